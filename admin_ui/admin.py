@@ -1,0 +1,95 @@
+"""Administration of accounts and shop content. Changes go through Django admin's
+own history (``LogEntry``), the same history the API's services write to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Model
+from django.forms import ModelForm
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from shop.accounts.models import Address, User
+from shop.content import services as content_services
+from shop.content.models import FaqCategory, FaqEntry, HomePageSection, LegalPage, ShopSettings
+
+
+class AddressInline(admin.StackedInline):
+    model = Address
+    extra = 0
+    readonly_fields = ("province",)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ("-date_joined",)
+    list_display = ("email", "first_name", "last_name", "is_staff", "is_active", "date_joined")
+    list_filter = ("is_staff", "is_active", "groups", "language_code")
+    search_fields = ("email", "first_name", "last_name")
+    readonly_fields = ("last_login", "date_joined")
+    inlines = (AddressInline,)
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal data"), {"fields": ("first_name", "last_name", "language_code")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+class RichTextAdmin(admin.ModelAdmin):
+    """Sanitises the HTML of rich-text fields exactly as the API's services do."""
+
+    rich_text_fields: tuple[str, ...] = ()
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        for name in self.rich_text_fields:
+            setattr(obj, name, content_services.clean_rich_text(getattr(obj, name)))
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ShopSettings)
+class ShopSettingsAdmin(admin.ModelAdmin):
+    list_display = ("name", "contact_email", "contact_phone", "updated_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not ShopSettings.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(HomePageSection)
+class HomePageSectionAdmin(RichTextAdmin):
+    rich_text_fields = ("body", "body_en")
+    list_display = ("title", "kind", "position", "is_published", "updated_at")
+    list_editable = ("position", "is_published")
+    list_filter = ("kind", "is_published")
+    search_fields = ("title", "title_en")
+
+
+@admin.register(FaqCategory)
+class FaqCategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "name_en", "position")
+    list_editable = ("position",)
+
+
+@admin.register(FaqEntry)
+class FaqEntryAdmin(RichTextAdmin):
+    rich_text_fields = ("answer", "answer_en")
+    list_display = ("question", "category", "position", "is_published")
+    list_editable = ("position", "is_published")
+    list_filter = ("category", "is_published")
+    search_fields = ("question", "question_en", "answer")
+
+
+@admin.register(LegalPage)
+class LegalPageAdmin(RichTextAdmin):
+    rich_text_fields = ("body", "body_en")
+    list_display = ("title", "kind", "updated_at")

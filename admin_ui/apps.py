@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class ShopAdminConfig(admin_apps.AdminConfig):
+    """Replaces ``django.contrib.admin`` so ``admin.site`` is the shop's own site."""
+
+    default = False
+    default_site = "admin_ui.sites.ShopAdminSite"
+
+
+class AdminUiConfig(AppConfig):
+    default = True
+    name = "admin_ui"
+    verbose_name = "Administración"

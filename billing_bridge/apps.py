@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class BillingBridgeConfig(AppConfig):
+    name = "billing_bridge"

@@ -1,0 +1,1 @@
+"""Catalogue: categories, collections, products, variants, media, stock (catalog issue)."""

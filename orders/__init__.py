@@ -1,0 +1,1 @@
+"""Cart/checkout, shipping zones, orders, payments, claims (checkout, card and claims issues)."""

@@ -1,0 +1,265 @@
+from __future__ import annotations
+
+import enum
+
+import strawberry
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from strawberry import relay
+from strawberry.types import Info
+
+from shop.accounts import models, services
+from shop.accounts.api.types import AccountError, AccountErrorCode, AddressType, UserType
+from shop.accounts.errors import AccountErrorCode as Code
+from shop.api.context import ShopContext
+from shop.api.errors import payload_errors
+from shop.api.permissions import require_user
+from shop.api.types import LanguageCode
+
+MAX_PASSWORD_LENGTH = 128
+
+
+def account_errors(exc: ValidationError) -> list[AccountError]:
+    return payload_errors(exc, AccountError, AccountErrorCode, AccountErrorCode.INVALID)
+
+
+def _too_long_password(password: str) -> ValidationError | None:
+    if len(password) <= MAX_PASSWORD_LENGTH:
+        return None
+    return ValidationError({"password": ValidationError(_("This value is too long."), code=Code.INVALID)})
+
+
+@strawberry.input
+class AccountRegisterInput:
+    email: str
+    password: str
+    first_name: str = ""
+    last_name: str = ""
+    language_code: LanguageCode = LanguageCode.ES
+
+
+@strawberry.type
+class AccountRegisterPayload:
+    user: UserType | None = None
+    errors: list[AccountError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class TokenCreateInput:
+    email: str
+    password: str
+
+
+@strawberry.type
+class TokenCreatePayload:
+    token: str | None = strawberry.field(default=None, description="Access token (minutes).")
+    refresh_token: str | None = strawberry.field(default=None, description="Refresh token (days).")
+    user: UserType | None = None
+    errors: list[AccountError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class TokenRefreshInput:
+    refresh_token: str
+
+
+@strawberry.type
+class TokenRefreshPayload:
+    token: str | None = None
+    user: UserType | None = None
+    errors: list[AccountError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class TokensDeactivateAllPayload:
+    errors: list[AccountError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class AccountUpdateInput:
+    first_name: str | None = None
+    last_name: str | None = None
+    language_code: LanguageCode | None = None
+
+
+@strawberry.type
+class AccountUpdatePayload:
+    user: UserType | None = None
+    errors: list[AccountError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="A Spanish address; the province is derived from the postal code.")
+class AddressInput:
+    first_name: str | None = None
+    last_name: str | None = None
+    company_name: str | None = None
+    street_address_1: str | None = None
+    street_address_2: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    phone: str | None = None
+    country: str | None = strawberry.field(default=None, description="ISO code; only ES.")
+
+
+@strawberry.input
+class AccountAddressCreateInput:
+    address: AddressInput
+
+
+@strawberry.input
+class AccountAddressUpdateInput:
+    id: relay.GlobalID
+    address: AddressInput
+
+
+@strawberry.input
+class AccountAddressDeleteInput:
+    id: relay.GlobalID
+
+
+@strawberry.enum
+class AddressKind(enum.Enum):
+    SHIPPING = "shipping"
+    BILLING = "billing"
+
+
+@strawberry.input
+class AccountSetDefaultAddressInput:
+    id: relay.GlobalID
+    kind: AddressKind
+
+
+@strawberry.type
+class AccountAddressPayload:
+    address: AddressType | None = None
+    user: UserType | None = None
+    errors: list[AccountError] = strawberry.field(default_factory=list)
+
+
+def _owned_address(info: Info[ShopContext, None], id: relay.GlobalID) -> models.Address:
+    """The caller's address named by ``id``; anybody else's is reported as not found."""
+    user = require_user(info)
+    address = None
+    if id.type_name == "Address" and id.node_id.isdigit():
+        address = models.Address.objects.filter(pk=int(id.node_id), user=user).first()
+    if address is None:
+        raise ValidationError(
+            {"id": ValidationError(_("Address not found."), code=Code.NOT_FOUND)}
+        )
+    return address
+
+
+def _address_data(address: AddressInput) -> dict[str, str | None]:
+    return {name: getattr(address, name) for name in services.ADDRESS_FIELDS}
+
+
+@strawberry.type
+class AccountMutations:
+    @strawberry.mutation(description="Create a customer account.")
+    def account_register(self, input: AccountRegisterInput) -> AccountRegisterPayload:
+        try:
+            if error := _too_long_password(input.password):
+                raise error
+            user = services.account_register(
+                email=input.email,
+                password=input.password,
+                first_name=input.first_name,
+                last_name=input.last_name,
+                language_code=input.language_code.value,
+            )
+        except ValidationError as exc:
+            return AccountRegisterPayload(errors=account_errors(exc))
+        return AccountRegisterPayload(user=user)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Sign in with e-mail and password.")
+    def token_create(
+        self, info: Info[ShopContext, None], input: TokenCreateInput
+    ) -> TokenCreatePayload:
+        try:
+            if error := _too_long_password(input.password):
+                raise error
+            pair = services.token_create(
+                email=input.email, password=input.password, ip=info.context.client_ip
+            )
+        except ValidationError as exc:
+            return TokenCreatePayload(errors=account_errors(exc))
+        return TokenCreatePayload(
+            token=pair.access, refresh_token=pair.refresh, user=pair.user  # type: ignore[arg-type]
+        )
+
+    @strawberry.mutation(description="A fresh access token for a refresh token.")
+    def token_refresh(self, input: TokenRefreshInput) -> TokenRefreshPayload:
+        try:
+            pair = services.token_refresh(refresh_token=input.refresh_token)
+        except ValidationError as exc:
+            return TokenRefreshPayload(errors=account_errors(exc))
+        return TokenRefreshPayload(token=pair.access, user=pair.user)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Sign out everywhere: revoke every token of the caller.")
+    def tokens_deactivate_all(self, info: Info[ShopContext, None]) -> TokensDeactivateAllPayload:
+        services.user_tokens_revoke(actor=require_user(info))
+        return TokensDeactivateAllPayload()
+
+    @strawberry.mutation(description="Update the caller's name and language.")
+    def account_update(
+        self, info: Info[ShopContext, None], input: AccountUpdateInput
+    ) -> AccountUpdatePayload:
+        user = require_user(info)
+        data = {
+            name: value.value if isinstance(value, LanguageCode) else value
+            for name, value in vars(input).items()
+            if value is not None
+        }
+        try:
+            user = services.account_update(actor=user, data=data)
+        except ValidationError as exc:
+            return AccountUpdatePayload(errors=account_errors(exc))
+        return AccountUpdatePayload(user=user)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Save a new address for the caller.")
+    def account_address_create(
+        self, info: Info[ShopContext, None], input: AccountAddressCreateInput
+    ) -> AccountAddressPayload:
+        user = require_user(info)
+        try:
+            address = services.address_create(actor=user, data=_address_data(input.address))
+        except ValidationError as exc:
+            return AccountAddressPayload(errors=account_errors(exc))
+        return AccountAddressPayload(address=address, user=user)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Change one of the caller's addresses.")
+    def account_address_update(
+        self, info: Info[ShopContext, None], input: AccountAddressUpdateInput
+    ) -> AccountAddressPayload:
+        try:
+            address = _owned_address(info, input.id)
+            address = services.address_update(
+                actor=require_user(info), address=address, data=_address_data(input.address)
+            )
+        except ValidationError as exc:
+            return AccountAddressPayload(errors=account_errors(exc))
+        return AccountAddressPayload(address=address, user=address.user)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Delete one of the caller's addresses.")
+    def account_address_delete(
+        self, info: Info[ShopContext, None], input: AccountAddressDeleteInput
+    ) -> AccountAddressPayload:
+        try:
+            address = _owned_address(info, input.id)
+            services.address_delete(actor=require_user(info), address=address)
+        except ValidationError as exc:
+            return AccountAddressPayload(errors=account_errors(exc))
+        return AccountAddressPayload(user=require_user(info))  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Make an address the default for shipping or billing.")
+    def account_set_default_address(
+        self, info: Info[ShopContext, None], input: AccountSetDefaultAddressInput
+    ) -> AccountAddressPayload:
+        try:
+            address = _owned_address(info, input.id)
+            address = services.address_set_default(
+                actor=require_user(info), address=address, kind=input.kind.value
+            )
+        except ValidationError as exc:
+            return AccountAddressPayload(errors=account_errors(exc))
+        return AccountAddressPayload(address=address, user=address.user)  # type: ignore[arg-type]

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+import strawberry_django
+from django.db.models import QuerySet
+from strawberry import relay
+from strawberry.types import Info
+
+from shop.accounts import models
+from shop.accounts.errors import AccountErrorCode as AccountErrorCodeEnum
+from shop.api.errors import ShopError
+from shop.api.types import LanguageCode
+
+AccountErrorCode = strawberry.enum(AccountErrorCodeEnum, name="AccountErrorCode")
+
+
+@strawberry.type
+class AccountError(ShopError):
+    code: AccountErrorCode
+
+
+@strawberry_django.type(models.Address, name="Address")
+class AddressType(relay.Node):
+    first_name: str
+    last_name: str
+    company_name: str
+    street_address_1: str
+    street_address_2: str
+    postal_code: str
+    city: str
+    province: str = strawberry_django.field(description="Derived from the postal code.")
+    country: str
+    phone: str
+    is_default_shipping: bool
+    is_default_billing: bool
+
+    @classmethod
+    def get_queryset(
+        cls, queryset: QuerySet[models.Address], info: Info, **kwargs: Any
+    ) -> QuerySet[models.Address]:
+        user = info.context.user
+        if user is None:
+            return queryset.none()
+        return queryset.filter(user=user)
+
+
+@strawberry_django.type(models.User, name="User")
+class UserType(relay.Node):
+    email: str
+    first_name: str
+    last_name: str
+    is_staff: bool
+    date_joined: strawberry.auto
+    addresses: list[AddressType] = strawberry_django.field(
+        description="The user's saved addresses (a handful at most, hence a list)."
+    )
+
+    @strawberry_django.field(only=["language_code"])
+    def language_code(self, root: models.User) -> LanguageCode:
+        return LanguageCode(root.language_code)
+
+    @classmethod
+    def get_queryset(
+        cls, queryset: QuerySet[models.User], info: Info, **kwargs: Any
+    ) -> QuerySet[models.User]:
+        user = info.context.user
+        if user is None:
+            return queryset.none()
+        if user.is_staff and user.has_perm("accounts.view_user"):
+            return queryset
+        return queryset.filter(pk=user.pk)

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+import enum
+
+
+class AccountErrorCode(enum.StrEnum):
+    INVALID = "invalid"
+    REQUIRED = "required"
+    UNIQUE = "unique"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    INACTIVE = "inactive"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+    PASSWORD_TOO_SHORT = "password_too_short"
+    PASSWORD_TOO_COMMON = "password_too_common"
+    PASSWORD_ENTIRELY_NUMERIC = "password_entirely_numeric"
+    PASSWORD_TOO_SIMILAR = "password_too_similar"
+    INVALID_POSTAL_CODE = "invalid_postal_code"
+    INVALID_TOKEN = "invalid_token"
+    NOT_FOUND = "not_found"

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        if not email:
+            raise ValueError("Users need an e-mail address.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A customer or a staff member, signed in by e-mail."""
+
+    email = models.EmailField(_("e-mail"), max_length=254, unique=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    language_code = models.CharField(
+        _("language"), max_length=8, default="es", choices=[("es", "Español"), ("en", "English")]
+    )
+    is_staff = models.BooleanField(_("staff"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Changing it invalidates every token issued before (sign out everywhere).
+    token_version = models.UUIDField(default=uuid.uuid4, editable=False)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Address(models.Model):
+    """A Spanish postal address; ``province`` is derived from the postal code."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
+    first_name = models.CharField(_("first name"), max_length=150)
+    last_name = models.CharField(_("last name"), max_length=150)
+    company_name = models.CharField(_("company"), max_length=150, blank=True)
+    street_address_1 = models.CharField(_("address"), max_length=200)
+    street_address_2 = models.CharField(_("address (continued)"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=5)
+    city = models.CharField(_("city"), max_length=120)
+    province = models.CharField(_("province"), max_length=40)
+    country = models.CharField(_("country"), max_length=2, default="ES")
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    is_default_shipping = models.BooleanField(default=False)
+    is_default_billing = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        ordering = ("pk",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_default_shipping=True),
+                name="accounts_address_one_default_shipping",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_default_billing=True),
+                name="accounts_address_one_default_billing",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(postal_code__regex=r"^[0-9]{5}$"),
+                name="accounts_address_postal_code_5_digits",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}, {self.street_address_1}, {self.postal_code}"

@@ -1,0 +1,215 @@
+"""Account writes. Each service runs in one transaction and names its actor."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shop.accounts import spain, throttle
+from shop.accounts.errors import AccountErrorCode as Code
+from shop.accounts.models import Address, User
+from shop.accounts.tokens import TokenError, create_token, user_from_token
+
+LANGUAGES = ("es", "en")
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    user: User
+    access: str
+    refresh: str
+
+
+def _clean_email(email: str) -> str:
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError(
+            {"email": ValidationError(_("Enter a valid e-mail address."), code=Code.INVALID)}
+        ) from exc
+    return email
+
+
+def _validate_password(password: str, user: User) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.error_list}) from exc
+
+
+@transaction.atomic
+def account_register(
+    *, email: str, password: str, first_name: str = "", last_name: str = "", language_code: str = "es"
+) -> User:
+    """Create a customer account. Raises ``ValidationError`` (UNIQUE, INVALID, PASSWORD_*)."""
+    email = _clean_email(email)
+    if language_code not in LANGUAGES:
+        raise ValidationError(
+            {"language_code": ValidationError(_("Unsupported language."), code=Code.INVALID)}
+        )
+    user = User(
+        email=email,
+        first_name=first_name.strip()[:150],
+        last_name=last_name.strip()[:150],
+        language_code=language_code,
+    )
+    _validate_password(password, user)
+    user.set_password(password)
+    if User.objects.filter(email__iexact=email).exists():
+        raise _email_taken()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        # Two registrations raced past the check: the unique constraint decides.
+        raise _email_taken() from exc
+    return user
+
+
+def _email_taken() -> ValidationError:
+    return ValidationError(
+        {"email": ValidationError(_("An account with this e-mail already exists."), code=Code.UNIQUE)}
+    )
+
+
+def token_create(*, email: str, password: str, ip: str) -> TokenPair:
+    """Sign in. Failures are counted per account and per IP; past the limit every
+    attempt is refused with TOO_MANY_ATTEMPTS, even with the right password."""
+    if throttle.is_blocked(email=email, ip=ip):
+        raise ValidationError(
+            _("Too many failed sign-in attempts. Try again later."), code=Code.TOO_MANY_ATTEMPTS
+        )
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None or not user.check_password(password) or not user.is_active:
+        throttle.record_failure(email=email, ip=ip)
+        raise ValidationError(_("Wrong e-mail or password."), code=Code.INVALID_CREDENTIALS)
+    throttle.record_success(email=email)
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    return TokenPair(user, create_token(user, "access"), create_token(user, "refresh"))
+
+
+def token_refresh(*, refresh_token: str) -> TokenPair:
+    """A new access token for a valid refresh token (the refresh token is kept)."""
+    try:
+        user = user_from_token(refresh_token, "refresh")
+    except TokenError as exc:
+        raise ValidationError(
+            {"refresh_token": ValidationError(str(exc), code=Code.INVALID_TOKEN)}
+        ) from exc
+    return TokenPair(user, create_token(user, "access"), refresh_token)
+
+
+@transaction.atomic
+def user_tokens_revoke(*, actor: User) -> None:
+    """Invalidate every access and refresh token issued to ``actor`` so far."""
+    actor.token_version = uuid.uuid4()
+    actor.save(update_fields=["token_version"])
+
+
+@transaction.atomic
+def account_update(*, actor: User, data: dict[str, Any]) -> User:
+    fields = [name for name in ("first_name", "last_name", "language_code") if name in data]
+    if "language_code" in data and data["language_code"] not in LANGUAGES:
+        raise ValidationError(
+            {"language_code": ValidationError(_("Unsupported language."), code=Code.INVALID)}
+        )
+    for name in fields:
+        setattr(actor, name, str(data[name]).strip()[:150])
+    actor.save(update_fields=fields)
+    return actor
+
+
+ADDRESS_FIELDS = (
+    "first_name",
+    "last_name",
+    "company_name",
+    "street_address_1",
+    "street_address_2",
+    "postal_code",
+    "city",
+    "phone",
+    "country",
+)
+REQUIRED_ADDRESS_FIELDS = ("first_name", "last_name", "street_address_1", "postal_code", "city")
+
+
+def clean_address(data: dict[str, Any]) -> dict[str, str]:
+    """Validate a Spanish address; returns the cleaned fields with ``province`` derived.
+
+    Raises ``ValidationError`` keyed by field (REQUIRED, INVALID, INVALID_POSTAL_CODE).
+    """
+    cleaned = {name: str(data.get(name) or "").strip() for name in ADDRESS_FIELDS}
+    cleaned["country"] = (cleaned["country"] or "ES").upper()
+    cleaned["postal_code"] = spain.normalize_postal_code(cleaned["postal_code"])
+    errors: dict[str, ValidationError] = {}
+    for name in REQUIRED_ADDRESS_FIELDS:
+        if not cleaned[name]:
+            errors[name] = ValidationError(_("This field is required."), code=Code.REQUIRED)
+    for name, field in ((n, Address._meta.get_field(n)) for n in ADDRESS_FIELDS):
+        if field.max_length and len(cleaned[name]) > field.max_length:
+            errors[name] = ValidationError(_("This value is too long."), code=Code.INVALID)
+    if cleaned["country"] != "ES":
+        errors["country"] = ValidationError(_("The shop delivers in Spain only."), code=Code.INVALID)
+    if cleaned["postal_code"] and not spain.is_valid_postal_code(cleaned["postal_code"]):
+        errors["postal_code"] = ValidationError(
+            _("Enter a valid Spanish postal code (5 digits)."), code=Code.INVALID_POSTAL_CODE
+        )
+    if cleaned["phone"] and not spain.is_valid_phone(cleaned["phone"]):
+        errors["phone"] = ValidationError(_("Enter a valid phone number."), code=Code.INVALID)
+    if errors:
+        raise ValidationError(errors)
+    cleaned["province"] = spain.province_for(cleaned["postal_code"])
+    return cleaned
+
+
+@transaction.atomic
+def address_create(*, actor: User, data: dict[str, Any]) -> Address:
+    address = Address(user=actor, **clean_address(data))
+    first = not actor.addresses.exists()
+    address.is_default_shipping = address.is_default_billing = first
+    address.save()
+    return address
+
+
+@transaction.atomic
+def address_update(*, actor: User, address: Address, data: dict[str, Any]) -> Address:
+    """Update ``address`` (which must belong to ``actor``); absent fields keep their value."""
+    _check_owner(actor, address)
+    current = {name: getattr(address, name) for name in ADDRESS_FIELDS}
+    cleaned = clean_address({**current, **{k: v for k, v in data.items() if v is not None}})
+    for name, value in cleaned.items():
+        setattr(address, name, value)
+    address.save()
+    return address
+
+
+@transaction.atomic
+def address_delete(*, actor: User, address: Address) -> None:
+    _check_owner(actor, address)
+    address.delete()
+
+
+@transaction.atomic
+def address_set_default(
+    *, actor: User, address: Address, kind: Literal["shipping", "billing"]
+) -> Address:
+    _check_owner(actor, address)
+    flag = f"is_default_{kind}"
+    actor.addresses.filter(**{flag: True}).exclude(pk=address.pk).update(**{flag: False})
+    setattr(address, flag, True)
+    address.save(update_fields=[flag])
+    return address
+
+
+def _check_owner(actor: User, address: Address) -> None:
+    if address.user_id != actor.pk:
+        raise ValidationError(_("Address not found."), code=Code.NOT_FOUND)

@@ -1,0 +1,93 @@
+"""How failures reach clients.
+
+Expected business failures are payload errors: each domain has an error type
+``<Domain>Error { field code message }`` implementing the ``ShopError``
+interface, with ``code`` from that domain's enum. Services raise Django's
+``ValidationError`` with an enum member as ``code``; :func:`payload_errors`
+turns it into the domain's error objects.
+
+Top-level GraphQL errors are for malformed requests, authentication and
+permission failures (:class:`PublicError`, shown as they are) and bugs
+(masked in production).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import strawberry
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from graphql import GraphQLError
+from strawberry.utils.str_converters import to_camel_case
+
+
+@strawberry.interface(description="A business error returned in a mutation payload.")
+class ShopError:
+    field: str | None = strawberry.field(
+        description="The input field at fault (camelCase), or null for the whole input."
+    )
+    message: str = strawberry.field(description="A human-readable, translated message.")
+
+
+class PublicError(Exception):
+    """A top-level error whose message is safe to show; ``code`` goes to ``extensions``."""
+
+    code = "BAD_REQUEST"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.extensions = {"code": self.code}
+
+
+class AuthenticationFailed(PublicError):
+    code = "UNAUTHENTICATED"
+
+
+class PermissionDenied(PublicError):
+    code = "PERMISSION_DENIED"
+
+
+ErrorT = TypeVar("ErrorT")
+CodeT = TypeVar("CodeT", bound=enum.Enum)
+
+
+def payload_errors(
+    exc: ValidationError,
+    error_type: Callable[..., ErrorT],
+    codes: type[CodeT],
+    fallback: CodeT,
+) -> list[ErrorT]:
+    """Turn a ``ValidationError`` into ``error_type(field=, code=, message=)`` objects.
+
+    Field names are converted to the API's camelCase; codes outside ``codes``
+    (Django's own validators, say) become ``fallback``.
+    """
+    by_field: dict[str, list[ValidationError]] = (
+        exc.error_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.error_list}
+    )
+    errors: list[ErrorT] = []
+    for name, field_errors in by_field.items():
+        field = None if name == NON_FIELD_ERRORS else to_camel_case(name)
+        for error in field_errors:
+            for message in error.messages:
+                errors.append(
+                    error_type(field=field, code=_code(error.code, codes, fallback), message=message)
+                )
+    return errors
+
+
+def _code(raw: Any, codes: type[CodeT], fallback: CodeT) -> CodeT:
+    if isinstance(raw, codes):
+        return raw
+    try:
+        return codes(raw)
+    except ValueError:
+        return fallback
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Mask everything raised by resolvers except errors meant for clients."""
+    original = error.original_error
+    return original is not None and not isinstance(original, PublicError)

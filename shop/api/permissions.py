@@ -1,0 +1,29 @@
+"""Authorisation helpers for resolvers: they raise top-level ``PublicError``s."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from strawberry.types import Info
+
+from shop.accounts.models import User
+from shop.api.context import ShopContext
+from shop.api.errors import AuthenticationFailed, PermissionDenied
+
+
+def current_user(info: Info[ShopContext, None]) -> User | None:
+    return info.context.user
+
+
+def require_user(info: Info[ShopContext, None]) -> User:
+    user = info.context.user
+    if user is None:
+        raise AuthenticationFailed(_("You need to sign in to do this."))
+    return user
+
+
+def require_permission(info: Info[ShopContext, None], permission: str) -> User:
+    """The signed-in staff member holding ``permission`` (``"app_label.codename"``)."""
+    user = require_user(info)
+    if not (user.is_staff and user.has_perm(permission)):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    return user

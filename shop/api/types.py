@@ -1,0 +1,44 @@
+"""GraphQL types shared by every app: languages and money."""
+
+from __future__ import annotations
+
+import enum
+from decimal import Decimal
+
+import strawberry
+
+from shop import money
+
+
+@strawberry.enum(description="A language the shop speaks.")
+class LanguageCode(enum.Enum):
+    ES = "es"
+    EN = "en"
+
+
+@strawberry.type(name="Money", description="An amount in a currency; the amount is a decimal string.")
+class MoneyType:
+    amount: Decimal
+    currency: str
+
+    @classmethod
+    def from_money(cls, value: money.Money) -> MoneyType:
+        quantized = value.quantized()
+        return cls(amount=quantized.amount, currency=quantized.currency)
+
+
+@strawberry.type(name="TaxedMoney", description="An amount with its net, gross and tax parts.")
+class TaxedMoneyType:
+    net: MoneyType
+    gross: MoneyType
+    tax: MoneyType
+    currency: str
+
+    @classmethod
+    def from_taxed(cls, value: money.TaxedMoney) -> TaxedMoneyType:
+        return cls(
+            net=MoneyType.from_money(value.net),
+            gross=MoneyType.from_money(value.gross),
+            tax=MoneyType.from_money(value.tax),
+            currency=value.currency,
+        )

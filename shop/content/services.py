@@ -1,0 +1,225 @@
+"""Content writes by staff. Each service runs in one transaction, names its actor
+and leaves an entry in the administration history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import nh3
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from shop.accounts.models import User
+from shop.audit import record_change
+from shop.content.errors import ContentErrorCode as Code
+from shop.content.models import FaqCategory, FaqEntry, HomePageSection, LegalPage, ShopSettings
+
+RICH_TEXT_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "blockquote"}
+RICH_TEXT_ATTRIBUTES = {"a": {"href", "title"}}
+
+
+def clean_rich_text(html: str) -> str:
+    """Keep a small set of formatting tags; scripts, styles and handlers are removed."""
+    return nh3.clean(
+        html,
+        tags=RICH_TEXT_TAGS,
+        attributes=RICH_TEXT_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+def _assign(obj: Any, data: dict[str, Any], fields: tuple[str, ...]) -> list[str]:
+    changed = [name for name in fields if name in data and data[name] is not None]
+    for name in changed:
+        setattr(obj, name, data[name])
+    return changed
+
+
+def _full_clean(obj: Any, *, exclude: list[str] | None = None) -> None:
+    """Model validation, with Django's field codes mapped onto the domain enum."""
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise ValidationError(
+            {
+                field: [
+                    ValidationError(
+                        message, code=Code.REQUIRED if error.code in {"blank", "null"} else Code.INVALID
+                    )
+                    for error in errors
+                    for message in error.messages
+                ]
+                for field, errors in exc.error_dict.items()
+            }
+        ) from exc
+
+
+SHOP_SETTINGS_FIELDS = ("name", "name_en", "contact_email", "contact_phone")
+
+
+@transaction.atomic
+def shop_settings_update(*, actor: User, data: dict[str, Any]) -> ShopSettings:
+    row = ShopSettings.objects.select_for_update().get_or_create(pk=1)[0]
+    changed = _assign(row, data, SHOP_SETTINGS_FIELDS)
+    _full_clean(row)
+    row.save()
+    record_change(actor=actor, obj=row, action="change", message=", ".join(changed))
+    return row
+
+
+SECTION_FIELDS = (
+    "kind",
+    "position",
+    "is_published",
+    "title",
+    "title_en",
+    "body",
+    "body_en",
+    "image_alt",
+    "image_alt_en",
+    "link_url",
+    "collection_slug",
+    "product_slugs",
+)
+
+
+def _clean_section(section: HomePageSection) -> None:
+    section.body = clean_rich_text(section.body)
+    section.body_en = clean_rich_text(section.body_en)
+    _full_clean(section)
+    errors: dict[str, ValidationError] = {}
+    kinds = HomePageSection.Kind
+    if section.kind == kinds.FEATURED_COLLECTION and not section.collection_slug:
+        errors["collection_slug"] = ValidationError(
+            _("A featured collection section needs a collection."), code=Code.REQUIRED
+        )
+    if section.kind == kinds.FEATURED_PRODUCTS and not section.product_slugs:
+        errors["product_slugs"] = ValidationError(
+            _("A featured products section needs at least one product."), code=Code.REQUIRED
+        )
+    if section.link_url and not section.link_url.startswith(("/", "https://")):
+        errors["link_url"] = ValidationError(
+            _("Links must be site paths or https addresses."), code=Code.INVALID
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def home_page_section_create(*, actor: User, data: dict[str, Any]) -> HomePageSection:
+    section = HomePageSection()
+    _assign(section, data, SECTION_FIELDS)
+    if "position" not in data or data["position"] is None:
+        last = HomePageSection.objects.order_by("-position").values_list("position", flat=True)
+        section.position = (last.first() or 0) + 1
+    _clean_section(section)
+    section.save()
+    record_change(actor=actor, obj=section, action="add")
+    return section
+
+
+@transaction.atomic
+def home_page_section_update(
+    *, actor: User, section: HomePageSection, data: dict[str, Any]
+) -> HomePageSection:
+    changed = _assign(section, data, SECTION_FIELDS)
+    _clean_section(section)
+    section.save()
+    record_change(actor=actor, obj=section, action="change", message=", ".join(changed))
+    return section
+
+
+@transaction.atomic
+def home_page_section_delete(*, actor: User, section: HomePageSection) -> None:
+    record_change(actor=actor, obj=section, action="delete")
+    section.delete()
+
+
+@transaction.atomic
+def home_page_sections_reorder(*, actor: User, section_ids: list[int]) -> list[HomePageSection]:
+    """Give the sections the positions of ``section_ids``; every section must be listed once."""
+    sections = {s.pk: s for s in HomePageSection.objects.select_for_update().order_by("pk")}
+    if sorted(section_ids) != sorted(sections):
+        raise ValidationError(
+            {"section_ids": ValidationError(_("List every section exactly once."), code=Code.INVALID)}
+        )
+    for position, pk in enumerate(section_ids, start=1):
+        sections[pk].position = position
+    HomePageSection.objects.bulk_update(sections.values(), ["position"])
+    for section in sections.values():
+        record_change(actor=actor, obj=section, action="change", message="position")
+    return [sections[pk] for pk in section_ids]
+
+
+FAQ_CATEGORY_FIELDS = ("name", "name_en", "position")
+FAQ_ENTRY_FIELDS = ("category", "question", "question_en", "answer", "answer_en", "position", "is_published")
+
+
+@transaction.atomic
+def faq_category_save(
+    *, actor: User, category: FaqCategory | None, data: dict[str, Any]
+) -> FaqCategory:
+    """Create (``category=None``) or update an FAQ category."""
+    adding = category is None
+    category = category or FaqCategory()
+    changed = _assign(category, data, FAQ_CATEGORY_FIELDS)
+    _full_clean(category)
+    category.save()
+    record_change(
+        actor=actor, obj=category, action="add" if adding else "change", message=", ".join(changed)
+    )
+    return category
+
+
+@transaction.atomic
+def faq_category_delete(*, actor: User, category: FaqCategory) -> None:
+    if category.entries.exists():
+        raise ValidationError(
+            _("Move or delete the category's questions first."), code=Code.IN_USE
+        )
+    record_change(actor=actor, obj=category, action="delete")
+    category.delete()
+
+
+@transaction.atomic
+def faq_entry_save(*, actor: User, entry: FaqEntry | None, data: dict[str, Any]) -> FaqEntry:
+    """Create (``entry=None``) or update an FAQ entry; answers are sanitised rich text."""
+    adding = entry is None
+    entry = entry or FaqEntry()
+    changed = _assign(entry, data, FAQ_ENTRY_FIELDS)
+    entry.answer = clean_rich_text(entry.answer)
+    entry.answer_en = clean_rich_text(entry.answer_en)
+    _full_clean(entry)
+    entry.save()
+    record_change(
+        actor=actor, obj=entry, action="add" if adding else "change", message=", ".join(changed)
+    )
+    return entry
+
+
+@transaction.atomic
+def faq_entry_delete(*, actor: User, entry: FaqEntry) -> None:
+    record_change(actor=actor, obj=entry, action="delete")
+    entry.delete()
+
+
+LEGAL_FIELDS = ("title", "title_en", "body", "body_en")
+
+
+@transaction.atomic
+def legal_page_update(*, actor: User, kind: str, data: dict[str, Any]) -> LegalPage:
+    """Create or replace the legal text of ``kind``."""
+    page = LegalPage.objects.select_for_update().filter(kind=kind).first()
+    adding = page is None
+    page = page or LegalPage(kind=kind)
+    changed = _assign(page, data, LEGAL_FIELDS)
+    page.body = clean_rich_text(page.body)
+    page.body_en = clean_rich_text(page.body_en)
+    _full_clean(page)
+    page.save()
+    record_change(
+        actor=actor, obj=page, action="add" if adding else "change", message=", ".join(changed)
+    )
+    return page

@@ -1,0 +1,69 @@
+"""Money as a Decimal inside a value object, rounded to the currency's precision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+CURRENCY_PRECISION: dict[str, int] = {"EUR": 2}
+
+
+def quantize(amount: Decimal, currency: str = "EUR") -> Decimal:
+    """Round half up to the currency's minor unit (cents for EUR)."""
+    exponent = Decimal(1).scaleb(-CURRENCY_PRECISION[currency])
+    return amount.quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: Decimal
+    currency: str = "EUR"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Decimal):
+            raise TypeError("Money amounts are Decimal, never float or int.")
+        if self.currency not in CURRENCY_PRECISION:
+            raise ValueError(f"Unsupported currency {self.currency!r}.")
+
+    def quantized(self) -> Money:
+        return Money(quantize(self.amount, self.currency), self.currency)
+
+    def _check(self, other: Money) -> None:
+        if not isinstance(other, Money) or other.currency != self.currency:
+            raise ValueError("Cannot combine amounts in different currencies.")
+
+    def __add__(self, other: Money) -> Money:
+        self._check(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._check(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    @classmethod
+    def zero(cls, currency: str = "EUR") -> Money:
+        return cls(Decimal(0), currency)
+
+
+@dataclass(frozen=True, slots=True)
+class TaxedMoney:
+    net: Money
+    gross: Money
+
+    def __post_init__(self) -> None:
+        if self.net.currency != self.gross.currency:
+            raise ValueError("Net and gross must share a currency.")
+
+    @property
+    def tax(self) -> Money:
+        return self.gross - self.net
+
+    @property
+    def currency(self) -> str:
+        return self.gross.currency
+
+    @classmethod
+    def from_gross(cls, gross: Money, rate: Decimal) -> TaxedMoney:
+        """Split a gross (IVA-included) amount at ``rate`` (e.g. ``Decimal("0.21")``)."""
+        net = Money(quantize(gross.amount / (1 + rate), gross.currency), gross.currency)
+        return cls(net=net, gross=gross.quantized())

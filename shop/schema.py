@@ -1,0 +1,49 @@
+"""THE GraphQL schema: each app's ``api`` module merged, with the security rules.
+
+Built once at import; ``graphql/schema.graphql`` is its printed form.
+"""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry_django.optimizer import DjangoOptimizerExtension
+
+from shop.accounts.api.mutations import AccountMutations
+from shop.accounts.api.queries import AccountQueries
+from shop.api.security import schema_extensions
+from shop.api.types import MoneyType, TaxedMoneyType
+from shop.content.api.mutations import ContentMutations
+from shop.content.api.queries import ContentQueries
+from shop.content.api.types import (
+    FeaturedCollectionSection,
+    FeaturedProductsSection,
+    HeroSection,
+    RichTextSection,
+)
+
+
+@strawberry.type
+class NodeQueries:
+    node: relay.Node | None = relay.node(description="Any object by its global ID.")
+
+
+Query = merge_types("Query", (NodeQueries, AccountQueries, ContentQueries))
+Mutation = merge_types("Mutation", (AccountMutations, ContentMutations))
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    types=[
+        HeroSection,
+        FeaturedCollectionSection,
+        FeaturedProductsSection,
+        RichTextSection,
+        MoneyType,
+        TaxedMoneyType,
+    ],
+    extensions=[*schema_extensions(), DjangoOptimizerExtension],
+    config=StrawberryConfig(relay_max_results=100, disable_field_suggestions=True),
+)

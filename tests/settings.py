@@ -1,0 +1,15 @@
+"""Test settings: the production settings module, read with DEBUG off and a
+test secret. A ``DATABASE_URL`` from the environment (CI's PostgreSQL run) is kept."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-" + "k" * 60)
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("DEBUG", "0")
+os.environ.pop("REDIS_URL", None)
+
+from shop.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
