@@ -1,0 +1,42 @@
+"""Load the demo data into the configured database. Safe to run again: every
+record is keyed on a natural key and updated in place."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from shop.accounts import demo as accounts_demo
+from shop.content import demo as content_demo
+
+DEFAULT_PASSWORD = "agua-demo-2026"  # noqa: S105 -- printed for the local demo only
+
+
+class Command(BaseCommand):
+    help = "Load (or refresh) the demo data: accounts, shop content."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--password",
+            default=os.environ.get("DEMO_PASSWORD", ""),
+            help="Password of the demo accounts (default: a known demo password, DEBUG only).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        password = options["password"] or DEFAULT_PASSWORD
+        if password == DEFAULT_PASSWORD and not settings.DEBUG:
+            raise CommandError(
+                "Refusing to create accounts with the published demo password while DEBUG is "
+                "off. Pass --password (or DEMO_PASSWORD)."
+            )
+        with transaction.atomic():
+            logins = accounts_demo.seed(password=password)
+            content_demo.seed()
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write("Demo logins (administration at /admin/, API at /graphql/):")
+        for login in logins:
+            self.stdout.write(f"  {login.email:<36} {login.role:<28} password: {password}")
