@@ -48,7 +48,12 @@ def _validate_password(password: str, user: User) -> None:
 
 @transaction.atomic
 def account_register(
-    *, email: str, password: str, first_name: str = "", last_name: str = "", language_code: str = "es"
+    *,
+    email: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    language_code: str = "es",
 ) -> User:
     """Create a customer account. Raises ``ValidationError`` (UNIQUE, INVALID, PASSWORD_*)."""
     email = _clean_email(email)
@@ -77,7 +82,11 @@ def account_register(
 
 def _email_taken() -> ValidationError:
     return ValidationError(
-        {"email": ValidationError(_("An account with this e-mail already exists."), code=Code.UNIQUE)}
+        {
+            "email": ValidationError(
+                _("An account with this e-mail already exists."), code=Code.UNIQUE
+            )
+        }
     )
 
 
@@ -154,11 +163,14 @@ def clean_address(data: dict[str, Any]) -> dict[str, str]:
     for name in REQUIRED_ADDRESS_FIELDS:
         if not cleaned[name]:
             errors[name] = ValidationError(_("This field is required."), code=Code.REQUIRED)
-    for name, field in ((n, Address._meta.get_field(n)) for n in ADDRESS_FIELDS):
-        if field.max_length and len(cleaned[name]) > field.max_length:
+    for name in ADDRESS_FIELDS:
+        max_length = getattr(Address._meta.get_field(name), "max_length", None)
+        if max_length and len(cleaned[name]) > max_length:
             errors[name] = ValidationError(_("This value is too long."), code=Code.INVALID)
     if cleaned["country"] != "ES":
-        errors["country"] = ValidationError(_("The shop delivers in Spain only."), code=Code.INVALID)
+        errors["country"] = ValidationError(
+            _("The shop delivers in Spain only."), code=Code.INVALID
+        )
     if cleaned["postal_code"] and not spain.is_valid_postal_code(cleaned["postal_code"]):
         errors["postal_code"] = ValidationError(
             _("Enter a valid Spanish postal code (5 digits)."), code=Code.INVALID_POSTAL_CODE

@@ -73,7 +73,9 @@ def payload_errors(
         for error in field_errors:
             for message in error.messages:
                 errors.append(
-                    error_type(field=field, code=_code(error.code, codes, fallback), message=message)
+                    error_type(
+                        field=field, code=_code(error.code, codes, fallback), message=message
+                    )
                 )
     return errors
 

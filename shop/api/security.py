@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from graphql import (
     ArgumentNode,
+    ASTValidationRule,
     GraphQLError,
     IntValueNode,
     NoSchemaIntrospectionCustomRule,
@@ -59,8 +60,8 @@ class MaxPageSizeRule(ValidationRule):
             )
 
 
-def _build_rules() -> list[type[ValidationRule]]:
-    rules: list[type[ValidationRule]] = [MaxPageSizeRule]
+def _build_rules() -> list[type[ASTValidationRule]]:
+    rules: list[type[ASTValidationRule]] = [MaxPageSizeRule]
     rules += QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH).validation_rules
     rules += MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES).validation_rules
     if not settings.DEBUG:

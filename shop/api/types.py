@@ -16,7 +16,9 @@ class LanguageCode(enum.Enum):
     EN = "en"
 
 
-@strawberry.type(name="Money", description="An amount in a currency; the amount is a decimal string.")
+@strawberry.type(
+    name="Money", description="An amount in a currency; the amount is a decimal string."
+)
 class MoneyType:
     amount: Decimal
     currency: str

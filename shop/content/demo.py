@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw
@@ -11,7 +12,7 @@ from shop.content.models import FaqCategory, FaqEntry, HomePageSection, LegalPag
 
 Kind = HomePageSection.Kind
 
-SECTIONS = [
+SECTIONS: list[dict[str, Any]] = [
     {
         "kind": Kind.HERO,
         "position": 1,
@@ -37,15 +38,20 @@ SECTIONS = [
         "position": 3,
         "title": "Lo más vendido",
         "title_en": "Best sellers",
-        "product_slugs": ["kit-ahorro-basico", "jarra-filtrante-2-5-l", "botella-reutilizable-750-ml"],
+        "product_slugs": [
+            "kit-ahorro-basico",
+            "jarra-filtrante-2-5-l",
+            "botella-reutilizable-750-ml",
+        ],
     },
     {
         "kind": Kind.RICH_TEXT,
         "position": 4,
         "title": "Paga en tu factura del agua",
         "title_en": "Pay on your water bill",
-        "body": "<p>Si eres cliente de la Oficina Virtual con un contrato de suministro activo, "
-        "puedes añadir tus compras a tus próximas facturas, en 1, 2, 3 o 6 plazos y sin intereses.</p>",
+        "body": "<p>Si eres cliente de la Oficina Virtual con un contrato de suministro "
+        "activo, puedes añadir tus compras a tus próximas facturas, en 1, 2, 3 o 6 plazos "
+        "y sin intereses.</p>",
         "body_en": "<p>Virtual office customers with an active supply contract can add their "
         "purchases to their next bills, in 1, 2, 3 or 6 interest-free installments.</p>",
     },
@@ -173,5 +179,6 @@ def seed() -> None:
             )
     for kind, (title, title_en, body, body_en) in LEGAL.items():
         LegalPage.objects.update_or_create(
-            kind=kind, defaults={"title": title, "title_en": title_en, "body": body, "body_en": body_en}
+            kind=kind,
+            defaults={"title": title, "title_en": title_en, "body": body, "body_en": body_en},
         )

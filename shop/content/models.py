@@ -23,7 +23,9 @@ class ShopSettings(models.Model):
     class Meta:
         verbose_name = _("shop settings")
         verbose_name_plural = _("shop settings")
-        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="content_settings_single_row")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="content_settings_single_row")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -51,7 +53,9 @@ class HomePageSection(models.Model):
         validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"])],
     )
     image_alt = models.CharField(_("image alternative text"), max_length=200, blank=True)
-    image_alt_en = models.CharField(_("image alternative text (English)"), max_length=200, blank=True)
+    image_alt_en = models.CharField(
+        _("image alternative text (English)"), max_length=200, blank=True
+    )
     link_url = models.CharField(_("link"), max_length=300, blank=True)
     # Catalogue references by slug until the catalogue models exist (catalog issue).
     collection_slug = models.SlugField(_("collection slug"), max_length=120, blank=True)

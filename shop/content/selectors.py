@@ -24,7 +24,9 @@ def published_faq(*, category_id: int | None = None) -> QuerySet[FaqEntry]:
 
 
 def faq_categories() -> QuerySet[FaqCategory]:
-    return FaqCategory.objects.filter(entries__is_published=True).distinct().order_by("position", "pk")
+    return (
+        FaqCategory.objects.filter(entries__is_published=True).distinct().order_by("position", "pk")
+    )
 
 
 def legal_pages() -> QuerySet[LegalPage]:

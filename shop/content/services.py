@@ -46,7 +46,8 @@ def _full_clean(obj: Any, *, exclude: list[str] | None = None) -> None:
             {
                 field: [
                     ValidationError(
-                        message, code=Code.REQUIRED if error.code in {"blank", "null"} else Code.INVALID
+                        message,
+                        code=Code.REQUIRED if error.code in {"blank", "null"} else Code.INVALID,
                     )
                     for error in errors
                     for message in error.messages
@@ -143,7 +144,11 @@ def home_page_sections_reorder(*, actor: User, section_ids: list[int]) -> list[H
     sections = {s.pk: s for s in HomePageSection.objects.select_for_update().order_by("pk")}
     if sorted(section_ids) != sorted(sections):
         raise ValidationError(
-            {"section_ids": ValidationError(_("List every section exactly once."), code=Code.INVALID)}
+            {
+                "section_ids": ValidationError(
+                    _("List every section exactly once."), code=Code.INVALID
+                )
+            }
         )
     for position, pk in enumerate(section_ids, start=1):
         sections[pk].position = position
@@ -154,7 +159,15 @@ def home_page_sections_reorder(*, actor: User, section_ids: list[int]) -> list[H
 
 
 FAQ_CATEGORY_FIELDS = ("name", "name_en", "position")
-FAQ_ENTRY_FIELDS = ("category", "question", "question_en", "answer", "answer_en", "position", "is_published")
+FAQ_ENTRY_FIELDS = (
+    "category",
+    "question",
+    "question_en",
+    "answer",
+    "answer_en",
+    "position",
+    "is_published",
+)
 
 
 @transaction.atomic
@@ -176,9 +189,7 @@ def faq_category_save(
 @transaction.atomic
 def faq_category_delete(*, actor: User, category: FaqCategory) -> None:
     if category.entries.exists():
-        raise ValidationError(
-            _("Move or delete the category's questions first."), code=Code.IN_USE
-        )
+        raise ValidationError(_("Move or delete the category's questions first."), code=Code.IN_USE)
     record_change(actor=actor, obj=category, action="delete")
     category.delete()
 

@@ -9,8 +9,8 @@ from strawberry import relay
 from strawberry.types import Info
 
 from shop.accounts import models, services
-from shop.accounts.api.types import AccountError, AccountErrorCode, AddressType, UserType
-from shop.accounts.errors import AccountErrorCode as Code
+from shop.accounts.api.types import AccountError, AddressType, UserType
+from shop.accounts.errors import AccountErrorCode
 from shop.api.context import ShopContext
 from shop.api.errors import payload_errors
 from shop.api.permissions import require_user
@@ -26,7 +26,9 @@ def account_errors(exc: ValidationError) -> list[AccountError]:
 def _too_long_password(password: str) -> ValidationError | None:
     if len(password) <= MAX_PASSWORD_LENGTH:
         return None
-    return ValidationError({"password": ValidationError(_("This value is too long."), code=Code.INVALID)})
+    return ValidationError(
+        {"password": ValidationError(_("This value is too long."), code=AccountErrorCode.INVALID)}
+    )
 
 
 @strawberry.input
@@ -144,7 +146,7 @@ def _owned_address(info: Info[ShopContext, None], id: relay.GlobalID) -> models.
         address = models.Address.objects.filter(pk=int(id.node_id), user=user).first()
     if address is None:
         raise ValidationError(
-            {"id": ValidationError(_("Address not found."), code=Code.NOT_FOUND)}
+            {"id": ValidationError(_("Address not found."), code=AccountErrorCode.NOT_FOUND)}
         )
     return address
 
@@ -184,7 +186,9 @@ class AccountMutations:
         except ValidationError as exc:
             return TokenCreatePayload(errors=account_errors(exc))
         return TokenCreatePayload(
-            token=pair.access, refresh_token=pair.refresh, user=pair.user  # type: ignore[arg-type]
+            token=pair.access,
+            refresh_token=pair.refresh,
+            user=pair.user,  # type: ignore[arg-type]
         )
 
     @strawberry.mutation(description="A fresh access token for a refresh token.")

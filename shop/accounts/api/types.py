@@ -9,11 +9,11 @@ from strawberry import relay
 from strawberry.types import Info
 
 from shop.accounts import models
-from shop.accounts.errors import AccountErrorCode as AccountErrorCodeEnum
+from shop.accounts.errors import AccountErrorCode
 from shop.api.errors import ShopError
 from shop.api.types import LanguageCode
 
-AccountErrorCode = strawberry.enum(AccountErrorCodeEnum, name="AccountErrorCode")
+strawberry.enum(AccountErrorCode, name="AccountErrorCode")
 
 
 @strawberry.type

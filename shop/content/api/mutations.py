@@ -17,19 +17,16 @@ from shop.api.permissions import require_permission
 from shop.content import models, services
 from shop.content.api.types import (
     ContentError,
-    ContentErrorCode,
     FaqCategoryType,
     FaqEntryType,
     HomePageSection,
-    LegalPageKind,
     LegalPageType,
     Shop,
     section_type,
 )
-from shop.content.errors import ContentErrorCode as Code
+from shop.content.errors import ContentErrorCode
 
 ModelT = TypeVar("ModelT", bound=db_models.Model)
-SectionKind = strawberry.enum(models.HomePageSection.Kind, name="HomePageSectionKind")
 
 
 def content_errors(exc: ValidationError) -> list[ContentError]:
@@ -46,7 +43,9 @@ def _fetch(model: type[ModelT], type_name: str, id: strawberry.ID | relay.Global
     if global_id and global_id.type_name == type_name and global_id.node_id.isdigit():
         obj = model._default_manager.filter(pk=int(global_id.node_id)).first()
     if obj is None:
-        raise ValidationError({"id": ValidationError(_("Not found."), code=Code.NOT_FOUND)})
+        raise ValidationError(
+            {"id": ValidationError(_("Not found."), code=ContentErrorCode.NOT_FOUND)}
+        )
     return obj
 
 
@@ -74,7 +73,7 @@ class ShopSettingsUpdatePayload:
 
 @strawberry.input
 class HomePageSectionInput:
-    kind: SectionKind | None = None  # type: ignore[valid-type]
+    kind: models.HomePageSection.Kind | None = None
     position: int | None = None
     is_published: bool | None = None
     title: str | None = None
@@ -173,7 +172,7 @@ class LegalPageInput:
 
 @strawberry.input
 class LegalPageUpdateInput:
-    kind: LegalPageKind  # type: ignore[valid-type]
+    kind: models.LegalPage.Kind
     page: LegalPageInput
 
 
@@ -190,7 +189,7 @@ def _faq_entry_data(input: FaqEntryInput) -> dict[str, Any]:
             data["category"] = _fetch(models.FaqCategory, "FaqCategory", input.category)
         except ValidationError as exc:
             raise ValidationError(
-                {"category": ValidationError(_("Not found."), code=Code.NOT_FOUND)}
+                {"category": ValidationError(_("Not found."), code=ContentErrorCode.NOT_FOUND)}
             ) from exc
     return data
 
@@ -320,7 +319,9 @@ class ContentMutations:
         return FaqEntryPayload(entry=entry)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: delete an FAQ question.")
-    def faq_entry_delete(self, info: Info[ShopContext, None], input: DeleteInput) -> FaqEntryPayload:
+    def faq_entry_delete(
+        self, info: Info[ShopContext, None], input: DeleteInput
+    ) -> FaqEntryPayload:
         actor = require_permission(info, "content.delete_faqentry")
         try:
             entry = _fetch(models.FaqEntry, "FaqEntry", input.id)

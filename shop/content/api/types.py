@@ -12,10 +12,10 @@ from strawberry import relay
 from shop.api.errors import ShopError
 from shop.api.types import LanguageCode
 from shop.content import models, selectors
-from shop.content.errors import ContentErrorCode as ContentErrorCodeEnum
+from shop.content.errors import ContentErrorCode
 from shop.i18n import current_language, localized
 
-ContentErrorCode = strawberry.enum(ContentErrorCodeEnum, name="ContentErrorCode")
+strawberry.enum(ContentErrorCode, name="ContentErrorCode")
 
 
 @strawberry.type
@@ -64,27 +64,29 @@ class RichTextSection(HomePageSection):
 
 def section_type(section: models.HomePageSection) -> HomePageSection:
     """The GraphQL type of a stored section, with texts in the active language."""
-    common = {
-        "id": section_id(section.pk),
-        "position": section.position,
-        "title": localized(section, "title"),
-    }
+    id, position, title = section_id(section.pk), section.position, localized(section, "title")
     kinds = models.HomePageSection.Kind
     if section.kind == kinds.HERO:
         image = None
         if section.image:
             image = Image(url=section.image.url, alt=localized(section, "image_alt"))
         return HeroSection(
-            **common,
+            id=id,
+            position=position,
+            title=title,
             text=localized(section, "body"),
             image=image,
             link_url=section.link_url or None,
         )
     if section.kind == kinds.FEATURED_COLLECTION:
-        return FeaturedCollectionSection(**common, collection_slug=section.collection_slug)
+        return FeaturedCollectionSection(
+            id=id, position=position, title=title, collection_slug=section.collection_slug
+        )
     if section.kind == kinds.FEATURED_PRODUCTS:
-        return FeaturedProductsSection(**common, product_slugs=list(section.product_slugs))
-    return RichTextSection(**common, text=localized(section, "body"))
+        return FeaturedProductsSection(
+            id=id, position=position, title=title, product_slugs=list(section.product_slugs)
+        )
+    return RichTextSection(id=id, position=position, title=title, text=localized(section, "body"))
 
 
 @strawberry.type
@@ -117,7 +119,8 @@ class FaqEntryType(relay.Node):
         return localized(root, "answer")
 
 
-LegalPageKind = strawberry.enum(models.LegalPage.Kind, name="LegalPageKind")
+strawberry.enum(models.LegalPage.Kind, name="LegalPageKind")
+strawberry.enum(models.HomePageSection.Kind, name="HomePageSectionKind")
 
 
 @strawberry_django.type(models.LegalPage, name="LegalPage")
@@ -125,7 +128,7 @@ class LegalPageType(relay.Node):
     updated_at: strawberry.auto
 
     @strawberry_django.field(only=["kind"])
-    def kind(self, root: models.LegalPage) -> LegalPageKind:  # type: ignore[valid-type]
+    def kind(self, root: models.LegalPage) -> models.LegalPage.Kind:
         return models.LegalPage.Kind(root.kind)
 
     @strawberry_django.field(only=["title", "title_en"])
