@@ -90,6 +90,10 @@ def _code(raw: Any, codes: type[CodeT], fallback: CodeT) -> CodeT:
 
 
 def should_mask(error: GraphQLError) -> bool:
-    """Mask everything raised by resolvers except errors meant for clients."""
+    """Mask everything raised by resolvers except errors meant for clients.
+
+    ``GraphQLError``s wrapped by graphql-core (variable coercion, say) describe
+    the request, not the server, so they are shown too.
+    """
     original = error.original_error
-    return original is not None and not isinstance(original, PublicError)
+    return original is not None and not isinstance(original, (PublicError, GraphQLError))

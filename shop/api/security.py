@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 from graphql import (
     ArgumentNode,
     ASTValidationRule,
@@ -40,6 +39,8 @@ class MaxPageSizeRule(ValidationRule):
     """Refuse a literal ``first``/``last`` above the page-size cap before anything runs.
 
     Values passed in variables are checked by the connection resolver itself.
+    The message is English, like graphql-core's own: validation results are
+    cached per document, whatever the request's language.
     """
 
     def __init__(self, context: ValidationContext) -> None:
@@ -53,8 +54,7 @@ class MaxPageSizeRule(ValidationRule):
         if value > self.limit or value < 0:
             self.report_error(
                 GraphQLError(
-                    _("'%(argument)s' must be between 0 and %(limit)d.")
-                    % {"argument": node.name.value, "limit": self.limit},
+                    f"'{node.name.value}' must be between 0 and {self.limit}.",
                     nodes=[node],
                 )
             )

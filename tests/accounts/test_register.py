@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth.hashers import identify_hasher
+from django.utils import translation
 
 from shop.accounts.models import User
 from tests.accounts.utils import db_state, global_id
@@ -140,8 +141,8 @@ def test_register_with_an_invalid_email_is_refused(gql, email):
                 {
                     "field": "password",
                     "code": "PASSWORD_TOO_SHORT",
-                    "message": "La contraseña es demasiado corta. "
-                    "Debe contener por lo menos 8 caracteres.",
+                    "message": "This password is too short. "
+                    "It must contain at least 8 characters.",
                 }
             ],
             id="short",
@@ -152,7 +153,7 @@ def test_register_with_an_invalid_email_is_refused(gql, email):
                 {
                     "field": "password",
                     "code": "PASSWORD_TOO_COMMON",
-                    "message": "Esta contraseña es demasiado común.",
+                    "message": "This password is too common.",
                 }
             ],
             id="common",
@@ -163,7 +164,7 @@ def test_register_with_an_invalid_email_is_refused(gql, email):
                 {
                     "field": "password",
                     "code": "PASSWORD_ENTIRELY_NUMERIC",
-                    "message": "Esta contraseña es completamente numérica.",
+                    "message": "This password is entirely numeric.",
                 }
             ],
             id="numeric",
@@ -174,18 +175,18 @@ def test_register_with_an_invalid_email_is_refused(gql, email):
                 {
                     "field": "password",
                     "code": "PASSWORD_TOO_SHORT",
-                    "message": "La contraseña es demasiado corta. "
-                    "Debe contener por lo menos 8 caracteres.",
+                    "message": "This password is too short. "
+                    "It must contain at least 8 characters.",
                 },
                 {
                     "field": "password",
                     "code": "PASSWORD_TOO_COMMON",
-                    "message": "Esta contraseña es demasiado común.",
+                    "message": "This password is too common.",
                 },
                 {
                     "field": "password",
                     "code": "PASSWORD_ENTIRELY_NUMERIC",
-                    "message": "Esta contraseña es completamente numérica.",
+                    "message": "This password is entirely numeric.",
                 },
             ],
             id="short-common-numeric",
@@ -196,7 +197,7 @@ def test_register_with_an_invalid_email_is_refused(gql, email):
                 {
                     "field": "password",
                     "code": "PASSWORD_TOO_SIMILAR",
-                    "message": "La contraseña es demasiado similar a la de dirección de correo.",
+                    "message": "The password is too similar to the e-mail.",
                 }
             ],
             id="similar-to-email",
@@ -260,7 +261,47 @@ def test_register_with_an_unknown_language_is_refused_by_the_schema(gql):
     )
 
     # then
-    assert body["data"] is None
-    assert len(body["errors"]) == 1
-    assert "languageCode" in body["errors"][0]["message"]
+    assert body == {
+        "data": None,
+        "errors": [
+            {
+                "message": "Variable '$input' has invalid value at .languageCode: "
+                "Value 'FR' does not exist in 'LanguageCode' enum.",
+                "locations": [{"line": 2, "column": 19}],
+            }
+        ],
+    }
     assert db_state() == {"users": [], "addresses": []}
+
+
+def test_messages_follow_the_request_language(gql):
+    # given
+    UserFactory(email="ana@example.com")
+    with translation.override("es"):
+        spanish = translation.gettext("An account with this e-mail already exists.")
+
+    # when
+    default = gql(
+        REGISTER,
+        {"input": {"email": "ana@example.com", "password": "correct-horse-battery-9"}},
+        headers={"Accept-Language": ""},
+    )
+    english = gql(
+        REGISTER,
+        {"input": {"email": "ana@example.com", "password": "correct-horse-battery-9"}},
+        headers={"Accept-Language": "en"},
+    )
+
+    # then
+    assert spanish != "An account with this e-mail already exists."
+    assert default["data"]["accountRegister"]["errors"] == [
+        {"field": "email", "code": "UNIQUE", "message": spanish}
+    ]
+    assert english["data"]["accountRegister"]["errors"] == [
+        {
+            "field": "email",
+            "code": "UNIQUE",
+            "message": "An account with this e-mail already exists.",
+        }
+    ]
+    assert User.objects.count() == 1

@@ -17,7 +17,7 @@ def db_state() -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def global_id(type_name: str, pk: int) -> str:
+def global_id(type_name: str, pk: int | str) -> str:
     return str(relay.GlobalID(type_name, str(pk)))
 
 

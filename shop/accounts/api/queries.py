@@ -5,12 +5,12 @@ from collections.abc import Iterable
 import strawberry
 import strawberry_django
 from strawberry.types import Info
-from strawberry_django.relay import DjangoListConnection
 
 from shop.accounts import models, selectors
 from shop.accounts.api.types import UserType
 from shop.api.context import ShopContext
 from shop.api.permissions import require_permission
+from shop.api.relay import ShopConnection
 
 
 @strawberry.type
@@ -20,7 +20,7 @@ class AccountQueries:
         return info.context.user  # type: ignore[return-value]
 
     @strawberry_django.connection(
-        DjangoListConnection[UserType],
+        ShopConnection[UserType],
         description="Customers, newest first. Staff with the `accounts.view_user` permission.",
     )
     def customers(

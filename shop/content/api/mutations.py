@@ -124,13 +124,13 @@ class FaqCategoryInput:
 
 @strawberry.input
 class FaqCategoryUpdateInput:
-    id: relay.GlobalID
+    id: strawberry.ID
     category: FaqCategoryInput
 
 
 @strawberry.input
 class DeleteInput:
-    id: relay.GlobalID
+    id: strawberry.ID
 
 
 @strawberry.type
@@ -141,7 +141,7 @@ class FaqCategoryPayload:
 
 @strawberry.input
 class FaqEntryInput:
-    category: relay.GlobalID | None = None
+    category: strawberry.ID | None = None
     question: str | None = None
     question_en: str | None = None
     answer: str | None = strawberry.field(default=None, description="HTML; sanitised on save.")
@@ -152,7 +152,7 @@ class FaqEntryInput:
 
 @strawberry.input
 class FaqEntryUpdateInput:
-    id: relay.GlobalID
+    id: strawberry.ID
     entry: FaqEntryInput
 
 
@@ -253,7 +253,10 @@ class ContentMutations:
             ids = [_fetch(models.HomePageSection, "HomePageSection", id).pk for id in input.ids]
             sections = services.home_page_sections_reorder(actor=actor, section_ids=ids)
         except ValidationError as exc:
-            return HomePageSectionsReorderPayload(errors=content_errors(exc))
+            errors = content_errors(exc)
+            for error in errors:
+                error.field = "ids"  # the input field at fault, whatever the service calls it
+            return HomePageSectionsReorderPayload(errors=errors)
         return HomePageSectionsReorderPayload(sections=[section_type(s) for s in sections])
 
     @strawberry.mutation(description="Staff: add an FAQ category.")

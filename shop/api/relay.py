@@ -1,0 +1,50 @@
+"""Relay connections as the shop serves them: page size capped, ``totalCount``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from django.conf import settings
+from django.utils.translation import gettext as _
+from strawberry import relay
+from strawberry.types import Info
+from strawberry_django.relay import DjangoListConnection
+
+from shop.api.errors import PublicError
+
+
+class PageSizeError(PublicError):
+    code = "PAGE_SIZE"
+
+
+def check_page_size(first: int | None, last: int | None) -> None:
+    """Refuse ``first``/``last`` outside 0..GRAPHQL_MAX_PAGE_SIZE (values from variables;
+    literals are refused earlier by ``MaxPageSizeRule``)."""
+    limit = settings.GRAPHQL_MAX_PAGE_SIZE
+    for argument, value in (("first", first), ("last", last)):
+        if value is not None and not 0 <= value <= limit:
+            raise PageSizeError(
+                _("'%(argument)s' must be between 0 and %(limit)d.")
+                % {"argument": argument, "limit": limit}
+            )
+
+
+@strawberry.type(name="Connection", description="A page of a list, with its total count.")
+class ShopConnection(DjangoListConnection[relay.NodeType]):
+    @classmethod
+    def resolve_connection(
+        cls,
+        nodes: Any,
+        *,
+        info: Info,
+        before: str | None = None,
+        after: str | None = None,
+        first: int | None = None,
+        last: int | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        check_page_size(first, last)
+        return super().resolve_connection(
+            nodes, info=info, before=before, after=after, first=first, last=last, **kwargs
+        )

@@ -1,0 +1,64 @@
+"""Settings from the environment: refuse insecure production defaults, and a
+production configuration passes Django's deployment checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "p" * 30 + "-production-like-random-string-" + "q" * 20,
+    "ALLOWED_HOSTS": "tienda.aguas.example",
+}
+
+
+def manage(*args, **env):
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}
+    }
+    clean.update(env, DJANGO_SETTINGS_MODULE="shop.settings")
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEBUG": "0", "ALLOWED_HOSTS": "x.example"}, "SECRET_KEY must be set when DEBUG is off."),
+        (
+            {"DEBUG": "0", "SECRET_KEY": "short", "ALLOWED_HOSTS": "x.example"},
+            "SECRET_KEY must be a random string of 50 characters or more.",
+        ),
+        (
+            {"DEBUG": "0", "SECRET_KEY": PRODUCTION["SECRET_KEY"]},
+            "ALLOWED_HOSTS must be set when DEBUG is off.",
+        ),
+        ({"DEBUG": "maybe"}, "DEBUG must be a boolean, got 'maybe'."),
+    ],
+)
+def test_insecure_or_invalid_settings_are_refused(env, message):
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {message}" in result.stderr
+
+
+def test_debug_runs_with_development_defaults():
+    result = manage("check", DEBUG="1")
+    assert result.returncode == 0, result.stderr
