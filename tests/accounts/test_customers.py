@@ -80,8 +80,17 @@ def test_customers_as_staff_without_the_permission_is_refused(gql):
     body = gql(CUSTOMERS, {"first": 10}, user=staff)
 
     # then
-    assert body["data"] is None
-    assert [error["extensions"] for error in body["errors"]] == [{"code": "PERMISSION_DENIED"}]
+    assert body == {
+        "data": None,
+        "errors": [
+            {
+                "message": "You do not have permission to do this.",
+                "locations": [{"line": 3, "column": 3}],
+                "path": ["customers"],
+                "extensions": {"code": "PERMISSION_DENIED"},
+            }
+        ],
+    }
 
 
 def test_customers_lists_customers_newest_first_without_staff(gql):
@@ -213,9 +222,39 @@ def test_first_above_100_in_a_variable_is_refused(gql):
     body = gql(CUSTOMERS, {"first": 101}, user=staff)
 
     # then
-    assert body["data"] is None
-    assert len(body["errors"]) == 1
-    assert body["errors"][0]["path"] == ["customers"]
+    assert body == {
+        "data": None,
+        "errors": [
+            {
+                "message": "'first' must be between 0 and 100.",
+                "locations": [{"line": 3, "column": 3}],
+                "path": ["customers"],
+                "extensions": {"code": "PAGE_SIZE"},
+            }
+        ],
+    }
+
+
+def test_negative_first_in_a_variable_is_refused(gql):
+    # given
+    staff = StaffFactory(permissions=["accounts.view_user"])
+    UserFactory()
+
+    # when
+    body = gql(CUSTOMERS, {"first": -1}, user=staff)
+
+    # then
+    assert body == {
+        "data": None,
+        "errors": [
+            {
+                "message": "'first' must be between 0 and 100.",
+                "locations": [{"line": 3, "column": 3}],
+                "path": ["customers"],
+                "extensions": {"code": "PAGE_SIZE"},
+            }
+        ],
+    }
 
 
 def test_customers_with_addresses_show_each_customers_addresses(gql):
@@ -280,3 +319,31 @@ def test_customers_with_addresses_take_a_fixed_number_of_queries(
     assert body["data"]["customers"]["totalCount"] == customer_count
     assert [len(edge["node"]["addresses"]) for edge in edges] == [2] * customer_count
     assert db_state() == before
+
+
+def test_staff_without_view_address_sees_no_customer_addresses(gql):
+    # given
+    staff = StaffFactory(permissions=["accounts.view_user"])
+    ana = UserFactory(email="ana@example.com")
+    AddressFactory(user=ana)
+
+    # when
+    body = gql(CUSTOMERS_WITH_ADDRESSES, user=staff)
+
+    # then
+    assert body == {
+        "data": {
+            "customers": {
+                "totalCount": 1,
+                "edges": [
+                    {
+                        "node": {
+                            "id": global_id("User", ana.pk),
+                            "email": "ana@example.com",
+                            "addresses": [],
+                        }
+                    }
+                ],
+            }
+        }
+    }

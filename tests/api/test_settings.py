@@ -17,9 +17,8 @@ PRODUCTION = {
 
 
 def manage(*args, **env):
-    clean = {
-        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}
-    }
+    ours = {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "SECURE_SSL_REDIRECT"}
+    clean = {k: v for k, v in os.environ.items() if k not in ours}
     clean.update(env, DJANGO_SETTINGS_MODULE="shop.settings")
     return subprocess.run(
         [sys.executable, "manage.py", *args],
