@@ -98,6 +98,10 @@ def token_create(*, email: str, password: str, ip: str) -> TokenPair:
             _("Too many failed sign-in attempts. Try again later."), code=Code.TOO_MANY_ATTEMPTS
         )
     user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        # Hash anyway, like Django's ModelBackend: the response time must not tell
+        # an unknown e-mail from a wrong password.
+        User().set_password(password)
     if user is None or not user.check_password(password) or not user.is_active:
         throttle.record_failure(email=email, ip=ip)
         raise ValidationError(_("Wrong e-mail or password."), code=Code.INVALID_CREDENTIALS)

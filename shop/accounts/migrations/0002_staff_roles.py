@@ -12,13 +12,8 @@ def create_roles(apps, schema_editor):
         group_model.objects.get_or_create(name=name)
     roles.grant(apps, schema_editor, roles.ORDER_MANAGER, "accounts", ["view_user", "view_address"])
     roles.grant(apps, schema_editor, roles.BILLING_OPERATOR, "accounts", ["view_user"])
-    roles.grant(
-        apps,
-        schema_editor,
-        roles.SHOP_ADMINISTRATOR,
-        "accounts",
-        ["view_user", "change_user", "view_address"],
-    )
+    # Nobody but superusers gets change_user: in the admin it means granting permissions.
+    roles.grant(apps, schema_editor, roles.SHOP_ADMINISTRATOR, "accounts", ["view_user", "view_address"])
 
 
 def remove_roles(apps, schema_editor):
