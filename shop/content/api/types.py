@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 import strawberry_django
 from django.conf import settings
+from django.db.models import QuerySet
 from strawberry import relay
+from strawberry.types import Info
 
 from shop.api.errors import ShopError
 from shop.api.types import LanguageCode
@@ -109,6 +111,15 @@ class FaqCategoryType(relay.Node):
 class FaqEntryType(relay.Node):
     position: int
     category: FaqCategoryType
+
+    @classmethod
+    def get_queryset(
+        cls, queryset: QuerySet[models.FaqEntry], info: Info, **kwargs: Any
+    ) -> QuerySet[models.FaqEntry]:
+        user = info.context.user
+        if user is not None and user.is_staff and user.has_perm("content.view_faqentry"):
+            return queryset
+        return queryset.filter(is_published=True)
 
     @strawberry_django.field(only=["question", "question_en"])
     def question(self, root: models.FaqEntry) -> str:
