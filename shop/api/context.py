@@ -33,6 +33,11 @@ class ShopContext(StrawberryDjangoContext):
             self._user = self._authenticate()
         return self._user  # type: ignore[return-value]
 
+    def sign_in(self, user: User) -> None:
+        """Act as ``user`` for the rest of this request (after a successful sign-in),
+        so the payload's ``user`` shows what its owner may see."""
+        self._user = user
+
     def _authenticate(self) -> User | None:
         from shop.accounts.tokens import TokenError, user_from_access_token
 

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import strawberry
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from graphql import GraphQLError
+from strawberry import relay
 from strawberry.utils.str_converters import to_camel_case
 
 
@@ -92,8 +93,9 @@ def _code(raw: Any, codes: type[CodeT], fallback: CodeT) -> CodeT:
 def should_mask(error: GraphQLError) -> bool:
     """Mask everything raised by resolvers except errors meant for clients.
 
-    ``GraphQLError``s wrapped by graphql-core (variable coercion, say) describe
-    the request, not the server, so they are shown too.
+    ``GraphQLError``s wrapped by graphql-core (variable coercion, say) and
+    malformed global IDs describe the request, not the server: shown too.
     """
     original = error.original_error
-    return original is not None and not isinstance(original, (PublicError, GraphQLError))
+    client_facing = (PublicError, GraphQLError, relay.GlobalIDValueError)
+    return original is not None and not isinstance(original, client_facing)

@@ -48,3 +48,18 @@ class ShopConnection(DjangoListConnection[relay.NodeType]):
         return super().resolve_connection(
             nodes, info=info, before=before, after=after, first=first, last=last, **kwargs
         )
+
+
+def decode_id(value: str, type_name: str) -> int | None:
+    """The primary key a global ID names, or None when it is malformed or of another type.
+
+    Inputs take IDs as plain ``ID``s and decode them here, so a bad ID becomes a
+    NOT_FOUND payload error instead of failing the whole request.
+    """
+    try:
+        global_id = relay.GlobalID.from_id(value)
+    except relay.GlobalIDValueError:
+        return None
+    if global_id.type_name != type_name or not global_id.node_id.isdigit():
+        return None
+    return int(global_id.node_id)

@@ -100,7 +100,9 @@ def _clean_section(section: HomePageSection) -> None:
         errors["product_slugs"] = ValidationError(
             _("A featured products section needs at least one product."), code=Code.REQUIRED
         )
-    if section.link_url and not section.link_url.startswith(("/", "https://")):
+    link = section.link_url
+    # "//host" is another site, not a path of this one.
+    if link and not (link.startswith("https://") or (link.startswith("/") and link[1:2] != "/")):
         errors["link_url"] = ValidationError(
             _("Links must be site paths or https addresses."), code=Code.INVALID
         )

@@ -432,9 +432,7 @@ def test_update_as_a_guest_is_refused(gql):
     before = db_state()
 
     # when
-    body = gql(
-        UPDATE, {"id": global_id("Address", address.pk), "address": {"city": "Hacked"}}
-    )
+    body = gql(UPDATE, {"id": global_id("Address", address.pk), "address": {"city": "Hacked"}})
 
     # then
     assert body == {
@@ -482,9 +480,7 @@ def test_delete_of_another_users_address_is_not_found_and_changes_nothing(gql):
     body = gql(DELETE, {"id": global_id("Address", someone_elses.pk)}, user=intruder)
 
     # then
-    assert body == {
-        "data": {"accountAddressDelete": {"user": None, "errors": ADDRESS_NOT_FOUND}}
-    }
+    assert body == {"data": {"accountAddressDelete": {"user": None, "errors": ADDRESS_NOT_FOUND}}}
     assert db_state() == before
 
 
@@ -570,7 +566,9 @@ def test_set_default_on_another_users_address_is_not_found_and_changes_nothing(g
 
     # when
     body = gql(
-        SET_DEFAULT, {"id": global_id("Address", someone_elses.pk), "kind": "BILLING"}, user=intruder
+        SET_DEFAULT,
+        {"id": global_id("Address", someone_elses.pk), "kind": "BILLING"},
+        user=intruder,
     )
 
     # then

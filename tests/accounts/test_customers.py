@@ -33,6 +33,8 @@ def test_customers_as_a_guest_is_refused(gql):
     # given
     UserFactory()
 
+    before = db_state()
+
     # when
     body = gql(CUSTOMERS, {"first": 10})
 
@@ -48,11 +50,14 @@ def test_customers_as_a_guest_is_refused(gql):
             }
         ],
     }
+    assert db_state() == before
 
 
 def test_customers_as_a_customer_is_refused(gql):
     # given
     customer = UserFactory()
+
+    before = db_state()
 
     # when
     body = gql(CUSTOMERS, {"first": 10}, user=customer)
@@ -69,12 +74,15 @@ def test_customers_as_a_customer_is_refused(gql):
             }
         ],
     }
+    assert db_state() == before
 
 
 def test_customers_as_staff_without_the_permission_is_refused(gql):
     # given
     staff = StaffFactory()
     UserFactory()
+
+    before = db_state()
 
     # when
     body = gql(CUSTOMERS, {"first": 10}, user=staff)
@@ -91,6 +99,7 @@ def test_customers_as_staff_without_the_permission_is_refused(gql):
             }
         ],
     }
+    assert db_state() == before
 
 
 def test_customers_lists_customers_newest_first_without_staff(gql):
@@ -152,9 +161,9 @@ def test_customers_pages_with_first_and_after(gql):
 
     # when
     page_1 = gql(CUSTOMERS, {"first": 2}, user=staff)["data"]["customers"]
-    page_2 = gql(
-        CUSTOMERS, {"first": 2, "after": page_1["pageInfo"]["endCursor"]}, user=staff
-    )["data"]["customers"]
+    page_2 = gql(CUSTOMERS, {"first": 2, "after": page_1["pageInfo"]["endCursor"]}, user=staff)[
+        "data"
+    ]["customers"]
 
     # then
     assert page_1 == {
@@ -185,6 +194,8 @@ def test_literal_first_above_100_is_refused_before_any_query(gql, django_assert_
     staff = StaffFactory(permissions=["accounts.view_user"])
     UserFactory()
 
+    before = db_state()
+
     # when
     with django_assert_num_queries(0):
         body = gql("{ customers(first: 101) { totalCount } }", user=staff)
@@ -199,6 +210,7 @@ def test_literal_first_above_100_is_refused_before_any_query(gql, django_assert_
             }
         ],
     }
+    assert db_state() == before
 
 
 def test_literal_first_of_100_is_accepted(gql):
@@ -218,6 +230,8 @@ def test_first_above_100_in_a_variable_is_refused(gql):
     staff = StaffFactory(permissions=["accounts.view_user"])
     UserFactory()
 
+    before = db_state()
+
     # when
     body = gql(CUSTOMERS, {"first": 101}, user=staff)
 
@@ -233,12 +247,15 @@ def test_first_above_100_in_a_variable_is_refused(gql):
             }
         ],
     }
+    assert db_state() == before
 
 
 def test_negative_first_in_a_variable_is_refused(gql):
     # given
     staff = StaffFactory(permissions=["accounts.view_user"])
     UserFactory()
+
+    before = db_state()
 
     # when
     body = gql(CUSTOMERS, {"first": -1}, user=staff)
@@ -255,6 +272,7 @@ def test_negative_first_in_a_variable_is_refused(gql):
             }
         ],
     }
+    assert db_state() == before
 
 
 def test_customers_with_addresses_show_each_customers_addresses(gql):
@@ -327,6 +345,8 @@ def test_staff_without_view_address_sees_no_customer_addresses(gql):
     ana = UserFactory(email="ana@example.com")
     AddressFactory(user=ana)
 
+    before = db_state()
+
     # when
     body = gql(CUSTOMERS_WITH_ADDRESSES, user=staff)
 
@@ -347,3 +367,4 @@ def test_staff_without_view_address_sees_no_customer_addresses(gql):
             }
         }
     }
+    assert db_state() == before

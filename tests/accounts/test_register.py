@@ -65,14 +65,12 @@ def test_registered_customer_can_sign_in_with_the_password(gql):
 
     # when
     body = gql(
-        "mutation { tokenCreate(input: {email: \"ana@example.com\", "
+        'mutation { tokenCreate(input: {email: "ana@example.com", '
         'password: "correct-horse-battery-9"}) { user { email } errors { code } } }'
     )
 
     # then
-    assert body == {
-        "data": {"tokenCreate": {"user": {"email": "ana@example.com"}, "errors": []}}
-    }
+    assert body == {"data": {"tokenCreate": {"user": {"email": "ana@example.com"}, "errors": []}}}
 
 
 def test_register_defaults_to_spanish_and_empty_names(gql):
@@ -124,7 +122,11 @@ def test_register_with_an_invalid_email_is_refused(gql, email):
             "accountRegister": {
                 "user": None,
                 "errors": [
-                    {"field": "email", "code": "INVALID", "message": "Enter a valid e-mail address."}
+                    {
+                        "field": "email",
+                        "code": "INVALID",
+                        "message": "Enter a valid e-mail address.",
+                    }
                 ],
             }
         }
@@ -141,8 +143,7 @@ def test_register_with_an_invalid_email_is_refused(gql, email):
                 {
                     "field": "password",
                     "code": "PASSWORD_TOO_SHORT",
-                    "message": "This password is too short. "
-                    "It must contain at least 8 characters.",
+                    "message": "This password is too short. It must contain at least 8 characters.",
                 }
             ],
             id="short",
@@ -175,8 +176,7 @@ def test_register_with_an_invalid_email_is_refused(gql, email):
                 {
                     "field": "password",
                     "code": "PASSWORD_TOO_SHORT",
-                    "message": "This password is too short. "
-                    "It must contain at least 8 characters.",
+                    "message": "This password is too short. It must contain at least 8 characters.",
                 },
                 {
                     "field": "password",
@@ -206,9 +206,7 @@ def test_register_with_an_invalid_email_is_refused(gql, email):
 )
 def test_register_with_a_weak_password_is_refused(gql, password, errors):
     # when
-    body = gql(
-        REGISTER, {"input": {"email": "anabelen.lopez@example.com", "password": password}}
-    )
+    body = gql(REGISTER, {"input": {"email": "anabelen.lopez@example.com", "password": password}})
 
     # then
     assert body == {"data": {"accountRegister": {"user": None, "errors": errors}}}
@@ -217,9 +215,7 @@ def test_register_with_a_weak_password_is_refused(gql, password, errors):
 
 def test_register_with_a_password_over_128_characters_is_refused(gql):
     # when
-    body = gql(
-        REGISTER, {"input": {"email": "ana@example.com", "password": "correct-horse-" * 10}}
-    )
+    body = gql(REGISTER, {"input": {"email": "ana@example.com", "password": "correct-horse-" * 10}})
 
     # then
     assert body == {

@@ -1,8 +1,9 @@
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import override_settings
 
 from tests.accounts.utils import bearer, db_state, global_id
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, AddressFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,11 @@ WRONG_CREDENTIALS = {
             "refreshToken": None,
             "user": None,
             "errors": [
-                {"field": None, "code": "INVALID_CREDENTIALS", "message": "Wrong e-mail or password."}
+                {
+                    "field": None,
+                    "code": "INVALID_CREDENTIALS",
+                    "message": "Wrong e-mail or password.",
+                }
             ],
         }
     }
@@ -46,6 +51,16 @@ TOO_MANY_ATTEMPTS = {
         }
     }
 }
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The test hasher, counting how many passwords it hashes."""
+
+    hashed = 0
+
+    def encode(self, password, salt):
+        type(self).hashed += 1
+        return super().encode(password, salt)
 
 
 def _sign_in(gql, email, password=PASSWORD, **kwargs):
@@ -78,12 +93,39 @@ def test_sign_in_returns_tokens_that_work_for_me(gql):
         "data": {"me": {"email": "ana@example.com"}}
     }
     refreshed = gql(
-        "mutation($t: String!) { tokenRefresh(input: {refreshToken: $t}) { token errors { code } } }",
+        "mutation($t: String!) { tokenRefresh(input: {refreshToken: $t})"
+        " { token errors { code } } }",
         {"t": payload["refreshToken"]},
     )
     assert refreshed["data"]["tokenRefresh"]["errors"] == []
     user.refresh_from_db()
     assert user.last_login is not None
+
+
+def test_sign_in_payload_shows_the_signed_in_users_addresses(gql):
+    # given
+    user = UserFactory(email="ana@example.com")
+    address = AddressFactory(user=user)
+
+    # when
+    body = gql(
+        'mutation($p: String!) { tokenCreate(input: {email: "ana@example.com", password: $p})'
+        " { user { email addresses { id } } errors { code } } }",
+        {"p": PASSWORD},
+    )
+
+    # then
+    assert body == {
+        "data": {
+            "tokenCreate": {
+                "user": {
+                    "email": "ana@example.com",
+                    "addresses": [{"id": global_id("Address", address.pk)}],
+                },
+                "errors": [],
+            }
+        }
+    }
 
 
 def test_sign_in_ignores_the_case_and_surrounding_spaces_of_the_email(gql):
@@ -113,6 +155,25 @@ def test_wrong_password_and_unknown_email_give_the_same_error(gql):
     # then
     assert wrong_password == WRONG_CREDENTIALS
     assert unknown_email == WRONG_CREDENTIALS
+    assert db_state() == before
+
+
+@override_settings(PASSWORD_HASHERS=[f"{__name__}.CountingHasher"])
+def test_unknown_email_costs_a_password_hash_like_a_known_one(gql):
+    # given: the same work either way, so response times do not tell which accounts exist
+    UserFactory(email="ana@example.com")
+    CountingHasher.hashed = 0
+
+    before = db_state()
+
+    # when
+    _sign_in(gql, "ana@example.com", "wrong-horse-battery-1")
+    known = CountingHasher.hashed
+    _sign_in(gql, "nobody@example.com", "wrong-horse-battery-1")
+    unknown = CountingHasher.hashed - known
+
+    # then
+    assert (known, unknown) == (1, 1)
     assert db_state() == before
 
 
@@ -173,7 +234,15 @@ def test_account_lock_counts_the_email_in_any_case(gql):
     # given
     UserFactory(email="ana@example.com")
     before = db_state()
-    for n, email in enumerate(["ana@example.com", "ANA@example.com", " Ana@Example.com ", "aNa@example.COM", "ana@EXAMPLE.com"]):
+    for n, email in enumerate(
+        [
+            "ana@example.com",
+            "ANA@example.com",
+            " Ana@Example.com ",
+            "aNa@example.COM",
+            "ana@EXAMPLE.com",
+        ]
+    ):
         _sign_in(gql, email, f"wrong-{n}")
 
     # when
@@ -287,8 +356,11 @@ def test_successful_sign_in_does_not_reset_the_ip_counter(gql):
         assert _sign_in(gql, "ana@example.com")["data"]["tokenCreate"]["errors"] == []
         _sign_in(gql, "guess2@example.com", "wrong-horse-battery-1")
 
+        before = db_state()
+
         # when
         body = _sign_in(gql, "bea@example.com")
 
     # then
     assert body == TOO_MANY_ATTEMPTS
+    assert db_state() == before

@@ -73,6 +73,8 @@ def test_refresh_token_is_refused_as_an_access_token(gql):
     # given
     user = UserFactory()
 
+    before = db_state()
+
     # when
     body = gql("{ me { email } }", headers=bearer(create_token(user, "refresh")))
 
@@ -88,6 +90,7 @@ def test_refresh_token_is_refused_as_an_access_token(gql):
             }
         ],
     }
+    assert db_state() == before
 
 
 def test_garbage_refresh_token_is_refused(gql):
@@ -123,7 +126,7 @@ def test_deactivate_all_revokes_old_access_and_refresh_tokens(gql):
     # given
     UserFactory(email="ana@example.com")
     signed_in = gql(
-        "mutation($p: String!) { tokenCreate(input: {email: \"ana@example.com\", password: $p})"
+        'mutation($p: String!) { tokenCreate(input: {email: "ana@example.com", password: $p})'
         " { token refreshToken } }",
         {"p": PASSWORD},
     )["data"]["tokenCreate"]
@@ -134,6 +137,7 @@ def test_deactivate_all_revokes_old_access_and_refresh_tokens(gql):
 
     # then
     assert body == {"data": {"tokensDeactivateAll": {"errors": []}}}
+    after_revoking = db_state()
     assert gql("{ me { email } }", headers=bearer(access)) == {
         "data": {"me": None},
         "errors": [
@@ -146,6 +150,7 @@ def test_deactivate_all_revokes_old_access_and_refresh_tokens(gql):
         ],
     }
     assert gql(TOKEN_REFRESH, {"token": refresh}) == _refused("The token is no longer valid.")
+    assert db_state() == after_revoking
 
 
 def test_deactivate_all_keeps_tokens_issued_afterwards_working(gql):

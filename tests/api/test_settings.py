@@ -61,3 +61,27 @@ def test_insecure_or_invalid_settings_are_refused(env, message):
 def test_debug_runs_with_development_defaults():
     result = manage("check", DEBUG="1")
     assert result.returncode == 0, result.stderr
+
+
+def test_without_redis_tasks_run_in_process_and_cache_is_local():
+    code = (
+        "from django.conf import settings; from shop.celery import app;"
+        "print(settings.CACHES['default']['BACKEND'], app.conf.task_always_eager)"
+    )
+    result = manage("shell", "-c", code, DEBUG="1", REDIS_URL="")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == [
+        "django.core.cache.backends.locmem.LocMemCache",
+        "True",
+    ]
+
+
+def test_with_redis_the_cache_and_broker_use_it():
+    code = (
+        "from django.core.cache import cache; from shop.celery import app;"
+        "cache.set('settings-test', 'ok', 10);"
+        "print(cache.get('settings-test'), app.conf.broker_url, app.conf.task_always_eager)"
+    )
+    result = manage("shell", "-c", code, DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/15")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-3:] == ["ok", "redis://127.0.0.1:6379/15", "False"]

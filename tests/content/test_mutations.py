@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION
 
+from shop.accounts.models import User
 from shop.content.models import FaqCategory, FaqEntry, HomePageSection, LegalPage, ShopSettings
 from tests.content import operations as ops
 from tests.content.factories import (
@@ -634,8 +635,6 @@ def test_legal_page_update_changes_an_existing_page(gql, shop_admin):
 
 def test_superuser_staff_may_change_content_without_a_group(gql):
     # given
-    from shop.accounts.models import User
-
     superuser = User.objects.create_superuser("root@example.com", "contraseña-segura")
 
     # when

@@ -350,7 +350,9 @@ def test_shop_contact_details(gql):
 
     # then
     assert body == {
-        "data": {"shop": {"contactEmail": "hola@tiendadelagua.es", "contactPhone": "+34 900 123 456"}}
+        "data": {
+            "shop": {"contactEmail": "hola@tiendadelagua.es", "contactPhone": "+34 900 123 456"}
+        }
     }
 
 
@@ -444,7 +446,9 @@ def test_unpublished_content_is_invisible(gql):
     body = gql("{ shop { homePage { sections { id } } faq { question } faqCategories { name } } }")
 
     # then
-    assert body == {"data": {"shop": {"homePage": {"sections": []}, "faq": [], "faqCategories": []}}}
+    assert body == {
+        "data": {"shop": {"homePage": {"sections": []}, "faq": [], "faqCategories": []}}
+    }
 
 
 def test_faq_filtered_by_category(gql):

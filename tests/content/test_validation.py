@@ -314,7 +314,11 @@ def test_faq_answer_that_is_only_a_script_is_required(gql, shop_admin):
             "faqEntryCreate": {
                 "entry": None,
                 "errors": [
-                    {"field": "answer", "code": "REQUIRED", "message": "This field cannot be blank."}
+                    {
+                        "field": "answer",
+                        "code": "REQUIRED",
+                        "message": "This field cannot be blank.",
+                    }
                 ],
             }
         }
@@ -481,9 +485,13 @@ def _entry_target() -> int:
     return int(FaqEntryFactory().pk)
 
 
-ID_MUTATIONS: dict[str, tuple[str, str, str, Callable[[], int], Callable[[str], dict[str, Any]]]] = {
+IdMutation = tuple[str, str, str, str, Callable[[], int], Callable[[str], dict[str, Any]]]
+
+# mutation: (document, payload result field, id type, another type, target factory, variables)
+ID_MUTATIONS: dict[str, IdMutation] = {
     "homePageSectionUpdate": (
         ops.HOME_PAGE_SECTION_UPDATE,
+        "section",
         "HomePageSection",
         "FaqCategory",
         _section_target,
@@ -491,6 +499,7 @@ ID_MUTATIONS: dict[str, tuple[str, str, str, Callable[[], int], Callable[[str], 
     ),
     "homePageSectionDelete": (
         ops.HOME_PAGE_SECTION_DELETE,
+        "section",
         "HomePageSection",
         "FaqEntry",
         _section_target,
@@ -498,6 +507,7 @@ ID_MUTATIONS: dict[str, tuple[str, str, str, Callable[[], int], Callable[[str], 
     ),
     "faqCategoryUpdate": (
         ops.FAQ_CATEGORY_UPDATE,
+        "category",
         "FaqCategory",
         "HomePageSection",
         _category_target,
@@ -505,6 +515,7 @@ ID_MUTATIONS: dict[str, tuple[str, str, str, Callable[[], int], Callable[[str], 
     ),
     "faqCategoryDelete": (
         ops.FAQ_CATEGORY_DELETE,
+        "category",
         "FaqCategory",
         "FaqEntry",
         _category_target,
@@ -512,6 +523,7 @@ ID_MUTATIONS: dict[str, tuple[str, str, str, Callable[[], int], Callable[[str], 
     ),
     "faqEntryUpdate": (
         ops.FAQ_ENTRY_UPDATE,
+        "entry",
         "FaqEntry",
         "FaqCategory",
         _entry_target,
@@ -519,6 +531,7 @@ ID_MUTATIONS: dict[str, tuple[str, str, str, Callable[[], int], Callable[[str], 
     ),
     "faqEntryDelete": (
         ops.FAQ_ENTRY_DELETE,
+        "entry",
         "FaqEntry",
         "LegalPage",
         _entry_target,
@@ -533,7 +546,7 @@ BAD_ID_KINDS = list(_bad_ids("X", "Y"))
 @pytest.mark.parametrize("mutation", ID_MUTATIONS)
 def test_mutation_with_a_bad_id_is_not_found(gql, shop_admin, mutation, bad_id):
     # given: an object of the right type exists, but the id does not name it
-    document, type_name, other_type, target, variables = ID_MUTATIONS[mutation]
+    document, result, type_name, other_type, target, variables = ID_MUTATIONS[mutation]
     pk = target()
     wrong_id = _bad_ids(type_name, other_type)[bad_id](pk)
     before = content_snapshot()
@@ -542,12 +555,7 @@ def test_mutation_with_a_bad_id_is_not_found(gql, shop_admin, mutation, bad_id):
     body = gql(document, {"input": variables(wrong_id)}, user=shop_admin, headers=EN)
 
     # then
-    payload = {"section": None} if mutation.startswith("homePage") else {}
-    if mutation.startswith("faqCategory"):
-        payload = {"category": None}
-    if mutation.startswith("faqEntry"):
-        payload = {"entry": None}
-    assert body == {"data": {mutation: {**payload, "errors": [NOT_FOUND_ID]}}}
+    assert body == {"data": {mutation: {result: None, "errors": [NOT_FOUND_ID]}}}
     assert content_snapshot() == before
 
 
@@ -563,7 +571,10 @@ def test_reorder_missing_a_section_changes_no_position(gql, shop_admin):
         ops.HOME_PAGE_SECTIONS_REORDER,
         {
             "input": {
-                "ids": [global_id("HomePageSection", second.pk), global_id("HomePageSection", first.pk)]
+                "ids": [
+                    global_id("HomePageSection", second.pk),
+                    global_id("HomePageSection", first.pk),
+                ]
             }
         },
         user=shop_admin,
@@ -576,7 +587,11 @@ def test_reorder_missing_a_section_changes_no_position(gql, shop_admin):
             "homePageSectionsReorder": {
                 "sections": [],
                 "errors": [
-                    {"field": "ids", "code": "INVALID", "message": "List every section exactly once."}
+                    {
+                        "field": "ids",
+                        "code": "INVALID",
+                        "message": "List every section exactly once.",
+                    }
                 ],
             }
         }
@@ -617,7 +632,11 @@ def test_reorder_listing_a_section_twice_changes_no_position(gql, shop_admin):
             "homePageSectionsReorder": {
                 "sections": [],
                 "errors": [
-                    {"field": "ids", "code": "INVALID", "message": "List every section exactly once."}
+                    {
+                        "field": "ids",
+                        "code": "INVALID",
+                        "message": "List every section exactly once.",
+                    }
                 ],
             }
         }
@@ -636,7 +655,10 @@ def test_reorder_with_an_unknown_section_is_not_found(gql, shop_admin):
         ops.HOME_PAGE_SECTIONS_REORDER,
         {
             "input": {
-                "ids": [global_id("HomePageSection", first.pk), global_id("FaqCategory", category.pk)]
+                "ids": [
+                    global_id("HomePageSection", first.pk),
+                    global_id("FaqCategory", category.pk),
+                ]
             }
         },
         user=shop_admin,
@@ -744,7 +766,11 @@ def test_faq_entry_create_without_a_category_is_required(gql, shop_admin):
             "faqEntryCreate": {
                 "entry": None,
                 "errors": [
-                    {"field": "category", "code": "REQUIRED", "message": "This field cannot be null."}
+                    {
+                        "field": "category",
+                        "code": "REQUIRED",
+                        "message": "This field cannot be null.",
+                    }
                 ],
             }
         }
@@ -754,9 +780,9 @@ def test_faq_entry_create_without_a_category_is_required(gql, shop_admin):
 
 def test_failed_validation_writes_no_history(gql, shop_admin):
     # given
-    section = HomePageSectionFactory(kind=HomePageSection.Kind.FEATURED_COLLECTION)
-    section.collection_slug = "filtros"
-    section.save()
+    section = HomePageSectionFactory(
+        kind=HomePageSection.Kind.FEATURED_COLLECTION, collection_slug="filtros"
+    )
 
     # when
     gql(

@@ -5,7 +5,6 @@ import enum
 import strawberry
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from strawberry import relay
 from strawberry.types import Info
 
 from shop.accounts import models, services
@@ -14,6 +13,7 @@ from shop.accounts.errors import AccountErrorCode
 from shop.api.context import ShopContext
 from shop.api.errors import payload_errors
 from shop.api.permissions import require_user
+from shop.api.relay import decode_id
 from shop.api.types import LanguageCode
 
 MAX_PASSWORD_LENGTH = 128
@@ -110,13 +110,13 @@ class AccountAddressCreateInput:
 
 @strawberry.input
 class AccountAddressUpdateInput:
-    id: relay.GlobalID
+    id: strawberry.ID
     address: AddressInput
 
 
 @strawberry.input
 class AccountAddressDeleteInput:
-    id: relay.GlobalID
+    id: strawberry.ID
 
 
 @strawberry.enum
@@ -127,7 +127,7 @@ class AddressKind(enum.Enum):
 
 @strawberry.input
 class AccountSetDefaultAddressInput:
-    id: relay.GlobalID
+    id: strawberry.ID
     kind: AddressKind
 
 
@@ -138,12 +138,11 @@ class AccountAddressPayload:
     errors: list[AccountError] = strawberry.field(default_factory=list)
 
 
-def _owned_address(info: Info[ShopContext, None], id: relay.GlobalID) -> models.Address:
+def _owned_address(info: Info[ShopContext, None], id: str) -> models.Address:
     """The caller's address named by ``id``; anybody else's is reported as not found."""
     user = require_user(info)
-    address = None
-    if id.type_name == "Address" and id.node_id.isdigit():
-        address = models.Address.objects.filter(pk=int(id.node_id), user=user).first()
+    pk = decode_id(id, "Address")
+    address = models.Address.objects.filter(pk=pk, user=user).first() if pk else None
     if address is None:
         raise ValidationError(
             {"id": ValidationError(_("Address not found."), code=AccountErrorCode.NOT_FOUND)}
@@ -185,6 +184,7 @@ class AccountMutations:
             )
         except ValidationError as exc:
             return TokenCreatePayload(errors=account_errors(exc))
+        info.context.sign_in(pair.user)
         return TokenCreatePayload(
             token=pair.access,
             refresh_token=pair.refresh,
@@ -192,11 +192,14 @@ class AccountMutations:
         )
 
     @strawberry.mutation(description="A fresh access token for a refresh token.")
-    def token_refresh(self, input: TokenRefreshInput) -> TokenRefreshPayload:
+    def token_refresh(
+        self, info: Info[ShopContext, None], input: TokenRefreshInput
+    ) -> TokenRefreshPayload:
         try:
             pair = services.token_refresh(refresh_token=input.refresh_token)
         except ValidationError as exc:
             return TokenRefreshPayload(errors=account_errors(exc))
+        info.context.sign_in(pair.user)
         return TokenRefreshPayload(token=pair.access, user=pair.user)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Sign out everywhere: revoke every token of the caller.")

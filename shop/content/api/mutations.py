@@ -8,12 +8,12 @@ import strawberry
 from django.core.exceptions import ValidationError
 from django.db import models as db_models
 from django.utils.translation import gettext as _
-from strawberry import relay
 from strawberry.types import Info
 
 from shop.api.context import ShopContext
 from shop.api.errors import payload_errors
 from shop.api.permissions import require_permission
+from shop.api.relay import decode_id
 from shop.content import models, services
 from shop.content.api.types import (
     ContentError,
@@ -33,15 +33,10 @@ def content_errors(exc: ValidationError) -> list[ContentError]:
     return payload_errors(exc, ContentError, ContentErrorCode, ContentErrorCode.INVALID)
 
 
-def _fetch(model: type[ModelT], type_name: str, id: strawberry.ID | relay.GlobalID) -> ModelT:
+def _fetch(model: type[ModelT], type_name: str, id: str) -> ModelT:
     """The object a global ID names; NOT_FOUND as a payload error otherwise."""
-    try:
-        global_id = id if isinstance(id, relay.GlobalID) else relay.GlobalID.from_id(id)
-    except relay.GlobalIDValueError:
-        global_id = None
-    obj = None
-    if global_id and global_id.type_name == type_name and global_id.node_id.isdigit():
-        obj = model._default_manager.filter(pk=int(global_id.node_id)).first()
+    pk = decode_id(id, type_name)
+    obj = model._default_manager.filter(pk=pk).first() if pk is not None else None
     if obj is None:
         raise ValidationError(
             {"id": ValidationError(_("Not found."), code=ContentErrorCode.NOT_FOUND)}

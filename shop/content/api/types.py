@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 import strawberry_django
@@ -12,6 +12,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from shop.api.errors import ShopError
+from shop.api.relay import decode_id
 from shop.api.types import LanguageCode
 from shop.content import models, selectors
 from shop.content.errors import ContentErrorCode
@@ -182,14 +183,12 @@ class Shop:
         return HomePage()
 
     @strawberry_django.field(description="Published questions, grouped by category order.")
-    def faq(
-        self, category: Annotated[relay.GlobalID | None, strawberry.argument()] = None
-    ) -> list[FaqEntryType]:
+    def faq(self, category: strawberry.ID | None = None) -> list[FaqEntryType]:
         category_id = None
         if category is not None:
-            if category.type_name != "FaqCategory" or not category.node_id.isdigit():
+            category_id = decode_id(category, "FaqCategory")
+            if category_id is None:
                 return []
-            category_id = int(category.node_id)
         return selectors.published_faq(category_id=category_id)  # type: ignore[return-value]
 
     @strawberry_django.field(description="Categories that have published questions.")
