@@ -9,7 +9,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("DEBUG", "0")
 os.environ.pop("REDIS_URL", None)
 
-from shop.settings import *  # noqa: E402, F403
+from shop.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
