@@ -183,6 +183,8 @@ if not DEBUG:
 if env_bool("SECURE_PROXY_SSL_HEADER_ENABLED", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# How many reverse proxies append to X-Forwarded-For in front of the shop (see shop.http).
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 
 # The portal that embeds the shop (used fully by the portal sign-in work).
 PORTAL_ORIGINS = env_list("PORTAL_ORIGINS")

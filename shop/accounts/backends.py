@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from shop.accounts import throttle
 from shop.accounts.models import User
+from shop.http import client_ip
 
 
 class ThrottledModelBackend(ModelBackend):
@@ -22,7 +23,7 @@ class ThrottledModelBackend(ModelBackend):
         **kwargs: Any,
     ) -> User | None:
         email = username or str(kwargs.get(User.USERNAME_FIELD, ""))
-        ip = str(request.META.get("REMOTE_ADDR", "")) if request is not None else ""
+        ip = client_ip(request) if request is not None else ""
         if throttle.is_blocked(email=email, ip=ip):
             # PermissionDenied stops django.contrib.auth.authenticate() at once.
             raise PermissionDenied

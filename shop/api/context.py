@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from strawberry.django.context import StrawberryDjangoContext
 
 from shop.api.errors import AuthenticationFailed
+from shop.http import client_ip
 
 if TYPE_CHECKING:
     from shop.accounts.models import User
@@ -54,5 +55,4 @@ class ShopContext(StrawberryDjangoContext):
 
     @property
     def client_ip(self) -> str:
-        # REMOTE_ADDR is set by the server (gunicorn behind the proxy's real-IP module).
-        return str(self.request.META.get("REMOTE_ADDR", ""))
+        return client_ip(self.request)
