@@ -1,0 +1,228 @@
+"""Catalogue reads: visibility, filters, search, sorting, availability and prices.
+
+Availability and price ranges are computed here from prefetched variants and
+stock, in one place, never stored.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Exists, F, FloatField, Min, OuterRef, Q, QuerySet, Subquery, Value
+
+from catalog.models import (
+    Category,
+    Collection,
+    Product,
+    ProductAttributeValue,
+    ProductVariant,
+    Stock,
+)
+from shop.accounts.models import User
+from shop.money import Money, TaxedMoney
+
+SortField = Literal["name", "price", "created", "rank"]
+
+
+def can_see_unpublished(user: User | None) -> bool:
+    return bool(user and user.is_staff and user.has_perm("catalog.view_product"))
+
+
+def visible_products(user: User | None) -> QuerySet[Product]:
+    products = Product.objects.defer("search_vector")
+    return products if can_see_unpublished(user) else products.filter(is_published=True)
+
+
+def visible_categories(user: User | None) -> QuerySet[Category]:
+    categories = Category.objects.all()
+    return categories if can_see_unpublished(user) else categories.filter(is_published=True)
+
+
+def visible_collections(user: User | None) -> QuerySet[Collection]:
+    collections = Collection.objects.all()
+    return collections if can_see_unpublished(user) else collections.filter(is_published=True)
+
+
+def category_descendant_ids(category_ids: Iterable[int]) -> set[int]:
+    """The given categories and every category below them (one query)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found: set[int] = set()
+    pending = list(category_ids)
+    while pending:
+        pk = pending.pop()
+        if pk not in found:
+            found.add(pk)
+            pending.extend(children.get(pk, []))
+    return found
+
+
+@dataclass(frozen=True)
+class AttributeFilter:
+    slug: str
+    values: Sequence[str] = ()
+    min: Decimal | None = None
+    max: Decimal | None = None
+    boolean: bool | None = None
+
+
+@dataclass(frozen=True)
+class ProductFilter:
+    category_ids: Sequence[int] = ()
+    collection_ids: Sequence[int] = ()
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    in_stock: bool | None = None
+    attributes: Sequence[AttributeFilter] = field(default_factory=tuple)
+
+
+def in_stock_condition() -> Exists:
+    """A product has a variant that can be sold now: untracked, or with free units."""
+    free_stock = Stock.objects.filter(variant=OuterRef("pk"), quantity__gt=F("allocated"))
+    sellable = ProductVariant.objects.filter(product=OuterRef("pk")).filter(
+        Q(track_inventory=False) | Exists(free_stock)
+    )
+    return Exists(sellable)
+
+
+def _attribute_condition(spec: AttributeFilter) -> Exists:
+    values = ProductAttributeValue.objects.filter(product=OuterRef("pk"), attribute__slug=spec.slug)
+    if spec.values:
+        values = values.filter(Q(choice__slug__in=spec.values) | Q(text_value__in=spec.values))
+    if spec.min is not None:
+        values = values.filter(number_value__gte=spec.min)
+    if spec.max is not None:
+        values = values.filter(number_value__lte=spec.max)
+    if spec.boolean is not None:
+        values = values.filter(boolean_value=spec.boolean)
+    return Exists(values)
+
+
+def filter_products(products: QuerySet[Product], spec: ProductFilter) -> QuerySet[Product]:
+    if spec.category_ids:
+        products = products.filter(category_id__in=category_descendant_ids(spec.category_ids))
+    if spec.collection_ids:
+        products = products.filter(
+            Exists(
+                Collection.products.through.objects.filter(
+                    product=OuterRef("pk"), collection_id__in=spec.collection_ids
+                )
+            )
+        )
+    if spec.price_min is not None or spec.price_max is not None:
+        variants = ProductVariant.objects.filter(product=OuterRef("pk"))
+        if spec.price_min is not None:
+            variants = variants.filter(price__gte=spec.price_min)
+        if spec.price_max is not None:
+            variants = variants.filter(price__lte=spec.price_max)
+        products = products.filter(Exists(variants))
+    if spec.in_stock is not None:
+        condition = in_stock_condition()
+        products = products.filter(condition if spec.in_stock else ~condition)
+    for attribute in spec.attributes:
+        products = products.filter(_attribute_condition(attribute))
+    return products
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def search_products(products: QuerySet[Product], text: str) -> QuerySet[Product]:
+    """Products matching ``text``, annotated with ``rank`` (higher is better).
+
+    PostgreSQL: full text over the trigger-maintained, GIN-indexed vector,
+    Spanish and English, accent-insensitive. Elsewhere: ``icontains``, rank 0.
+    """
+    text = text.strip()
+    if not text:
+        return products
+    if connection.vendor == "postgresql":
+        plain = strip_accents(text)
+        query = SearchQuery(plain, config="spanish", search_type="websearch") | SearchQuery(
+            plain, config="english", search_type="websearch"
+        )
+        return products.filter(search_vector=query).annotate(
+            rank=SearchRank(F("search_vector"), query)
+        )
+    matches = (
+        Q(name__icontains=text)
+        | Q(name_en__icontains=text)
+        | Q(description__icontains=text)
+        | Q(description_en__icontains=text)
+        | Q(variants__sku__iexact=text)
+    )
+    ids = Product.objects.filter(matches).values("pk")
+    return products.filter(pk__in=ids).annotate(rank=Value(0.0, output_field=FloatField()))
+
+
+def sort_products(
+    products: QuerySet[Product], field: SortField, descending: bool
+) -> QuerySet[Product]:
+    """Order by ``field``; ``pk`` breaks ties so pages never overlap."""
+    if field == "price":
+        cheapest = (
+            ProductVariant.objects.filter(product=OuterRef("pk"))
+            .values("product")
+            .annotate(m=Min("price"))
+            .values("m")
+        )
+        products = products.annotate(min_price=Subquery(cheapest))
+        key = "min_price"
+    elif field == "created":
+        key = "created_at"
+    elif field == "rank":
+        key = "rank"
+    else:
+        key = "name"
+    if descending:
+        return products.order_by(F(key).desc(nulls_last=True), "-pk")
+    return products.order_by(F(key).asc(nulls_last=True), "pk")
+
+
+# Everything below reads prefetched relations: callers prefetch
+# "variants__stocks" and "media" (see PRODUCT_LISTING_PREFETCH).
+PRODUCT_LISTING_PREFETCH = ("variants__stocks", "media")
+
+
+def variant_quantity_available(variant: ProductVariant) -> int:
+    """Free units over every warehouse (reads the prefetched ``stocks``)."""
+    return sum(max(stock.quantity - stock.allocated, 0) for stock in variant.stocks.all())
+
+
+def variant_is_available(variant: ProductVariant) -> bool:
+    return not variant.track_inventory or variant_quantity_available(variant) > 0
+
+
+def product_is_available(product: Product) -> bool:
+    return any(variant_is_available(variant) for variant in product.variants.all())
+
+
+def variant_price(variant: ProductVariant, product: Product) -> TaxedMoney:
+    return TaxedMoney.from_gross(Money(variant.price), product.tax_rate)
+
+
+@dataclass(frozen=True)
+class PriceRange:
+    start: TaxedMoney
+    stop: TaxedMoney
+
+
+def product_price_range(product: Product) -> PriceRange | None:
+    """Cheapest and dearest variant prices, or None for a product without variants."""
+    prices = sorted(variant.price for variant in product.variants.all())
+    if not prices:
+        return None
+    rate = product.tax_rate
+    return PriceRange(
+        start=TaxedMoney.from_gross(Money(prices[0]), rate),
+        stop=TaxedMoney.from_gross(Money(prices[-1]), rate),
+    )
