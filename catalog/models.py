@@ -256,6 +256,9 @@ class CollectionProduct(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.collection_id}: {self.product_id} @ {self.position}"
+
 
 class ProductMedia(models.Model):
     """An uploaded product image; ``thumbnails`` maps a width to a generated file."""
@@ -275,7 +278,7 @@ class ProductMedia(models.Model):
         ordering = ("position", "pk")
 
     def __str__(self) -> str:
-        return self.alt or self.image.name
+        return self.alt or str(self.image.name)
 
 
 class Warehouse(models.Model):
@@ -310,7 +313,9 @@ class Stock(models.Model):
         ordering = ("warehouse__name", "pk")
         constraints = [
             models.UniqueConstraint(fields=["variant", "warehouse"], name="catalog_stock_unique"),
-            models.CheckConstraint(condition=Q(quantity__gte=0), name="catalog_stock_quantity_gte_0"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0), name="catalog_stock_quantity_gte_0"
+            ),
             models.CheckConstraint(
                 condition=Q(allocated__gte=0) & Q(allocated__lte=F("quantity")),
                 name="catalog_stock_allocated_within_quantity",

@@ -15,10 +15,12 @@ from typing import Literal
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Exists, F, FloatField, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from catalog.models import (
     Category,
     Collection,
+    CollectionProduct,
     Product,
     ProductAttributeValue,
     ProductVariant,
@@ -111,7 +113,7 @@ def filter_products(products: QuerySet[Product], spec: ProductFilter) -> QuerySe
     if spec.collection_ids:
         products = products.filter(
             Exists(
-                Collection.products.through.objects.filter(
+                CollectionProduct.objects.filter(
                     product=OuterRef("pk"), collection_id__in=spec.collection_ids
                 )
             )
@@ -165,9 +167,9 @@ def search_products(products: QuerySet[Product], text: str) -> QuerySet[Product]
 
 
 def sort_products(
-    products: QuerySet[Product], field: SortField, descending: bool
+    products: QuerySet[Product], field: SortField, descending: bool, *, language: str = "es"
 ) -> QuerySet[Product]:
-    """Order by ``field``; ``pk`` breaks ties so pages never overlap."""
+    """Order by ``field`` (names in ``language``); ``pk`` breaks ties so pages never overlap."""
     if field == "price":
         cheapest = (
             ProductVariant.objects.filter(product=OuterRef("pk"))
@@ -181,6 +183,11 @@ def sort_products(
         key = "created_at"
     elif field == "rank":
         key = "rank"
+    elif language != "es":
+        products = products.annotate(
+            sort_name=Coalesce(NullIf(f"name_{language}", Value("")), "name")
+        )
+        key = "sort_name"
     else:
         key = "name"
     if descending:

@@ -11,6 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
+from catalog.api.queries import CatalogQueries
 from shop.accounts.api.mutations import AccountMutations
 from shop.accounts.api.queries import AccountQueries
 from shop.api.security import schema_extensions
@@ -30,7 +31,7 @@ class NodeQueries:
     node: relay.Node | None = relay.node(description="Any object by its global ID.")
 
 
-Query = merge_types("Query", (NodeQueries, AccountQueries, ContentQueries))
+Query = merge_types("Query", (NodeQueries, AccountQueries, ContentQueries, CatalogQueries))
 Mutation = merge_types("Mutation", (AccountMutations, ContentMutations))
 
 schema = strawberry.Schema(
@@ -44,6 +45,11 @@ schema = strawberry.Schema(
         MoneyType,
         TaxedMoneyType,
     ],
-    extensions=[*schema_extensions(), DjangoOptimizerExtension],
+    # Without only(): resolvers read columns the client did not select (tax class
+    # for prices), and deferred columns would cost a query per row.
+    extensions=[
+        *schema_extensions(),
+        lambda: DjangoOptimizerExtension(enable_only_optimization=False),
+    ],
     config=StrawberryConfig(relay_max_results=100, disable_field_suggestions=True),
 )

@@ -4,7 +4,7 @@ validation (depth, aliases, tokens, page size) never touches the database."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from strawberry.django.context import StrawberryDjangoContext
@@ -21,6 +21,8 @@ _UNRESOLVED = object()
 @dataclass
 class ShopContext(StrawberryDjangoContext):
     _user: object = field(default=_UNRESOLVED, init=False, repr=False)
+    # Per-request memo for data many resolvers share (e.g. the category tree).
+    memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def user(self) -> User | None:

@@ -44,3 +44,9 @@ class TaxedMoneyType:
             tax=MoneyType.from_money(value.tax),
             currency=value.currency,
         )
+
+
+@strawberry.type(description="An image (or one of its thumbnails) with its alternative text.")
+class Image:
+    url: str
+    alt: str

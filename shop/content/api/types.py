@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 from shop.api.errors import ShopError
 from shop.api.relay import decode_id
-from shop.api.types import LanguageCode
+from shop.api.types import Image, LanguageCode
 from shop.content import models, selectors
 from shop.content.errors import ContentErrorCode
 from shop.i18n import current_language, localized
@@ -24,12 +24,6 @@ strawberry.enum(ContentErrorCode, name="ContentErrorCode")
 @strawberry.type
 class ContentError(ShopError):
     code: ContentErrorCode
-
-
-@strawberry.type
-class Image:
-    url: str
-    alt: str
 
 
 @strawberry.interface(description="One block of the home page, in display order.")

@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from decimal import Decimal
+
+import strawberry
+import strawberry_django
+from django.db.models import Q
+from strawberry.types import Info
+
+from catalog import models, selectors
+from catalog.api.types import (
+    AttributeType,
+    CategoryTree,
+    CategoryType,
+    CollectionType,
+    ProductType,
+)
+from shop.api.context import ShopContext
+from shop.api.errors import PublicError
+from shop.api.relay import ShopConnection, decode_id
+from shop.i18n import current_language
+
+
+@strawberry.input(description="Inclusive bounds; either may be omitted.")
+class DecimalRangeInput:
+    gte: Decimal | None = None
+    lte: Decimal | None = None
+
+
+@strawberry.input(description="Products having this specification with one of the values.")
+class AttributeFilterInput:
+    slug: str
+    values: list[str] | None = strawberry.field(
+        default=None, description="Choice slugs or text values."
+    )
+    values_range: DecimalRangeInput | None = None
+    boolean: bool | None = None
+
+
+@strawberry.input
+class ProductFilterInput:
+    categories: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Category IDs; sub-categories are included."
+    )
+    collections: list[strawberry.ID] | None = None
+    price: DecimalRangeInput | None = strawberry.field(
+        default=None, description="Gross price (IVA included) of some variant."
+    )
+    in_stock: bool | None = None
+    attributes: list[AttributeFilterInput] | None = None
+
+
+@strawberry.enum
+class ProductOrderField(enum.Enum):
+    NAME = "name"
+    PRICE = "price"
+    CREATED = "created"
+    RANK = "rank"
+
+
+@strawberry.enum
+class OrderDirection(enum.Enum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+@strawberry.input(description="Default: RANK (descending) when searching, NAME otherwise.")
+class ProductOrder:
+    field: ProductOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+class InvalidFilter(PublicError):
+    code = "INVALID_FILTER"
+
+
+MAX_FILTER_ITEMS = 50
+MAX_SEARCH_LENGTH = 200
+
+
+def _ids(values: list[strawberry.ID] | None, type_name: str) -> list[int]:
+    """Decoded IDs; an unknown or malformed ID matches nothing (an impossible pk)."""
+    if not values:
+        return []
+    if len(values) > MAX_FILTER_ITEMS:
+        raise InvalidFilter(f"At most {MAX_FILTER_ITEMS} IDs per filter.")
+    return [decode_id(value, type_name) or 0 for value in values]
+
+
+def product_filter(spec: ProductFilterInput | None) -> selectors.ProductFilter:
+    if spec is None:
+        return selectors.ProductFilter()
+    price = spec.price or DecimalRangeInput()
+    attributes = spec.attributes or []
+    if len(attributes) > MAX_FILTER_ITEMS:
+        raise InvalidFilter(f"At most {MAX_FILTER_ITEMS} attribute filters.")
+    return selectors.ProductFilter(
+        category_ids=_ids(spec.categories, "Category"),
+        collection_ids=_ids(spec.collections, "Collection"),
+        price_min=price.gte,
+        price_max=price.lte,
+        in_stock=spec.in_stock,
+        attributes=[
+            selectors.AttributeFilter(
+                slug=item.slug,
+                values=tuple(item.values or ())[:MAX_FILTER_ITEMS],
+                min=item.values_range.gte if item.values_range else None,
+                max=item.values_range.lte if item.values_range else None,
+                boolean=item.boolean,
+            )
+            for item in attributes
+        ],
+    )
+
+
+def _by_id_or_slug(id: strawberry.ID | None, slug: str | None, type_name: str) -> Q | None:
+    if (id is None) == (slug is None):
+        raise PublicError("Give exactly one of 'id' and 'slug'.")
+    if id is not None:
+        pk = decode_id(id, type_name)
+        return Q(pk=pk) if pk is not None else None
+    return Q(slug=slug)
+
+
+@strawberry.type
+class CatalogQueries:
+    @strawberry_django.connection(
+        ShopConnection[ProductType],
+        description="Published products (all, for catalogue staff), filtered, searched and sorted.",
+    )
+    def products(
+        self,
+        info: Info[ShopContext, None],
+        filter: ProductFilterInput | None = None,
+        search: str | None = None,
+        sort_by: ProductOrder | None = None,
+    ) -> Iterable[models.Product]:
+        products = selectors.visible_products(info.context.user)
+        products = selectors.filter_products(products, product_filter(filter))
+        text = (search or "").strip()[:MAX_SEARCH_LENGTH]
+        if text:
+            products = selectors.search_products(products, text)
+        field = sort_by.field if sort_by else (ProductOrderField.RANK if text else None)
+        if field is None:
+            field = ProductOrderField.NAME
+        if field == ProductOrderField.RANK and not text:
+            field = ProductOrderField.NAME
+        descending = (
+            sort_by.direction == OrderDirection.DESC if sort_by else field == ProductOrderField.RANK
+        )
+        return selectors.sort_products(
+            products, field.value, descending, language=current_language()
+        )
+
+    @strawberry_django.field(description="A product by ID or slug; null when not visible.")
+    def product(
+        self,
+        info: Info[ShopContext, None],
+        id: strawberry.ID | None = None,
+        slug: str | None = None,
+    ) -> ProductType | None:
+        condition = _by_id_or_slug(id, slug, "Product")
+        if condition is None:
+            return None
+        return selectors.visible_products(info.context.user).filter(condition).first()  # type: ignore[return-value]
+
+    @strawberry_django.field(description="The category tree: top-level categories with children.")
+    def categories(self, info: Info[ShopContext, None]) -> list[CategoryType]:
+        return CategoryTree.of(info).children.get(None, [])  # type: ignore[return-value]
+
+    @strawberry_django.field
+    def category(
+        self,
+        info: Info[ShopContext, None],
+        id: strawberry.ID | None = None,
+        slug: str | None = None,
+    ) -> CategoryType | None:
+        condition = _by_id_or_slug(id, slug, "Category")
+        if condition is None:
+            return None
+        return selectors.visible_categories(info.context.user).filter(condition).first()  # type: ignore[return-value]
+
+    @strawberry_django.field(description="Published collections in display order.")
+    def collections(self, info: Info[ShopContext, None]) -> list[CollectionType]:
+        return selectors.visible_collections(info.context.user).order_by("position", "pk")  # type: ignore[return-value]
+
+    @strawberry_django.field
+    def collection(
+        self,
+        info: Info[ShopContext, None],
+        id: strawberry.ID | None = None,
+        slug: str | None = None,
+    ) -> CollectionType | None:
+        condition = _by_id_or_slug(id, slug, "Collection")
+        if condition is None:
+            return None
+        return selectors.visible_collections(info.context.user).filter(condition).first()  # type: ignore[return-value]
+
+    @strawberry_django.field(description="Specifications products can be filtered by.")
+    def attributes(self) -> list[AttributeType]:
+        return models.Attribute.objects.filter(is_filterable=True).order_by("name")  # type: ignore[return-value]

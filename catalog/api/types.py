@@ -1,0 +1,368 @@
+"""The catalogue as storefronts see it, in the request's language.
+
+Relations are resolved from prefetched data declared with optimizer hints
+(plain lookups only, so hints from several fields merge without conflict);
+``products(first: 100)`` runs a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+import strawberry_django
+from django.core.files.storage import default_storage
+from django.db.models import QuerySet
+from strawberry import relay
+from strawberry.types import Info
+
+from catalog import models, selectors
+from shop.api.context import ShopContext
+from shop.api.relay import ShopConnection
+from shop.api.types import Image, TaxedMoneyType
+from shop.i18n import localized
+
+strawberry.enum(models.TaxClass, name="TaxClass")
+strawberry.enum(models.Attribute.Type, name="AttributeType")
+
+
+@strawberry.enum(description="Thumbnail widths generated for every product image.")
+class ThumbnailSize(enum.Enum):
+    SMALL = 160
+    MEDIUM = 480
+    LARGE = 960
+
+
+def _thumbnail_url(media: models.ProductMedia, size: ThumbnailSize) -> str:
+    """The smallest generated thumbnail at least ``size`` wide, else the original."""
+    widths = sorted(int(width) for width in media.thumbnails)
+    for width in widths:
+        if width >= size.value:
+            return default_storage.url(media.thumbnails[str(width)])
+    return media.image.url
+
+
+def _user(info: Info[ShopContext, None]) -> Any:
+    return info.context.user
+
+
+@strawberry_django.type(models.ProductMedia, name="ProductMedia")
+class ProductMediaType(relay.Node):
+    position: int
+    width: int
+    height: int
+
+    @strawberry_django.field(description="The original upload.")
+    def url(self, root: models.ProductMedia) -> str:
+        return root.image.url
+
+    @strawberry_django.field
+    def alt(self, root: models.ProductMedia) -> str:
+        return localized(root, "alt")
+
+    @strawberry_django.field
+    def thumbnail(
+        self, root: models.ProductMedia, size: ThumbnailSize = ThumbnailSize.MEDIUM
+    ) -> Image:
+        return Image(url=_thumbnail_url(root, size), alt=localized(root, "alt"))
+
+
+@strawberry_django.type(models.ProductVariant, name="ProductVariant")
+class ProductVariantType(relay.Node):
+    sku: str
+    weight_grams: int
+    track_inventory: bool
+
+    @strawberry_django.field
+    def name(self, root: models.ProductVariant) -> str:
+        return localized(root, "name")
+
+    @strawberry_django.field(
+        select_related=["product"], description="Gross price (IVA included) split into net and tax."
+    )
+    def price(self, root: models.ProductVariant) -> TaxedMoneyType:
+        return TaxedMoneyType.from_taxed(selectors.variant_price(root, root.product))
+
+    @strawberry_django.field(select_related=["product"])
+    def compare_at_price(self, root: models.ProductVariant) -> TaxedMoneyType | None:
+        if root.compare_at_price is None:
+            return None
+        return TaxedMoneyType.from_taxed(
+            selectors.TaxedMoney.from_gross(
+                selectors.Money(root.compare_at_price), root.product.tax_rate
+            )
+        )
+
+    @strawberry_django.field(
+        prefetch_related=["stocks"], description="Units that can be bought now, all warehouses."
+    )
+    def quantity_available(self, root: models.ProductVariant) -> int:
+        return selectors.variant_quantity_available(root)
+
+    @strawberry_django.field(prefetch_related=["stocks"])
+    def is_available(self, root: models.ProductVariant) -> bool:
+        return selectors.variant_is_available(root)
+
+    @classmethod
+    def get_queryset(
+        cls, queryset: QuerySet[models.ProductVariant], info: Info, **kwargs: Any
+    ) -> QuerySet[models.ProductVariant]:
+        if selectors.can_see_unpublished(_user(info)):
+            return queryset
+        return queryset.filter(product__is_published=True)
+
+
+@strawberry.type
+class PriceRange:
+    start: TaxedMoneyType
+    stop: TaxedMoneyType
+
+
+@strawberry.type
+class ProductPricing:
+    price_range: PriceRange | None
+    on_sale: bool = strawberry.field(description="Some variant has a compare-at price.")
+
+
+@strawberry.type(description="One specification of a product, e.g. Caudal: 6 l/min.")
+class SelectedAttribute:
+    slug: str
+    name: str
+    type: models.Attribute.Type
+    unit: str
+    value: str = strawberry.field(description="The value as text, in the request's language.")
+    number: Decimal | None
+    boolean: bool | None
+    choice_slug: str | None
+
+
+def _selected_attribute(value: models.ProductAttributeValue) -> SelectedAttribute:
+    attribute = value.attribute
+    if value.choice is not None:
+        text = localized(value.choice, "name")
+    elif value.number_value is not None:
+        text = f"{value.number_value.normalize():f}"
+    elif value.boolean_value is not None:
+        text = "✓" if value.boolean_value else "✗"
+    else:
+        text = localized(value, "text_value")
+    return SelectedAttribute(
+        slug=attribute.slug,
+        name=localized(attribute, "name"),
+        type=models.Attribute.Type(attribute.type),
+        unit=attribute.unit,
+        value=text,
+        number=value.number_value,
+        boolean=value.boolean_value,
+        choice_slug=value.choice.slug if value.choice else None,
+    )
+
+
+@dataclass
+class CategoryTree:
+    """Every visible category of the request, loaded once."""
+
+    by_id: dict[int, models.Category]
+    children: dict[int | None, list[models.Category]]
+
+    @classmethod
+    def of(cls, info: Info[ShopContext, None]) -> CategoryTree:
+        memo = info.context.memo
+        if "category_tree" not in memo:
+            categories = list(selectors.visible_categories(_user(info)).order_by("position", "pk"))
+            children: dict[int | None, list[models.Category]] = defaultdict(list)
+            for category in categories:
+                children[category.parent_id].append(category)
+            memo["category_tree"] = cls({c.pk: c for c in categories}, children)
+        tree: CategoryTree = memo["category_tree"]
+        return tree
+
+
+@strawberry_django.type(models.Category, name="Category")
+class CategoryType(relay.Node):
+    slug: str
+    position: int
+
+    @strawberry_django.field
+    def name(self, root: models.Category) -> str:
+        return localized(root, "name")
+
+    @strawberry_django.field(description="Sanitised HTML.")
+    def description(self, root: models.Category) -> str:
+        return localized(root, "description")
+
+    @strawberry_django.field
+    def image(self, root: models.Category) -> Image | None:
+        return Image(url=root.image.url, alt=localized(root, "name")) if root.image else None
+
+    @strawberry_django.field
+    def parent(self, root: models.Category, info: Info[ShopContext, None]) -> CategoryType | None:
+        if root.parent_id is None:
+            return None
+        return CategoryTree.of(info).by_id.get(root.parent_id)  # type: ignore[return-value]
+
+    @strawberry_django.field(description="Sub-categories in display order.")
+    def children(self, root: models.Category, info: Info[ShopContext, None]) -> list[CategoryType]:
+        return CategoryTree.of(info).children.get(root.pk, [])  # type: ignore[return-value]
+
+    @strawberry_django.field(description="From the top-level category down to this one's parent.")
+    def ancestors(self, root: models.Category, info: Info[ShopContext, None]) -> list[CategoryType]:
+        tree = CategoryTree.of(info)
+        chain: list[models.Category] = []
+        parent_id = root.parent_id
+        while parent_id is not None and parent_id in tree.by_id:
+            chain.append(tree.by_id[parent_id])
+            parent_id = tree.by_id[parent_id].parent_id
+        return list(reversed(chain))  # type: ignore[arg-type]
+
+    @classmethod
+    def get_queryset(
+        cls, queryset: QuerySet[models.Category], info: Info, **kwargs: Any
+    ) -> QuerySet[models.Category]:
+        if selectors.can_see_unpublished(_user(info)):
+            return queryset
+        return queryset.filter(is_published=True)
+
+
+@strawberry_django.type(models.Product, name="Product")
+class ProductType(relay.Node):
+    slug: str
+    tax_class: models.TaxClass
+    is_published: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry_django.field
+    def name(self, root: models.Product) -> str:
+        return localized(root, "name")
+
+    @strawberry_django.field(description="Sanitised HTML.")
+    def description(self, root: models.Product) -> str:
+        return localized(root, "description")
+
+    @strawberry_django.field
+    def seo_title(self, root: models.Product) -> str:
+        return localized(root, "seo_title") or localized(root, "name")
+
+    @strawberry_django.field
+    def seo_description(self, root: models.Product) -> str:
+        return localized(root, "seo_description")
+
+    @strawberry_django.field(select_related=["category"])
+    def category(self, root: models.Product) -> CategoryType:
+        return root.category  # type: ignore[return-value]
+
+    @strawberry_django.field(prefetch_related=["variants__stocks"], description="In display order.")
+    def variants(self, root: models.Product) -> list[ProductVariantType]:
+        return list(root.variants.all())  # type: ignore[arg-type]
+
+    @strawberry_django.field(prefetch_related=["media"], description="Images in display order.")
+    def media(self, root: models.Product) -> list[ProductMediaType]:
+        return list(root.media.all())  # type: ignore[arg-type]
+
+    @strawberry_django.field(prefetch_related=["media"], description="The first image, resized.")
+    def thumbnail(
+        self, root: models.Product, size: ThumbnailSize = ThumbnailSize.MEDIUM
+    ) -> Image | None:
+        first = next(iter(root.media.all()), None)
+        if first is None:
+            return None
+        return Image(url=_thumbnail_url(first, size), alt=localized(first, "alt"))
+
+    @strawberry_django.field(prefetch_related=["variants"])
+    def pricing(self, root: models.Product) -> ProductPricing:
+        price_range = selectors.product_price_range(root)
+        return ProductPricing(
+            price_range=PriceRange(
+                start=TaxedMoneyType.from_taxed(price_range.start),
+                stop=TaxedMoneyType.from_taxed(price_range.stop),
+            )
+            if price_range
+            else None,
+            on_sale=any(v.compare_at_price is not None for v in root.variants.all()),
+        )
+
+    @strawberry_django.field(
+        prefetch_related=["variants__stocks"], description="Some variant can be bought now."
+    )
+    def is_available(self, root: models.Product) -> bool:
+        return selectors.product_is_available(root)
+
+    @strawberry_django.field(
+        prefetch_related=["attribute_values__attribute", "attribute_values__choice"],
+        description="Specifications.",
+    )
+    def attributes(self, root: models.Product) -> list[SelectedAttribute]:
+        return [_selected_attribute(value) for value in root.attribute_values.all()]
+
+    @classmethod
+    def get_queryset(
+        cls, queryset: QuerySet[models.Product], info: Info, **kwargs: Any
+    ) -> QuerySet[models.Product]:
+        if selectors.can_see_unpublished(_user(info)):
+            return queryset
+        return queryset.filter(is_published=True)
+
+
+@strawberry_django.type(models.Collection, name="Collection")
+class CollectionType(relay.Node):
+    slug: str
+    position: int
+
+    @strawberry_django.field
+    def name(self, root: models.Collection) -> str:
+        return localized(root, "name")
+
+    @strawberry_django.field(description="Sanitised HTML.")
+    def description(self, root: models.Collection) -> str:
+        return localized(root, "description")
+
+    @strawberry_django.connection(
+        ShopConnection[ProductType], description="The collection's products, in curated order."
+    )
+    def products(
+        self, root: models.Collection, info: Info[ShopContext, None]
+    ) -> Iterable[models.Product]:
+        return (
+            selectors.visible_products(_user(info))
+            .filter(collection_entries__collection=root)
+            .order_by("collection_entries__position", "pk")
+        )
+
+    @classmethod
+    def get_queryset(
+        cls, queryset: QuerySet[models.Collection], info: Info, **kwargs: Any
+    ) -> QuerySet[models.Collection]:
+        if selectors.can_see_unpublished(_user(info)):
+            return queryset
+        return queryset.filter(is_published=True)
+
+
+@strawberry.type
+class AttributeChoiceType:
+    slug: str
+    name: str
+
+
+@strawberry_django.type(models.Attribute, name="Attribute")
+class AttributeType(relay.Node):
+    slug: str
+    type: models.Attribute.Type
+    unit: str
+
+    @strawberry_django.field
+    def name(self, root: models.Attribute) -> str:
+        return localized(root, "name")
+
+    @strawberry_django.field(prefetch_related=["choices"])
+    def choices(self, root: models.Attribute) -> list[AttributeChoiceType]:
+        return [
+            AttributeChoiceType(slug=choice.slug, name=localized(choice, "name"))
+            for choice in root.choices.all()
+        ]

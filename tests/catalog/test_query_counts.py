@@ -1,0 +1,23 @@
+"""The product listing runs a fixed number of queries, whatever the page size."""
+
+import pytest
+
+from tests.catalog.factories import WarehouseFactory, stocked_product
+from tests.operations import operation
+
+pytestmark = pytest.mark.django_db
+
+LISTING_QUERIES = 4  # products (category joined, count by window), variants, stock, media
+
+
+@pytest.mark.parametrize("products", [10, 100])
+def test_product_listing_query_count_is_fixed(gql, django_assert_num_queries, products):
+    warehouses = [WarehouseFactory(slug="central"), WarehouseFactory(slug="norte")]
+    for _ in range(products):
+        stocked_product(warehouses=warehouses)
+    with django_assert_num_queries(LISTING_QUERIES):
+        body = gql(operation("storefront/ProductList"), {"first": 100})
+    connection = body["data"]["products"]
+    assert connection["totalCount"] == products
+    assert len(connection["edges"]) == products
+    assert all(len(edge["node"]["variants"]) == 2 for edge in connection["edges"])
