@@ -1,0 +1,130 @@
+"""A hand-written Django view producing exactly the JSON of the storefront's
+``ProductList`` document (first page, no filters): the baseline the GraphQL
+endpoint is compared with in ``make bench``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from django.core.files.storage import default_storage
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+from strawberry.relay import to_base64
+
+from catalog.models import Product, ProductMedia, ProductVariant, Stock
+from shop.i18n import localized
+from shop.money import Money, TaxedMoney
+
+
+def _money(value: Money) -> dict[str, str]:
+    return {"amount": str(value.quantized().amount), "currency": value.currency}
+
+
+def _thumbnail(media: ProductMedia | None) -> dict[str, str] | None:
+    if media is None:
+        return None
+    widths = sorted(int(width) for width in media.thumbnails)
+    url = next(
+        (default_storage.url(media.thumbnails[str(w)]) for w in widths if w >= 480),
+        media.image.url,
+    )
+    return {"url": url, "alt": localized(media, "alt")}
+
+
+def _product(product: Product) -> dict[str, Any]:
+    variants = list(product.variants.all())
+    rate = product.tax_rate
+    prices = sorted(v.price for v in variants)
+    nodes = []
+    available = False
+    for variant in variants:
+        free = sum(max(s.quantity - s.allocated, 0) for s in variant.stocks.all())
+        is_available = not variant.track_inventory or free > 0
+        available = available or is_available
+        price = TaxedMoney.from_gross(Money(variant.price), rate)
+        nodes.append(
+            {
+                "id": to_base64("ProductVariant", variant.pk),
+                "sku": variant.sku,
+                "name": localized(variant, "name"),
+                "isAvailable": is_available,
+                "quantityAvailable": free,
+                "price": {
+                    "net": {"amount": str(price.net.quantized().amount)},
+                    "gross": _money(price.gross),
+                    "tax": {"amount": str(price.tax.quantized().amount)},
+                },
+            }
+        )
+    price_range = None
+    if prices:
+        start = TaxedMoney.from_gross(Money(prices[0]), rate)
+        stop = TaxedMoney.from_gross(Money(prices[-1]), rate)
+        price_range = {
+            "start": {"gross": _money(start.gross)},
+            "stop": {"gross": _money(stop.gross)},
+        }
+    category = product.category
+    return {
+        "id": to_base64("Product", product.pk),
+        "name": localized(product, "name"),
+        "slug": product.slug,
+        "isAvailable": available,
+        "category": {
+            "id": to_base64("Category", category.pk),
+            "name": localized(category, "name"),
+            "slug": category.slug,
+        },
+        "thumbnail": _thumbnail(next(iter(product.media.all()), None)),
+        "pricing": {
+            "onSale": any(v.compare_at_price is not None for v in variants),
+            "priceRange": price_range,
+        },
+        "variants": nodes,
+    }
+
+
+def product_list(request: HttpRequest) -> HttpResponse:
+    first = min(int(request.GET.get("first", "20")), 100)
+    products = (
+        Product.objects.filter(is_published=True)
+        .defer("search_vector")
+        .select_related("category")
+        .prefetch_related(
+            Prefetch(
+                "variants",
+                queryset=ProductVariant.objects.prefetch_related(
+                    Prefetch("stocks", queryset=Stock.objects.order_by("warehouse__name", "pk"))
+                ),
+            ),
+            "media",
+        )
+        .order_by("name", "pk")
+    )
+    total = products.count()
+    page = list(products[: first + 1])
+    edges = [
+        {"cursor": to_base64("arrayconnection", index), "node": _product(product)}
+        for index, product in enumerate(page[:first])
+    ]
+    body = {
+        "data": {
+            "products": {
+                "totalCount": total,
+                "pageInfo": {
+                    "hasNextPage": len(page) > first,
+                    "endCursor": edges[-1]["cursor"] if edges else None,
+                },
+                "edges": [{"node": edge["node"]} for edge in edges],
+            }
+        }
+    }
+    return HttpResponse(orjson.dumps(body), content_type="application/json")
+
+
+urlpatterns = [
+    path("bench/products/", product_list),
+    path("", include("shop.urls")),
+]
