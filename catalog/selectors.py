@@ -10,11 +10,22 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Exists, F, FloatField, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Exists,
+    F,
+    FloatField,
+    Min,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce, NullIf
 
 from catalog.models import (
@@ -37,8 +48,11 @@ def can_see_unpublished(user: User | None) -> bool:
 
 
 def visible_products(user: User | None) -> QuerySet[Product]:
+    """Published products in published categories; everything for catalogue staff."""
     products = Product.objects.defer("search_vector")
-    return products if can_see_unpublished(user) else products.filter(is_published=True)
+    if can_see_unpublished(user):
+        return products
+    return products.filter(is_published=True, category__is_published=True)
 
 
 def visible_categories(user: User | None) -> QuerySet[Category]:
@@ -200,9 +214,21 @@ def sort_products(
 PRODUCT_LISTING_PREFETCH = ("variants__stocks", "media")
 
 
+def related(obj: Model, name: str) -> Sequence[Any]:
+    """The rows of a to-many relation, from the prefetch cache when it is there.
+
+    Reading the cache directly skips building a queryset per call, which costs
+    more than the rest of a resolver when listing 100 products.
+    """
+    cache = getattr(obj, "_prefetched_objects_cache", {})
+    if name in cache:
+        return cache[name]
+    return list(getattr(obj, name).all())
+
+
 def variant_quantity_available(variant: ProductVariant) -> int:
     """Free units over every warehouse (reads the prefetched ``stocks``)."""
-    return sum(max(stock.quantity - stock.allocated, 0) for stock in variant.stocks.all())
+    return sum(max(stock.quantity - stock.allocated, 0) for stock in related(variant, "stocks"))
 
 
 def variant_is_available(variant: ProductVariant) -> bool:
@@ -210,7 +236,7 @@ def variant_is_available(variant: ProductVariant) -> bool:
 
 
 def product_is_available(product: Product) -> bool:
-    return any(variant_is_available(variant) for variant in product.variants.all())
+    return any(variant_is_available(variant) for variant in related(product, "variants"))
 
 
 def variant_price(variant: ProductVariant, product: Product) -> TaxedMoney:
@@ -225,7 +251,7 @@ class PriceRange:
 
 def product_price_range(product: Product) -> PriceRange | None:
     """Cheapest and dearest variant prices, or None for a product without variants."""
-    prices = sorted(variant.price for variant in product.variants.all())
+    prices = sorted(variant.price for variant in related(product, "variants"))
     if not prices:
         return None
     rate = product.tax_rate

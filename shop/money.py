@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 CURRENCY_PRECISION: dict[str, int] = {"EUR": 2}
+_MINOR_UNIT = {code: Decimal(1).scaleb(-digits) for code, digits in CURRENCY_PRECISION.items()}
 
 
 def quantize(amount: Decimal, currency: str = "EUR") -> Decimal:
     """Round half up to the currency's minor unit (cents for EUR)."""
-    exponent = Decimal(1).scaleb(-CURRENCY_PRECISION[currency])
-    return amount.quantize(exponent, rounding=ROUND_HALF_UP)
+    return amount.quantize(_MINOR_UNIT[currency], rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True, slots=True)

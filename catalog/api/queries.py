@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 
 import strawberry
 import strawberry_django
 from django.db.models import Q
 from strawberry.types import Info
+from strawberry_django.optimizer import OptimizerConfig, optimize
 
 from catalog import models, selectors
 from catalog.api.types import (
@@ -77,6 +79,9 @@ class InvalidFilter(PublicError):
 
 
 MAX_FILTER_ITEMS = 50
+# Single objects are optimised like lists, and like the schema's optimizer
+# without only(): resolvers read columns the client did not select.
+NO_ONLY = OptimizerConfig(enable_only=False)
 MAX_SEARCH_LENGTH = 200
 
 
@@ -137,8 +142,13 @@ class CatalogQueries:
         search: str | None = None,
         sort_by: ProductOrder | None = None,
     ) -> Iterable[models.Product]:
-        products = selectors.visible_products(info.context.user)
-        products = selectors.filter_products(products, product_filter(filter))
+        user = info.context.user
+        spec = product_filter(filter)
+        if spec.collection_ids:
+            # Filtering by an unpublished collection would reveal its contents.
+            visible = selectors.visible_collections(user).filter(pk__in=spec.collection_ids)
+            spec = replace(spec, collection_ids=list(visible.values_list("pk", flat=True)) or [0])
+        products = selectors.filter_products(selectors.visible_products(user), spec)
         text = (search or "").strip()[:MAX_SEARCH_LENGTH]
         if text:
             products = selectors.search_products(products, text)
@@ -164,7 +174,8 @@ class CatalogQueries:
         condition = _by_id_or_slug(id, slug, "Product")
         if condition is None:
             return None
-        return selectors.visible_products(info.context.user).filter(condition).first()  # type: ignore[return-value]
+        products = selectors.visible_products(info.context.user).filter(condition)
+        return optimize(products, info, config=NO_ONLY).first()  # type: ignore[return-value]
 
     @strawberry_django.field(description="The category tree: top-level categories with children.")
     def categories(self, info: Info[ShopContext, None]) -> list[CategoryType]:
@@ -180,7 +191,8 @@ class CatalogQueries:
         condition = _by_id_or_slug(id, slug, "Category")
         if condition is None:
             return None
-        return selectors.visible_categories(info.context.user).filter(condition).first()  # type: ignore[return-value]
+        categories = selectors.visible_categories(info.context.user).filter(condition)
+        return optimize(categories, info, config=NO_ONLY).first()  # type: ignore[return-value]
 
     @strawberry_django.field(description="Published collections in display order.")
     def collections(self, info: Info[ShopContext, None]) -> list[CollectionType]:
@@ -196,7 +208,8 @@ class CatalogQueries:
         condition = _by_id_or_slug(id, slug, "Collection")
         if condition is None:
             return None
-        return selectors.visible_collections(info.context.user).filter(condition).first()  # type: ignore[return-value]
+        collections = selectors.visible_collections(info.context.user).filter(condition)
+        return optimize(collections, info, config=NO_ONLY).first()  # type: ignore[return-value]
 
     @strawberry_django.field(description="Specifications products can be filtered by.")
     def attributes(self) -> list[AttributeType]:

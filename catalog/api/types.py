@@ -19,12 +19,11 @@ import strawberry
 import strawberry_django
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
-from strawberry import relay
 from strawberry.types import Info
 
 from catalog import models, selectors
 from shop.api.context import ShopContext
-from shop.api.relay import ShopConnection
+from shop.api.relay import ModelNode, ShopConnection
 from shop.api.types import Image, TaxedMoneyType
 from shop.i18n import localized
 
@@ -53,20 +52,28 @@ def _user(info: Info[ShopContext, None]) -> Any:
 
 
 @strawberry_django.type(models.ProductMedia, name="ProductMedia")
-class ProductMediaType(relay.Node):
+class ProductMediaType(ModelNode):
     position: int
     width: int
     height: int
 
-    @strawberry_django.field(description="The original upload.")
+    @strawberry.field(description="The original upload.")
     def url(self, root: models.ProductMedia) -> str:
         return root.image.url
 
-    @strawberry_django.field
+    @classmethod
+    def get_queryset(
+        cls, queryset: QuerySet[models.ProductMedia], info: Info, **kwargs: Any
+    ) -> QuerySet[models.ProductMedia]:
+        if selectors.can_see_unpublished(_user(info)):
+            return queryset
+        return queryset.filter(product__is_published=True, product__category__is_published=True)
+
+    @strawberry.field
     def alt(self, root: models.ProductMedia) -> str:
         return localized(root, "alt")
 
-    @strawberry_django.field
+    @strawberry.field
     def thumbnail(
         self, root: models.ProductMedia, size: ThumbnailSize = ThumbnailSize.MEDIUM
     ) -> Image:
@@ -74,12 +81,12 @@ class ProductMediaType(relay.Node):
 
 
 @strawberry_django.type(models.ProductVariant, name="ProductVariant")
-class ProductVariantType(relay.Node):
+class ProductVariantType(ModelNode):
     sku: str
     weight_grams: int
     track_inventory: bool
 
-    @strawberry_django.field
+    @strawberry.field
     def name(self, root: models.ProductVariant) -> str:
         return localized(root, "name")
 
@@ -115,7 +122,7 @@ class ProductVariantType(relay.Node):
     ) -> QuerySet[models.ProductVariant]:
         if selectors.can_see_unpublished(_user(info)):
             return queryset
-        return queryset.filter(product__is_published=True)
+        return queryset.filter(product__is_published=True, product__category__is_published=True)
 
 
 @strawberry.type
@@ -185,33 +192,33 @@ class CategoryTree:
 
 
 @strawberry_django.type(models.Category, name="Category")
-class CategoryType(relay.Node):
+class CategoryType(ModelNode):
     slug: str
     position: int
 
-    @strawberry_django.field
+    @strawberry.field
     def name(self, root: models.Category) -> str:
         return localized(root, "name")
 
-    @strawberry_django.field(description="Sanitised HTML.")
+    @strawberry.field(description="Sanitised HTML.")
     def description(self, root: models.Category) -> str:
         return localized(root, "description")
 
-    @strawberry_django.field
+    @strawberry.field
     def image(self, root: models.Category) -> Image | None:
         return Image(url=root.image.url, alt=localized(root, "name")) if root.image else None
 
-    @strawberry_django.field
+    @strawberry.field
     def parent(self, root: models.Category, info: Info[ShopContext, None]) -> CategoryType | None:
         if root.parent_id is None:
             return None
         return CategoryTree.of(info).by_id.get(root.parent_id)  # type: ignore[return-value]
 
-    @strawberry_django.field(description="Sub-categories in display order.")
+    @strawberry.field(description="Sub-categories in display order.")
     def children(self, root: models.Category, info: Info[ShopContext, None]) -> list[CategoryType]:
         return CategoryTree.of(info).children.get(root.pk, [])  # type: ignore[return-value]
 
-    @strawberry_django.field(description="From the top-level category down to this one's parent.")
+    @strawberry.field(description="From the top-level category down to this one's parent.")
     def ancestors(self, root: models.Category, info: Info[ShopContext, None]) -> list[CategoryType]:
         tree = CategoryTree.of(info)
         chain: list[models.Category] = []
@@ -231,26 +238,26 @@ class CategoryType(relay.Node):
 
 
 @strawberry_django.type(models.Product, name="Product")
-class ProductType(relay.Node):
+class ProductType(ModelNode):
     slug: str
     tax_class: models.TaxClass
     is_published: bool
     created_at: datetime
     updated_at: datetime
 
-    @strawberry_django.field
+    @strawberry.field
     def name(self, root: models.Product) -> str:
         return localized(root, "name")
 
-    @strawberry_django.field(description="Sanitised HTML.")
+    @strawberry.field(description="Sanitised HTML.")
     def description(self, root: models.Product) -> str:
         return localized(root, "description")
 
-    @strawberry_django.field
+    @strawberry.field
     def seo_title(self, root: models.Product) -> str:
         return localized(root, "seo_title") or localized(root, "name")
 
-    @strawberry_django.field
+    @strawberry.field
     def seo_description(self, root: models.Product) -> str:
         return localized(root, "seo_description")
 
@@ -260,17 +267,17 @@ class ProductType(relay.Node):
 
     @strawberry_django.field(prefetch_related=["variants__stocks"], description="In display order.")
     def variants(self, root: models.Product) -> list[ProductVariantType]:
-        return list(root.variants.all())  # type: ignore[arg-type]
+        return list(selectors.related(root, "variants"))
 
     @strawberry_django.field(prefetch_related=["media"], description="Images in display order.")
     def media(self, root: models.Product) -> list[ProductMediaType]:
-        return list(root.media.all())  # type: ignore[arg-type]
+        return list(selectors.related(root, "media"))
 
     @strawberry_django.field(prefetch_related=["media"], description="The first image, resized.")
     def thumbnail(
         self, root: models.Product, size: ThumbnailSize = ThumbnailSize.MEDIUM
     ) -> Image | None:
-        first = next(iter(root.media.all()), None)
+        first = next(iter(selectors.related(root, "media")), None)
         if first is None:
             return None
         return Image(url=_thumbnail_url(first, size), alt=localized(first, "alt"))
@@ -285,7 +292,9 @@ class ProductType(relay.Node):
             )
             if price_range
             else None,
-            on_sale=any(v.compare_at_price is not None for v in root.variants.all()),
+            on_sale=any(
+                v.compare_at_price is not None for v in selectors.related(root, "variants")
+            ),
         )
 
     @strawberry_django.field(
@@ -299,7 +308,7 @@ class ProductType(relay.Node):
         description="Specifications.",
     )
     def attributes(self, root: models.Product) -> list[SelectedAttribute]:
-        return [_selected_attribute(value) for value in root.attribute_values.all()]
+        return [_selected_attribute(value) for value in selectors.related(root, "attribute_values")]
 
     @classmethod
     def get_queryset(
@@ -307,19 +316,19 @@ class ProductType(relay.Node):
     ) -> QuerySet[models.Product]:
         if selectors.can_see_unpublished(_user(info)):
             return queryset
-        return queryset.filter(is_published=True)
+        return queryset.filter(is_published=True, category__is_published=True)
 
 
 @strawberry_django.type(models.Collection, name="Collection")
-class CollectionType(relay.Node):
+class CollectionType(ModelNode):
     slug: str
     position: int
 
-    @strawberry_django.field
+    @strawberry.field
     def name(self, root: models.Collection) -> str:
         return localized(root, "name")
 
-    @strawberry_django.field(description="Sanitised HTML.")
+    @strawberry.field(description="Sanitised HTML.")
     def description(self, root: models.Collection) -> str:
         return localized(root, "description")
 
@@ -351,12 +360,12 @@ class AttributeChoiceType:
 
 
 @strawberry_django.type(models.Attribute, name="Attribute")
-class AttributeType(relay.Node):
+class AttributeType(ModelNode):
     slug: str
     type: models.Attribute.Type
     unit: str
 
-    @strawberry_django.field
+    @strawberry.field
     def name(self, root: models.Attribute) -> str:
         return localized(root, "name")
 
@@ -364,5 +373,5 @@ class AttributeType(relay.Node):
     def choices(self, root: models.Attribute) -> list[AttributeChoiceType]:
         return [
             AttributeChoiceType(slug=choice.slug, name=localized(choice, "name"))
-            for choice in root.choices.all()
+            for choice in selectors.related(root, "choices")
         ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 import strawberry
 from django.conf import settings
@@ -10,6 +11,8 @@ from django.utils.translation import gettext as _
 from strawberry import relay
 from strawberry.types import Info
 from strawberry_django.relay import DjangoListConnection
+from strawberry_django.relay.utils import resolve_model_node, resolve_model_nodes
+from strawberry_django.resolvers import django_resolver
 
 from shop.api.errors import PublicError
 
@@ -60,6 +63,38 @@ def decode_id(value: str, type_name: str) -> int | None:
         global_id = relay.GlobalID.from_id(value)
     except relay.GlobalIDValueError:
         return None
-    if global_id.type_name != type_name or not global_id.node_id.isdigit():
+    if global_id.type_name != type_name or not is_pk(global_id.node_id):
         return None
     return int(global_id.node_id)
+
+
+MAX_PK = 2**63 - 1
+
+
+def is_pk(node_id: str) -> bool:
+    """ASCII digits within a bigint (``str.isdigit`` alone accepts superscripts and
+    other scripts' digits, which ``int`` then misreads or refuses)."""
+    return node_id.isascii() and node_id.isdigit() and int(node_id) <= MAX_PK
+
+
+class ModelNode(relay.Node):
+    """``Node`` for Django model types: the ID is the primary key.
+
+    Naming it up front skips strawberry's per-object search for a ``NodeID``
+    annotation, which otherwise runs for every ID resolved (~1.5 ms each).
+    """
+
+    _id_attr: ClassVar[str | None] = "pk"
+
+    # node(id:) with a malformed primary key finds nothing instead of failing.
+    @classmethod
+    def resolve_node(cls, node_id: str, *, info: Info, required: bool = False) -> Any:
+        safe = node_id if is_pk(str(node_id)) else "0"
+        resolve: Any = django_resolver(resolve_model_node)
+        return resolve(cls, safe, info=info, required=required)
+
+    @classmethod
+    def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> Any:
+        safe = [node_id if is_pk(str(node_id)) else "0" for node_id in node_ids]
+        resolve: Any = django_resolver(resolve_model_nodes)
+        return resolve(cls, info=info, node_ids=safe, required=required)

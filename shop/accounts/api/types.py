@@ -5,12 +5,12 @@ from typing import Any
 import strawberry
 import strawberry_django
 from django.db.models import QuerySet
-from strawberry import relay
 from strawberry.types import Info
 
 from shop.accounts import models
 from shop.accounts.errors import AccountErrorCode
 from shop.api.errors import ShopError
+from shop.api.relay import ModelNode
 from shop.api.types import LanguageCode
 
 strawberry.enum(AccountErrorCode, name="AccountErrorCode")
@@ -22,7 +22,7 @@ class AccountError(ShopError):
 
 
 @strawberry_django.type(models.Address, name="Address")
-class AddressType(relay.Node):
+class AddressType(ModelNode):
     first_name: str
     last_name: str
     company_name: str
@@ -49,7 +49,7 @@ class AddressType(relay.Node):
 
 
 @strawberry_django.type(models.User, name="User")
-class UserType(relay.Node):
+class UserType(ModelNode):
     email: str
     first_name: str
     last_name: str

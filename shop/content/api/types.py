@@ -12,7 +12,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from shop.api.errors import ShopError
-from shop.api.relay import decode_id
+from shop.api.relay import ModelNode, decode_id
 from shop.api.types import Image, LanguageCode
 from shop.content import models, selectors
 from shop.content.errors import ContentErrorCode
@@ -94,7 +94,7 @@ class HomePage:
 
 
 @strawberry_django.type(models.FaqCategory, name="FaqCategory")
-class FaqCategoryType(relay.Node):
+class FaqCategoryType(ModelNode):
     position: int
 
     @strawberry_django.field(only=["name", "name_en"])
@@ -103,7 +103,7 @@ class FaqCategoryType(relay.Node):
 
 
 @strawberry_django.type(models.FaqEntry, name="FaqEntry")
-class FaqEntryType(relay.Node):
+class FaqEntryType(ModelNode):
     position: int
     category: FaqCategoryType
 
@@ -130,7 +130,7 @@ strawberry.enum(models.HomePageSection.Kind, name="HomePageSectionKind")
 
 
 @strawberry_django.type(models.LegalPage, name="LegalPage")
-class LegalPageType(relay.Node):
+class LegalPageType(ModelNode):
     updated_at: strawberry.auto
 
     @strawberry_django.field(only=["kind"])
