@@ -25,8 +25,7 @@ class MoneyType:
 
     @classmethod
     def from_money(cls, value: money.Money) -> MoneyType:
-        quantized = value.quantized()
-        return cls(amount=quantized.amount, currency=quantized.currency)
+        return cls(amount=money.quantize(value.amount, value.currency), currency=value.currency)
 
 
 @strawberry.type(name="TaxedMoney", description="An amount with its net, gross and tax parts.")
@@ -38,11 +37,15 @@ class TaxedMoneyType:
 
     @classmethod
     def from_taxed(cls, value: money.TaxedMoney) -> TaxedMoneyType:
+        currency = value.currency
+        net = money.quantize(value.net.amount, currency)
+        gross = money.quantize(value.gross.amount, currency)
+        # Listing pages build thousands of these: plain Decimals, no value objects.
         return cls(
-            net=MoneyType.from_money(value.net),
-            gross=MoneyType.from_money(value.gross),
-            tax=MoneyType.from_money(value.tax),
-            currency=value.currency,
+            net=MoneyType(amount=net, currency=currency),
+            gross=MoneyType(amount=gross, currency=currency),
+            tax=MoneyType(amount=gross - net, currency=currency),
+            currency=currency,
         )
 
 
