@@ -223,7 +223,10 @@ class CategoryType(ModelNode):
         tree = CategoryTree.of(info)
         chain: list[models.Category] = []
         parent_id = root.parent_id
-        while parent_id is not None and parent_id in tree.by_id:
+        # Services refuse cycles; the guard keeps a corrupt row from looping forever.
+        while parent_id is not None and parent_id in tree.by_id and parent_id != root.pk:
+            if any(category.pk == parent_id for category in chain):
+                break
             chain.append(tree.by_id[parent_id])
             parent_id = tree.by_id[parent_id].parent_id
         return list(reversed(chain))  # type: ignore[arg-type]
