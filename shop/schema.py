@@ -11,6 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
+from catalog.api.mutations import CatalogMutations
 from catalog.api.queries import CatalogQueries
 from shop.accounts.api.mutations import AccountMutations
 from shop.accounts.api.queries import AccountQueries
@@ -32,7 +33,7 @@ class NodeQueries:
 
 
 Query = merge_types("Query", (NodeQueries, AccountQueries, ContentQueries, CatalogQueries))
-Mutation = merge_types("Mutation", (AccountMutations, ContentMutations))
+Mutation = merge_types("Mutation", (AccountMutations, ContentMutations, CatalogMutations))
 
 schema = strawberry.Schema(
     query=Query,

@@ -231,3 +231,4 @@ LOGGING = {
         "strawberry.execution": {"level": "ERROR"},
     },
 }
+CATALOG_MAX_IMAGE_BYTES = env_int("CATALOG_MAX_IMAGE_BYTES", 10 * 1024 * 1024)

@@ -17,7 +17,12 @@ urlpatterns = [
                 schema=schema,
                 graphql_ide="graphiql" if settings.DEBUG else None,
                 allow_queries_via_get=False,
-                multipart_uploads_enabled=False,
+                # Multipart requests (file uploads, e.g. productMediaCreate) are "simple"
+                # requests a hostile page can make a browser send without a CORS preflight,
+                # which is a CSRF risk only for cookie-authenticated APIs. This API has no
+                # cookie authentication: mutations need a Bearer token the browser never
+                # attaches on its own.
+                multipart_uploads_enabled=True,
             )
         ),
         name="graphql",

@@ -14,6 +14,7 @@ from shop.accounts.models import User
 from shop.audit import record_change
 from shop.content.errors import ContentErrorCode as Code
 from shop.content.models import FaqCategory, FaqEntry, HomePageSection, LegalPage, ShopSettings
+from shop.validation import full_clean
 
 RICH_TEXT_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "blockquote"}
 RICH_TEXT_ATTRIBUTES = {"a": {"href", "title"}}
@@ -37,26 +38,6 @@ def _assign(obj: Any, data: dict[str, Any], fields: tuple[str, ...]) -> list[str
     return changed
 
 
-def _full_clean(obj: Any, *, exclude: list[str] | None = None) -> None:
-    """Model validation, with Django's field codes mapped onto the domain enum."""
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        raise ValidationError(
-            {
-                field: [
-                    ValidationError(
-                        message,
-                        code=Code.REQUIRED if error.code in {"blank", "null"} else Code.INVALID,
-                    )
-                    for error in errors
-                    for message in error.messages
-                ]
-                for field, errors in exc.error_dict.items()
-            }
-        ) from exc
-
-
 SHOP_SETTINGS_FIELDS = ("name", "name_en", "contact_email", "contact_phone")
 
 
@@ -64,7 +45,7 @@ SHOP_SETTINGS_FIELDS = ("name", "name_en", "contact_email", "contact_phone")
 def shop_settings_update(*, actor: User, data: dict[str, Any]) -> ShopSettings:
     row = ShopSettings.objects.select_for_update().get_or_create(pk=1)[0]
     changed = _assign(row, data, SHOP_SETTINGS_FIELDS)
-    _full_clean(row)
+    full_clean(row, Code)
     row.save()
     record_change(actor=actor, obj=row, action="change", message=", ".join(changed))
     return row
@@ -89,7 +70,7 @@ SECTION_FIELDS = (
 def _clean_section(section: HomePageSection) -> None:
     section.body = clean_rich_text(section.body)
     section.body_en = clean_rich_text(section.body_en)
-    _full_clean(section)
+    full_clean(section, Code)
     errors: dict[str, ValidationError] = {}
     kinds = HomePageSection.Kind
     if section.kind == kinds.FEATURED_COLLECTION and not section.collection_slug:
@@ -180,7 +161,7 @@ def faq_category_save(
     adding = category is None
     category = category or FaqCategory()
     changed = _assign(category, data, FAQ_CATEGORY_FIELDS)
-    _full_clean(category)
+    full_clean(category, Code)
     category.save()
     record_change(
         actor=actor, obj=category, action="add" if adding else "change", message=", ".join(changed)
@@ -204,7 +185,7 @@ def faq_entry_save(*, actor: User, entry: FaqEntry | None, data: dict[str, Any])
     changed = _assign(entry, data, FAQ_ENTRY_FIELDS)
     entry.answer = clean_rich_text(entry.answer)
     entry.answer_en = clean_rich_text(entry.answer_en)
-    _full_clean(entry)
+    full_clean(entry, Code)
     entry.save()
     record_change(
         actor=actor, obj=entry, action="add" if adding else "change", message=", ".join(changed)
@@ -230,7 +211,7 @@ def legal_page_update(*, actor: User, kind: str, data: dict[str, Any]) -> LegalP
     changed = _assign(page, data, LEGAL_FIELDS)
     page.body = clean_rich_text(page.body)
     page.body_en = clean_rich_text(page.body_en)
-    _full_clean(page)
+    full_clean(page, Code)
     page.save()
     record_change(
         actor=actor, obj=page, action="add" if adding else "change", message=", ".join(changed)

@@ -1,0 +1,50 @@
+"""Model validation for services, with Django's error codes mapped onto a domain enum."""
+
+from __future__ import annotations
+
+import enum
+from typing import TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+CodeT = TypeVar("CodeT", bound=enum.StrEnum)
+
+# Django's codes that mean something a domain enum may say too; the rest is "invalid".
+DJANGO_CODES = {
+    "blank": "required",
+    "null": "required",
+    "required": "required",
+    "unique": "unique",
+    "unique_together": "unique",
+}
+
+
+def full_clean(obj: models.Model, codes: type[CodeT], *, exclude: list[str] | None = None) -> None:
+    """Run ``obj.full_clean()``; raise its errors with codes from ``codes``.
+
+    ``codes`` must have an ``"invalid"`` member, used for every Django code it
+    has no member for; ``"blank"``/``"null"`` become ``"required"`` and
+    ``"unique"`` stays ``"unique"`` when ``codes`` has such members.
+    """
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise ValidationError(
+            {
+                field: [
+                    ValidationError(message, code=_domain_code(error.code, codes))
+                    for error in errors
+                    for message in error.messages
+                ]
+                for field, errors in exc.error_dict.items()
+            }
+        ) from exc
+
+
+def _domain_code(raw: str | None, codes: type[CodeT]) -> CodeT:
+    value = DJANGO_CODES.get(raw or "", "invalid")
+    try:
+        return codes(value)
+    except ValueError:
+        return codes("invalid")
