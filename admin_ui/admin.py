@@ -93,3 +93,6 @@ class FaqEntryAdmin(RichTextAdmin):
 class LegalPageAdmin(RichTextAdmin):
     rich_text_fields = ("body", "body_en")
     list_display = ("title", "kind", "updated_at")
+
+
+from admin_ui import catalog  # noqa: E402, F401  (registers the catalogue admin)

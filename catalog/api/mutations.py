@@ -7,41 +7,34 @@ from decimal import Decimal
 from typing import Any, TypeVar, cast
 
 import strawberry
-import strawberry_django
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models as db_models
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from strawberry import relay
 from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
 from catalog import models, services
 from catalog.api.types import (
+    CatalogError,
     CategoryType,
     CollectionType,
     ProductMediaType,
     ProductType,
     ProductVariantType,
+    StockType,
+    WarehouseType,
 )
 from catalog.errors import CatalogErrorCode
 from shop.api.context import ShopContext
-from shop.api.errors import ShopError, payload_errors
+from shop.api.errors import payload_errors
 from shop.api.permissions import require_permission
 from shop.api.relay import decode_id
-from shop.content.api.mutations import DeleteInput
+from shop.api.types import DeleteInput
 
 ModelT = TypeVar("ModelT", bound=db_models.Model)
 # Lists of IDs arrive in variables, which the request's token limit does not count.
 MAX_IDS = 500
-
-strawberry.enum(CatalogErrorCode, name="CatalogErrorCode")
-
-
-@strawberry.type
-class CatalogError(ShopError):
-    code: CatalogErrorCode
 
 
 def catalog_errors(exc: ValidationError) -> list[CatalogError]:
@@ -91,33 +84,6 @@ def _data(input: Any, *, clearable: tuple[str, ...] = ()) -> dict[str, Any]:
         for name, value in vars(input).items()
         if value is not strawberry.UNSET and (value is not None or name in clearable)
     }
-
-
-# Types only staff mutations return.
-
-
-@strawberry_django.type(models.Warehouse, name="Warehouse")
-class WarehouseType(relay.Node):
-    name: str
-    slug: str
-    city: str
-    postal_code: str
-
-    @classmethod
-    def get_queryset(
-        cls, queryset: QuerySet[models.Warehouse], info: Info, **kwargs: Any
-    ) -> QuerySet[models.Warehouse]:
-        user = info.context.user
-        if user is not None and user.is_staff and user.has_perm("catalog.view_warehouse"):
-            return queryset
-        return queryset.none()
-
-
-@strawberry_django.type(models.Stock, name="Stock")
-class StockType:
-    warehouse: WarehouseType
-    quantity: int
-    allocated: int = strawberry.field(description="Units promised to orders.")
 
 
 # Inputs and payloads.

@@ -18,9 +18,11 @@ from catalog.api.types import (
     CategoryType,
     CollectionType,
     ProductType,
+    WarehouseType,
 )
 from shop.api.context import ShopContext
 from shop.api.errors import PublicError
+from shop.api.permissions import require_permission
 from shop.api.relay import ShopConnection, decode_id
 from shop.i18n import current_language
 
@@ -210,6 +212,11 @@ class CatalogQueries:
             return None
         collections = selectors.visible_collections(info.context.user).filter(condition)
         return optimize(collections, info, config=NO_ONLY).first()  # type: ignore[return-value]
+
+    @strawberry_django.field(description="Staff: the warehouses stock is kept in.")
+    def warehouses(self, info: Info[ShopContext, None]) -> list[WarehouseType]:
+        require_permission(info, "catalog.view_warehouse")
+        return models.Warehouse.objects.order_by("name")  # type: ignore[return-value]
 
     @strawberry_django.field(description="Specifications products can be filtered by.")
     def attributes(self) -> list[AttributeType]:

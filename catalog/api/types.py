@@ -22,7 +22,9 @@ from django.db.models import QuerySet
 from strawberry.types import Info
 
 from catalog import models, selectors
+from catalog.errors import CatalogErrorCode
 from shop.api.context import ShopContext
+from shop.api.errors import ShopError
 from shop.api.relay import ModelNode, ShopConnection
 from shop.api.types import Image, TaxedMoneyType
 from shop.i18n import localized
@@ -115,6 +117,18 @@ class ProductVariantType(ModelNode):
     @strawberry_django.field(prefetch_related=["stocks"])
     def is_available(self, root: models.ProductVariant) -> bool:
         return selectors.variant_is_available(root)
+
+    @strawberry_django.field(
+        prefetch_related=["stocks"],
+        description="Stock per warehouse; null unless the caller may view stock.",
+    )
+    def stocks(
+        self, root: models.ProductVariant, info: Info[ShopContext, None]
+    ) -> list[StockType] | None:
+        user = _user(info)
+        if not (user and user.is_staff and user.has_perm("catalog.view_stock")):
+            return None
+        return list(selectors.related(root, "stocks"))
 
     @classmethod
     def get_queryset(
@@ -378,3 +392,42 @@ class AttributeType(ModelNode):
             AttributeChoiceType(slug=choice.slug, name=localized(choice, "name"))
             for choice in selectors.related(root, "choices")
         ]
+
+
+strawberry.enum(CatalogErrorCode, name="CatalogErrorCode")
+
+
+@strawberry.type
+class CatalogError(ShopError):
+    code: CatalogErrorCode
+
+
+@strawberry_django.type(models.Warehouse, name="Warehouse")
+class WarehouseType(ModelNode):
+    name: str
+    slug: str
+    city: str
+    postal_code: str
+
+    @classmethod
+    def get_queryset(
+        cls, queryset: QuerySet[models.Warehouse], info: Info, **kwargs: Any
+    ) -> QuerySet[models.Warehouse]:
+        user = info.context.user
+        if user is not None and user.is_staff and user.has_perm("catalog.view_warehouse"):
+            return queryset
+        return queryset.none()
+
+
+@strawberry_django.type(models.Stock, name="Stock")
+class StockType:
+    quantity: int
+    allocated: int = strawberry.field(description="Units promised to orders.")
+
+    @strawberry.field
+    def warehouse(self, root: models.Stock, info: Info[ShopContext, None]) -> WarehouseType:
+        # A handful of warehouses, loaded once per request rather than once per stock row.
+        memo = info.context.memo
+        if "warehouses" not in memo:
+            memo["warehouses"] = models.Warehouse.objects.in_bulk()
+        return memo["warehouses"][root.warehouse_id]

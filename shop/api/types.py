@@ -53,3 +53,8 @@ class TaxedMoneyType:
 class Image:
     url: str
     alt: str
+
+
+@strawberry.input(description="Names the object to delete.")
+class DeleteInput:
+    id: strawberry.ID

@@ -14,6 +14,7 @@ from shop.api.context import ShopContext
 from shop.api.errors import payload_errors
 from shop.api.permissions import require_permission
 from shop.api.relay import decode_id
+from shop.api.types import DeleteInput
 from shop.content import models, services
 from shop.content.api.types import (
     ContentError,
@@ -121,11 +122,6 @@ class FaqCategoryInput:
 class FaqCategoryUpdateInput:
     id: strawberry.ID
     category: FaqCategoryInput
-
-
-@strawberry.input
-class DeleteInput:
-    id: strawberry.ID
 
 
 @strawberry.type

@@ -1,0 +1,623 @@
+from decimal import Decimal
+
+import pytest
+import tablib
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.models.signals import pre_save
+from django.test.utils import CaptureQueriesContext
+
+from catalog.models import (
+    Attribute,
+    AttributeChoice,
+    Collection,
+    CollectionProduct,
+    Product,
+    ProductAttributeValue,
+    ProductVariant,
+    Stock,
+)
+from catalog.resources import ProductResource, StockResource
+from shop.accounts.models import User
+from shop.accounts.roles import CATALOGUE_MANAGER, ORDER_MANAGER
+from tests.catalog.factories import (
+    CategoryFactory,
+    MediaFactory,
+    ProductFactory,
+    StockFactory,
+    VariantFactory,
+    WarehouseFactory,
+)
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "correct-horse-battery-9"
+PRODUCT_HEADER = "slug,name,name_en,category,tax_class,is_published,description,description_en"
+
+
+def staff(email, role=None):
+    user = User.objects.create_user(email, PASSWORD, is_staff=True)
+    if role is not None:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def manager(client):
+    user = staff("catalogo@example.com", CATALOGUE_MANAGER)
+    client.force_login(user)
+    return user
+
+
+def product_form(product, **changes):
+    """The product change form as the admin posts it, without inline rows."""
+    data = {
+        "category": product.category_id,
+        "name": product.name,
+        "name_en": product.name_en,
+        "slug": product.slug,
+        "tax_class": product.tax_class,
+        "description": product.description,
+        "description_en": product.description_en,
+        "seo_title": "",
+        "seo_title_en": "",
+        "seo_description": "",
+        "seo_description_en": "",
+    }
+    if product.is_published:
+        data["is_published"] = "on"
+    for prefix in ("variants", "attribute_values", "media"):
+        data |= management_form(prefix)
+    return data | changes
+
+
+def management_form(prefix, total=0, initial=0):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def csv_file(text, name="datos.csv"):
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
+
+
+def import_through_admin(client, model, text):
+    """Upload ``text`` to the import view (the dry run); returns its response."""
+    return client.post(
+        f"/admin/catalog/{model}/import/",
+        {"import_file": csv_file(text), "format": "0", "resource": "0"},
+    )
+
+
+def product_values(slug):
+    return Product.objects.values(
+        "name", "name_en", "category__slug", "tax_class", "is_published", "description"
+    ).get(slug=slug)
+
+
+def test_catalogue_manager_sees_every_catalogue_changelist_and_change_form(client, manager):
+    stock = StockFactory(quantity=5, allocated=1)
+    product = stock.variant.product
+    MediaFactory(product=product, image="products/grifo.png")
+    attribute = Attribute.objects.create(slug="material", name="Material", type="choice")
+    choice = AttributeChoice.objects.create(attribute=attribute, slug="acero", name="Acero")
+    ProductAttributeValue.objects.create(product=product, attribute=attribute, choice=choice)
+    collection = Collection.objects.create(name="Novedades", slug="novedades")
+    CollectionProduct.objects.create(collection=collection, product=product, position=1)
+    objects = {
+        "category": product.category,
+        "product": product,
+        "productvariant": stock.variant,
+        "attribute": attribute,
+        "collection": collection,
+        "warehouse": stock.warehouse,
+        "stock": stock,
+    }
+
+    statuses = {}
+    for model, obj in objects.items():
+        statuses[model] = (
+            client.get(f"/admin/catalog/{model}/").status_code,
+            client.get(f"/admin/catalog/{model}/{obj.pk}/change/").status_code,
+            client.get(f"/admin/catalog/{model}/add/").status_code,
+        )
+
+    assert statuses == dict.fromkeys(objects, (200, 200, 200))
+    assert [
+        client.get(f"/admin/catalog/{model}/{view}/").status_code
+        for model in ("product", "stock")
+        for view in ("import", "export")
+    ] == [200, 200, 200, 200]
+    change_form = client.get(f"/admin/catalog/product/{product.pk}/change/").content.decode()
+    assert '<img src="/media/products/grifo.png" alt=""' in change_form
+
+
+def test_changelists_show_availability_prices_and_counts_from_stock(client, manager):
+    central, norte = WarehouseFactory(slug="central"), WarehouseFactory(slug="norte")
+    product = ProductFactory(name="Grifo")
+    cheap = VariantFactory(product=product, sku="GRI-1", price=Decimal("8.50"))
+    dear = VariantFactory(product=product, sku="GRI-2", price=Decimal("10.00"))
+    StockFactory(variant=dear, warehouse=central, quantity=5, allocated=2)
+    StockFactory(variant=dear, warehouse=norte, quantity=3, allocated=0)
+    StockFactory(variant=cheap, warehouse=central, quantity=4, allocated=4)
+    ProductFactory(name="Jarra")
+
+    products = client.get("/admin/catalog/product/").context["cl"].result_list
+    variants = client.get("/admin/catalog/productvariant/").context["cl"].result_list
+    stock = client.get(f"/admin/catalog/stock/?warehouse__id__exact={central.pk}")
+
+    assert [(p.name, p.variant_count, p.min_price, p.available) for p in products] == [
+        ("Grifo", 2, Decimal("8.50"), 6),
+        ("Jarra", 0, None, 0),
+    ]
+    assert sorted((v.sku, v.available) for v in variants) == [("GRI-1", 0), ("GRI-2", 6)]
+    assert sorted(
+        (s.variant.sku, s.quantity, s.allocated, s.available)
+        for s in stock.context["cl"].result_list
+    ) == [("GRI-1", 4, 4, 0), ("GRI-2", 5, 2, 3)]
+
+
+def test_product_changelist_query_count_does_not_grow_with_products(client, manager):
+    warehouse = WarehouseFactory()
+    collection = Collection.objects.create(name="Novedades", slug="novedades")
+
+    def add_products(count):
+        for _ in range(count):
+            product = ProductFactory()
+            CollectionProduct.objects.create(collection=collection, product=product)
+            for _variant in range(2):
+                StockFactory(variant=VariantFactory(product=product), warehouse=warehouse)
+
+    def changelist_queries():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/admin/catalog/product/")
+        assert response.status_code == 200
+        return len(response.context["cl"].result_list), len(queries)
+
+    add_products(3)
+    changelist_queries()  # warm-up: session and content-type caches
+    rows_3, queries_3 = changelist_queries()
+    add_products(9)
+    rows_12, queries_12 = changelist_queries()
+
+    assert (rows_3, rows_12) == (3, 12)
+    assert queries_12 == queries_3
+
+
+def test_product_search_finds_name_slug_and_variant_sku_once(client, manager):
+    grifo = ProductFactory(name="Grifo", name_en="Tap", slug="grifo-cocina")
+    VariantFactory(product=grifo, sku="GRI-1")
+    VariantFactory(product=grifo, sku="GRI-2")
+    ProductFactory(name="Jarra", name_en="Jug", slug="jarra")
+
+    def found(text):
+        response = client.get("/admin/catalog/product/", {"q": text})
+        return [product.name for product in response.context["cl"].result_list]
+
+    assert [found(text) for text in ("gri", "tap", "cocina", "GRI-2", "jug")] == [
+        ["Grifo"],
+        ["Grifo"],
+        ["Grifo"],
+        ["Grifo"],
+        ["Jarra"],
+    ]
+
+
+def test_catalogue_manager_adds_product_with_variant_inline(client, manager):
+    category = CategoryFactory(slug="filtros")
+    data = {
+        "category": category.pk,
+        "name": "Filtro de jarra",
+        "name_en": "Jug filter",
+        "slug": "filtro-de-jarra",
+        "tax_class": "reduced",
+        "is_published": "on",
+        "description": '<p onclick="x()">Filtra<script>alert(1)</script></p>',
+        "description_en": "<p>Filters</p>",
+        **management_form("variants", total=1),
+        "variants-0-sku": "FIL-1",
+        "variants-0-name": "Blanco",
+        "variants-0-name_en": "White",
+        "variants-0-price": "19.90",
+        "variants-0-compare_at_price": "24.90",
+        "variants-0-weight_grams": "350",
+        "variants-0-track_inventory": "on",
+        "variants-0-position": "0",
+        **management_form("attribute_values"),
+        **management_form("media"),
+    }
+
+    response = client.post("/admin/catalog/product/add/", data)
+
+    assert response.status_code == 302
+    product = Product.objects.get(slug="filtro-de-jarra")
+    assert (
+        product.category_id,
+        product.name,
+        product.tax_class,
+        product.is_published,
+        product.description,
+    ) == (category.pk, "Filtro de jarra", "reduced", True, "<p>Filtra</p>")
+    assert list(
+        product.variants.values_list(
+            "sku", "name", "price", "compare_at_price", "weight_grams", "track_inventory"
+        )
+    ) == [("FIL-1", "Blanco", Decimal("19.90"), Decimal("24.90"), 350, True)]
+    log = LogEntry.objects.get(object_id=str(product.pk), content_type__model="product")
+    assert (log.user_id, log.action_flag) == (manager.pk, ADDITION)
+
+
+def test_variant_inline_refuses_compare_at_price_not_above_price(client, manager):
+    product = ProductFactory()
+    data = product_form(product) | management_form("variants", total=1)
+    data |= {
+        "variants-0-sku": "FIL-1",
+        "variants-0-price": "19.90",
+        "variants-0-compare_at_price": "19.90",
+        "variants-0-weight_grams": "0",
+        "variants-0-position": "0",
+    }
+
+    response = client.post(f"/admin/catalog/product/{product.pk}/change/", data)
+
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert [form.errors.as_data()["compare_at_price"][0].code for form in formset] == [
+        "not_above_price"
+    ]
+    assert ProductVariant.objects.count() == 0
+
+
+def test_specification_must_use_the_column_of_its_attribute_type(client, manager):
+    product = ProductFactory()
+    caudal = Attribute.objects.create(slug="caudal", name="Caudal", type="number", unit="l/min")
+    material = Attribute.objects.create(slug="material", name="Material", type="choice")
+    acero = AttributeChoice.objects.create(attribute=material, slug="acero", name="Acero")
+    data = product_form(product) | management_form("attribute_values", total=1)
+    data |= {
+        "attribute_values-0-attribute": caudal.pk,
+        "attribute_values-0-text_value": "seis",
+        "attribute_values-0-choice": acero.pk,
+    }
+
+    response = client.post(f"/admin/catalog/product/{product.pk}/change/", data)
+
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][1].formset
+    assert sorted(formset.forms[0].errors) == ["choice", "number_value", "text_value"]
+    assert ProductAttributeValue.objects.count() == 0
+
+
+def test_order_manager_views_products_but_cannot_change_or_import_them(client):
+    product = ProductFactory(name="Grifo", slug="grifo", is_published=False)
+    client.force_login(staff("pedidos@example.com", ORDER_MANAGER))
+
+    changelist = client.get("/admin/catalog/product/")
+    change_form = client.get(f"/admin/catalog/product/{product.pk}/change/")
+    change = client.post(
+        f"/admin/catalog/product/{product.pk}/change/",
+        product_form(product, name="Otro", is_published="on"),
+    )
+    imported = import_through_admin(
+        client, "product", f"{PRODUCT_HEADER}\ngrifo,Otro,,{product.category.slug},general,1,,\n"
+    )
+
+    assert (changelist.status_code, change_form.status_code) == (200, 200)
+    assert (change.status_code, imported.status_code) == (403, 403)
+    unchanged = product_values("grifo")
+    assert (unchanged["name"], unchanged["is_published"]) == ("Grifo", False)
+    assert LogEntry.objects.count() == 0
+
+
+def test_staff_without_a_role_is_denied_the_catalogue(client):
+    product = ProductFactory(name="Grifo", slug="grifo")
+    stock = StockFactory(variant=VariantFactory(product=product), quantity=10)
+    client.force_login(staff("nadie@example.com"))
+
+    statuses = [
+        client.get("/admin/catalog/product/").status_code,
+        client.get(f"/admin/catalog/product/{product.pk}/change/").status_code,
+        client.post(
+            f"/admin/catalog/product/{product.pk}/change/", product_form(product, name="Otro")
+        ).status_code,
+        client.post("/admin/catalog/product/export/", {"format": "0"}).status_code,
+        import_through_admin(
+            client,
+            "stock",
+            f"sku,warehouse,quantity\n{stock.variant.sku},{stock.warehouse.slug},99\n",
+        ).status_code,
+    ]
+
+    assert statuses == [403, 403, 403, 403, 403]
+    stock.refresh_from_db()
+    assert (product_values("grifo")["name"], stock.quantity) == ("Grifo", 10)
+
+
+def test_category_cannot_move_under_its_own_sub_category(client, manager):
+    root = CategoryFactory(slug="grifos")
+    child = CategoryFactory(slug="monomando", parent=root)
+
+    response = client.post(
+        f"/admin/catalog/category/{root.pk}/change/",
+        {"parent": child.pk, "name": root.name, "slug": root.slug, "position": "0"},
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors.as_data()
+    assert [error.code for error in errors["parent"]] == ["cycle"]
+    root.refresh_from_db()
+    assert root.parent_id is None
+
+
+def test_stock_change_refuses_quantity_below_allocated(client, manager):
+    stock = StockFactory(quantity=10)
+    Stock.objects.filter(pk=stock.pk).update(allocated=4)
+
+    response = client.post(f"/admin/catalog/stock/{stock.pk}/change/", {"quantity": "3"})
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors.as_data()
+    assert [error.code for error in errors["quantity"]] == ["below_allocated"]
+    assert Stock.objects.values_list("quantity", "allocated").get(pk=stock.pk) == (10, 4)
+
+
+def test_stock_change_writes_quantity_only_so_concurrent_allocations_survive(client, manager):
+    stock = StockFactory(quantity=10)
+    other_variant = VariantFactory()
+
+    def order_allocates_meanwhile(sender, instance, **kwargs):
+        Stock.objects.filter(pk=instance.pk).update(allocated=5)
+
+    pre_save.connect(order_allocates_meanwhile, sender=Stock)
+    try:
+        response = client.post(
+            f"/admin/catalog/stock/{stock.pk}/change/",
+            {"variant": other_variant.pk, "quantity": "12"},
+        )
+    finally:
+        pre_save.disconnect(order_allocates_meanwhile, sender=Stock)
+
+    assert response.status_code == 302
+    assert Stock.objects.values_list("variant_id", "quantity", "allocated").get(pk=stock.pk) == (
+        stock.variant_id,
+        12,
+        5,
+    )
+
+
+def test_stock_inline_of_a_variant_writes_quantity_only_and_refuses_below_allocated(
+    client, manager
+):
+    variant = VariantFactory(sku="GRI-1", price=Decimal("10.00"))
+    central, norte = WarehouseFactory(slug="central"), WarehouseFactory(slug="norte")
+    kept = StockFactory(variant=variant, warehouse=central, quantity=10)
+    low = StockFactory(variant=variant, warehouse=norte, quantity=10)
+    Stock.objects.filter(pk=low.pk).update(allocated=6)
+    data = {
+        "product": variant.product_id,
+        "sku": "GRI-1",
+        "price": "10.00",
+        "weight_grams": "250",
+        "track_inventory": "on",
+        "position": "0",
+        **management_form("stocks", total=2, initial=2),
+        "stocks-0-id": kept.pk,
+        "stocks-0-variant": variant.pk,
+        "stocks-0-quantity": "12",
+        "stocks-1-id": low.pk,
+        "stocks-1-variant": variant.pk,
+        "stocks-1-quantity": "10",
+    }
+    url = f"/admin/catalog/productvariant/{variant.pk}/change/"
+
+    def order_allocates_meanwhile(sender, instance, **kwargs):
+        Stock.objects.filter(pk=instance.pk).update(allocated=3)
+
+    refused = client.post(url, data | {"stocks-1-quantity": "5"})
+    pre_save.connect(order_allocates_meanwhile, sender=Stock)
+    try:
+        accepted = client.post(url, data)
+    finally:
+        pre_save.disconnect(order_allocates_meanwhile, sender=Stock)
+
+    assert refused.status_code == 200
+    formset = refused.context["inline_admin_formsets"][0].formset
+    assert [[e.code for e in form.errors.as_data().get("quantity", [])] for form in formset] == [
+        [],
+        ["below_allocated"],
+    ]
+    assert accepted.status_code == 302
+    assert sorted(Stock.objects.values_list("warehouse__slug", "quantity", "allocated")) == [
+        ("central", 12, 3),
+        ("norte", 10, 6),
+    ]
+
+
+def test_product_csv_export_has_the_expected_header_and_rows(client, manager):
+    category = CategoryFactory(slug="grifos")
+    ProductFactory(
+        category=category,
+        slug="grifo",
+        name="Grifo",
+        name_en="Tap",
+        tax_class="general",
+        is_published=True,
+        description="<p>Cromado</p>",
+        description_en="",
+    )
+    ProductFactory(
+        category=category,
+        slug="aireador",
+        name="Aireador",
+        name_en="",
+        tax_class="reduced",
+        is_published=False,
+        description="",
+        description_en="<p>Aerator</p>",
+    )
+    fields = PRODUCT_HEADER.split(",")
+
+    response = client.post(
+        "/admin/catalog/product/export/",
+        {"format": "0", "resource": "0"} | {f"productresource_{name}": "on" for name in fields},
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv"
+    assert response.content.decode().splitlines() == [
+        PRODUCT_HEADER,
+        "aireador,Aireador,,grifos,reduced,0,,<p>Aerator</p>",
+        "grifo,Grifo,Tap,grifos,general,1,<p>Cromado</p>,",
+    ]
+
+
+def test_product_csv_import_through_admin_creates_updates_and_skips_by_slug(client, manager):
+    grifos, filtros = CategoryFactory(slug="grifos"), CategoryFactory(slug="filtros")
+    ProductFactory(slug="grifo", name="Grifo", name_en="", category=grifos, is_published=False)
+    ProductFactory(
+        slug="jarra",
+        name="Jarra",
+        name_en="Jug",
+        category=filtros,
+        tax_class="general",
+        is_published=True,
+        description="<p>Jarra</p>",
+        description_en="",
+    )
+    text = (
+        f"{PRODUCT_HEADER}\n"
+        "grifo,Grifo monomando,Mixer tap,grifos,general,1,<p>Cromado</p>,\n"
+        "filtro,Filtro,Filter,filtros,reduced,0,"
+        '"<p onclick=""x()"">Carbón<script>1</script></p>",\n'
+        "jarra,Jarra,Jug,filtros,general,1,<p>Jarra</p>,\n"
+    )
+
+    dry_run = import_through_admin(client, "product", text)
+    after_dry_run = sorted(Product.objects.values_list("slug", "name"))
+    confirm = client.post(
+        "/admin/catalog/product/process_import/", dry_run.context["confirm_form"].initial
+    )
+
+    assert dry_run.status_code == 200
+    totals = dry_run.context["result"].totals
+    assert (totals["new"], totals["update"], totals["skip"], totals["invalid"]) == (1, 1, 1, 0)
+    assert after_dry_run == [("grifo", "Grifo"), ("jarra", "Jarra")]
+    assert confirm.status_code == 302
+    assert confirm["Location"] == "/admin/catalog/product/"
+    assert product_values("grifo") == {
+        "name": "Grifo monomando",
+        "name_en": "Mixer tap",
+        "category__slug": "grifos",
+        "tax_class": "general",
+        "is_published": True,
+        "description": "<p>Cromado</p>",
+    }
+    assert product_values("filtro") == {
+        "name": "Filtro",
+        "name_en": "Filter",
+        "category__slug": "filtros",
+        "tax_class": "reduced",
+        "is_published": False,
+        "description": "<p>Carbón</p>",
+    }
+    assert sorted(
+        LogEntry.objects.filter(user=manager).values_list("object_repr", "action_flag")
+    ) == [("Filtro", ADDITION), ("Grifo monomando", CHANGE)]
+
+
+def test_product_import_refuses_the_whole_file_when_a_row_is_invalid():
+    CategoryFactory(slug="grifos")
+    dataset = tablib.Dataset(headers=PRODUCT_HEADER.split(","))
+    dataset.append(["grifo", "Grifo", "", "grifos", "general", "1", "", ""])
+    dataset.append(["filtro", "Filtro", "", "no-existe", "general", "sí", "", ""])
+    dataset.append(["jarra", "Jarra", "", "grifos", "iva-cero", "quizá", "", ""])
+
+    result = ProductResource().import_data(dataset, dry_run=False)
+
+    assert {row.number: sorted(row.error_dict) for row in result.invalid_rows} == {
+        2: ["category"],
+        3: ["is_published", "tax_class"],
+    }
+    assert Product.objects.count() == 0
+
+
+def test_stock_import_below_allocated_is_refused_and_the_row_unchanged(client, manager):
+    central = WarehouseFactory(slug="central")
+    stock = StockFactory(variant=VariantFactory(sku="GRI-1"), warehouse=central, quantity=10)
+    Stock.objects.filter(pk=stock.pk).update(allocated=4)
+    other = StockFactory(variant=VariantFactory(sku="GRI-2"), warehouse=central, quantity=1)
+    text = "sku,warehouse,quantity\nGRI-2,central,50\nGRI-1,central,3\n"
+
+    response = import_through_admin(client, "stock", text)
+    direct = StockResource().import_data(tablib.Dataset().load(text, format="csv"), dry_run=False)
+
+    assert response.status_code == 200
+    assert "confirm_form" not in response.context
+    assert '<span class="validation-error-field-label">quantity</span>' in response.content.decode()
+    result = response.context["result"]
+    assert [
+        (row.number, row.error.error_dict["quantity"][0].code) for row in result.invalid_rows
+    ] == [(2, "below_allocated")]
+    assert [(row.number, sorted(row.error_dict)) for row in direct.invalid_rows] == [
+        (2, ["quantity"])
+    ]
+    assert sorted(Stock.objects.values_list("pk", "quantity", "allocated")) == [
+        (stock.pk, 10, 4),
+        (other.pk, 1, 0),
+    ]
+
+
+def test_stock_import_refuses_negative_quantities_and_unknown_sku_or_warehouse():
+    central = WarehouseFactory(slug="central")
+    stock = StockFactory(variant=VariantFactory(sku="GRI-1"), warehouse=central, quantity=10)
+    dataset = tablib.Dataset(headers=["sku", "warehouse", "quantity"])
+    dataset.append(["GRI-1", "central", "20"])
+    dataset.append(["GRI-1", "central", "-1"])
+    dataset.append(["NO-EXISTE", "central", "5"])
+    dataset.append(["GRI-1", "sur", "5"])
+    dataset.append(["GRI-1", "central", "2,5"])
+
+    result = StockResource().import_data(dataset, dry_run=False)
+
+    assert {row.number: sorted(row.error_dict) for row in result.invalid_rows} == {
+        2: ["quantity"],
+        3: ["sku"],
+        4: ["warehouse"],
+        5: ["quantity"],
+    }
+    assert list(Stock.objects.values_list("pk", "quantity", "allocated")) == [(stock.pk, 10, 0)]
+
+
+def test_stock_import_through_admin_sets_quantities_creates_rows_and_keeps_allocations(
+    client, manager
+):
+    central = WarehouseFactory(slug="central")
+    WarehouseFactory(slug="norte")
+    variant = VariantFactory(sku="GRI-1")
+    stock = StockFactory(variant=variant, warehouse=central, quantity=10)
+    Stock.objects.filter(pk=stock.pk).update(allocated=4)
+
+    dry_run = import_through_admin(
+        client, "stock", "sku,warehouse,quantity\nGRI-1,central,12\nGRI-1,norte,5\n"
+    )
+
+    def order_allocates_meanwhile(sender, instance, **kwargs):
+        if instance.pk is not None:
+            Stock.objects.filter(pk=instance.pk).update(allocated=6)
+
+    pre_save.connect(order_allocates_meanwhile, sender=Stock)
+    try:
+        confirm = client.post(
+            "/admin/catalog/stock/process_import/", dry_run.context["confirm_form"].initial
+        )
+    finally:
+        pre_save.disconnect(order_allocates_meanwhile, sender=Stock)
+
+    assert confirm.status_code == 302
+    assert sorted(
+        Stock.objects.values_list("warehouse__slug", "variant__sku", "quantity", "allocated")
+    ) == [("central", "GRI-1", 12, 6), ("norte", "GRI-1", 5, 0)]
