@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, F, ForeignKey, Min, Model, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce
@@ -26,6 +27,7 @@ from import_export.formats import base_formats
 from import_export.tmp_storages import CacheStorage
 
 from admin_ui.admin import RichTextAdmin
+from catalog.media import delete_files, generate_thumbnails, media_files, validate_image
 from catalog.models import (
     Attribute,
     AttributeChoice,
@@ -233,8 +235,26 @@ class ProductAttributeValueInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ProductMediaForm(ModelForm):
+    """Uploads get the same checks as the API's (real JPEG/PNG/WEBP, size limits)."""
+
+    class Meta:
+        model = ProductMedia
+        fields = ("image", "position", "alt", "alt_en")
+
+    def clean_image(self) -> Any:
+        image = self.cleaned_data.get("image")
+        if image and "image" in self.changed_data:
+            try:
+                validate_image(image)
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict["image"]) from exc
+        return image
+
+
 class ProductMediaInline(admin.TabularInline):
     model = ProductMedia
+    form = ProductMediaForm
     extra = 0
     fields = ("preview", "image", "position", "alt", "alt_en")
     readonly_fields = ("preview",)
@@ -284,6 +304,26 @@ class ProductAdmin(CatalogueImportExportMixin, RichTextAdmin):
         (_("Dates"), {"fields": ("created_at", "updated_at")}),
     )
     inlines = (ProductVariantInline, ProductAttributeValueInline, ProductMediaInline)
+
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm, formset: Any, change: bool
+    ) -> None:
+        if formset.model is not ProductMedia:
+            super().save_formset(request, form, formset, change)
+            return
+        uploaded = {f.instance.pk for f in formset.forms if "image" in f.changed_data}
+        stale: list[str] = []
+        for media in formset.save(commit=False):
+            if media.pk is None or media.pk in uploaded:
+                media.save()
+                stale += [str(name) for name in media.thumbnails.values()]
+                generate_thumbnails(media)
+            media.save()
+        for media in formset.deleted_objects:
+            stale += media_files(media)
+            media.delete()
+        # Files go only once the rows are committed (a rollback keeps them valid).
+        transaction.on_commit(lambda: delete_files(stale))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
         variants = (

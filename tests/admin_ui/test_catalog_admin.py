@@ -621,3 +621,92 @@ def test_stock_import_through_admin_sets_quantities_creates_rows_and_keeps_alloc
     assert sorted(
         Stock.objects.values_list("warehouse__slug", "variant__sku", "quantity", "allocated")
     ) == [("central", "GRI-1", 12, 6), ("norte", "GRI-1", 5, 0)]
+
+
+def _png(width=640, height=480):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (20, 120, 200)).save(buffer, format="PNG")
+    return SimpleUploadedFile("foto.png", buffer.getvalue(), content_type="image/png")
+
+
+def _media_post(product, upload):
+    from django.urls import reverse
+
+    url = reverse("admin:catalog_product_change", args=[product.pk])
+    data = {
+        "category": product.category_id,
+        "name": product.name,
+        "name_en": product.name_en,
+        "slug": product.slug,
+        "description": "",
+        "description_en": "",
+        "tax_class": product.tax_class,
+        "seo_title": "",
+        "seo_title_en": "",
+        "seo_description": "",
+        "seo_description_en": "",
+    }
+    for prefix in ("variants", "attribute_values", "media"):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
+    data.update({"media-TOTAL_FORMS": "1", "media-0-image": upload, "media-0-position": "0"})
+    data.update({"media-0-alt": "Foto", "media-0-alt_en": "Photo"})
+    return url, data
+
+
+def test_admin_image_upload_is_validated_and_thumbnailed(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    from django.contrib.auth.models import Group
+
+    from catalog.models import Category, Product, ProductMedia
+    from shop.accounts.models import User
+
+    manager = User.objects.create_user("cat@example.com", "pw", is_staff=True)
+    manager.groups.add(Group.objects.get(name="Gestor de catálogo"))
+    category = Category.objects.create(name="Filtros", slug="filtros")
+    product = Product.objects.create(category=category, name="Jarra", slug="jarra")
+    client.force_login(manager)
+
+    url, data = _media_post(product, _png())
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    media = ProductMedia.objects.get(product=product)
+    assert (media.width, media.height) == (640, 480)
+    assert sorted(media.thumbnails) == ["160", "480"]
+    assert all((tmp_path / name).is_file() for name in media.thumbnails.values())
+
+
+def test_admin_refuses_an_svg_upload(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    from django.contrib.auth.models import Group
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from catalog.models import Category, Product, ProductMedia
+    from shop.accounts.models import User
+
+    manager = User.objects.create_user("cat@example.com", "pw", is_staff=True)
+    manager.groups.add(Group.objects.get(name="Gestor de catálogo"))
+    product = Product.objects.create(
+        category=Category.objects.create(name="Filtros", slug="filtros"), name="Jarra", slug="jarra"
+    )
+    client.force_login(manager)
+    svg = SimpleUploadedFile("x.png", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/png")
+
+    url, data = _media_post(product, svg)
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert ProductMedia.objects.filter(product=product).count() == 0
+    assert list(tmp_path.rglob("*.*")) == []
