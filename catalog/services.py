@@ -40,7 +40,7 @@ from catalog.selectors import category_descendant_ids
 from shop.accounts.models import User
 from shop.audit import record_change
 from shop.content.services import clean_rich_text
-from shop.validation import full_clean
+from shop.validation import full_clean, save_unique
 
 
 def _assign(obj: Any, data: dict[str, Any], fields: tuple[str, ...]) -> list[str]:
@@ -99,7 +99,7 @@ def category_create(*, actor: User, data: dict[str, Any]) -> Category:
     category = Category()
     _assign(category, data, CATEGORY_FIELDS)
     _clean_category(category)
-    category.save()
+    save_unique(category, Code)
     record_change(actor=actor, obj=category, action="add")
     return category
 
@@ -109,7 +109,7 @@ def category_update(*, actor: User, category: Category, data: dict[str, Any]) ->
     """Change a category; ``parent`` may not be the category or one below it (INVALID)."""
     changed = _assign(category, data, CATEGORY_FIELDS)
     _clean_category(category)
-    category.save()
+    save_unique(category, Code)
     record_change(actor=actor, obj=category, action="change", message=_changed(changed))
     return category
 
@@ -227,7 +227,7 @@ def _save_product(product: Product, data: dict[str, Any]) -> list[str]:
     product.description = clean_rich_text(product.description or "")
     product.description_en = clean_rich_text(product.description_en or "")
     full_clean(product, Code)
-    product.save()
+    save_unique(product, Code)
     if data.get("attributes") is not None:
         _set_attributes(product, data["attributes"])
         changed.append("attributes")
@@ -323,7 +323,7 @@ def variant_create(*, actor: User, product: Product, data: dict[str, Any]) -> Pr
     variant = ProductVariant(product=product, position=_next_position(product.variants.all()))
     _assign(variant, data, VARIANT_FIELDS)
     _clean_variant(variant)
-    variant.save()
+    save_unique(variant, Code)
     record_change(actor=actor, obj=variant, action="add")
     return variant
 
@@ -333,7 +333,7 @@ def variant_update(*, actor: User, variant: ProductVariant, data: dict[str, Any]
     """Change a variant; ``compare_at_price=None`` removes the compare-at price."""
     changed = _assign(variant, data, VARIANT_FIELDS)
     _clean_variant(variant)
-    variant.save()
+    save_unique(variant, Code)
     record_change(actor=actor, obj=variant, action="change", message=_changed(changed))
     return variant
 
@@ -366,7 +366,7 @@ def _save_collection(collection: Collection, data: dict[str, Any]) -> list[str]:
     collection.description = clean_rich_text(collection.description or "")
     collection.description_en = clean_rich_text(collection.description_en or "")
     full_clean(collection, Code)
-    collection.save()
+    save_unique(collection, Code)
     return changed
 
 
@@ -510,7 +510,7 @@ def _save_warehouse(warehouse: Warehouse, data: dict[str, Any]) -> list[str]:
         len(postal_code) == 5 and postal_code.isascii() and postal_code.isdigit()
     ):
         raise _invalid("postal_code", _("Enter a Spanish postal code of 5 digits."))
-    warehouse.save()
+    save_unique(warehouse, Code)
     return changed
 
 

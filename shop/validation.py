@@ -6,7 +6,7 @@ import enum
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 
 CodeT = TypeVar("CodeT", bound=enum.StrEnum)
 
@@ -18,6 +18,21 @@ DJANGO_CODES = {
     "unique": "unique",
     "unique_together": "unique",
 }
+
+
+def save_unique(obj: models.Model, codes: type[CodeT]) -> None:
+    """Save ``obj``, already validated by :func:`full_clean`.
+
+    A concurrent writer can take a unique slug or SKU between the check and the
+    insert: the database's constraint then decides, and the loser gets the same
+    UNIQUE error as if the check had seen it, not a server error.
+    """
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        full_clean(obj, codes)
+        raise
 
 
 def full_clean(obj: models.Model, codes: type[CodeT], *, exclude: list[str] | None = None) -> None:
