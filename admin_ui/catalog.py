@@ -27,7 +27,13 @@ from import_export.formats import base_formats
 from import_export.tmp_storages import CacheStorage
 
 from admin_ui.admin import RichTextAdmin
-from catalog.media import delete_files, generate_thumbnails, media_files, validate_image
+from catalog.media import (
+    delete_files,
+    generate_thumbnails,
+    media_files,
+    validate_image,
+    without_metadata,
+)
 from catalog.models import (
     Attribute,
     AttributeChoice,
@@ -246,9 +252,10 @@ class ProductMediaForm(ModelForm):
         image = self.cleaned_data.get("image")
         if image and "image" in self.changed_data:
             try:
-                validate_image(image)
+                image_format, _width, _height = validate_image(image)
             except ValidationError as exc:
                 raise ValidationError(exc.message_dict["image"]) from exc
+            return without_metadata(image, image_format)
         return image
 
 

@@ -118,3 +118,23 @@ def delete_files(names: Iterable[str]) -> None:
     """Delete stored files; names already gone are ignored."""
     for name in names:
         default_storage.delete(name)
+
+
+def without_metadata(upload: File, image_format: str) -> File:
+    """``upload`` without its EXIF block (camera, GPS position), turned upright.
+
+    Originals are served as uploaded, so metadata would reach every visitor.
+    Files without EXIF are returned untouched (no re-encoding).
+    """
+    upload.seek(0)
+    with Image.open(upload) as image:
+        if not image.getexif():
+            upload.seek(0)
+            return upload
+        upright = ImageOps.exif_transpose(image)
+        buffer = io.BytesIO()
+        options: dict[str, object] = {"quality": 95} if image_format in {"JPEG", "WEBP"} else {}
+        if icc := image.info.get("icc_profile"):
+            options["icc_profile"] = icc
+        upright.save(buffer, format=image_format, **options)
+    return ContentFile(buffer.getvalue(), name=upload.name)

@@ -22,7 +22,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from catalog.errors import CatalogErrorCode as Code
-from catalog.media import FORMATS, delete_files, generate_thumbnails, media_files, validate_image
+from catalog.media import (
+    FORMATS,
+    delete_files,
+    generate_thumbnails,
+    media_files,
+    validate_image,
+    without_metadata,
+)
 from catalog.models import (
     Attribute,
     AttributeChoice,
@@ -456,6 +463,7 @@ def product_media_create(
     before anything is written; files written before a later failure are deleted.
     """
     image_format, _width, _height = validate_image(upload)
+    upload = without_metadata(upload, image_format)
     media = ProductMedia(
         product=product, alt=alt, alt_en=alt_en, position=_next_position(product.media.all())
     )

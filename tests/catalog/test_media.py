@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 from PIL import Image
 from strawberry import relay
 
@@ -44,6 +45,14 @@ INVALID_IMAGE = {
     "code": "INVALID_IMAGE",
     "message": "Upload a JPEG, PNG or WEBP image.",
 }
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    # Services called directly speak the default language (Spanish); these tests compare
+    # the English source messages, like the requests sent with Accept-Language: en.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -605,3 +614,24 @@ def test_an_unknown_image_is_not_found(gql, manager, tmp_path):
     }
     assert list(ProductMedia.objects.values()) == before
     assert history() == []
+
+
+def test_uploaded_originals_lose_their_exif_but_stay_upright(client, manager, tmp_path):
+    product = ProductFactory()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90° to display
+    exif[0x010F] = "Cámara del cliente"  # camera make: metadata like the GPS block
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 200), (200, 40, 40)).save(buffer, format="JPEG", exif=exif)
+    file = SimpleUploadedFile("con-gps.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+    body = upload(
+        client, {"product": gid("Product", product.pk), "alt": "Foto"}, file, user=manager
+    )
+
+    assert body["data"]["productMediaCreate"]["errors"] == []
+    media = ProductMedia.objects.get(product=product)
+    with Image.open(tmp_path / media.image.name) as stored:
+        assert dict(stored.getexif()) == {}
+        assert stored.size == (200, 400)
+    assert (media.width, media.height) == (200, 400)
