@@ -7,9 +7,11 @@ from typing import Any, ClassVar
 
 import strawberry
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from strawberry import relay
 from strawberry.types import Info
+from strawberry_django.queryset import get_queryset_config
 from strawberry_django.relay import DjangoListConnection
 from strawberry_django.relay.utils import resolve_model_node, resolve_model_nodes
 from strawberry_django.resolvers import django_resolver
@@ -48,9 +50,19 @@ class ShopConnection(DjangoListConnection[relay.NodeType]):
         **kwargs: Any,
     ) -> Any:
         check_page_size(first, last)
-        return super().resolve_connection(
-            nodes, info=info, before=before, after=after, first=first, last=last, **kwargs
+        arguments = {"before": before, "after": after, "first": first, "last": last, **kwargs}
+        config = get_queryset_config(nodes) if isinstance(nodes, QuerySet) else None
+        if config is not None and config.optimized_by_prefetching:
+            # Nested connections prefetched for many parents at once.
+            return super().resolve_connection(nodes, info=info, **arguments)
+        # strawberry-django would add COUNT(*) OVER () to the page's query for
+        # totalCount: the database must then read and sort every matching row
+        # before LIMIT (400 ms at 100,000 products). A separate COUNT is cheap.
+        connection = relay.ListConnection.resolve_connection.__func__(  # type: ignore[attr-defined]
+            cls, nodes, info=info, **arguments
         )
+        connection.nodes = nodes
+        return connection
 
 
 def decode_id(value: str, type_name: str) -> int | None:

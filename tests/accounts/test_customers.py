@@ -328,8 +328,8 @@ def test_customers_with_addresses_take_a_fixed_number_of_queries(
         AddressFactory.create_batch(2, user=UserFactory())
     before = db_state()
 
-    # when: the staff member, their permissions (user, groups), customers, addresses
-    with django_assert_num_queries(5):
+    # when: the staff member, their permissions (user, groups), customers, their count, addresses
+    with django_assert_num_queries(6):
         body = gql(CUSTOMERS_WITH_ADDRESSES, user=staff)
 
     # then

@@ -89,7 +89,7 @@ def _product(product: Product) -> dict[str, Any]:
 def product_list(request: HttpRequest) -> HttpResponse:
     first = min(int(request.GET.get("first", "20")), 100)
     products = (
-        Product.objects.filter(is_published=True)
+        Product.objects.filter(is_published=True, category__is_published=True)
         .defer("search_vector")
         .select_related("category")
         .prefetch_related(
