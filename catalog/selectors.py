@@ -15,6 +15,7 @@ from typing import Any, Literal
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import (
+    Case,
     Exists,
     F,
     FloatField,
@@ -25,6 +26,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, NullIf
 
@@ -177,7 +179,11 @@ def search_products(products: QuerySet[Product], text: str) -> QuerySet[Product]
         | Q(variants__sku__iexact=text)
     )
     ids = Product.objects.filter(matches).values("pk")
-    return products.filter(pk__in=ids).annotate(rank=Value(0.0, output_field=FloatField()))
+    # Without full text, a match in the name still ranks above one in the description.
+    in_name = Q(name__icontains=text) | Q(name_en__icontains=text)
+    return products.filter(pk__in=ids).annotate(
+        rank=Case(When(in_name, then=Value(1.0)), default=Value(0.5), output_field=FloatField())
+    )
 
 
 def sort_products(

@@ -273,3 +273,14 @@ def test_search_finds_a_product_renamed_after_creation(gql):
 
     assert search(gql, "descalcificadores") == ["renombrado"]
     assert search(gql, "provisional") == []
+
+
+@on_sqlite
+def test_fallback_search_ranks_a_name_match_above_a_description_only_match(gql):
+    ProductFactory(name="Abrazadera", slug="abrazadera", description="<p>Sujeta el filtro.</p>")
+    ProductFactory(name="Filtro de carbón", slug="filtro", description="")
+
+    body = gql(PRODUCT_LIST, {"search": "filtro"})
+
+    assert body["data"]["products"]["totalCount"] == 2
+    assert slugs(body) == ["filtro", "abrazadera"]
