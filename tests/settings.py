@@ -13,3 +13,6 @@ from shop.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+# Tests run without collectstatic: serve from the apps' static folders, as in DEBUG.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
