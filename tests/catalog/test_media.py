@@ -441,7 +441,8 @@ def test_files_written_before_a_failure_are_deleted(manager, tmp_path, monkeypat
     def broken(**kwargs: Any) -> None:
         raise RuntimeError("history unavailable")
 
-    monkeypatch.setattr(services, "record_change", broken)
+    # (patched where product_media_create looks it up)
+    monkeypatch.setattr("catalog.services.media.record_change", broken)
 
     # when
     with pytest.raises(RuntimeError, match="history unavailable"):

@@ -1,0 +1,87 @@
+"""Category mutations: create, update (or move) and delete, with their inputs and payload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from django.core.exceptions import ValidationError
+from strawberry.types import Info
+
+from catalog import models, services
+from catalog.api.mutations._common import _data, _fetch, catalog_errors
+from catalog.api.types import CatalogError, CategoryType
+from shop.api.context import ShopContext
+from shop.api.permissions import require_permission
+from shop.api.types import DeleteInput
+
+
+@strawberry.input
+class CategoryInput:
+    parent: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="null makes it a top-level category."
+    )
+    name: str | None = None
+    name_en: str | None = None
+    slug: str | None = strawberry.field(default=None, description="Default: from the name.")
+    description: str | None = strawberry.field(default=None, description="HTML; sanitised.")
+    description_en: str | None = None
+    position: int | None = None
+    is_published: bool | None = None
+
+
+@strawberry.input
+class CategoryUpdateInput:
+    id: strawberry.ID
+    category: CategoryInput
+
+
+@strawberry.type
+class CategoryPayload:
+    category: CategoryType | None = None
+    errors: list[CatalogError] = strawberry.field(default_factory=list)
+
+
+def _category_data(input: CategoryInput) -> dict[str, Any]:
+    data = _data(input, clearable=("parent",))
+    if data.get("parent") is not None:
+        data["parent"] = _fetch(models.Category, "Category", data["parent"], "parent")
+    return data
+
+
+@strawberry.type
+class CategoryMutations:
+    @strawberry.mutation(description="Staff: add a category.")
+    def category_create(
+        self, info: Info[ShopContext, None], input: CategoryInput
+    ) -> CategoryPayload:
+        actor = require_permission(info, "catalog.add_category")
+        try:
+            category = services.category_create(actor=actor, data=_category_data(input))
+        except ValidationError as exc:
+            return CategoryPayload(errors=catalog_errors(exc))
+        return CategoryPayload(category=category)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Staff: change or move a category.")
+    def category_update(
+        self, info: Info[ShopContext, None], input: CategoryUpdateInput
+    ) -> CategoryPayload:
+        actor = require_permission(info, "catalog.change_category")
+        try:
+            category = _fetch(models.Category, "Category", input.id)
+            category = services.category_update(
+                actor=actor, category=category, data=_category_data(input.category)
+            )
+        except ValidationError as exc:
+            return CategoryPayload(errors=catalog_errors(exc))
+        return CategoryPayload(category=category)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Staff: delete a category without products or children.")
+    def category_delete(self, info: Info[ShopContext, None], input: DeleteInput) -> CategoryPayload:
+        actor = require_permission(info, "catalog.delete_category")
+        try:
+            category = _fetch(models.Category, "Category", input.id)
+            services.category_delete(actor=actor, category=category)
+        except ValidationError as exc:
+            return CategoryPayload(errors=catalog_errors(exc))
+        return CategoryPayload()

@@ -1,0 +1,120 @@
+"""Product mutations: create, update (with specifications) and delete, with their
+inputs and payload."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from django.core.exceptions import ValidationError
+from strawberry.types import Info
+
+from catalog import models, services
+from catalog.api.mutations._common import _data, _fetch, _fetch_many, catalog_errors
+from catalog.api.types import CatalogError, ProductType
+from shop.api.context import ShopContext
+from shop.api.permissions import require_permission
+from shop.api.types import DeleteInput
+
+
+@strawberry.input(description="One specification: fill the field matching the attribute's type.")
+class AttributeValueInput:
+    attribute: strawberry.ID
+    text: str | None = None
+    text_en: str | None = None
+    number: Decimal | None = None
+    boolean: bool | None = None
+    choice: str | None = strawberry.field(default=None, description="A choice slug.")
+
+
+@strawberry.input
+class ProductInput:
+    category: strawberry.ID | None = None
+    name: str | None = None
+    name_en: str | None = None
+    slug: str | None = strawberry.field(default=None, description="Default: from the name.")
+    description: str | None = strawberry.field(default=None, description="HTML; sanitised.")
+    description_en: str | None = None
+    tax_class: models.TaxClass | None = None
+    is_published: bool | None = None
+    seo_title: str | None = None
+    seo_title_en: str | None = None
+    seo_description: str | None = None
+    seo_description_en: str | None = None
+    attributes: list[AttributeValueInput] | None = strawberry.field(
+        default=None, description="Replaces every specification of the product."
+    )
+
+
+@strawberry.input
+class ProductUpdateInput:
+    id: strawberry.ID
+    product: ProductInput
+
+
+@strawberry.type
+class ProductPayload:
+    product: ProductType | None = None
+    errors: list[CatalogError] = strawberry.field(default_factory=list)
+
+
+def _product_data(input: ProductInput) -> dict[str, Any]:
+    data = _data(input)
+    if "category" in data:
+        data["category"] = _fetch(models.Category, "Category", data["category"], "category")
+    if "attributes" in data:
+        attributes = _fetch_many(
+            models.Attribute,
+            "Attribute",
+            [a.attribute for a in input.attributes or []],
+            "attributes",
+        )
+        data["attributes"] = [
+            services.AttributeValueData(
+                attribute=attribute,
+                text=value.text,
+                text_en=value.text_en,
+                number=value.number,
+                boolean=value.boolean,
+                choice=value.choice,
+            )
+            for attribute, value in zip(attributes, input.attributes or [], strict=True)
+        ]
+    return data
+
+
+@strawberry.type
+class ProductMutations:
+    @strawberry.mutation(description="Staff: add a product (without variants).")
+    def product_create(self, info: Info[ShopContext, None], input: ProductInput) -> ProductPayload:
+        actor = require_permission(info, "catalog.add_product")
+        try:
+            product = services.product_create(actor=actor, data=_product_data(input))
+        except ValidationError as exc:
+            return ProductPayload(errors=catalog_errors(exc))
+        return ProductPayload(product=product)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Staff: change a product.")
+    def product_update(
+        self, info: Info[ShopContext, None], input: ProductUpdateInput
+    ) -> ProductPayload:
+        actor = require_permission(info, "catalog.change_product")
+        try:
+            product = _fetch(models.Product, "Product", input.id)
+            product = services.product_update(
+                actor=actor, product=product, data=_product_data(input.product)
+            )
+        except ValidationError as exc:
+            return ProductPayload(errors=catalog_errors(exc))
+        return ProductPayload(product=product)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Staff: delete a product with its variants and images.")
+    def product_delete(self, info: Info[ShopContext, None], input: DeleteInput) -> ProductPayload:
+        actor = require_permission(info, "catalog.delete_product")
+        try:
+            product = _fetch(models.Product, "Product", input.id)
+            services.product_delete(actor=actor, product=product)
+        except ValidationError as exc:
+            return ProductPayload(errors=catalog_errors(exc))
+        return ProductPayload()

@@ -1,0 +1,72 @@
+"""Category services: create, update (including moves in the tree) and delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from catalog.errors import CatalogErrorCode as Code
+from catalog.models import Category
+from catalog.selectors import category_descendant_ids
+from catalog.services._common import _assign, _changed, _default_slug, _invalid
+from shop.accounts.models import User
+from shop.audit import record_change
+from shop.content.services import clean_rich_text
+from shop.validation import full_clean, save_unique
+
+CATEGORY_FIELDS = (
+    "parent",
+    "name",
+    "name_en",
+    "slug",
+    "description",
+    "description_en",
+    "position",
+    "is_published",
+)
+
+
+def _clean_category(category: Category) -> None:
+    _default_slug(category)
+    category.description = clean_rich_text(category.description or "")
+    category.description_en = clean_rich_text(category.description_en or "")
+    full_clean(category, Code)
+    if category.pk is not None and category.parent_id in category_descendant_ids([category.pk]):
+        raise _invalid(
+            "parent", _("A category cannot be placed under itself or one of its sub-categories.")
+        )
+
+
+@transaction.atomic
+def category_create(*, actor: User, data: dict[str, Any]) -> Category:
+    """Add a category; the slug defaults to the slugified name. Raises ``ValidationError``."""
+    category = Category()
+    _assign(category, data, CATEGORY_FIELDS)
+    _clean_category(category)
+    save_unique(category, Code)
+    record_change(actor=actor, obj=category, action="add")
+    return category
+
+
+@transaction.atomic
+def category_update(*, actor: User, category: Category, data: dict[str, Any]) -> Category:
+    """Change a category; ``parent`` may not be the category or one below it (INVALID)."""
+    changed = _assign(category, data, CATEGORY_FIELDS)
+    _clean_category(category)
+    save_unique(category, Code)
+    record_change(actor=actor, obj=category, action="change", message=_changed(changed))
+    return category
+
+
+@transaction.atomic
+def category_delete(*, actor: User, category: Category) -> None:
+    """Delete an empty category; IN_USE while it has products or sub-categories."""
+    if category.products.exists() or category.children.exists():
+        raise ValidationError(
+            _("Move or delete the category's products and sub-categories first."), code=Code.IN_USE
+        )
+    record_change(actor=actor, obj=category, action="delete")
+    category.delete()

@@ -1,0 +1,79 @@
+"""Warehouse and stock services: create and update warehouses, set the units of a
+variant in a warehouse."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from catalog.errors import CatalogErrorCode as Code
+from catalog.models import ProductVariant, Stock, Warehouse
+from catalog.services._common import _assign, _changed, _default_slug, _invalid
+from shop.accounts.models import User
+from shop.audit import record_change
+from shop.validation import full_clean, save_unique
+
+WAREHOUSE_FIELDS = ("name", "slug", "city", "postal_code")
+
+
+def _save_warehouse(warehouse: Warehouse, data: dict[str, Any]) -> list[str]:
+    changed = _assign(warehouse, data, WAREHOUSE_FIELDS)
+    _default_slug(warehouse)
+    full_clean(warehouse, Code)
+    postal_code = warehouse.postal_code
+    if postal_code and not (
+        len(postal_code) == 5 and postal_code.isascii() and postal_code.isdigit()
+    ):
+        raise _invalid("postal_code", _("Enter a Spanish postal code of 5 digits."))
+    save_unique(warehouse, Code)
+    return changed
+
+
+@transaction.atomic
+def warehouse_create(*, actor: User, data: dict[str, Any]) -> Warehouse:
+    """Add a warehouse; the slug defaults to the slugified name."""
+    warehouse = Warehouse()
+    _save_warehouse(warehouse, data)
+    record_change(actor=actor, obj=warehouse, action="add")
+    return warehouse
+
+
+@transaction.atomic
+def warehouse_update(*, actor: User, warehouse: Warehouse, data: dict[str, Any]) -> Warehouse:
+    changed = _save_warehouse(warehouse, data)
+    record_change(actor=actor, obj=warehouse, action="change", message=_changed(changed))
+    return warehouse
+
+
+@transaction.atomic
+def stock_update(
+    *, actor: User, variant: ProductVariant, warehouse: Warehouse, quantity: int
+) -> Stock:
+    """Set the units of ``variant`` in ``warehouse`` (the row is created if missing).
+
+    The row is locked, so concurrent allocations wait. INVALID_STOCK when
+    ``quantity`` is below the units allocated to orders; nothing changes then.
+    """
+    stock, created = Stock.objects.select_for_update().get_or_create(
+        variant=variant, warehouse=warehouse
+    )
+    if quantity < 0:
+        raise _invalid("quantity", _("The quantity cannot be negative."), Code.INVALID_STOCK)
+    if quantity < stock.allocated:
+        raise _invalid(
+            "quantity",
+            _("The quantity cannot be below the %(allocated)d units allocated to orders.")
+            % {"allocated": stock.allocated},
+            Code.INVALID_STOCK,
+        )
+    previous, stock.quantity = stock.quantity, quantity
+    stock.save(update_fields=["quantity"])
+    record_change(
+        actor=actor,
+        obj=stock,
+        action="add" if created else "change",
+        message=f"quantity: {previous} → {quantity}",
+    )
+    return stock
