@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-POSTAL_CODE_RE = re.compile(r"^(0[1-9]|[1-4]\d|5[0-2])\d{3}$")
+POSTAL_CODE_RE = re.compile(r"^(0[1-9]|[1-4][0-9]|5[0-2])[0-9]{3}$")
 
 PROVINCES: dict[str, str] = {
     "01": "Álava",
@@ -67,7 +67,7 @@ def normalize_postal_code(raw: str) -> str:
 
 
 def is_valid_postal_code(code: str) -> bool:
-    return bool(POSTAL_CODE_RE.match(code))
+    return bool(POSTAL_CODE_RE.fullmatch(code))
 
 
 def province_for(code: str) -> str:
@@ -77,9 +77,9 @@ def province_for(code: str) -> str:
     return PROVINCES[code[:2]]
 
 
-PHONE_RE = re.compile(r"^(\+34)?[6-9]\d{8}$")
+PHONE_RE = re.compile(r"^(\+34)?[6-9][0-9]{8}$")
 
 
 def is_valid_phone(raw: str) -> bool:
     """A Spanish landline or mobile number, optionally with +34; spaces ignored."""
-    return bool(PHONE_RE.match(raw.replace(" ", "").replace("-", "")))
+    return bool(PHONE_RE.fullmatch(raw.replace(" ", "").replace("-", "")))

@@ -55,3 +55,14 @@ def test_valid_spanish_phone(phone):
 )
 def test_invalid_phone(phone):
     assert spain.is_valid_phone(phone) is False
+
+
+def test_postal_codes_and_phones_take_ascii_digits_only_and_no_trailing_newline():
+    from shop.accounts import spain
+
+    assert spain.is_valid_postal_code("41001") is True
+    assert spain.is_valid_postal_code("41\u066001") is False  # Arabic-Indic zero
+    assert spain.is_valid_postal_code("41001\n") is False
+    assert spain.is_valid_phone("600000000") is True
+    assert spain.is_valid_phone("6\u0660\u06600000000"[:9]) is False
+    assert spain.is_valid_phone("600000000\n") is False
