@@ -13,6 +13,8 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from catalog.api.mutations import CatalogMutations
 from catalog.api.queries import CatalogQueries
+from orders.api.mutations import OrdersMutations
+from orders.api.queries import OrdersQueries
 from shop.accounts.api.mutations import AccountMutations
 from shop.accounts.api.queries import AccountQueries
 from shop.api.security import schema_extensions
@@ -32,8 +34,12 @@ class NodeQueries:
     node: relay.Node | None = relay.node(description="Any object by its global ID.")
 
 
-Query = merge_types("Query", (NodeQueries, AccountQueries, ContentQueries, CatalogQueries))
-Mutation = merge_types("Mutation", (AccountMutations, ContentMutations, CatalogMutations))
+Query = merge_types(
+    "Query", (NodeQueries, AccountQueries, ContentQueries, CatalogQueries, OrdersQueries)
+)
+Mutation = merge_types(
+    "Mutation", (AccountMutations, ContentMutations, CatalogMutations, OrdersMutations)
+)
 
 schema = strawberry.Schema(
     query=Query,

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from catalog import demo as catalog_demo
+from orders import demo as orders_demo
 from shop.accounts import demo as accounts_demo
 from shop.content import demo as content_demo
 
@@ -18,7 +19,7 @@ DEFAULT_PASSWORD = "agua-demo-2026"  # noqa: S105 -- printed for the local demo 
 
 
 class Command(BaseCommand):
-    help = "Load (or refresh) the demo data: accounts, shop content, catalogue."
+    help = "Load (or refresh) the demo data: accounts, shop content, catalogue, shipping."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -38,6 +39,7 @@ class Command(BaseCommand):
             logins = accounts_demo.seed(password=password)
             content_demo.seed()
             catalog_demo.seed()
+            orders_demo.seed()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write("Demo logins (administration at /admin/, API at /graphql/):")
         for login in logins:

@@ -1,0 +1,328 @@
+"""Staff mutations for shipping. Each checks a permission, decodes the IDs of its
+input, then calls one service."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import strawberry
+from django.core.exceptions import ValidationError
+from django.db import models as db_models
+from django.utils.translation import gettext as _
+from strawberry.types import Info
+
+from orders import models, services
+from orders.api.types import OrdersError, PickupPointType, ShippingMethodType, ShippingZoneType
+from orders.errors import OrdersErrorCode
+from shop.api.context import ShopContext
+from shop.api.errors import payload_errors
+from shop.api.permissions import require_permission
+from shop.api.relay import decode_id
+from shop.api.types import DeleteInput
+
+ModelT = TypeVar("ModelT", bound=db_models.Model)
+# Lists of IDs arrive in variables, which the request's token limit does not count.
+MAX_IDS = 500
+
+
+def orders_errors(exc: ValidationError) -> list[OrdersError]:
+    return payload_errors(exc, OrdersError, OrdersErrorCode, OrdersErrorCode.INVALID)
+
+
+def _not_found(field: str) -> ValidationError:
+    return ValidationError(
+        {field: ValidationError(_("Not found."), code=OrdersErrorCode.NOT_FOUND)}
+    )
+
+
+def _fetch(model: type[ModelT], type_name: str, id: str, field: str = "id") -> ModelT:
+    """The object a global ID names; NOT_FOUND on ``field`` otherwise."""
+    pk = decode_id(id, type_name)
+    obj = model._default_manager.filter(pk=pk).first() if pk is not None else None
+    if obj is None:
+        raise _not_found(field)
+    return obj
+
+
+def _fetch_many(
+    model: type[ModelT], type_name: str, ids: list[strawberry.ID], field: str
+) -> list[ModelT]:
+    """The objects the global IDs name; NOT_FOUND on ``field`` if any is unknown."""
+    if len(ids) > MAX_IDS:
+        message = _("At most %(count)d at once.") % {"count": MAX_IDS}
+        raise ValidationError({field: ValidationError(message, code=OrdersErrorCode.INVALID)})
+    pks = [decode_id(id, type_name) for id in ids]
+    found = model._default_manager.in_bulk([pk for pk in pks if pk is not None])
+    if any(pk not in found for pk in pks):
+        raise _not_found(field)
+    return list({pk: found[pk] for pk in pks if pk is not None}.values())
+
+
+def _data(input: Any, *, clearable: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields the client gave. ``null`` means "unchanged", except for the
+    ``clearable`` fields, where it clears the value."""
+    return {
+        name: value.value if hasattr(value, "value") else value
+        for name, value in vars(input).items()
+        if value is not strawberry.UNSET and (value is not None or name in clearable)
+    }
+
+
+# Inputs and payloads.
+
+
+@strawberry.input(description="A prefix, or the first and last postal codes of a range.")
+class PostalCodeRuleInput:
+    inclusion: models.PostalCodeRule.Inclusion = models.PostalCodeRule.Inclusion.INCLUDE
+    prefix: str | None = strawberry.field(default=None, description="1 to 5 digits, e.g. 07.")
+    start: str | None = strawberry.field(default=None, description="5 digits, e.g. 41001.")
+    end: str | None = strawberry.field(default=None, description="5 digits, e.g. 41020.")
+
+
+@strawberry.input
+class ShippingZoneInput:
+    name: str | None = None
+    countries: list[str] | None = strawberry.field(
+        default=None, description="ISO 3166-1 alpha-2 codes, e.g. ES; at least one."
+    )
+    is_active: bool | None = None
+    rules: list[PostalCodeRuleInput] | None = strawberry.field(
+        default=None, description="Replaces every rule of the zone; [] removes them all."
+    )
+
+
+@strawberry.input
+class ShippingZoneUpdateInput:
+    id: strawberry.ID
+    zone: ShippingZoneInput
+
+
+@strawberry.type
+class ShippingZonePayload:
+    shipping_zone: ShippingZoneType | None = None
+    errors: list[OrdersError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class ShippingMethodInput:
+    kind: models.ShippingMethod.Kind | None = None
+    name: str | None = None
+    name_en: str | None = None
+    price: Decimal | None = strawberry.field(default=None, description="Gross (IVA included).")
+    min_order_value: Decimal | None = strawberry.field(
+        default=strawberry.UNSET, description="Gross order subtotal; null removes the limit."
+    )
+    max_order_value: Decimal | None = strawberry.field(
+        default=strawberry.UNSET, description="Gross order subtotal; null removes the limit."
+    )
+    min_weight_grams: int | None = strawberry.field(
+        default=strawberry.UNSET, description="null removes the limit."
+    )
+    max_weight_grams: int | None = strawberry.field(
+        default=strawberry.UNSET, description="null removes the limit."
+    )
+    free_above: Decimal | None = strawberry.field(
+        default=strawberry.UNSET, description="Free from this gross subtotal; null: never free."
+    )
+    delivery_days_min: int | None = None
+    delivery_days_max: int | None = None
+    pickup_points: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Pickup methods only; replaces the method's pickup points."
+    )
+    is_active: bool | None = None
+    position: int | None = strawberry.field(default=None, description="Default: after the last.")
+
+
+CLEARABLE_METHOD_FIELDS = (
+    "min_order_value",
+    "max_order_value",
+    "min_weight_grams",
+    "max_weight_grams",
+    "free_above",
+)
+
+
+@strawberry.input
+class ShippingMethodCreateInput:
+    zone: strawberry.ID
+    method: ShippingMethodInput
+
+
+@strawberry.input
+class ShippingMethodUpdateInput:
+    id: strawberry.ID
+    method: ShippingMethodInput
+
+
+@strawberry.type
+class ShippingMethodPayload:
+    shipping_method: ShippingMethodType | None = None
+    shipping_zone: ShippingZoneType | None = None
+    errors: list[OrdersError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class PickupPointInput:
+    name: str | None = None
+    street_address: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    opening_hours: str | None = None
+    opening_hours_en: str | None = None
+    is_active: bool | None = None
+
+
+@strawberry.input
+class PickupPointUpdateInput:
+    id: strawberry.ID
+    pickup_point: PickupPointInput
+
+
+@strawberry.type
+class PickupPointPayload:
+    pickup_point: PickupPointType | None = None
+    errors: list[OrdersError] = strawberry.field(default_factory=list)
+
+
+def _zone_data(input: ShippingZoneInput) -> dict[str, Any]:
+    data = _data(input)
+    if input.rules is not None:
+        data["rules"] = [
+            services.PostalCodeRuleData(
+                inclusion=rule.inclusion.value,
+                prefix=rule.prefix or "",
+                start=rule.start or "",
+                end=rule.end or "",
+            )
+            for rule in input.rules
+        ]
+    return data
+
+
+def _method_data(input: ShippingMethodInput) -> dict[str, Any]:
+    data = _data(input, clearable=CLEARABLE_METHOD_FIELDS)
+    if input.pickup_points is not None:
+        data["pickup_points"] = _fetch_many(
+            models.PickupPoint, "PickupPoint", input.pickup_points, "pickupPoints"
+        )
+    return data
+
+
+@strawberry.type
+class OrdersMutations:
+    @strawberry.mutation(description="Staff: add a shipping zone with its postal-code rules.")
+    def shipping_zone_create(
+        self, info: Info[ShopContext, None], input: ShippingZoneInput
+    ) -> ShippingZonePayload:
+        actor = require_permission(info, "orders.add_shippingzone")
+        try:
+            zone = services.shipping_zone_create(actor=actor, data=_zone_data(input))
+        except ValidationError as exc:
+            return ShippingZonePayload(errors=orders_errors(exc))
+        return ShippingZonePayload(shipping_zone=zone)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Staff: change a shipping zone or replace its rules.")
+    def shipping_zone_update(
+        self, info: Info[ShopContext, None], input: ShippingZoneUpdateInput
+    ) -> ShippingZonePayload:
+        actor = require_permission(info, "orders.change_shippingzone")
+        try:
+            zone = _fetch(models.ShippingZone, "ShippingZone", input.id)
+            zone = services.shipping_zone_update(
+                actor=actor, zone=zone, data=_zone_data(input.zone)
+            )
+        except ValidationError as exc:
+            return ShippingZonePayload(errors=orders_errors(exc))
+        return ShippingZonePayload(shipping_zone=zone)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Staff: delete a shipping zone with its rules and methods.")
+    def shipping_zone_delete(
+        self, info: Info[ShopContext, None], input: DeleteInput
+    ) -> ShippingZonePayload:
+        actor = require_permission(info, "orders.delete_shippingzone")
+        try:
+            zone = _fetch(models.ShippingZone, "ShippingZone", input.id)
+            services.shipping_zone_delete(actor=actor, zone=zone)
+        except ValidationError as exc:
+            return ShippingZonePayload(errors=orders_errors(exc))
+        return ShippingZonePayload()
+
+    @strawberry.mutation(description="Staff: add a shipping method to a zone.")
+    def shipping_method_create(
+        self, info: Info[ShopContext, None], input: ShippingMethodCreateInput
+    ) -> ShippingMethodPayload:
+        actor = require_permission(info, "orders.add_shippingmethod")
+        try:
+            zone = _fetch(models.ShippingZone, "ShippingZone", input.zone, "zone")
+            method = services.shipping_method_create(
+                actor=actor, zone=zone, data=_method_data(input.method)
+            )
+        except ValidationError as exc:
+            return ShippingMethodPayload(errors=orders_errors(exc))
+        return ShippingMethodPayload(shipping_method=method, shipping_zone=zone)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Staff: change a shipping method.")
+    def shipping_method_update(
+        self, info: Info[ShopContext, None], input: ShippingMethodUpdateInput
+    ) -> ShippingMethodPayload:
+        actor = require_permission(info, "orders.change_shippingmethod")
+        try:
+            method = _fetch(models.ShippingMethod, "ShippingMethod", input.id)
+            method = services.shipping_method_update(
+                actor=actor, method=method, data=_method_data(input.method)
+            )
+        except ValidationError as exc:
+            return ShippingMethodPayload(errors=orders_errors(exc))
+        return ShippingMethodPayload(shipping_method=method, shipping_zone=method.zone)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Staff: delete a shipping method.")
+    def shipping_method_delete(
+        self, info: Info[ShopContext, None], input: DeleteInput
+    ) -> ShippingMethodPayload:
+        actor = require_permission(info, "orders.delete_shippingmethod")
+        try:
+            method = _fetch(models.ShippingMethod, "ShippingMethod", input.id)
+            services.shipping_method_delete(actor=actor, method=method)
+        except ValidationError as exc:
+            return ShippingMethodPayload(errors=orders_errors(exc))
+        return ShippingMethodPayload(shipping_zone=method.zone)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Staff: add a pickup point (a customer office).")
+    def pickup_point_create(
+        self, info: Info[ShopContext, None], input: PickupPointInput
+    ) -> PickupPointPayload:
+        actor = require_permission(info, "orders.add_pickuppoint")
+        try:
+            point = services.pickup_point_create(actor=actor, data=_data(input))
+        except ValidationError as exc:
+            return PickupPointPayload(errors=orders_errors(exc))
+        return PickupPointPayload(pickup_point=point)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Staff: change a pickup point.")
+    def pickup_point_update(
+        self, info: Info[ShopContext, None], input: PickupPointUpdateInput
+    ) -> PickupPointPayload:
+        actor = require_permission(info, "orders.change_pickuppoint")
+        try:
+            point = _fetch(models.PickupPoint, "PickupPoint", input.id)
+            point = services.pickup_point_update(
+                actor=actor, point=point, data=_data(input.pickup_point)
+            )
+        except ValidationError as exc:
+            return PickupPointPayload(errors=orders_errors(exc))
+        return PickupPointPayload(pickup_point=point)  # type: ignore[arg-type]
+
+    @strawberry.mutation(
+        description="Staff: delete a pickup point; refused while it is a pickup method's only one."
+    )
+    def pickup_point_delete(
+        self, info: Info[ShopContext, None], input: DeleteInput
+    ) -> PickupPointPayload:
+        actor = require_permission(info, "orders.delete_pickuppoint")
+        try:
+            point = _fetch(models.PickupPoint, "PickupPoint", input.id)
+            services.pickup_point_delete(actor=actor, point=point)
+        except ValidationError as exc:
+            return PickupPointPayload(errors=orders_errors(exc))
+        return PickupPointPayload()
