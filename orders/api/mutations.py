@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 import strawberry
 from django.core.exceptions import ValidationError
 from django.db import models as db_models
-from django.utils.translation import gettext as _
 from strawberry.types import Info
 
 from orders import models, services
@@ -17,56 +16,28 @@ from orders.api.types import OrdersError, PickupPointType, ShippingMethodType, S
 from orders.errors import OrdersErrorCode
 from shop.api.context import ShopContext
 from shop.api.errors import payload_errors
+from shop.api.inputs import fetch, fetch_many, given_fields
 from shop.api.permissions import require_permission
-from shop.api.relay import decode_id
 from shop.api.types import DeleteInput
 
 ModelT = TypeVar("ModelT", bound=db_models.Model)
-# Lists of IDs arrive in variables, which the request's token limit does not count.
-MAX_IDS = 500
 
 
 def orders_errors(exc: ValidationError) -> list[OrdersError]:
     return payload_errors(exc, OrdersError, OrdersErrorCode, OrdersErrorCode.INVALID)
 
 
-def _not_found(field: str) -> ValidationError:
-    return ValidationError(
-        {field: ValidationError(_("Not found."), code=OrdersErrorCode.NOT_FOUND)}
-    )
-
-
 def _fetch(model: type[ModelT], type_name: str, id: str, field: str = "id") -> ModelT:
     """The object a global ID names; NOT_FOUND on ``field`` otherwise."""
-    pk = decode_id(id, type_name)
-    obj = model._default_manager.filter(pk=pk).first() if pk is not None else None
-    if obj is None:
-        raise _not_found(field)
-    return obj
+    return fetch(model, type_name, id, codes=OrdersErrorCode, field=field)
 
 
 def _fetch_many(
     model: type[ModelT], type_name: str, ids: list[strawberry.ID], field: str
 ) -> list[ModelT]:
-    """The objects the global IDs name; NOT_FOUND on ``field`` if any is unknown."""
-    if len(ids) > MAX_IDS:
-        message = _("At most %(count)d at once.") % {"count": MAX_IDS}
-        raise ValidationError({field: ValidationError(message, code=OrdersErrorCode.INVALID)})
-    pks = [decode_id(id, type_name) for id in ids]
-    found = model._default_manager.in_bulk([pk for pk in pks if pk is not None])
-    if any(pk not in found for pk in pks):
-        raise _not_found(field)
-    return list({pk: found[pk] for pk in pks if pk is not None}.values())
-
-
-def _data(input: Any, *, clearable: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The fields the client gave. ``null`` means "unchanged", except for the
-    ``clearable`` fields, where it clears the value."""
-    return {
-        name: value.value if hasattr(value, "value") else value
-        for name, value in vars(input).items()
-        if value is not strawberry.UNSET and (value is not None or name in clearable)
-    }
+    """The objects the global IDs name, each once; NOT_FOUND on ``field`` if any is unknown."""
+    objects = fetch_many(model, type_name, ids, codes=OrdersErrorCode, field=field)
+    return list({obj.pk: obj for obj in objects}.values())
 
 
 # Inputs and payloads.
@@ -186,7 +157,7 @@ class PickupPointPayload:
 
 
 def _zone_data(input: ShippingZoneInput) -> dict[str, Any]:
-    data = _data(input)
+    data = given_fields(input)
     if input.rules is not None:
         data["rules"] = [
             services.PostalCodeRuleData(
@@ -201,7 +172,7 @@ def _zone_data(input: ShippingZoneInput) -> dict[str, Any]:
 
 
 def _method_data(input: ShippingMethodInput) -> dict[str, Any]:
-    data = _data(input, clearable=CLEARABLE_METHOD_FIELDS)
+    data = given_fields(input, clearable=CLEARABLE_METHOD_FIELDS)
     if input.pickup_points is not None:
         data["pickup_points"] = _fetch_many(
             models.PickupPoint, "PickupPoint", input.pickup_points, "pickupPoints"
@@ -294,7 +265,7 @@ class OrdersMutations:
     ) -> PickupPointPayload:
         actor = require_permission(info, "orders.add_pickuppoint")
         try:
-            point = services.pickup_point_create(actor=actor, data=_data(input))
+            point = services.pickup_point_create(actor=actor, data=given_fields(input))
         except ValidationError as exc:
             return PickupPointPayload(errors=orders_errors(exc))
         return PickupPointPayload(pickup_point=point)  # type: ignore[arg-type]
@@ -307,7 +278,7 @@ class OrdersMutations:
         try:
             point = _fetch(models.PickupPoint, "PickupPoint", input.id)
             point = services.pickup_point_update(
-                actor=actor, point=point, data=_data(input.pickup_point)
+                actor=actor, point=point, data=given_fields(input.pickup_point)
             )
         except ValidationError as exc:
             return PickupPointPayload(errors=orders_errors(exc))

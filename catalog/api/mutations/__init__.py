@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from strawberry.tools import merge_types
 
-from catalog.api.mutations._common import MAX_IDS, catalog_errors
+from catalog.api.mutations._common import catalog_errors
 from catalog.api.mutations.categories import (
     CategoryInput,
     CategoryMutations,
@@ -53,6 +53,7 @@ from catalog.api.mutations.variants import (
     ProductVariantPayload,
     ProductVariantUpdateInput,
 )
+from shop.api.inputs import MAX_IDS
 
 CatalogMutations = merge_types(
     "CatalogMutations",

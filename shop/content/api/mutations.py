@@ -12,8 +12,8 @@ from strawberry.types import Info
 
 from shop.api.context import ShopContext
 from shop.api.errors import payload_errors
+from shop.api.inputs import fetch, given_fields
 from shop.api.permissions import require_permission
-from shop.api.relay import decode_id
 from shop.api.types import DeleteInput
 from shop.content import models, services
 from shop.content.api.types import (
@@ -36,21 +36,11 @@ def content_errors(exc: ValidationError) -> list[ContentError]:
 
 def _fetch(model: type[ModelT], type_name: str, id: str) -> ModelT:
     """The object a global ID names; NOT_FOUND as a payload error otherwise."""
-    pk = decode_id(id, type_name)
-    obj = model._default_manager.filter(pk=pk).first() if pk is not None else None
-    if obj is None:
-        raise ValidationError(
-            {"id": ValidationError(_("Not found."), code=ContentErrorCode.NOT_FOUND)}
-        )
-    return obj
+    return fetch(model, type_name, id, codes=ContentErrorCode)
 
 
 def _data(input: Any) -> dict[str, Any]:
-    return {
-        name: value.value if hasattr(value, "value") else value
-        for name, value in vars(input).items()
-        if value is not None and name != "id"
-    }
+    return {name: value for name, value in given_fields(input).items() if name != "id"}
 
 
 @strawberry.input
