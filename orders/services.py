@@ -24,7 +24,7 @@ from orders.models import PickupPoint, PostalCodeRule, ShippingMethod, ShippingZ
 from shop.accounts import spain
 from shop.accounts.models import User
 from shop.audit import record_change
-from shop.validation import full_clean, save_unique
+from shop.validation import assign, full_clean, save_unique
 
 # ISO 3166-1 alpha-2, every officially assigned code.
 COUNTRY_CODES = frozenset(
@@ -45,12 +45,7 @@ MAX_RULES = 500
 MAX_AMOUNT = Decimal("1e8")
 
 
-def _assign(obj: Any, data: dict[str, Any], fields: tuple[str, ...]) -> list[str]:
-    """Set the ``fields`` present in ``data`` (None included: callers pass only what changes)."""
-    changed = [name for name in fields if name in data]
-    for name in changed:
-        setattr(obj, name, data[name])
-    return changed
+_assign = assign
 
 
 def _error(message: str, code: Code = Code.INVALID) -> ValidationError:

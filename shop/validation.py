@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -18,6 +18,15 @@ DJANGO_CODES = {
     "unique": "unique",
     "unique_together": "unique",
 }
+
+
+def assign(obj: models.Model, data: dict[str, Any], fields: tuple[str, ...]) -> list[str]:
+    """Set the ``fields`` present in ``data`` (None included: callers pass only what
+    changes); returns their names, for the history entry."""
+    changed = [name for name in fields if name in data]
+    for name in changed:
+        setattr(obj, name, data[name])
+    return changed
 
 
 def save_unique(obj: models.Model, codes: type[CodeT]) -> None:

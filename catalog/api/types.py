@@ -28,6 +28,7 @@ from shop.api.errors import ShopError
 from shop.api.relay import ModelNode, ShopConnection
 from shop.api.types import Image, TaxedMoneyType
 from shop.i18n import localized
+from shop.money import Money, TaxedMoney
 
 strawberry.enum(models.TaxClass, name="TaxClass")
 strawberry.enum(models.Attribute.Type, name="AttributeType")
@@ -103,9 +104,7 @@ class ProductVariantType(ModelNode):
         if root.compare_at_price is None:
             return None
         return TaxedMoneyType.from_taxed(
-            selectors.TaxedMoney.from_gross(
-                selectors.Money(root.compare_at_price), root.product.tax_rate
-            )
+            TaxedMoney.from_gross(Money(root.compare_at_price), root.product.tax_rate)
         )
 
     @strawberry_django.field(

@@ -11,14 +11,9 @@ from django.utils.text import slugify
 
 from catalog.errors import CatalogErrorCode as Code
 from catalog.models import Category, Collection, Product, Warehouse
+from shop.validation import assign
 
-
-def _assign(obj: Any, data: dict[str, Any], fields: tuple[str, ...]) -> list[str]:
-    """Set the ``fields`` present in ``data`` (None included: callers pass only what changes)."""
-    changed = [name for name in fields if name in data]
-    for name in changed:
-        setattr(obj, name, data[name])
-    return changed
+_assign = assign
 
 
 def _invalid(field: str, message: str, code: Code = Code.INVALID) -> ValidationError:
