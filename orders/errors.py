@@ -4,9 +4,43 @@ import enum
 
 
 class OrdersErrorCode(enum.StrEnum):
+    """Errors of the shipping administration."""
+
     INVALID = "invalid"
     REQUIRED = "required"
     UNIQUE = "unique"
     NOT_FOUND = "not_found"
     IN_USE = "in_use"
     INVALID_POSTAL_CODE_RULE = "invalid_postal_code_rule"
+
+
+class CheckoutErrorCode(enum.StrEnum):
+    INVALID = "invalid"
+    REQUIRED = "required"
+    NOT_FOUND = "not_found"
+    INVALID_POSTAL_CODE = "invalid_postal_code"
+    INVALID_QUANTITY = "invalid_quantity"
+    TOO_MANY_LINES = "too_many_lines"
+    PRODUCT_UNAVAILABLE = "product_unavailable"
+    INSUFFICIENT_STOCK = "insufficient_stock"
+    EMPTY = "empty"
+    SHIPPING_NOT_AVAILABLE = "shipping_not_available"
+    PICKUP_POINT_REQUIRED = "pickup_point_required"
+    PAYMENT_METHOD_NOT_AVAILABLE = "payment_method_not_available"
+    PAYMENT_NOT_STARTED = "payment_not_started"
+    PAYMENT_OUTDATED = "payment_outdated"
+    PAYMENT_DECLINED = "payment_declined"
+    PAYMENT_PENDING = "payment_pending"
+    GATEWAY_UNAVAILABLE = "gateway_unavailable"
+
+
+class OrderErrorCode(enum.StrEnum):
+    INVALID = "invalid"
+    REQUIRED = "required"
+    NOT_FOUND = "not_found"
+    CANNOT_CANCEL = "cannot_cancel"
+    CANNOT_FULFILL = "cannot_fulfill"
+    INVALID_QUANTITY = "invalid_quantity"
+    REFUND_EXCEEDS_PAYMENT = "refund_exceeds_payment"
+    REFUND_FAILED = "refund_failed"
+    GATEWAY_UNAVAILABLE = "gateway_unavailable"

@@ -1,16 +1,31 @@
-"""Shipping reads: which zones serve an address, which methods apply to an order
-and what they cost. One place computes each of these."""
+"""Reads: which zones serve an address and which methods apply; a checkout's lines,
+shipping and totals; who may see a checkout or an order; an order's payment
+status. One place computes each of these."""
 
 from __future__ import annotations
 
+import enum
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
 
-from orders.models import PostalCodeRule, ShippingMethod, ShippingZone
+from catalog.models import Product, ProductVariant
+from orders.models import (
+    Checkout,
+    CheckoutLine,
+    Order,
+    PaymentTransaction,
+    PostalCodeRule,
+    ShippingMethod,
+    ShippingZone,
+)
+from orders.pricing import LineTotal, PricedLine, Totals, order_totals
 from shop.accounts import spain
+from shop.accounts.models import User
+from shop.money import quantize
 
 
 def zone_serves(zone: ShippingZone, *, country: str, postal_code: str) -> bool:
@@ -75,3 +90,128 @@ def shipping_quotes(
         if method_applies(method, order_value=order_value, weight_grams=weight_grams)
     ]
     return sorted(quotes, key=lambda quote: (quote.price, quote.method.position, quote.method.pk))
+
+
+# Checkouts.
+
+SHIPPING_TAX_RATE = Decimal("0.21")  # shipping is a service at the general rate
+
+
+@dataclass(frozen=True)
+class CheckoutLineView:
+    line: CheckoutLine
+    variant: ProductVariant
+    product: Product
+    total: LineTotal
+
+    @property
+    def unit_gross(self) -> Decimal:
+        return quantize(self.variant.price)
+
+
+@dataclass(frozen=True)
+class CheckoutSummary:
+    checkout: Checkout
+    lines: tuple[CheckoutLineView, ...]
+    weight_grams: int
+    quotes: tuple[ShippingQuote, ...]  # the methods the checkout may choose from
+    shipping: ShippingQuote | None  # the chosen method, while it is still available
+    totals: Totals
+
+
+def checkout_summary(checkout: Checkout) -> CheckoutSummary:
+    """Lines priced from the catalogue now, available shipping and totals (3 queries)."""
+    lines = list(checkout.lines.select_related("variant__product").order_by("pk"))
+    subtotal = sum((quantize(line.variant.price) * line.quantity for line in lines), Decimal(0))
+    weight = sum(line.variant.weight_grams * line.quantity for line in lines)
+    quotes: list[ShippingQuote] = []
+    address = checkout.shipping_address
+    if lines and address:
+        zones = zones_serving(country=address["country"], postal_code=address["postal_code"])
+        quotes = shipping_quotes(zones, order_value=subtotal, weight_grams=weight)
+    chosen = next((q for q in quotes if q.method.pk == checkout.shipping_method_id), None)
+    totals = order_totals(
+        [
+            PricedLine(line.pk, line.variant.price, line.quantity, line.variant.product.tax_rate)
+            for line in lines
+        ],
+        shipping_gross=chosen.price if chosen else None,
+        shipping_rate=SHIPPING_TAX_RATE,
+    )
+    views = tuple(
+        CheckoutLineView(line, line.variant, line.variant.product, total)
+        for line, total in zip(lines, totals.lines, strict=True)
+    )
+    return CheckoutSummary(checkout, views, weight, tuple(quotes), chosen, totals)
+
+
+def checkout_for(token: uuid.UUID | str, user: User | None) -> Checkout | None:
+    """The checkout with ``token`` if ``user`` may use it: an anonymous checkout
+    by whoever holds the token, a customer's only by that customer."""
+    try:
+        token = uuid.UUID(str(token))
+    except ValueError:
+        return None
+    checkout = Checkout.objects.filter(token=token).first()
+    if checkout is None or checkout.user_id is None:
+        return checkout
+    return checkout if user is not None and checkout.user_id == user.pk else None
+
+
+# Orders.
+
+
+def orders_visible_to(user: User | None) -> QuerySet[Order]:
+    """Every order for order staff, the customer's own otherwise, none for guests."""
+    if user is None:
+        return Order.objects.none()
+    if user.is_staff and user.has_perm("orders.view_order"):
+        return Order.objects.all()
+    return Order.objects.filter(user=user)
+
+
+class PaymentStatus(enum.StrEnum):
+    NOT_CHARGED = "not_charged"
+    PARTIALLY_CHARGED = "partially_charged"
+    FULLY_CHARGED = "fully_charged"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    FULLY_REFUNDED = "fully_refunded"
+
+
+@dataclass(frozen=True)
+class PaymentBalance:
+    charged: Decimal
+    refunded: Decimal
+    status: PaymentStatus
+
+    @property
+    def refundable(self) -> Decimal:
+        return self.charged - self.refunded
+
+
+def payment_balance(order: Order) -> PaymentBalance:
+    """Charged and refunded amounts of ``order`` from the ledger, and the status
+    they mean. Pending refunds count as refunded: they cannot be spent twice."""
+    sums = PaymentTransaction.objects.filter(payment__order=order).aggregate(
+        charged=Sum(
+            "amount",
+            filter=Q(kind=PaymentTransaction.Kind.CHARGE, status=PaymentTransaction.Status.SUCCESS),
+        ),
+        refunded=Sum(
+            "amount",
+            filter=Q(kind=PaymentTransaction.Kind.REFUND)
+            & ~Q(status=PaymentTransaction.Status.FAILED),
+        ),
+    )
+    charged, refunded = sums["charged"] or Decimal(0), sums["refunded"] or Decimal(0)
+    if charged == 0:
+        status = PaymentStatus.NOT_CHARGED
+    elif refunded >= charged:
+        status = PaymentStatus.FULLY_REFUNDED
+    elif refunded > 0:
+        status = PaymentStatus.PARTIALLY_REFUNDED
+    elif charged >= order.total_gross:
+        status = PaymentStatus.FULLY_CHARGED
+    else:
+        status = PaymentStatus.PARTIALLY_CHARGED
+    return PaymentBalance(charged, refunded, status)

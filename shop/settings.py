@@ -172,7 +172,12 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "release-expired-reservations": {
+        "task": "orders.tasks.reservations_release_expired",
+        "schedule": 60.0,
+    },
+}
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -216,6 +221,18 @@ STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 # Shop API.
 SHOP_NAME = os.environ.get("SHOP_NAME", "Tienda del Agua")
 SHOP_CURRENCY = "EUR"
+# Where shoppers see their order; the guest link in e-mails appends the order token.
+SHOP_STOREFRONT_URL = os.environ.get("SHOP_STOREFRONT_URL", "http://127.0.0.1:8000/storefront/")
+
+# Checkout and payments. Payment methods: alias -> dotted path of a
+# ``orders.payments.base.PaymentMethod``. The in-memory method moves no money:
+# it stands in for the card route in the demo until card keys are configured.
+SHOP_PAYMENT_METHODS: dict[str, str] = (
+    {"card": "orders.payments.memory.InMemoryPaymentMethod"} if DEBUG else {}
+)
+SHOP_RESERVATION_MINUTES = env_int("SHOP_RESERVATION_MINUTES", 15)
+SHOP_MAX_LINE_QUANTITY = env_int("SHOP_MAX_LINE_QUANTITY", 50)
+SHOP_MAX_CHECKOUT_LINES = env_int("SHOP_MAX_CHECKOUT_LINES", 50)
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 12)
 GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 15)
 GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000)

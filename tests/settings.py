@@ -16,3 +16,5 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 # Tests run without collectstatic: serve from the apps' static folders, as in DEBUG.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The checkout's tests pay through the in-memory method (steered by orders.payments.memory.gateway).
+SHOP_PAYMENT_METHODS = {"card": "orders.payments.memory.InMemoryPaymentMethod"}

@@ -1,6 +1,4 @@
-"""Orders and shipping. So far: shipping zones, their postal-code rules, shipping
-methods and pickup points (the checkout and orders arrive with the rest of the
-checkout issue).
+"""Shipping: zones, their postal-code rules, shipping methods and pickup points.
 
 A zone serves an address when the country is one of the zone's and the postal
 code passes its rules: with include rules, it must match one; it must match no

@@ -1,0 +1,31 @@
+"""The orders app's tables: shipping, checkouts (carts), orders and payments."""
+
+from orders.models.checkout import Checkout, CheckoutLine, Reservation
+from orders.models.order import (
+    Allocation,
+    Fulfillment,
+    FulfillmentLine,
+    Order,
+    OrderEvent,
+    OrderLine,
+)
+from orders.models.payment import Payment, PaymentTransaction
+from orders.models.shipping import PickupPoint, PostalCodeRule, ShippingMethod, ShippingZone
+
+__all__ = [
+    "Allocation",
+    "Checkout",
+    "CheckoutLine",
+    "Fulfillment",
+    "FulfillmentLine",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "Payment",
+    "PaymentTransaction",
+    "PickupPoint",
+    "PostalCodeRule",
+    "Reservation",
+    "ShippingMethod",
+    "ShippingZone",
+]

@@ -1,0 +1,212 @@
+"""Orders: frozen lines, addresses and totals; stock allocations; fulfilments;
+events recording every change with its actor.
+
+The fulfilment status is ``Order.status`` and moves only through
+``orders.services.orders.order_transition`` (see ``TRANSITIONS`` there). The
+payment status is not stored: it is computed from the payment ledger by
+``orders.selectors.order_payment_status``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from orders.models.shipping import ShippingMethod
+
+
+def _money_field(verbose_name: str) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, default=Decimal(0))
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        UNFULFILLED = "unfulfilled", _("Unfulfilled")
+        PARTIALLY_FULFILLED = "partially_fulfilled", _("Partially fulfilled")
+        FULFILLED = "fulfilled", _("Fulfilled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # Derived from the primary key right after the insert; NULL (not "") until then,
+    # so the unique constraint holds.
+    number = models.CharField(  # noqa: DJ001
+        _("number"), max_length=20, unique=True, null=True, editable=False
+    )
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    checkout_token = models.UUIDField(unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+        verbose_name=_("customer"),
+    )
+    email = models.EmailField(_("e-mail"))
+    language_code = models.CharField(_("language"), max_length=5, default="es")
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.UNFULFILLED
+    )
+    shipping_address = models.JSONField(_("shipping address"), null=True, blank=True)
+    billing_address = models.JSONField(_("billing address"))
+    shipping_method = models.ForeignKey(
+        ShippingMethod, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    shipping_method_name = models.CharField(_("shipping method"), max_length=120)
+    pickup_point = models.JSONField(_("pickup point"), null=True, blank=True)
+    delivery_days_max = models.PositiveSmallIntegerField(default=0)
+    payment_method = models.CharField(_("payment method"), max_length=30)
+    customer_note = models.CharField(_("note"), max_length=500, blank=True)
+    subtotal_gross = _money_field(_("subtotal"))
+    shipping_gross = _money_field(_("shipping"))
+    shipping_tax = _money_field(_("shipping IVA"))
+    shipping_tax_rate = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal(0))
+    total_gross = _money_field(_("total"))
+    total_tax = _money_field(_("IVA"))
+    tax_by_rate = models.JSONField(_("IVA per rate"), default=dict)
+    currency = models.CharField(max_length=3, default="EUR")
+    created_at = models.DateTimeField(_("placed"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ("-created_at", "-pk")
+        indexes = [models.Index(fields=["user", "-created_at"], name="orders_order_user_recent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total_gross=F("subtotal_gross") + F("shipping_gross")),
+                name="orders_order_total_adds_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"#{self.pk}"
+
+    @property
+    def total_net(self) -> Decimal:
+        return self.total_gross - self.total_tax
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey(
+        "catalog.ProductVariant",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="order_lines",
+    )
+    product_name = models.CharField(_("product"), max_length=200)
+    product_name_en = models.CharField(max_length=200, blank=True)
+    variant_name = models.CharField(_("variant"), max_length=200, blank=True)
+    sku = models.CharField(_("SKU"), max_length=64)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    quantity_fulfilled = models.PositiveIntegerField(_("fulfilled"), default=0)
+    unit_price_gross = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)
+    tax_rate = models.DecimalField(_("IVA rate"), max_digits=4, decimal_places=2)
+    total_gross = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    total_tax = models.DecimalField(_("IVA"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ("pk",)
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1) & Q(quantity_fulfilled__lte=F("quantity")),
+                name="orders_orderline_fulfilled_within_quantity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.product_name}"
+
+    @property
+    def quantity_unfulfilled(self) -> int:
+        return self.quantity - self.quantity_fulfilled
+
+
+class Allocation(models.Model):
+    """Units of a stock row promised to an order line (``Stock.allocated`` sums them)."""
+
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="allocations")
+    stock = models.ForeignKey("catalog.Stock", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ("pk",)
+        constraints = [
+            models.UniqueConstraint(fields=["line", "stock"], name="orders_allocation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} of stock {self.stock_id}"
+
+
+class Fulfillment(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="fulfillments")
+    tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("shipped"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fulfilment")
+        verbose_name_plural = _("fulfilments")
+        ordering = ("pk",)
+
+    def __str__(self) -> str:
+        return f"{self.order} / {self.pk}"
+
+
+class FulfillmentLine(models.Model):
+    fulfillment = models.ForeignKey(Fulfillment, on_delete=models.CASCADE, related_name="lines")
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ("pk",)
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x line {self.line_id}"
+
+
+class OrderEvent(models.Model):
+    class Type(models.TextChoices):
+        PLACED = "placed", _("Order placed")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        FULFILLED = "fulfilled", _("Items shipped")
+        CANCELLED = "cancelled", _("Order cancelled")
+        NOTE_ADDED = "note_added", _("Note added")
+        PAYMENT_CHARGED = "payment_charged", _("Payment charged")
+        REFUNDED = "refunded", _("Refund issued")
+        REFUND_FAILED = "refund_failed", _("Refund failed")
+        EMAIL_SENT = "email_sent", _("E-mail sent")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(_("type"), max_length=20, choices=Type.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    message = models.TextField(_("message"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("date"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+        ordering = ("pk",)
+
+    def __str__(self) -> str:
+        return f"{self.order}: {self.get_type_display()}"

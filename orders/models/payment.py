@@ -1,0 +1,95 @@
+"""Payments and their ledger.
+
+A ``Payment`` is one attempt to pay a checkout with one method; it moves to the
+order when the checkout completes. Money that actually moved is recorded in
+``PaymentTransaction`` rows (charges and refunds, each with its idempotency
+key); the order's payment status is computed from them in one selector.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from orders.models.checkout import Checkout
+from orders.models.order import Order
+
+
+class Payment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACTION_REQUIRED = "action_required", _("Action required")
+        AUTHORIZED = "authorized", _("Authorised")
+        CHARGED = "charged", _("Charged")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    checkout = models.ForeignKey(
+        Checkout, null=True, blank=True, on_delete=models.SET_NULL, related_name="payments"
+    )
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    method = models.CharField(_("method"), max_length=30)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="EUR")
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    psp_reference = models.CharField(_("provider reference"), max_length=255, blank=True)
+    # What the method needs to keep (e.g. chosen contract and installments).
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ("pk",)
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="orders_payment_amount_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.amount} {self.currency} ({self.status})"
+
+
+class PaymentTransaction(models.Model):
+    """Money that moved (or was asked to move) for a payment."""
+
+    class Kind(models.TextChoices):
+        CHARGE = "charge", _("Charge")
+        REFUND = "refund", _("Refund")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SUCCESS = "success", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="transactions")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    psp_reference = models.CharField(_("provider reference"), max_length=255, blank=True)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment transaction")
+        verbose_name_plural = _("payment transactions")
+        ordering = ("pk",)
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="orders_transaction_amount_gt_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} ({self.status})"

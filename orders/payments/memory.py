@@ -1,0 +1,113 @@
+"""An in-memory payment method: the test double of a card provider.
+
+It behaves like a provider that honours idempotency keys: starting twice with
+one key makes one payment, refunding twice with one key makes one refund.
+Tests steer it through :data:`gateway` (the outcome of the next confirmations,
+faults) and read what it was asked to do. It keeps state in this process only,
+so it is for tests and the local demo.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext_lazy as _
+
+from orders.payments.base import (
+    Eligibility,
+    GatewayUnavailable,
+    PaymentDeclined,
+    PaymentMethod,
+    PaymentSession,
+    Refund,
+)
+
+if TYPE_CHECKING:
+    from orders.models import Checkout, Payment
+
+
+@dataclass
+class MemoryGateway:
+    outcome: str = "charged"  # what confirm() answers: charged, authorized, pending, failed
+    unavailable: bool = False  # every call raises GatewayUnavailable
+    declined: bool = False  # start() raises PaymentDeclined
+    payments: dict[str, dict[str, Any]] = field(default_factory=dict)  # by psp reference
+    refunds: dict[str, Decimal] = field(default_factory=dict)  # by idempotency key
+    cancelled: set[str] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.outcome, self.unavailable, self.declined = "charged", False, False
+            self.payments.clear()
+            self.refunds.clear()
+            self.cancelled.clear()
+
+    def refunded(self, reference: str) -> Decimal:
+        return sum(
+            (amount for key, amount in self.refunds.items() if key.startswith(reference + ":")),
+            Decimal(0),
+        )
+
+
+gateway = MemoryGateway()
+
+
+class InMemoryPaymentMethod(PaymentMethod):
+    name = _("Test payment (no money moves)")
+
+    def eligibility(self, checkout: Checkout, *, amount: Decimal) -> Eligibility:
+        return Eligibility.ok()
+
+    def start(
+        self, payment: Payment, *, options: dict[str, Any], idempotency_key: str
+    ) -> PaymentSession:
+        self._check_available()
+        if gateway.declined:
+            raise PaymentDeclined(_("The card was declined."))
+        with gateway.lock:
+            reference = next(
+                (ref for ref, p in gateway.payments.items() if p["key"] == idempotency_key),
+                None,
+            )
+            if reference is None:
+                reference = f"mem_{uuid.uuid4().hex[:16]}"
+                gateway.payments[reference] = {"key": idempotency_key, "amount": payment.amount}
+        return PaymentSession(
+            status="pending", psp_reference=reference, client_data={"reference": reference}
+        )
+
+    def confirm(self, payment: Payment) -> str:
+        self._check_available()
+        with gateway.lock:
+            known = gateway.payments.get(payment.psp_reference)
+            if known is None:
+                return "failed"
+            if payment.psp_reference in gateway.cancelled:
+                return "cancelled"
+            known.setdefault("status", gateway.outcome)
+            return str(known["status"])
+
+    def refund(self, payment: Payment, amount: Decimal, *, idempotency_key: str) -> Refund:
+        self._check_available()
+        with gateway.lock:
+            key = f"{payment.psp_reference}:{idempotency_key}"
+            charged = gateway.payments[payment.psp_reference]["amount"]
+            if key not in gateway.refunds:
+                if gateway.refunded(payment.psp_reference) + amount > charged:
+                    raise PaymentDeclined(_("The refund exceeds what was charged."))
+                gateway.refunds[key] = amount
+        return Refund(status="success", psp_reference=key)
+
+    def cancel(self, payment: Payment) -> None:
+        self._check_available()
+        with gateway.lock:
+            gateway.cancelled.add(payment.psp_reference)
+
+    def _check_available(self) -> None:
+        if gateway.unavailable:
+            raise GatewayUnavailable("The in-memory gateway is switched off.")

@@ -1,0 +1,249 @@
+"""Checkout services: the cart and everything the shopper fills in before paying.
+
+Each takes the checkout to change, locks its row (so two tabs of one shopper
+queue) and bumps its ``version``, which outdates a payment started before.
+Clients never send prices: totals come from ``orders.selectors.checkout_summary``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from catalog.models import ProductVariant
+from catalog.selectors import visible_products
+from orders.errors import CheckoutErrorCode as Code
+from orders.models import Checkout, CheckoutLine, PickupPoint, ShippingMethod
+from orders.selectors import checkout_summary
+from orders.services.stock import insufficient_stock, quantities_available
+from shop.accounts.models import User
+from shop.accounts.services import clean_address
+
+
+def _error(field: str | None, message: str, code: Code) -> ValidationError:
+    error = ValidationError(message, code=code)
+    return ValidationError({field: error}) if field else error
+
+
+def _locked(checkout: Checkout) -> Checkout:
+    return Checkout.objects.select_for_update().get(pk=checkout.pk)
+
+
+def _touch(checkout: Checkout, *fields: str) -> None:
+    checkout.version = F("version") + 1  # type: ignore[assignment]
+    checkout.save(update_fields=[*fields, "version", "updated_at"])
+    checkout.refresh_from_db(fields=["version"])
+
+
+def _clean_email(email: str) -> str:
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise _error("email", _("Enter a valid e-mail address."), Code.INVALID) from None
+    return email
+
+
+def _set_quantities(checkout: Checkout, wanted: dict[ProductVariant, int]) -> None:
+    """Set the quantity of each variant's line (0 removes it), checking limits,
+    visibility and free stock; nothing changes when anything is refused."""
+    limit = settings.SHOP_MAX_LINE_QUANTITY
+    if any(not 0 <= quantity <= limit for quantity in wanted.values()):
+        message = _("Quantities go from 1 to %(limit)d.") % {"limit": limit}
+        raise _error("lines", message, Code.INVALID_QUANTITY)
+    adding = [variant for variant, quantity in wanted.items() if quantity > 0]
+    visible = set(
+        ProductVariant.objects.filter(
+            pk__in=[variant.pk for variant in adding], product__in=visible_products(None)
+        ).values_list("pk", flat=True)
+    )
+    hidden = [str(variant) for variant in adding if variant.pk not in visible]
+    if hidden:
+        message = _("No longer for sale: %(names)s.") % {"names": ", ".join(hidden)}
+        raise _error("lines", message, Code.PRODUCT_UNAVAILABLE)
+    existing = {line.variant_id: line for line in checkout.lines.all()}
+    removing = {variant.pk for variant, quantity in wanted.items() if quantity == 0}
+    remaining = (set(existing) | {variant.pk for variant in adding}) - removing
+    if len(remaining) > settings.SHOP_MAX_CHECKOUT_LINES:
+        message = _("A cart holds at most %(limit)d lines.") % {
+            "limit": settings.SHOP_MAX_CHECKOUT_LINES
+        }
+        raise _error("lines", message, Code.TOO_MANY_LINES)
+    free = quantities_available(adding, checkout=checkout)
+    short = [
+        str(variant)
+        for variant in adding
+        if (units := free[variant.pk]) is not None and units < wanted[variant]
+    ]
+    if short:
+        raise insufficient_stock(short)
+    for variant, quantity in wanted.items():
+        line = existing.get(variant.pk)
+        if quantity == 0 and line is not None:
+            line.delete()
+        elif quantity and line is not None and line.quantity != quantity:
+            line.quantity = quantity
+            line.save(update_fields=["quantity"])
+        elif quantity and line is None:
+            CheckoutLine.objects.create(checkout=checkout, variant=variant, quantity=quantity)
+    _touch(checkout)
+
+
+@transaction.atomic
+def checkout_create(
+    *,
+    user: User | None,
+    email: str = "",
+    lines: Sequence[tuple[ProductVariant, int]] = (),
+    language_code: str = "es",
+) -> Checkout:
+    """A new checkout, the signed-in customer's (e-mail defaults to theirs) or anonymous."""
+    checkout = Checkout(user=user, language_code=language_code)
+    checkout.email = _clean_email(email) if email else (user.email if user else "")
+    checkout.save()
+    if lines:
+        checkout_lines_add(checkout=checkout, lines=lines)
+    return checkout
+
+
+def _merge(lines: Sequence[tuple[ProductVariant, int]]) -> dict[ProductVariant, int]:
+    merged: dict[ProductVariant, int] = {}
+    for variant, quantity in lines:
+        merged[variant] = merged.get(variant, 0) + quantity
+    return merged
+
+
+@transaction.atomic
+def checkout_lines_add(
+    *, checkout: Checkout, lines: Sequence[tuple[ProductVariant, int]]
+) -> Checkout:
+    """Add quantities to the cart (to the existing line of a variant)."""
+    checkout = _locked(checkout)
+    if any(quantity < 1 for _variant, quantity in lines):
+        raise _error("lines", _("Quantities must be at least 1."), Code.INVALID_QUANTITY)
+    current = {line.variant_id: line.quantity for line in checkout.lines.all()}
+    wanted = {
+        variant: current.get(variant.pk, 0) + quantity
+        for variant, quantity in _merge(lines).items()
+    }
+    _set_quantities(checkout, wanted)
+    return checkout
+
+
+@transaction.atomic
+def checkout_lines_update(
+    *, checkout: Checkout, lines: Sequence[tuple[ProductVariant, int]]
+) -> Checkout:
+    """Set the quantity of each variant's line; 0 removes the line."""
+    checkout = _locked(checkout)
+    wanted: dict[ProductVariant, int] = {}
+    for variant, quantity in lines:
+        wanted[variant] = quantity  # the last value given for a variant wins
+    _set_quantities(checkout, wanted)
+    return checkout
+
+
+@transaction.atomic
+def checkout_lines_delete(*, checkout: Checkout, variants: Sequence[ProductVariant]) -> Checkout:
+    checkout = _locked(checkout)
+    checkout.lines.filter(variant__in=list(variants)).delete()
+    _touch(checkout)
+    return checkout
+
+
+@transaction.atomic
+def checkout_email_update(*, checkout: Checkout, email: str) -> Checkout:
+    checkout = _locked(checkout)
+    checkout.email = _clean_email(email)
+    _touch(checkout, "email")
+    return checkout
+
+
+@transaction.atomic
+def checkout_shipping_address_update(*, checkout: Checkout, address: dict[str, Any]) -> Checkout:
+    """Set the delivery address (Spanish, validated); a chosen shipping method that
+    no longer serves it is dropped."""
+    checkout = _locked(checkout)
+    checkout.shipping_address = clean_address(address)
+    checkout.save(update_fields=["shipping_address"])
+    summary = checkout_summary(checkout)
+    if checkout.shipping_method_id and summary.shipping is None:
+        checkout.shipping_method = checkout.pickup_point = None
+    _touch(checkout, "shipping_method", "pickup_point")
+    return checkout
+
+
+@transaction.atomic
+def checkout_billing_address_update(*, checkout: Checkout, address: dict[str, Any]) -> Checkout:
+    checkout = _locked(checkout)
+    checkout.billing_address = clean_address(address)
+    _touch(checkout, "billing_address")
+    return checkout
+
+
+@transaction.atomic
+def checkout_shipping_method_update(
+    *, checkout: Checkout, method: ShippingMethod, pickup_point: PickupPoint | None = None
+) -> Checkout:
+    """Choose among the methods available to the checkout; a pickup method needs
+    one of its pickup points."""
+    checkout = _locked(checkout)
+    available = {quote.method.pk: quote.method for quote in checkout_summary(checkout).quotes}
+    if method.pk not in available:
+        raise _error(
+            "shippingMethod",
+            _("This shipping method is not available for this address and cart."),
+            Code.SHIPPING_NOT_AVAILABLE,
+        )
+    method = available[method.pk]
+    if method.kind == ShippingMethod.Kind.PICKUP:
+        points = {point.pk for point in method.pickup_points.all() if point.is_active}
+        if pickup_point is None or pickup_point.pk not in points:
+            raise _error(
+                "pickupPoint",
+                _("Choose one of this method's pickup points."),
+                Code.PICKUP_POINT_REQUIRED,
+            )
+    else:
+        pickup_point = None
+    checkout.shipping_method, checkout.pickup_point = method, pickup_point
+    _touch(checkout, "shipping_method", "pickup_point")
+    return checkout
+
+
+@transaction.atomic
+def checkout_customer_attach(*, checkout: Checkout, user: User) -> Checkout:
+    """Give an anonymous checkout to ``user`` on sign-in. If they already have a
+    cart, the anonymous lines merge into it (quantities added, up to the line
+    limit) and the anonymous checkout is deleted; the customer's is returned."""
+    checkout = _locked(checkout)
+    if checkout.user_id == user.pk:
+        return checkout
+    if checkout.user_id is not None:
+        raise _error(None, _("Checkout not found."), Code.NOT_FOUND)
+    target = Checkout.objects.select_for_update().filter(user=user).order_by("-updated_at").first()
+    if target is None:
+        checkout.user = user
+        checkout.email = checkout.email or user.email
+        _touch(checkout, "user", "email")
+        return checkout
+    limit = settings.SHOP_MAX_LINE_QUANTITY
+    existing = {line.variant_id: line for line in target.lines.all()}
+    for line in checkout.lines.all():
+        mine = existing.get(line.variant_id)
+        if mine is None:
+            line.checkout = target
+            line.save(update_fields=["checkout"])
+        else:
+            mine.quantity = min(mine.quantity + line.quantity, limit)
+            mine.save(update_fields=["quantity"])
+    checkout.delete()
+    _touch(target)
+    return target

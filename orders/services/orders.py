@@ -1,0 +1,270 @@
+"""Order services: placing an order from a paid checkout, the status state
+machine, cancellation, fulfilment, notes and refunds.
+
+The fulfilment status moves only through :func:`order_transition`, which checks
+``TRANSITIONS`` and records an ``OrderEvent`` with the actor. Customers are
+e-mailed after commit, by a task.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from orders.errors import OrderErrorCode as Code
+from orders.models import (
+    Fulfillment,
+    FulfillmentLine,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    PaymentTransaction,
+    ShippingMethod,
+)
+from orders.selectors import CheckoutSummary, payment_balance
+from orders.services.stock import stock_allocate, stock_deallocate, stock_fulfil
+from shop.accounts.models import User
+
+if TYPE_CHECKING:
+    from orders.models import Checkout
+
+Status = Order.Status
+
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.UNFULFILLED: frozenset({Status.PARTIALLY_FULFILLED, Status.FULFILLED, Status.CANCELLED}),
+    Status.PARTIALLY_FULFILLED: frozenset({Status.PARTIALLY_FULFILLED, Status.FULFILLED}),
+    Status.FULFILLED: frozenset(),
+    Status.CANCELLED: frozenset(),
+}
+
+
+def _error(field: str | None, message: str, code: Code) -> ValidationError:
+    error = ValidationError(message, code=code)
+    return ValidationError({field: error}) if field else error
+
+
+def order_event(
+    order: Order, type: str, actor: User | None, message: str = "", **data: object
+) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order, type=type, actor=actor, message=message, data=data
+    )
+
+
+def _notify(order: Order, kind: str, **extra: object) -> None:
+    from orders.tasks import order_email_send
+
+    transaction.on_commit(lambda: order_email_send.delay(order.pk, kind, **extra))
+
+
+def order_transition(*, order: Order, to: Status, actor: User | None, message: str = "") -> None:
+    """Move ``order`` (locked by the caller) to ``to`` if ``TRANSITIONS`` allows it."""
+    current = Status(order.status)
+    if to not in TRANSITIONS[current]:
+        raise _error(
+            "status",
+            _("An order cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": current.label, "to": to.label},
+            Code.CANNOT_CANCEL if to == Status.CANCELLED else Code.INVALID,
+        )
+    order.status = to
+    order.save(update_fields=["status", "updated_at"])
+    order_event(order, OrderEvent.Type.STATUS_CHANGED, actor, message, old=current, new=to)
+
+
+def _address_text(address: dict[str, str] | None) -> dict[str, str] | None:
+    return dict(address) if address else None
+
+
+def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | None) -> Order:
+    """Create the order of a paid checkout, freeze its lines and totals, allocate
+    its stock and delete the checkout. Call inside a transaction holding the
+    checkout's lock; raises INSUFFICIENT_STOCK (nothing kept) from allocation."""
+    checkout: Checkout = summary.checkout
+    totals = summary.totals
+    if summary.shipping is None or totals.shipping is None:
+        raise ValueError("A checkout is placed only with a shipping method.")
+    method: ShippingMethod = summary.shipping.method
+    point = checkout.pickup_point
+    order = Order.objects.create(
+        checkout_token=checkout.token,
+        user=checkout.user,
+        email=checkout.email,
+        language_code=checkout.language_code,
+        shipping_address=_address_text(checkout.shipping_address),
+        billing_address=_address_text(checkout.billing_address),
+        shipping_method=method,
+        shipping_method_name=method.name,
+        pickup_point=(
+            {
+                "name": point.name,
+                "street_address": point.street_address,
+                "postal_code": point.postal_code,
+                "city": point.city,
+                "opening_hours": point.opening_hours,
+            }
+            if point and method.kind == ShippingMethod.Kind.PICKUP
+            else None
+        ),
+        delivery_days_max=method.delivery_days_max,
+        payment_method=payment.method,
+        customer_note=checkout.customer_note,
+        subtotal_gross=totals.subtotal_gross,
+        shipping_gross=totals.shipping.gross,
+        shipping_tax=totals.shipping.tax,
+        shipping_tax_rate=totals.shipping.tax_rate,
+        total_gross=totals.total_gross,
+        total_tax=totals.total_tax,
+        tax_by_rate={str(rate): str(tax) for rate, tax in totals.tax_by_rate.items()},
+    )
+    order.number = f"TA-{order.pk:06d}"
+    order.save(update_fields=["number"])
+    lines = OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            variant=view.variant,
+            product_name=view.product.name,
+            product_name_en=view.product.name_en,
+            variant_name=view.variant.name,
+            sku=view.variant.sku,
+            quantity=view.line.quantity,
+            unit_price_gross=view.unit_gross,
+            tax_rate=view.total.tax_rate,
+            total_gross=view.total.gross,
+            total_tax=view.total.tax,
+        )
+        for view in summary.lines
+    )
+    stock_allocate(
+        checkout=checkout,
+        lines=[(line, view.variant) for line, view in zip(lines, summary.lines, strict=True)],
+    )
+    payment.order, payment.checkout = order, None
+    payment.save(update_fields=["order", "checkout", "updated_at"])
+    order_event(order, OrderEvent.Type.PLACED, actor, number=order.number)
+    if payment.status == Payment.Status.CHARGED:
+        order_event(order, OrderEvent.Type.PAYMENT_CHARGED, None, amount=str(payment.amount))
+    checkout.delete()
+    _notify(order, "confirmation")
+    return order
+
+
+def _locked(order: Order) -> Order:
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def customer_may_cancel(order: Order) -> bool:
+    return order.status == Status.UNFULFILLED
+
+
+@transaction.atomic
+def order_cancel(*, actor: User | None, order: Order, reason: str = "") -> Order:
+    """Cancel an order nothing of which has shipped: its stock is released and
+    what was paid is refunded (authorisations released) through the payment
+    interface. CANNOT_CANCEL otherwise; nothing changes then. A refund the
+    provider refuses is recorded as failed, for staff to retry."""
+    from orders.services.payments import payment_give_back_all
+
+    order = _locked(order)
+    if order.status != Status.UNFULFILLED:
+        raise _error(None, _("Only orders not yet shipped can be cancelled."), Code.CANNOT_CANCEL)
+    order_transition(order=order, to=Status.CANCELLED, actor=actor, message=reason)
+    stock_deallocate(lines=order.lines.all())
+    order_event(order, OrderEvent.Type.CANCELLED, actor, reason)
+    payment_give_back_all(order=order, actor=actor)
+    _notify(order, "cancelled")
+    return order
+
+
+@transaction.atomic
+def order_fulfill(
+    *,
+    actor: User,
+    order: Order,
+    quantities: Sequence[tuple[OrderLine, int]],
+    tracking_number: str = "",
+    notify: bool = True,
+) -> Fulfillment:
+    """Ship some or all units of the order's lines: stock leaves the warehouse,
+    the status becomes partially fulfilled or fulfilled. CANNOT_FULFILL for a
+    cancelled or finished order; INVALID_QUANTITY beyond what is left to ship."""
+    order = _locked(order)
+    if order.status not in (Status.UNFULFILLED, Status.PARTIALLY_FULFILLED):
+        raise _error(None, _("This order cannot be shipped."), Code.CANNOT_FULFILL)
+    lines = {line.pk: line for line in order.lines.select_for_update()}
+    wanted: dict[OrderLine, int] = {}
+    for given, quantity in quantities:
+        line = lines.get(given.pk)
+        if line is None:
+            raise _error("lines", _("The line is not part of this order."), Code.NOT_FOUND)
+        wanted[line] = wanted.get(line, 0) + quantity
+    if not wanted or any(
+        quantity < 1 or quantity > line.quantity_unfulfilled for line, quantity in wanted.items()
+    ):
+        raise _error(
+            "lines",
+            _("Ship at least one unit and no more than is left to ship of each line."),
+            Code.INVALID_QUANTITY,
+        )
+    stock_fulfil(quantities=dict(wanted))
+    fulfillment = Fulfillment.objects.create(
+        order=order, tracking_number=tracking_number.strip()[:100], created_by=actor
+    )
+    for line, quantity in wanted.items():
+        FulfillmentLine.objects.create(fulfillment=fulfillment, line=line, quantity=quantity)
+        line.quantity_fulfilled += quantity
+        line.save(update_fields=["quantity_fulfilled"])
+    done = all(line.quantity_unfulfilled == 0 for line in lines.values())
+    order_transition(
+        order=order,
+        to=Status.FULFILLED if done else Status.PARTIALLY_FULFILLED,
+        actor=actor,
+    )
+    order_event(
+        order,
+        OrderEvent.Type.FULFILLED,
+        actor,
+        tracking_number=fulfillment.tracking_number,
+        lines={str(line.pk): quantity for line, quantity in wanted.items()},
+    )
+    if notify:
+        _notify(order, "shipped", fulfillment_id=fulfillment.pk)
+    return fulfillment
+
+
+@transaction.atomic
+def order_note_add(*, actor: User, order: Order, message: str) -> OrderEvent:
+    message = message.strip()
+    if not message:
+        raise _error("message", _("Write the note."), Code.REQUIRED)
+    if len(message) > 2000:
+        raise _error("message", _("A note has at most 2000 characters."), Code.INVALID)
+    return order_event(order, OrderEvent.Type.NOTE_ADDED, actor, message)
+
+
+@transaction.atomic
+def order_refund(
+    *, actor: User, order: Order, amount: Decimal, idempotency_key: str, reason: str = ""
+) -> PaymentTransaction:
+    """Refund ``amount`` of what the order was charged, through its payment method.
+
+    One refund per ``idempotency_key`` (a double click refunds once).
+    REFUND_EXCEEDS_PAYMENT beyond what was charged minus refunded;
+    REFUND_FAILED when the provider refuses (recorded, visible to staff).
+    """
+    from orders.services.payments import order_payment_refund
+
+    order = _locked(order)
+    return order_payment_refund(
+        order=order, amount=amount, idempotency_key=idempotency_key, actor=actor, reason=reason
+    )
+
+
+def refundable(order: Order) -> Decimal:
+    return payment_balance(order).refundable

@@ -1,0 +1,391 @@
+"""Paying a checkout and placing the order; refunds through the payment interface.
+
+Money rules: a ``Payment`` row with its idempotency key is stored before the
+provider is called; money that moved is written to the ledger
+(``PaymentTransaction``) with a unique key, so a retry never records it twice;
+a charge that cannot become an order (stock ran out) is given back at once.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orders.errors import CheckoutErrorCode as Code
+from orders.models import Checkout, Order, Payment, PaymentTransaction
+from orders.payments import get_payment_method
+from orders.payments.base import GatewayUnavailable, PaymentDeclined, PaymentMethod, PaymentSession
+from orders.selectors import CheckoutLineView, CheckoutSummary, checkout_summary
+from orders.services.orders import order_place
+from orders.services.stock import stock_reserve
+from shop.accounts.models import User
+
+
+def _error(field: str | None, message: str, code: Code) -> ValidationError:
+    error = ValidationError(message, code=code)
+    return ValidationError({field: error}) if field else error
+
+
+def checkout_problems(summary: CheckoutSummary) -> ValidationError | None:
+    """Everything that keeps the checkout from being paid, or None."""
+    checkout = summary.checkout
+    errors: dict[str, list[ValidationError]] = {}
+
+    def add(field: str, message: str, code: Code) -> None:
+        errors.setdefault(field, []).append(ValidationError(message, code=code))
+
+    if not summary.lines:
+        add("lines", _("The cart is empty."), Code.EMPTY)
+    if not checkout.email:
+        add("email", _("Enter an e-mail address."), Code.REQUIRED)
+    if not checkout.shipping_address:
+        add("shippingAddress", _("Enter the delivery address."), Code.REQUIRED)
+    if not checkout.billing_address:
+        add("billingAddress", _("Enter the billing address."), Code.REQUIRED)
+    if summary.lines and checkout.shipping_address and summary.shipping is None:
+        add(
+            "shippingMethod", _("Choose an available shipping method."), Code.SHIPPING_NOT_AVAILABLE
+        )
+    hidden = [str(view.variant) for view in summary.lines if not _for_sale(view)]
+    if hidden:
+        message = _("No longer for sale: %(names)s.") % {"names": ", ".join(hidden)}
+        add("lines", message, Code.PRODUCT_UNAVAILABLE)
+    return ValidationError(errors) if errors else None  # type: ignore[arg-type]
+
+
+def _for_sale(view: CheckoutLineView) -> bool:
+    return bool(view.product.is_published)
+
+
+def _method(code: str) -> PaymentMethod:
+    method = get_payment_method(code)
+    if method is None:
+        raise _error(
+            "method", _("This payment method is not offered."), Code.PAYMENT_METHOD_NOT_AVAILABLE
+        )
+    return method
+
+
+def checkout_payment_start(
+    *, checkout: Checkout, method_code: str, options: dict[str, Any] | None = None
+) -> tuple[Payment, PaymentSession]:
+    """Reserve the cart's stock and start paying the checkout's total with a method.
+
+    The reservation and the ``Payment`` row (with its key, derived from the
+    checkout's version) are committed before the provider is called, so a retry
+    after a time-out reuses both. Raises ``ValidationError``: not ready, method
+    not offered or not eligible (with its reason), INSUFFICIENT_STOCK,
+    PAYMENT_DECLINED, GATEWAY_UNAVAILABLE (retry).
+    """
+    method = _method(method_code)
+    with transaction.atomic():
+        checkout = Checkout.objects.select_for_update().get(pk=checkout.pk)
+        summary = checkout_summary(checkout)
+        problems = checkout_problems(summary)
+        if problems:
+            raise problems
+        total = summary.totals.total_gross
+        eligibility = method.eligibility(checkout, amount=total)
+        if not eligibility.eligible:
+            raise _error("method", eligibility.reason, Code.PAYMENT_METHOD_NOT_AVAILABLE)
+        until = timezone.now() + timedelta(minutes=settings.SHOP_RESERVATION_MINUTES)
+        stock_reserve(checkout=checkout, lines=[view.line for view in summary.lines], until=until)
+        key = f"checkout:{checkout.token}:v{checkout.version}:{method.code}"
+        payment, _created = Payment.objects.get_or_create(
+            idempotency_key=key,
+            defaults={
+                "checkout": checkout,
+                "method": method.code,
+                "amount": total,
+                "details": {"checkout_version": checkout.version, "options": options or {}},
+            },
+        )
+    try:
+        session = method.start(payment, options=options or {}, idempotency_key=key)
+    except PaymentDeclined as exc:
+        Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.FAILED)
+        raise _error("method", str(exc), Code.PAYMENT_DECLINED) from exc
+    except GatewayUnavailable as exc:
+        raise _gateway_error() from exc
+    payment.status = session.status
+    payment.psp_reference = session.psp_reference or payment.psp_reference
+    payment.details = {**payment.details, **session.details}
+    payment.save(update_fields=["status", "psp_reference", "details", "updated_at"])
+    return payment, session
+
+
+def _gateway_error() -> ValidationError:
+    return _error(
+        None,
+        _("The payment service did not answer. Please try again in a moment."),
+        Code.GATEWAY_UNAVAILABLE,
+    )
+
+
+def _current_payment(checkout: Checkout) -> Payment:
+    payment = checkout.payments.exclude(status=Payment.Status.CANCELLED).order_by("-pk").first()
+    if payment is None:
+        raise _error(None, _("Start the payment first."), Code.PAYMENT_NOT_STARTED)
+    if payment.details.get("checkout_version") != checkout.version:
+        raise _error(
+            None,
+            _("The cart changed after the payment started. Start the payment again."),
+            Code.PAYMENT_OUTDATED,
+        )
+    return payment
+
+
+def _record(
+    payment: Payment, kind: str, status: str, amount: Decimal, key: str, **extra: Any
+) -> None:
+    """Write a ledger row once per key (a retry finds it already there)."""
+    PaymentTransaction.objects.get_or_create(
+        idempotency_key=key,
+        defaults={"payment": payment, "kind": kind, "status": status, "amount": amount, **extra},
+    )
+
+
+def payment_confirm(payment: Payment) -> str:
+    """Ask the method for the payment's status, store it, record a charge once."""
+    method = _method(payment.method)
+    status = method.confirm(payment)
+    if status != payment.status:
+        payment.status = status
+        payment.save(update_fields=["status", "updated_at"])
+    if status == Payment.Status.CHARGED:
+        _record(
+            payment,
+            PaymentTransaction.Kind.CHARGE,
+            PaymentTransaction.Status.SUCCESS,
+            payment.amount,
+            f"{payment.idempotency_key}:charge",
+            psp_reference=payment.psp_reference,
+        )
+    return status
+
+
+def checkout_complete(*, checkout: Checkout, actor: User | None) -> Order:
+    """Place the order for a paid checkout. Idempotent: a repeat, or a concurrent
+    duplicate, returns the same order.
+
+    The payment's state is asked of its method, never taken from the client.
+    If the stock ran out meanwhile, the payment is given back (refunded or
+    released) and INSUFFICIENT_STOCK is raised; nothing else is kept.
+    """
+    order = Order.objects.filter(checkout_token=checkout.token).first()
+    if order is not None:
+        return order
+    failure: ValidationError | None = None
+    try:
+        with transaction.atomic():
+            locked = Checkout.objects.select_for_update().filter(pk=checkout.pk).first()
+            order = Order.objects.filter(checkout_token=checkout.token).first()
+            if order is not None:
+                return order
+            if locked is None:
+                raise _error("token", _("Checkout not found."), Code.NOT_FOUND)
+            summary = checkout_summary(locked)
+            problems = checkout_problems(summary)
+            if problems:
+                raise problems
+            payment = _current_payment(locked)
+            try:
+                status = payment_confirm(payment)
+            except GatewayUnavailable as exc:
+                raise _gateway_error() from exc
+            if payment.amount != summary.totals.total_gross:
+                failure = _error(
+                    None, _("The amount paid does not match the total."), Code.PAYMENT_OUTDATED
+                )
+            elif status in (Payment.Status.FAILED, Payment.Status.CANCELLED):
+                failure = _error(None, _("The payment was declined."), Code.PAYMENT_DECLINED)
+            elif status not in (Payment.Status.CHARGED, Payment.Status.AUTHORIZED):
+                failure = _error(None, _("The payment is not finished yet."), Code.PAYMENT_PENDING)
+            else:
+                try:
+                    with transaction.atomic():
+                        return order_place(summary=summary, payment=payment, actor=actor)
+                except ValidationError as exc:
+                    failure = exc
+            if failure is not None and status in (
+                Payment.Status.CHARGED,
+                Payment.Status.AUTHORIZED,
+            ):
+                _give_back(payment, status)
+    except IntegrityError:
+        # A concurrent duplicate placed it first (SQLite has no row locks to queue on).
+        order = Order.objects.filter(checkout_token=checkout.token).first()
+        if order is None:
+            raise
+        return order
+    raise failure  # type: ignore[misc]  # every path that does not return sets it
+
+
+def _give_back(payment: Payment, status: str) -> None:
+    """Return money that cannot become an order. A provider failure is recorded
+    as a failed refund, for staff to see and retry."""
+    method = _method(payment.method)
+    try:
+        if status == Payment.Status.AUTHORIZED:
+            method.cancel(payment)
+            payment.status = Payment.Status.CANCELLED
+            payment.save(update_fields=["status", "updated_at"])
+            return
+        payment_refund(
+            payment=payment, amount=payment.amount, idempotency_key="unplaced", actor=None
+        )
+    except (GatewayUnavailable, PaymentDeclined):
+        pass  # payment_refund recorded it; a cancel is retried by staff from the admin
+
+
+def _refund_key(payment: Payment, key: str) -> str:
+    return f"{payment.idempotency_key}:refund:{key}"
+
+
+def payment_refund(
+    *, payment: Payment, amount: Decimal, idempotency_key: str, actor: User | None
+) -> PaymentTransaction:
+    """Refund ``amount`` of ``payment`` once per key: the ledger row is written
+    (pending) before the provider is called and updated with its answer.
+    Callers check the amount against what is refundable under a lock."""
+    key = _refund_key(payment, idempotency_key)
+    with transaction.atomic():
+        refund, _created = PaymentTransaction.objects.get_or_create(
+            idempotency_key=key,
+            defaults={
+                "payment": payment,
+                "kind": PaymentTransaction.Kind.REFUND,
+                "status": PaymentTransaction.Status.PENDING,
+                "amount": amount,
+                "actor": actor,
+            },
+        )
+    if refund.status == PaymentTransaction.Status.SUCCESS:
+        return refund
+    try:
+        result = _method(payment.method).refund(payment, refund.amount, idempotency_key=key)
+    except (GatewayUnavailable, PaymentDeclined) as exc:
+        refund.status = PaymentTransaction.Status.FAILED
+        refund.message = str(exc)[:300]
+        refund.save(update_fields=["status", "message"])
+        raise
+    refund.status = result.status
+    refund.psp_reference = result.psp_reference
+    refund.message = result.message[:300]
+    refund.save(update_fields=["status", "psp_reference", "message"])
+    return refund
+
+
+def _payment_refundable(payment: Payment) -> Decimal:
+    charged = refunded = Decimal(0)
+    for row in payment.transactions.all():
+        if (
+            row.kind == PaymentTransaction.Kind.CHARGE
+            and row.status == PaymentTransaction.Status.SUCCESS
+        ):
+            charged += row.amount
+        elif (
+            row.kind == PaymentTransaction.Kind.REFUND
+            and row.status != PaymentTransaction.Status.FAILED
+        ):
+            refunded += row.amount
+    return charged - refunded
+
+
+def order_payment_refund(
+    *, order: Order, amount: Decimal, idempotency_key: str, actor: User | None, reason: str = ""
+) -> list[PaymentTransaction]:
+    """Refund ``amount`` over the order's charged payments (oldest first), once
+    per ``idempotency_key``; the order must be locked by the caller. Returns the
+    ledger rows: a provider failure is a FAILED row (kept), not an exception."""
+    from orders.errors import OrderErrorCode
+    from orders.selectors import payment_balance
+    from orders.services.orders import order_event
+
+    payments = list(order.payments.prefetch_related("transactions").order_by("pk"))
+    keys = {
+        payment.pk: f"staff:{idempotency_key}:{index}" for index, payment in enumerate(payments)
+    }
+    done = PaymentTransaction.objects.filter(
+        idempotency_key__in=[_refund_key(payment, keys[payment.pk]) for payment in payments]
+    )
+    if done:
+        return list(done.order_by("pk"))
+    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError(
+            {
+                "amount": ValidationError(
+                    _("Enter a positive amount in euros and cents."), code=OrderErrorCode.INVALID
+                )
+            }
+        )
+    if amount > payment_balance(order).refundable:
+        raise ValidationError(
+            {
+                "amount": ValidationError(
+                    _("The refund exceeds what was paid and not yet refunded."),
+                    code=OrderErrorCode.REFUND_EXCEEDS_PAYMENT,
+                )
+            }
+        )
+    rows: list[PaymentTransaction] = []
+    left = amount
+    for payment in payments:
+        part = min(left, _payment_refundable(payment))
+        if part <= 0:
+            continue
+        try:
+            rows.append(
+                payment_refund(
+                    payment=payment,
+                    amount=part,
+                    idempotency_key=keys[payment.pk],
+                    actor=actor,
+                )
+            )
+        except (GatewayUnavailable, PaymentDeclined):
+            key = _refund_key(payment, keys[payment.pk])
+            rows.append(PaymentTransaction.objects.get(idempotency_key=key))
+        left -= part
+        if left == 0:
+            break
+    for row in rows:
+        succeeded = row.status != PaymentTransaction.Status.FAILED
+        order_event(
+            order,
+            "refunded" if succeeded else "refund_failed",
+            actor,
+            reason if succeeded else row.message,
+            amount=str(row.amount),
+        )
+    return rows
+
+
+def payment_give_back_all(*, order: Order, actor: User | None) -> None:
+    """Release authorisations and refund every charged payment of a cancelled
+    order; failures are recorded as events for staff, never swallowed silently."""
+    from orders.services.orders import order_event
+
+    for payment in order.payments.prefetch_related("transactions").order_by("pk"):
+        method = _method(payment.method)
+        try:
+            if payment.status == Payment.Status.AUTHORIZED:
+                method.cancel(payment)
+                payment.status = Payment.Status.CANCELLED
+                payment.save(update_fields=["status", "updated_at"])
+                continue
+            part = _payment_refundable(payment)
+            if part > 0:
+                refund = payment_refund(
+                    payment=payment, amount=part, idempotency_key="cancel", actor=actor
+                )
+                order_event(order, "refunded", actor, amount=str(refund.amount))
+        except (GatewayUnavailable, PaymentDeclined) as exc:
+            order_event(order, "refund_failed", actor, str(exc), payment=payment.pk)

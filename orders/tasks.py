@@ -1,0 +1,22 @@
+"""Background work of the orders app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+from orders import emails
+from orders.services.stock import reservations_delete_expired
+
+
+@shared_task
+def reservations_release_expired() -> int:
+    """Delete expired stock reservations (scheduled every minute by beat)."""
+    return reservations_delete_expired()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def order_email_send(order_id: int, kind: str, **extra: Any) -> None:
+    """Send the customer's e-mail about an order (confirmation, shipped, cancelled)."""
+    emails.order_email_send(order_id, kind, **extra)

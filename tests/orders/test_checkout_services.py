@@ -1,0 +1,124 @@
+"""The checkout's services: cart rules, payment start, completion, orders."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from catalog.models import Stock
+from orders import models, services
+from orders.errors import CheckoutErrorCode
+from orders.payments.memory import gateway
+from orders.selectors import PaymentStatus, checkout_summary, payment_balance
+from tests.orders.factories import place_order, ready_checkout, stocked_variant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _gateway():
+    gateway.reset()
+    yield
+    gateway.reset()
+
+
+def codes(exc: ValidationError) -> set[str]:
+    return {error.code for errors in exc.error_dict.values() for error in errors}
+
+
+def test_paid_checkout_becomes_an_order_with_frozen_lines_and_allocated_stock():
+    variant = stocked_variant(quantity=5, price="12.10")
+    order = place_order(lines=[(variant, 2)])
+    assert order.number == f"TA-{order.pk:06d}"
+    line = order.lines.get()
+    assert (line.quantity, line.unit_price_gross, line.total_gross) == (
+        2,
+        Decimal("12.10"),
+        Decimal("24.20"),
+    )
+    assert order.total_gross == Decimal("24.20") + Decimal("4.95")
+    assert Stock.objects.get(variant=variant).allocated == 2
+    assert payment_balance(order).status == PaymentStatus.FULLY_CHARGED
+    assert not models.Checkout.objects.exists()
+
+
+def test_completing_twice_returns_the_same_order():
+    checkout = ready_checkout()
+    services.checkout_payment_start(checkout=checkout, method_code="card")
+    first = services.checkout_complete(checkout=checkout, actor=None)
+    again = services.checkout_complete(checkout=checkout, actor=None)
+    assert again.pk == first.pk
+    assert models.Order.objects.count() == 1
+    assert models.PaymentTransaction.objects.count() == 1
+
+
+def test_adding_more_than_the_free_stock_is_refused():
+    variant = stocked_variant(quantity=2)
+    checkout = services.checkout_create(user=None)
+    with pytest.raises(ValidationError) as exc:
+        services.checkout_lines_add(checkout=checkout, lines=[(variant, 3)])
+    assert codes(exc.value) == {CheckoutErrorCode.INSUFFICIENT_STOCK}
+    assert not checkout.lines.exists()
+
+
+def test_cart_change_after_payment_start_outdates_the_payment():
+    checkout = ready_checkout()
+    services.checkout_payment_start(checkout=checkout, method_code="card")
+    services.checkout_email_update(checkout=checkout, email="otra@example.com")
+    with pytest.raises(ValidationError) as exc:
+        services.checkout_complete(checkout=checkout, actor=None)
+    assert exc.value.code == CheckoutErrorCode.PAYMENT_OUTDATED
+    assert not models.Order.objects.exists()
+
+
+def test_stock_gone_at_completion_refunds_the_charge():
+    variant = stocked_variant(quantity=1)
+    first = ready_checkout(lines=[(variant, 1)])
+    second = ready_checkout(lines=[(variant, 1)])
+    services.checkout_payment_start(checkout=first, method_code="card")
+    models.Reservation.objects.all().delete()  # as if it expired
+    services.checkout_payment_start(checkout=second, method_code="card")
+    services.checkout_complete(checkout=second, actor=None)
+    with pytest.raises(ValidationError) as exc:
+        services.checkout_complete(checkout=first, actor=None)
+    assert codes(exc.value) == {CheckoutErrorCode.INSUFFICIENT_STOCK}
+    payment = models.Payment.objects.get(checkout=first)
+    kinds = sorted(payment.transactions.values_list("kind", "status", "amount"))
+    assert kinds == [("charge", "success", payment.amount), ("refund", "success", payment.amount)]
+    assert gateway.refunded(payment.psp_reference) == payment.amount
+
+
+def test_cancel_releases_stock_and_refunds():
+    variant = stocked_variant(quantity=3)
+    order = place_order(lines=[(variant, 2)])
+    services.order_cancel(actor=order.user, order=order)
+    order.refresh_from_db()
+    assert order.status == models.Order.Status.CANCELLED
+    assert Stock.objects.get(variant=variant).allocated == 0
+    assert payment_balance(order).status == PaymentStatus.FULLY_REFUNDED
+
+
+def test_fulfil_in_two_parts(django_user_model):
+    variant = stocked_variant(quantity=3)
+    order = place_order(lines=[(variant, 3)])
+    staff = django_user_model.objects.create_user(
+        email="staff@example.com", password="x", is_staff=True
+    )
+    line = order.lines.get()
+    services.order_fulfill(actor=staff, order=order, quantities=[(line, 1)], tracking_number="TRK1")
+    order.refresh_from_db()
+    assert order.status == models.Order.Status.PARTIALLY_FULFILLED
+    services.order_fulfill(actor=staff, order=order, quantities=[(line, 2)])
+    order.refresh_from_db()
+    stock = Stock.objects.get(variant=variant)
+    assert (order.status, stock.quantity, stock.allocated) == ("fulfilled", 0, 0)
+    with pytest.raises(ValidationError):
+        services.order_cancel(actor=staff, order=order)
+
+
+def test_summary_totals_add_up():
+    checkout = ready_checkout(lines=[(stocked_variant(price="3.33"), 3)])
+    totals = checkout_summary(checkout).totals
+    assert totals.total_gross == Decimal("9.99") + Decimal("4.95")
