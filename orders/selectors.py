@@ -189,21 +189,36 @@ class PaymentBalance:
         return self.charged - self.refunded
 
 
+_CHARGED = Q(
+    payments__transactions__kind=PaymentTransaction.Kind.CHARGE,
+    payments__transactions__status=PaymentTransaction.Status.SUCCESS,
+)
+_REFUNDED = Q(payments__transactions__kind=PaymentTransaction.Kind.REFUND) & ~Q(
+    payments__transactions__status=PaymentTransaction.Status.FAILED
+)
+
+
+def with_payment_sums(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """Orders annotated with the ledger sums :func:`payment_balance` reads, so a
+    list computes every payment status in its one query."""
+    return orders.annotate(
+        ledger_charged=Sum("payments__transactions__amount", filter=_CHARGED),
+        ledger_refunded=Sum("payments__transactions__amount", filter=_REFUNDED),
+    )
+
+
 def payment_balance(order: Order) -> PaymentBalance:
     """Charged and refunded amounts of ``order`` from the ledger, and the status
     they mean. Pending refunds count as refunded: they cannot be spent twice."""
-    sums = PaymentTransaction.objects.filter(payment__order=order).aggregate(
-        charged=Sum(
-            "amount",
-            filter=Q(kind=PaymentTransaction.Kind.CHARGE, status=PaymentTransaction.Status.SUCCESS),
-        ),
-        refunded=Sum(
-            "amount",
-            filter=Q(kind=PaymentTransaction.Kind.REFUND)
-            & ~Q(status=PaymentTransaction.Status.FAILED),
-        ),
-    )
-    charged, refunded = sums["charged"] or Decimal(0), sums["refunded"] or Decimal(0)
+    if hasattr(order, "ledger_charged"):
+        charged, refunded = order.ledger_charged, order.ledger_refunded
+    else:
+        sums = Order.objects.filter(pk=order.pk).aggregate(
+            charged=Sum("payments__transactions__amount", filter=_CHARGED),
+            refunded=Sum("payments__transactions__amount", filter=_REFUNDED),
+        )
+        charged, refunded = sums["charged"], sums["refunded"]
+    charged, refunded = charged or Decimal(0), refunded or Decimal(0)
     if charged == 0:
         status = PaymentStatus.NOT_CHARGED
     elif refunded >= charged:

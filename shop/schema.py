@@ -13,7 +13,9 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from catalog.api.mutations import CatalogMutations
 from catalog.api.queries import CatalogQueries
+from orders.api.checkout_mutations import CheckoutMutations
 from orders.api.mutations import OrdersMutations
+from orders.api.order_mutations import OrderMutations
 from orders.api.queries import OrdersQueries
 from shop.accounts.api.mutations import AccountMutations
 from shop.accounts.api.queries import AccountQueries
@@ -38,7 +40,15 @@ Query = merge_types(
     "Query", (NodeQueries, AccountQueries, ContentQueries, CatalogQueries, OrdersQueries)
 )
 Mutation = merge_types(
-    "Mutation", (AccountMutations, ContentMutations, CatalogMutations, OrdersMutations)
+    "Mutation",
+    (
+        AccountMutations,
+        ContentMutations,
+        CatalogMutations,
+        OrdersMutations,
+        CheckoutMutations,
+        OrderMutations,
+    ),
 )
 
 schema = strawberry.Schema(

@@ -22,6 +22,7 @@ from orders.services.orders import (
 from orders.services.payments import checkout_complete, checkout_payment_start, payment_refund
 from orders.services.shipping import (
     COUNTRY_CODES,
+    PostalCodeRuleData,
     pickup_point_create,
     pickup_point_delete,
     pickup_point_update,
@@ -37,6 +38,7 @@ from orders.services.stock import reservations_delete_expired
 __all__ = [
     "COUNTRY_CODES",
     "TRANSITIONS",
+    "PostalCodeRuleData",
     "checkout_billing_address_update",
     "checkout_complete",
     "checkout_create",

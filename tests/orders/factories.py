@@ -21,6 +21,16 @@ ADDRESS = {
 }
 
 
+API_ADDRESS = {
+    "firstName": "Lucía",
+    "lastName": "Martín",
+    "streetAddress1": "Calle Sierpes 12",
+    "postalCode": "41004",
+    "city": "Sevilla",
+    "phone": "+34 600 123 456",
+}
+
+
 class ZoneFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.ShippingZone
@@ -69,4 +79,4 @@ def place_order(**kwargs) -> models.Order:
     return services.checkout_complete(checkout=checkout, actor=checkout.user)
 
 
-__all__ = ["ADDRESS", "gateway", "place_order", "ready_checkout", "stocked_variant"]
+__all__ = ["ADDRESS", "API_ADDRESS", "gateway", "place_order", "ready_checkout", "stocked_variant"]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 import strawberry_django
@@ -10,8 +11,11 @@ from strawberry.types import Info
 from shop.accounts import models
 from shop.accounts.errors import AccountErrorCode
 from shop.api.errors import ShopError
-from shop.api.relay import ModelNode
+from shop.api.relay import ModelNode, ShopConnection
 from shop.api.types import LanguageCode
+
+if TYPE_CHECKING:
+    from orders.api.orders import OrderType
 
 strawberry.enum(AccountErrorCode, name="AccountErrorCode")
 
@@ -62,6 +66,18 @@ class UserType(ModelNode):
     @strawberry_django.field(only=["language_code"])
     def language_code(self, root: models.User) -> LanguageCode:
         return LanguageCode(root.language_code)
+
+    @strawberry_django.connection(
+        ShopConnection[Annotated["OrderType", strawberry.lazy("orders.api.orders")]],
+        description="The user's orders, newest first.",
+    )
+    def orders(self, root: models.User) -> Iterable[Any]:
+        from orders import selectors
+        from orders.models import Order
+
+        return selectors.with_payment_sums(Order.objects.filter(user=root)).order_by(
+            "-created_at", "-pk"
+        )
 
     @classmethod
     def get_queryset(

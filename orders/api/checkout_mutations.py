@@ -1,0 +1,310 @@
+"""Checkout mutations. Each finds the checkout by token (NOT_FOUND for anybody
+who may not use it), calls one service and returns the checkout."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from django.core.exceptions import ValidationError
+from strawberry.types import Info
+
+from catalog.models import ProductVariant
+from orders import models, selectors, services
+from orders.api.checkout import (
+    CheckoutError,
+    CheckoutType,
+    PaymentMethodCode,
+    PaymentSession,
+    checkout_errors,
+)
+from orders.api.common import money
+from orders.api.orders import OrderType
+from orders.errors import CheckoutErrorCode
+from shop.accounts.api.mutations import AddressInput
+from shop.api.context import ShopContext
+from shop.api.inputs import fetch, fetch_many, given_fields, not_found
+from shop.api.permissions import require_user
+from shop.api.types import LanguageCode
+from shop.i18n import current_language
+
+
+@strawberry.input
+class CheckoutLineInput:
+    variant_id: strawberry.ID
+    quantity: int
+
+
+@strawberry.input
+class CheckoutCreateInput:
+    email: str | None = None
+    lines: list[CheckoutLineInput] = strawberry.field(default_factory=list)
+    language_code: LanguageCode | None = strawberry.field(
+        default=None, description="For e-mails; default: the request's language."
+    )
+
+
+@strawberry.input
+class CheckoutLinesInput:
+    token: uuid.UUID
+    lines: list[CheckoutLineInput]
+
+
+@strawberry.input
+class CheckoutLinesDeleteInput:
+    token: uuid.UUID
+    variant_ids: list[strawberry.ID]
+
+
+@strawberry.input
+class CheckoutEmailUpdateInput:
+    token: uuid.UUID
+    email: str
+
+
+@strawberry.input
+class CheckoutAddressUpdateInput:
+    token: uuid.UUID
+    address: AddressInput
+
+
+@strawberry.input
+class CheckoutShippingMethodUpdateInput:
+    token: uuid.UUID
+    shipping_method_id: strawberry.ID
+    pickup_point_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Required for pickup methods: one of their pickup points."
+    )
+
+
+@strawberry.input
+class CheckoutTokenInput:
+    token: uuid.UUID
+
+
+@strawberry.input
+class CheckoutPaymentStartInput:
+    token: uuid.UUID
+    method: PaymentMethodCode
+
+
+@strawberry.type
+class CheckoutPayload:
+    checkout: CheckoutType | None = None
+    errors: list[CheckoutError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CheckoutPaymentStartPayload:
+    checkout: CheckoutType | None = None
+    payment: PaymentSession | None = None
+    errors: list[CheckoutError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CheckoutCompletePayload:
+    order: OrderType | None = None
+    errors: list[CheckoutError] = strawberry.field(default_factory=list)
+
+
+def _checkout(info: Info[ShopContext, None], token: uuid.UUID) -> models.Checkout:
+    checkout = selectors.checkout_for(token, info.context.user)
+    if checkout is None:
+        raise not_found("token", CheckoutErrorCode)
+    return checkout
+
+
+def _lines(lines: list[CheckoutLineInput]) -> list[tuple[ProductVariant, int]]:
+    variants = fetch_many(
+        ProductVariant,
+        "ProductVariant",
+        [line.variant_id for line in lines],
+        codes=CheckoutErrorCode,
+        field="lines",
+    )
+    return [(variant, line.quantity) for variant, line in zip(variants, lines, strict=True)]
+
+
+def _run(call: Callable[[], models.Checkout]) -> CheckoutPayload:
+    try:
+        checkout = call()
+    except ValidationError as exc:
+        return CheckoutPayload(errors=checkout_errors(exc))
+    return CheckoutPayload(checkout=CheckoutType(checkout=checkout))
+
+
+def _address(input: AddressInput) -> dict[str, Any]:
+    return given_fields(input)
+
+
+@strawberry.type
+class CheckoutMutations:
+    @strawberry.mutation(
+        description="Start a checkout: the signed-in customer's, or anonymous with a token."
+    )
+    def checkout_create(
+        self, info: Info[ShopContext, None], input: CheckoutCreateInput
+    ) -> CheckoutPayload:
+        language = input.language_code.value if input.language_code else current_language()
+        return _run(
+            lambda: services.checkout_create(
+                user=info.context.user,
+                email=input.email or "",
+                lines=_lines(input.lines),
+                language_code=language,
+            )
+        )
+
+    @strawberry.mutation(description="Add units to the cart (to a variant's line if it has one).")
+    def checkout_lines_add(
+        self, info: Info[ShopContext, None], input: CheckoutLinesInput
+    ) -> CheckoutPayload:
+        return _run(
+            lambda: services.checkout_lines_add(
+                checkout=_checkout(info, input.token), lines=_lines(input.lines)
+            )
+        )
+
+    @strawberry.mutation(description="Set the quantities of the cart's lines; 0 removes a line.")
+    def checkout_lines_update(
+        self, info: Info[ShopContext, None], input: CheckoutLinesInput
+    ) -> CheckoutPayload:
+        return _run(
+            lambda: services.checkout_lines_update(
+                checkout=_checkout(info, input.token), lines=_lines(input.lines)
+            )
+        )
+
+    @strawberry.mutation(description="Remove the lines of the given variants.")
+    def checkout_lines_delete(
+        self, info: Info[ShopContext, None], input: CheckoutLinesDeleteInput
+    ) -> CheckoutPayload:
+        return _run(
+            lambda: services.checkout_lines_delete(
+                checkout=_checkout(info, input.token),
+                variants=fetch_many(
+                    ProductVariant,
+                    "ProductVariant",
+                    input.variant_ids,
+                    codes=CheckoutErrorCode,
+                    field="variantIds",
+                ),
+            )
+        )
+
+    @strawberry.mutation
+    def checkout_email_update(
+        self, info: Info[ShopContext, None], input: CheckoutEmailUpdateInput
+    ) -> CheckoutPayload:
+        return _run(
+            lambda: services.checkout_email_update(
+                checkout=_checkout(info, input.token), email=input.email
+            )
+        )
+
+    @strawberry.mutation(description="Set the delivery address (in Spain).")
+    def checkout_shipping_address_update(
+        self, info: Info[ShopContext, None], input: CheckoutAddressUpdateInput
+    ) -> CheckoutPayload:
+        return _run(
+            lambda: services.checkout_shipping_address_update(
+                checkout=_checkout(info, input.token), address=_address(input.address)
+            )
+        )
+
+    @strawberry.mutation
+    def checkout_billing_address_update(
+        self, info: Info[ShopContext, None], input: CheckoutAddressUpdateInput
+    ) -> CheckoutPayload:
+        return _run(
+            lambda: services.checkout_billing_address_update(
+                checkout=_checkout(info, input.token), address=_address(input.address)
+            )
+        )
+
+    @strawberry.mutation(description="Choose one of `availableShippingMethods`.")
+    def checkout_shipping_method_update(
+        self, info: Info[ShopContext, None], input: CheckoutShippingMethodUpdateInput
+    ) -> CheckoutPayload:
+        def call() -> models.Checkout:
+            checkout = _checkout(info, input.token)
+            method = fetch(
+                models.ShippingMethod,
+                "ShippingMethod",
+                input.shipping_method_id,
+                codes=CheckoutErrorCode,
+                field="shippingMethodId",
+            )
+            point = None
+            if input.pickup_point_id is not None:
+                point = fetch(
+                    models.PickupPoint,
+                    "PickupPoint",
+                    input.pickup_point_id,
+                    codes=CheckoutErrorCode,
+                    field="pickupPointId",
+                )
+            return services.checkout_shipping_method_update(
+                checkout=checkout, method=method, pickup_point=point
+            )
+
+        return _run(call)
+
+    @strawberry.mutation(
+        description="Signed in: take over an anonymous checkout, merging it into your cart."
+    )
+    def checkout_customer_attach(
+        self, info: Info[ShopContext, None], input: CheckoutTokenInput
+    ) -> CheckoutPayload:
+        user = require_user(info)
+        return _run(
+            lambda: services.checkout_customer_attach(
+                checkout=_checkout(info, input.token), user=user
+            )
+        )
+
+    @strawberry.mutation(
+        description="Reserve the cart's stock and start paying its total with a method."
+    )
+    def checkout_payment_start(
+        self, info: Info[ShopContext, None], input: CheckoutPaymentStartInput
+    ) -> CheckoutPaymentStartPayload:
+        try:
+            checkout = _checkout(info, input.token)
+            payment, session = services.checkout_payment_start(
+                checkout=checkout, method_code=input.method.value
+            )
+        except ValidationError as exc:
+            return CheckoutPaymentStartPayload(errors=checkout_errors(exc))
+        checkout.refresh_from_db()
+        return CheckoutPaymentStartPayload(
+            checkout=CheckoutType(checkout=checkout),
+            payment=PaymentSession(
+                method=input.method,
+                status=payment.status,
+                amount=money(payment.amount),
+                client_data=session.client_data,
+            ),
+        )
+
+    @strawberry.mutation(
+        description="Place the order once the payment is done. Repeating it returns the same order."
+    )
+    def checkout_complete(
+        self, info: Info[ShopContext, None], input: CheckoutTokenInput
+    ) -> CheckoutCompletePayload:
+        order = models.Order.objects.filter(checkout_token=input.token).first()
+        try:
+            if order is None:
+                order = services.checkout_complete(
+                    checkout=_checkout(info, input.token), actor=info.context.user
+                )
+            elif order.user_id is not None and order.user_id != getattr(
+                info.context.user, "pk", None
+            ):
+                raise not_found("token", CheckoutErrorCode)
+        except ValidationError as exc:
+            return CheckoutCompletePayload(errors=checkout_errors(exc))
+        return CheckoutCompletePayload(order=order)  # type: ignore[arg-type]

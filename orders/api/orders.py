@@ -1,0 +1,202 @@
+"""Orders as customers and staff see them.
+
+Customers see their own orders (``me.orders``, ``order(id:)``, ``node(id:)``);
+guests theirs by the secret token (``orderByToken``); order staff see every
+order. Anybody else finds nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import strawberry
+import strawberry_django
+from django.db.models import QuerySet
+from strawberry.types import Info
+
+from catalog.api.types import ProductVariantType
+from orders import models, selectors
+from orders.api.common import OrderAddress, TaxLine, money, tax_lines, taxed
+from orders.errors import OrderErrorCode
+from orders.services.orders import customer_may_cancel
+from shop.api.context import ShopContext
+from shop.api.errors import ShopError
+from shop.api.relay import ModelNode
+from shop.api.types import MoneyType, TaxedMoneyType
+from shop.i18n import current_language
+
+strawberry.enum(OrderErrorCode, name="OrderErrorCode")
+strawberry.enum(models.Order.Status, name="OrderStatus")
+strawberry.enum(selectors.PaymentStatus, name="PaymentStatus")
+strawberry.enum(models.OrderEvent.Type, name="OrderEventType")
+
+
+@strawberry.type
+class OrderError(ShopError):
+    code: OrderErrorCode
+
+
+def _is_order_staff(info: Info[ShopContext, None]) -> bool:
+    user = info.context.user
+    return bool(user and user.is_staff and user.has_perm("orders.view_order"))
+
+
+@strawberry_django.type(models.OrderLine, name="OrderLine")
+class OrderLineType(ModelNode):
+    sku: str
+    variant_name: str
+    quantity: int
+    quantity_fulfilled: int
+    tax_rate: strawberry.auto
+
+    @strawberry.field(description="The product's name when it was bought.")
+    def product_name(self, root: models.OrderLine) -> str:
+        if current_language() == "en" and root.product_name_en:
+            return root.product_name_en
+        return root.product_name
+
+    @strawberry.field
+    def unit_price(self, root: models.OrderLine) -> MoneyType:
+        return money(root.unit_price_gross)
+
+    @strawberry.field
+    def total_price(self, root: models.OrderLine) -> TaxedMoneyType:
+        return taxed(root.total_gross, root.total_tax)
+
+    @strawberry_django.field(description="The variant, while it still exists and is for sale.")
+    def variant(self, root: models.OrderLine) -> ProductVariantType | None:
+        return root.variant  # type: ignore[return-value]
+
+    @classmethod
+    def get_queryset(
+        cls, queryset: QuerySet[models.OrderLine], info: Info, **kwargs: Any
+    ) -> QuerySet[models.OrderLine]:
+        return queryset.filter(order__in=selectors.orders_visible_to(info.context.user))
+
+
+@strawberry.type(description="Units of a line that left in a shipment.")
+class FulfillmentLineType:
+    line: OrderLineType
+    quantity: int
+
+
+@strawberry_django.type(models.Fulfillment, name="Fulfillment")
+class FulfillmentType:
+    tracking_number: str
+    created_at: datetime
+
+    @strawberry_django.field(prefetch_related=["lines__line"])
+    def lines(self, root: models.Fulfillment) -> list[FulfillmentLineType]:
+        return [
+            FulfillmentLineType(line=row.line, quantity=row.quantity)  # type: ignore[arg-type]
+            for row in root.lines.all()
+        ]
+
+
+@strawberry_django.type(models.OrderEvent, name="OrderEvent")
+class OrderEventType:
+    type: models.OrderEvent.Type
+    message: str
+    created_at: datetime
+
+    @strawberry_django.field(select_related=["actor"], description="Who did it; null: the shop.")
+    def actor_email(self, root: models.OrderEvent) -> str | None:
+        return root.actor.email if root.actor else None
+
+
+@strawberry_django.type(models.Order, name="Order")
+class OrderType(ModelNode):
+    number: str
+    email: str
+    status: models.Order.Status
+    created_at: datetime
+    shipping_method_name: str
+    payment_method: str
+    customer_note: str
+    lines: list[OrderLineType] = strawberry_django.field()
+    fulfillments: list[FulfillmentType] = strawberry_django.field()
+
+    @strawberry.field(description="The secret for looking the order up without signing in.")
+    def token(self, root: models.Order) -> uuid.UUID:
+        return root.token
+
+    @strawberry.field
+    def payment_status(self, root: models.Order) -> selectors.PaymentStatus:
+        return selectors.payment_balance(root).status
+
+    @strawberry.field
+    def total_charged(self, root: models.Order) -> MoneyType:
+        return money(selectors.payment_balance(root).charged)
+
+    @strawberry.field
+    def total_refunded(self, root: models.Order) -> MoneyType:
+        return money(selectors.payment_balance(root).refunded)
+
+    @strawberry.field
+    def shipping_address(self, root: models.Order) -> OrderAddress | None:
+        return OrderAddress.from_dict(root.shipping_address)
+
+    @strawberry.field
+    def billing_address(self, root: models.Order) -> OrderAddress | None:
+        return OrderAddress.from_dict(root.billing_address)
+
+    @strawberry.field(description="Where to collect the order (pickup methods only).")
+    def pickup_point(self, root: models.Order) -> OrderPickupPoint | None:
+        point = root.pickup_point
+        if not point:
+            return None
+        return OrderPickupPoint(**{name: str(point.get(name, "")) for name in PICKUP_FIELDS})
+
+    @strawberry.field
+    def subtotal_price(self, root: models.Order) -> TaxedMoneyType:
+        lines_tax = root.total_tax - root.shipping_tax
+        return taxed(root.subtotal_gross, lines_tax)
+
+    @strawberry.field
+    def shipping_price(self, root: models.Order) -> TaxedMoneyType:
+        return taxed(root.shipping_gross, root.shipping_tax)
+
+    @strawberry.field
+    def total_price(self, root: models.Order) -> TaxedMoneyType:
+        return taxed(root.total_gross, root.total_tax)
+
+    @strawberry.field(description="IVA per rate, each rounded once over the order.")
+    def taxes(self, root: models.Order) -> list[TaxLine]:
+        return tax_lines(root.tax_by_rate)
+
+    @strawberry.field(description="Whether the customer may still cancel it.")
+    def can_cancel(self, root: models.Order) -> bool:
+        return customer_may_cancel(root)
+
+    @strawberry_django.field(
+        prefetch_related=["events__actor"], description="Staff only: the order's history."
+    )
+    def events(self, root: models.Order, info: Info[ShopContext, None]) -> list[OrderEventType]:
+        if not _is_order_staff(info):
+            return []
+        return list(root.events.all())  # type: ignore[arg-type]
+
+    @classmethod
+    def get_queryset(
+        cls, queryset: QuerySet[models.Order], info: Info, **kwargs: Any
+    ) -> QuerySet[models.Order]:
+        user = info.context.user
+        if user is None:
+            return queryset.none()
+        if not (user.is_staff and user.has_perm("orders.view_order")):
+            queryset = queryset.filter(user=user)
+        return selectors.with_payment_sums(queryset)
+
+
+PICKUP_FIELDS = ("name", "street_address", "postal_code", "city", "opening_hours")
+
+
+@strawberry.type
+class OrderPickupPoint:
+    name: str
+    street_address: str
+    postal_code: str
+    city: str
+    opening_hours: str

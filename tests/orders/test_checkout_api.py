@@ -1,0 +1,72 @@
+"""A shopper's checkout through /graphql/ with the storefront's documents."""
+
+from __future__ import annotations
+
+import pytest
+from strawberry import relay
+
+from orders.models import Order
+from orders.payments.memory import gateway
+from tests.operations import operation
+from tests.orders.factories import API_ADDRESS, ShippingMethodFactory, stocked_variant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _gateway():
+    gateway.reset()
+    yield
+    gateway.reset()
+
+
+def gid(type_name, pk):
+    return relay.to_base64(type_name, pk)
+
+
+def test_a_guest_buys_and_finds_the_order_by_its_token(gql):
+    variant = stocked_variant(quantity=4, price="12.10")
+    method = ShippingMethodFactory(price="4.95")
+    created = gql(
+        operation("storefront/CheckoutCreate"),
+        {
+            "input": {
+                "email": "ana@example.com",
+                "lines": [{"variantId": gid("ProductVariant", variant.pk), "quantity": 2}],
+            }
+        },
+    )["data"]["checkoutCreate"]
+    assert created["errors"] == []
+    token = created["checkout"]["token"]
+    for name in ("CheckoutShippingAddressUpdate", "CheckoutBillingAddressUpdate"):
+        body = gql(
+            operation(f"storefront/{name}"), {"input": {"token": token, "address": API_ADDRESS}}
+        )
+        assert body["data"][name[0].lower() + name[1:]]["errors"] == []
+    checkout = gql(operation("storefront/Checkout"), {"token": token})["data"]["checkout"]
+    assert [m["id"] for m in checkout["availableShippingMethods"]] == [
+        gid("ShippingMethod", method.pk)
+    ]
+    assert checkout["availablePaymentMethods"] == [
+        {"code": "CARD", "name": "Test payment (no money moves)", "eligible": True, "reason": None}
+    ]
+    chosen = gql(
+        operation("storefront/CheckoutShippingMethodUpdate"),
+        {"input": {"token": token, "shippingMethodId": gid("ShippingMethod", method.pk)}},
+    )["data"]["checkoutShippingMethodUpdate"]
+    assert chosen["checkout"]["totalPrice"]["gross"]["amount"] == "29.15"
+    assert chosen["checkout"]["problems"] == []
+    started = gql(
+        operation("storefront/CheckoutPaymentStart"), {"input": {"token": token, "method": "CARD"}}
+    )["data"]["checkoutPaymentStart"]
+    assert started["errors"] == []
+    assert started["payment"]["amount"] == {"amount": "29.15", "currency": "EUR"}
+    completed = gql(operation("storefront/CheckoutComplete"), {"input": {"token": token}})
+    order = completed["data"]["checkoutComplete"]["order"]
+    assert order["status"] == "UNFULFILLED"
+    assert order["paymentStatus"] == "FULLY_CHARGED"
+    again = gql(operation("storefront/CheckoutComplete"), {"input": {"token": token}})
+    assert again["data"]["checkoutComplete"]["order"]["id"] == order["id"]
+    found = gql(operation("storefront/OrderByToken"), {"token": order["token"]})
+    assert found["data"]["orderByToken"]["number"] == order["number"]
+    assert Order.objects.count() == 1
