@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from orders import selectors
 from orders.models import PickupPoint, PostalCodeRule, ShippingMethod, ShippingZone
 
 INCLUDE, EXCLUDE = PostalCodeRule.Inclusion.INCLUDE, PostalCodeRule.Inclusion.EXCLUDE
@@ -182,3 +183,56 @@ def seed() -> None:
     ]
     for zone in ZONES:
         _seed_zone(zone, pickup_points)
+
+
+DEMO_ORDERS = (
+    # (SKUs and quantities, shipped)
+    ((("KIT-AHO-001", 1), ("GRI-AIR-001", 2)), True),
+    ((("KIT-AHO-003", 1),), False),
+)
+
+
+def seed_orders(customer_email: str) -> int:
+    """Place the demo customer's orders through the real services (paid with the
+    configured card method), once: nothing is done if they already have orders.
+    Returns how many were placed."""
+    from catalog.models import ProductVariant
+    from orders import services
+    from orders.payments import get_payment_method
+    from shop.accounts.models import User
+
+    customer = User.objects.get(email=customer_email)
+    if customer.orders.exists() or get_payment_method("card") is None:
+        return 0
+    address = customer.addresses.filter(is_default_shipping=True).values().first()
+    staff = User.objects.filter(is_superuser=True).order_by("pk").first()
+    placed = 0
+    for lines, shipped in DEMO_ORDERS:
+        variants = ProductVariant.objects.in_bulk([sku for sku, _qty in lines], field_name="sku")
+        if len(variants) != len(lines) or address is None or staff is None:
+            continue
+        checkout = services.checkout_create(
+            user=customer, lines=[(variants[sku], qty) for sku, qty in lines]
+        )
+        services.checkout_shipping_address_update(checkout=checkout, address=address)
+        services.checkout_billing_address_update(checkout=checkout, address=address)
+        method = ShippingMethod.objects.filter(
+            zone__in=selectors.zones_serving(country="ES", postal_code=address["postal_code"]),
+            kind=ShippingMethod.Kind.DELIVERY,
+            is_active=True,
+        ).first()
+        if method is None:
+            continue
+        services.checkout_shipping_method_update(checkout=checkout, method=method)
+        services.checkout_payment_start(checkout=checkout, method_code="card")
+        order = services.checkout_complete(checkout=checkout, actor=customer)
+        if shipped:
+            services.order_fulfill(
+                actor=staff,
+                order=order,
+                quantities=[(line, line.quantity) for line in order.lines.all()],
+                tracking_number="CORREOS-DEMO-0001",
+                notify=False,
+            )
+        placed += 1
+    return placed

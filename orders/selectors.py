@@ -211,7 +211,7 @@ def payment_balance(order: Order) -> PaymentBalance:
     """Charged and refunded amounts of ``order`` from the ledger, and the status
     they mean. Pending refunds count as refunded: they cannot be spent twice."""
     if hasattr(order, "ledger_charged"):
-        charged, refunded = order.ledger_charged, order.ledger_refunded
+        charged, refunded = order.ledger_charged, order.ledger_refunded  # type: ignore[attr-defined]
     else:
         sums = Order.objects.filter(pk=order.pk).aggregate(
             charged=Sum("payments__transactions__amount", filter=_CHARGED),

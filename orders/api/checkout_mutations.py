@@ -285,7 +285,7 @@ class CheckoutMutations:
                 method=input.method,
                 status=payment.status,
                 amount=money(payment.amount),
-                client_data=session.client_data,
+                client_data=session.client_data,  # type: ignore[arg-type]
             ),
         )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -19,8 +20,11 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.models.shipping import ShippingMethod
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _money_field(verbose_name: str) -> models.DecimalField:
+
+def _money_field(verbose_name: StrOrPromise) -> models.DecimalField:
     return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, default=Decimal(0))
 
 

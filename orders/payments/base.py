@@ -14,6 +14,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from orders.models import Checkout, Payment
 
 
@@ -60,7 +62,7 @@ class PaymentMethod:
     """One way to pay. Subclasses set ``name`` and implement the five methods."""
 
     code: str = ""  # the alias in SHOP_PAYMENT_METHODS; set by the loader
-    name: str = ""  # shown to shoppers (translated)
+    name: StrOrPromise = ""  # shown to shoppers (translated)
 
     def eligibility(self, checkout: Checkout, *, amount: Decimal) -> Eligibility:
         """Whether ``checkout`` may be paid with this method for ``amount`` (gross, EUR)."""

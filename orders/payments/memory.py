@@ -4,7 +4,8 @@ It behaves like a provider that honours idempotency keys: starting twice with
 one key makes one payment, refunding twice with one key makes one refund.
 Tests steer it through :data:`gateway` (the outcome of the next confirmations,
 faults) and read what it was asked to do. It keeps state in this process only,
-so it is for tests and the local demo.
+so it is for tests and the local demo: a payment this process has not seen
+(the demo server restarted) is taken as the provider would have recorded it.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ class InMemoryPaymentMethod(PaymentMethod):
     def confirm(self, payment: Payment) -> str:
         self._check_available()
         with gateway.lock:
-            known = gateway.payments.get(payment.psp_reference)
+            known = self._known(payment)
             if known is None:
                 return "failed"
             if payment.psp_reference in gateway.cancelled:
@@ -96,7 +97,10 @@ class InMemoryPaymentMethod(PaymentMethod):
         self._check_available()
         with gateway.lock:
             key = f"{payment.psp_reference}:{idempotency_key}"
-            charged = gateway.payments[payment.psp_reference]["amount"]
+            known = self._known(payment)
+            if known is None:
+                raise PaymentDeclined(_("Unknown payment."))
+            charged = known["amount"]
             if key not in gateway.refunds:
                 if gateway.refunded(payment.psp_reference) + amount > charged:
                     raise PaymentDeclined(_("The refund exceeds what was charged."))
@@ -107,6 +111,14 @@ class InMemoryPaymentMethod(PaymentMethod):
         self._check_available()
         with gateway.lock:
             gateway.cancelled.add(payment.psp_reference)
+
+    @staticmethod
+    def _known(payment: Payment) -> dict[str, Any] | None:
+        if not payment.psp_reference.startswith("mem_"):
+            return None
+        return gateway.payments.setdefault(
+            payment.psp_reference, {"key": payment.idempotency_key, "amount": payment.amount}
+        )
 
     def _check_available(self) -> None:
         if gateway.unavailable:

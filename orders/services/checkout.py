@@ -37,7 +37,7 @@ def _locked(checkout: Checkout) -> Checkout:
 
 
 def _touch(checkout: Checkout, *fields: str) -> None:
-    checkout.version = F("version") + 1  # type: ignore[assignment]
+    checkout.version = F("version") + 1
     checkout.save(update_fields=[*fields, "version", "updated_at"])
     checkout.refresh_from_db(fields=["version"])
 

@@ -251,7 +251,7 @@ def order_note_add(*, actor: User, order: Order, message: str) -> OrderEvent:
 @transaction.atomic
 def order_refund(
     *, actor: User, order: Order, amount: Decimal, idempotency_key: str, reason: str = ""
-) -> PaymentTransaction:
+) -> list[PaymentTransaction]:
     """Refund ``amount`` of what the order was charged, through its payment method.
 
     One refund per ``idempotency_key`` (a double click refunds once).

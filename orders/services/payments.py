@@ -57,7 +57,7 @@ def checkout_problems(summary: CheckoutSummary) -> ValidationError | None:
     if hidden:
         message = _("No longer for sale: %(names)s.") % {"names": ", ".join(hidden)}
         add("lines", message, Code.PRODUCT_UNAVAILABLE)
-    return ValidationError(errors) if errors else None  # type: ignore[arg-type]
+    return ValidationError(errors) if errors else None
 
 
 def _for_sale(view: CheckoutLineView) -> bool:
@@ -225,7 +225,7 @@ def checkout_complete(*, checkout: Checkout, actor: User | None) -> Order:
         if order is None:
             raise
         return order
-    raise failure  # type: ignore[misc]  # every path that does not return sets it
+    raise failure  # every path that does not return sets it
 
 
 def _give_back(payment: Payment, status: str) -> None:

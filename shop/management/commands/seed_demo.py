@@ -19,7 +19,7 @@ DEFAULT_PASSWORD = "agua-demo-2026"  # noqa: S105 -- printed for the local demo 
 
 
 class Command(BaseCommand):
-    help = "Load (or refresh) the demo data: accounts, shop content, catalogue, shipping."
+    help = "Load (or refresh) the demo data: accounts, content, catalogue, shipping, orders."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -40,7 +40,8 @@ class Command(BaseCommand):
             content_demo.seed()
             catalog_demo.seed()
             orders_demo.seed()
-        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+            placed = orders_demo.seed_orders(accounts_demo.CUSTOMER_EMAIL)
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded ({placed} demo orders placed)."))
         self.stdout.write("Demo logins (administration at /admin/, API at /graphql/):")
         for login in logins:
             self.stdout.write(f"  {login.email:<36} {login.role:<28} password: {password}")
