@@ -32,8 +32,12 @@ def _error(field: str | None, message: str, code: Code) -> ValidationError:
     return ValidationError({field: error}) if field else error
 
 
-def _locked(checkout: Checkout) -> Checkout:
-    return Checkout.objects.select_for_update().get(pk=checkout.pk)
+def locked_checkout(checkout: Checkout) -> Checkout:
+    """The checkout's row, locked; NOT_FOUND once it is gone (completed meanwhile)."""
+    locked = Checkout.objects.select_for_update().filter(pk=checkout.pk).first()
+    if locked is None:
+        raise _error("token", _("Checkout not found."), Code.NOT_FOUND)
+    return locked
 
 
 def _touch(checkout: Checkout, *fields: str) -> None:
@@ -125,7 +129,7 @@ def checkout_lines_add(
     *, checkout: Checkout, lines: Sequence[tuple[ProductVariant, int]]
 ) -> Checkout:
     """Add quantities to the cart (to the existing line of a variant)."""
-    checkout = _locked(checkout)
+    checkout = locked_checkout(checkout)
     if any(quantity < 1 for _variant, quantity in lines):
         raise _error("lines", _("Quantities must be at least 1."), Code.INVALID_QUANTITY)
     current = {line.variant_id: line.quantity for line in checkout.lines.all()}
@@ -142,7 +146,7 @@ def checkout_lines_update(
     *, checkout: Checkout, lines: Sequence[tuple[ProductVariant, int]]
 ) -> Checkout:
     """Set the quantity of each variant's line; 0 removes the line."""
-    checkout = _locked(checkout)
+    checkout = locked_checkout(checkout)
     wanted: dict[ProductVariant, int] = {}
     for variant, quantity in lines:
         wanted[variant] = quantity  # the last value given for a variant wins
@@ -152,7 +156,7 @@ def checkout_lines_update(
 
 @transaction.atomic
 def checkout_lines_delete(*, checkout: Checkout, variants: Sequence[ProductVariant]) -> Checkout:
-    checkout = _locked(checkout)
+    checkout = locked_checkout(checkout)
     checkout.lines.filter(variant__in=list(variants)).delete()
     _touch(checkout)
     return checkout
@@ -160,7 +164,7 @@ def checkout_lines_delete(*, checkout: Checkout, variants: Sequence[ProductVaria
 
 @transaction.atomic
 def checkout_email_update(*, checkout: Checkout, email: str) -> Checkout:
-    checkout = _locked(checkout)
+    checkout = locked_checkout(checkout)
     checkout.email = _clean_email(email)
     _touch(checkout, "email")
     return checkout
@@ -170,7 +174,7 @@ def checkout_email_update(*, checkout: Checkout, email: str) -> Checkout:
 def checkout_shipping_address_update(*, checkout: Checkout, address: dict[str, Any]) -> Checkout:
     """Set the delivery address (Spanish, validated); a chosen shipping method that
     no longer serves it is dropped."""
-    checkout = _locked(checkout)
+    checkout = locked_checkout(checkout)
     checkout.shipping_address = clean_address(address)
     checkout.save(update_fields=["shipping_address"])
     summary = checkout_summary(checkout)
@@ -182,7 +186,7 @@ def checkout_shipping_address_update(*, checkout: Checkout, address: dict[str, A
 
 @transaction.atomic
 def checkout_billing_address_update(*, checkout: Checkout, address: dict[str, Any]) -> Checkout:
-    checkout = _locked(checkout)
+    checkout = locked_checkout(checkout)
     checkout.billing_address = clean_address(address)
     _touch(checkout, "billing_address")
     return checkout
@@ -194,7 +198,7 @@ def checkout_shipping_method_update(
 ) -> Checkout:
     """Choose among the methods available to the checkout; a pickup method needs
     one of its pickup points."""
-    checkout = _locked(checkout)
+    checkout = locked_checkout(checkout)
     available = {quote.method.pk: quote.method for quote in checkout_summary(checkout).quotes}
     if method.pk not in available:
         raise _error(
@@ -223,7 +227,7 @@ def checkout_customer_attach(*, checkout: Checkout, user: User) -> Checkout:
     """Give an anonymous checkout to ``user`` on sign-in. If they already have a
     cart, the anonymous lines merge into it (quantities added, up to the line
     limit) and the anonymous checkout is deleted; the customer's is returned."""
-    checkout = _locked(checkout)
+    checkout = locked_checkout(checkout)
     if checkout.user_id == user.pk:
         return checkout
     if checkout.user_id is not None:

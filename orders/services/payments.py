@@ -23,6 +23,7 @@ from orders.models import Checkout, Order, Payment, PaymentTransaction
 from orders.payments import get_payment_method
 from orders.payments.base import GatewayUnavailable, PaymentDeclined, PaymentMethod, PaymentSession
 from orders.selectors import CheckoutLineView, CheckoutSummary, checkout_summary
+from orders.services.checkout import locked_checkout
 from orders.services.orders import order_place
 from orders.services.stock import stock_reserve
 from shop.accounts.models import User
@@ -86,7 +87,7 @@ def checkout_payment_start(
     """
     method = _method(method_code)
     with transaction.atomic():
-        checkout = Checkout.objects.select_for_update().get(pk=checkout.pk)
+        checkout = locked_checkout(checkout)
         summary = checkout_summary(checkout)
         problems = checkout_problems(summary)
         if problems:
