@@ -204,7 +204,8 @@ def seed_orders(customer_email: str) -> int:
     customer = User.objects.get(email=customer_email)
     if customer.orders.exists() or get_payment_method("card") is None:
         return 0
-    address = customer.addresses.filter(is_default_shipping=True).values().first()
+    default = customer.addresses.filter(is_default_shipping=True).values().first()
+    address = dict(default) if default else None
     staff = User.objects.filter(is_superuser=True).order_by("pk").first()
     placed = 0
     for lines, shipped in DEMO_ORDERS:
@@ -217,7 +218,7 @@ def seed_orders(customer_email: str) -> int:
         services.checkout_shipping_address_update(checkout=checkout, address=address)
         services.checkout_billing_address_update(checkout=checkout, address=address)
         method = ShippingMethod.objects.filter(
-            zone__in=selectors.zones_serving(country="ES", postal_code=address["postal_code"]),
+            zone__in=selectors.zones_serving(country="ES", postal_code=str(address["postal_code"])),
             kind=ShippingMethod.Kind.DELIVERY,
             is_active=True,
         ).first()

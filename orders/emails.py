@@ -68,13 +68,6 @@ def _pickup_lines(point: dict[str, str]) -> list[str]:
     return [line for line in lines if line]
 
 
-def _shipping_method_name(order: Order, language: str) -> str:
-    method = order.shipping_method
-    if method is not None and language != "es":
-        return getattr(method, f"name_{language}", "") or order.shipping_method_name
-    return order.shipping_method_name
-
-
 def _confirmation(order: Order, language: str, **extra: Any) -> dict[str, Any]:
     def money(amount: Decimal | str) -> str:
         return format_money(amount, language)
@@ -82,7 +75,7 @@ def _confirmation(order: Order, language: str, **extra: Any) -> dict[str, Any]:
     lines = [
         {
             "name": localized(line, "product_name", language),
-            "variant": line.variant_name,
+            "variant": localized(line, "variant_name", language),
             "sku": line.sku,
             "quantity": line.quantity,
             "unit_price": money(line.unit_price_gross),
@@ -99,7 +92,7 @@ def _confirmation(order: Order, language: str, **extra: Any) -> dict[str, Any]:
     return {
         "lines": lines,
         "subtotal": money(order.subtotal_gross),
-        "shipping_method": _shipping_method_name(order, language),
+        "shipping_method": localized(order, "shipping_method_name", language),
         "shipping_price": money(order.shipping_gross),
         "taxes": taxes,
         "total": money(order.total_gross),
@@ -116,7 +109,7 @@ def _shipped(order: Order, language: str, *, fulfillment_id: int, **extra: Any) 
         "lines": [
             {
                 "name": localized(row.line, "product_name", language),
-                "variant": row.line.variant_name,
+                "variant": localized(row.line, "variant_name", language),
                 "sku": row.line.sku,
                 "quantity": row.quantity,
             }

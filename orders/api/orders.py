@@ -25,7 +25,7 @@ from shop.api.context import ShopContext
 from shop.api.errors import ShopError
 from shop.api.relay import ModelNode
 from shop.api.types import MoneyType, TaxedMoneyType
-from shop.i18n import current_language
+from shop.i18n import localized
 
 strawberry.enum(OrderErrorCode, name="OrderErrorCode")
 strawberry.enum(models.Order.Status, name="OrderStatus")
@@ -46,16 +46,17 @@ def _is_order_staff(info: Info[ShopContext, None]) -> bool:
 @strawberry_django.type(models.OrderLine, name="OrderLine")
 class OrderLineType(ModelNode):
     sku: str
-    variant_name: str
     quantity: int
     quantity_fulfilled: int
     tax_rate: strawberry.auto
 
     @strawberry.field(description="The product's name when it was bought.")
     def product_name(self, root: models.OrderLine) -> str:
-        if current_language() == "en" and root.product_name_en:
-            return root.product_name_en
-        return root.product_name
+        return localized(root, "product_name")
+
+    @strawberry.field
+    def variant_name(self, root: models.OrderLine) -> str:
+        return localized(root, "variant_name")
 
     @strawberry.field
     def unit_price(self, root: models.OrderLine) -> MoneyType:
@@ -112,11 +113,14 @@ class OrderType(ModelNode):
     email: str
     status: models.Order.Status
     created_at: datetime
-    shipping_method_name: str
     payment_method: str
     customer_note: str
     lines: list[OrderLineType] = strawberry_django.field()
     fulfillments: list[FulfillmentType] = strawberry_django.field()
+
+    @strawberry.field
+    def shipping_method_name(self, root: models.Order) -> str:
+        return localized(root, "shipping_method_name")
 
     @strawberry.field(description="The secret for looking the order up without signing in.")
     def token(self, root: models.Order) -> uuid.UUID:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
 from orders.models.shipping import ShippingMethod
@@ -61,6 +62,7 @@ class Order(models.Model):
         ShippingMethod, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
     )
     shipping_method_name = models.CharField(_("shipping method"), max_length=120)
+    shipping_method_name_en = models.CharField(max_length=120, blank=True)
     pickup_point = models.JSONField(_("pickup point"), null=True, blank=True)
     delivery_days_max = models.PositiveSmallIntegerField(default=0)
     payment_method = models.CharField(_("payment method"), max_length=30)
@@ -83,7 +85,8 @@ class Order(models.Model):
         indexes = [models.Index(fields=["user", "-created_at"], name="orders_order_user_recent")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(total_gross=F("subtotal_gross") + F("shipping_gross")),
+                # Rounded: SQLite adds decimals as floats.
+                condition=Q(total_gross=Round(F("subtotal_gross") + F("shipping_gross"), 2)),
                 name="orders_order_total_adds_up",
             ),
         ]
@@ -108,6 +111,7 @@ class OrderLine(models.Model):
     product_name = models.CharField(_("product"), max_length=200)
     product_name_en = models.CharField(max_length=200, blank=True)
     variant_name = models.CharField(_("variant"), max_length=200, blank=True)
+    variant_name_en = models.CharField(max_length=200, blank=True)
     sku = models.CharField(_("SKU"), max_length=64)
     quantity = models.PositiveIntegerField(_("quantity"))
     quantity_fulfilled = models.PositiveIntegerField(_("fulfilled"), default=0)

@@ -101,6 +101,7 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
         billing_address=_address_text(checkout.billing_address),
         shipping_method=method,
         shipping_method_name=method.name,
+        shipping_method_name_en=method.name_en,
         pickup_point=(
             {
                 "name": point.name,
@@ -132,6 +133,7 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
             product_name=view.product.name,
             product_name_en=view.product.name_en,
             variant_name=view.variant.name,
+            variant_name_en=view.variant.name_en,
             sku=view.variant.sku,
             quantity=view.line.quantity,
             unit_price_gross=view.unit_gross,

@@ -5,11 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 import factory
+from django.contrib.auth.models import Group
+from strawberry import relay
 
 from catalog.models import ProductVariant
 from orders import models, services
 from orders.payments.memory import gateway
+from shop.accounts.models import User
 from tests.catalog.factories import StockFactory, VariantFactory
+from tests.factories import StaffFactory
 
 ADDRESS = {
     "first_name": "Lucía",
@@ -77,6 +81,37 @@ def place_order(**kwargs) -> models.Order:
     checkout = ready_checkout(**kwargs)
     services.checkout_payment_start(checkout=checkout, method_code="card")
     return services.checkout_complete(checkout=checkout, actor=checkout.user)
+
+
+def gid(type_name: str, pk: int) -> str:
+    """The global ID the API gives an object of ``type_name``."""
+    return relay.to_base64(type_name, pk)
+
+
+class PickupPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.PickupPoint
+
+    name = factory.Sequence(lambda n: f"Oficina {n}")
+    street_address = "Plaza Nueva 1"
+    postal_code = "41001"
+    city = "Sevilla"
+    opening_hours = "L-V 9:00-14:00"
+
+
+def zone_for(*prefixes: str, name: str = "") -> models.ShippingZone:
+    """An active zone in Spain serving the postal codes that start with ``prefixes``."""
+    zone = ZoneFactory(**({"name": name} if name else {}))
+    for prefix in prefixes:
+        zone.rules.create(inclusion=models.PostalCodeRule.Inclusion.INCLUDE, prefix=prefix)
+    return zone
+
+
+def staff_in_role(role: str, **fields) -> User:
+    """A staff member in the permission group of ``role`` (``shop.accounts.roles``)."""
+    user = StaffFactory(**fields)
+    Group.objects.get(name=role).user_set.add(user)
+    return user
 
 
 __all__ = ["ADDRESS", "API_ADDRESS", "gateway", "place_order", "ready_checkout", "stocked_variant"]

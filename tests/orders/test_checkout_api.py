@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from strawberry import relay
 
 from orders.models import Order
 from orders.payments.memory import gateway
 from tests.operations import operation
-from tests.orders.factories import API_ADDRESS, ShippingMethodFactory, stocked_variant
+from tests.orders.factories import (
+    API_ADDRESS,
+    ShippingMethodFactory,
+    ready_checkout,
+    stocked_variant,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +55,12 @@ def test_a_guest_buys_and_finds_the_order_by_its_token(gql):
         gid("ShippingMethod", method.pk)
     ]
     assert checkout["availablePaymentMethods"] == [
-        {"code": "CARD", "name": "Test payment (no money moves)", "eligible": True, "reason": None}
+        {
+            "code": "CARD",
+            "name": "Pago de prueba (no se mueve dinero)",
+            "eligible": True,
+            "reason": None,
+        }
     ]
     chosen = gql(
         operation("storefront/CheckoutShippingMethodUpdate"),
@@ -70,3 +82,14 @@ def test_a_guest_buys_and_finds_the_order_by_its_token(gql):
     found = gql(operation("storefront/OrderByToken"), {"token": order["token"]})
     assert found["data"]["orderByToken"]["number"] == order["number"]
     assert Order.objects.count() == 1
+
+
+@pytest.mark.parametrize("lines", [1, 5])
+def test_reading_a_checkout_costs_the_same_queries_whatever_its_size(gql, lines):
+    checkout = ready_checkout(lines=[(stocked_variant(), 1) for _ in range(lines)])
+    with CaptureQueriesContext(connection) as queries:
+        body = gql(operation("storefront/Checkout"), {"token": str(checkout.token)})
+    assert len(body["data"]["checkout"]["lines"]) == lines
+    # checkout, lines with variants and products, zones, rules, methods,
+    # pickup points, stock, others' reservations
+    assert len(queries.captured_queries) == 8
