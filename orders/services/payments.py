@@ -19,12 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders.errors import CheckoutErrorCode as Code
-from orders.models import Checkout, Order, Payment, PaymentTransaction
+from orders.errors import OrderErrorCode
+from orders.models import Checkout, Order, OrderEvent, Payment, PaymentTransaction
 from orders.payments import get_payment_method
 from orders.payments.base import GatewayUnavailable, PaymentDeclined, PaymentMethod, PaymentSession
-from orders.selectors import CheckoutLineView, CheckoutSummary, checkout_summary
+from orders.selectors import CheckoutLineView, CheckoutSummary, checkout_summary, payment_balance
 from orders.services.checkout import locked_checkout
-from orders.services.orders import order_place
+from orders.services.orders import order_event, order_place
 from orders.services.stock import stock_reserve
 from shop.accounts.models import User
 
@@ -300,80 +301,77 @@ def _payment_refundable(payment: Payment) -> Decimal:
     return charged - refunded
 
 
+def _refund_error(message: str, code: OrderErrorCode) -> ValidationError:
+    return ValidationError({"amount": ValidationError(message, code=code)})
+
+
+def _attempt_refund(
+    payment: Payment, amount: Decimal, key: str, actor: User | None
+) -> PaymentTransaction:
+    """One refund; a provider failure leaves (and returns) a FAILED ledger row."""
+    try:
+        return payment_refund(payment=payment, amount=amount, idempotency_key=key, actor=actor)
+    except (GatewayUnavailable, PaymentDeclined):
+        return PaymentTransaction.objects.get(idempotency_key=_refund_key(payment, key))
+
+
 def order_payment_refund(
     *, order: Order, amount: Decimal, idempotency_key: str, actor: User | None, reason: str = ""
 ) -> list[PaymentTransaction]:
     """Refund ``amount`` over the order's charged payments (oldest first), once
-    per ``idempotency_key``; the order must be locked by the caller. Returns the
-    ledger rows: a provider failure is a FAILED row (kept), not an exception."""
-    from orders.errors import OrderErrorCode
-    from orders.selectors import payment_balance
-    from orders.services.orders import order_event
+    per ``idempotency_key``; the order must be locked by the caller.
 
+    Returns the ledger rows: a provider failure is a FAILED row (kept), not an
+    exception. Repeating a key returns its rows, retrying those that failed.
+    """
     payments = list(order.payments.prefetch_related("transactions").order_by("pk"))
     keys = {
         payment.pk: f"staff:{idempotency_key}:{index}" for index, payment in enumerate(payments)
     }
-    done = PaymentTransaction.objects.filter(
-        idempotency_key__in=[_refund_key(payment, keys[payment.pk]) for payment in payments]
+    earlier = list(
+        PaymentTransaction.objects.filter(
+            idempotency_key__in=[_refund_key(payment, keys[payment.pk]) for payment in payments]
+        ).order_by("pk")
     )
-    if done:
-        return list(done.order_by("pk"))
-    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError(
-            {
-                "amount": ValidationError(
-                    _("Enter a positive amount in euros and cents."), code=OrderErrorCode.INVALID
-                )
-            }
-        )
-    if amount > payment_balance(order).refundable:
-        raise ValidationError(
-            {
-                "amount": ValidationError(
-                    _("The refund exceeds what was paid and not yet refunded."),
-                    code=OrderErrorCode.REFUND_EXCEEDS_PAYMENT,
-                )
-            }
-        )
-    rows: list[PaymentTransaction] = []
-    left = amount
-    for payment in payments:
-        part = min(left, _payment_refundable(payment))
-        if part <= 0:
-            continue
-        try:
-            rows.append(
-                payment_refund(
-                    payment=payment,
-                    amount=part,
-                    idempotency_key=keys[payment.pk],
-                    actor=actor,
-                )
+    failed = [row for row in earlier if row.status == PaymentTransaction.Status.FAILED]
+    if earlier and not failed:
+        return earlier
+    if earlier:
+        plan = [(row.payment, row.amount) for row in failed]
+        amount = sum((row.amount for row in failed), Decimal(0))
+    else:
+        if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+            raise _refund_error(
+                _("Enter a positive amount in euros and cents."), OrderErrorCode.INVALID
             )
-        except (GatewayUnavailable, PaymentDeclined):
-            key = _refund_key(payment, keys[payment.pk])
-            rows.append(PaymentTransaction.objects.get(idempotency_key=key))
-        left -= part
-        if left == 0:
-            break
+        plan = []
+        left = amount
+        for payment in payments:
+            part = min(left, _payment_refundable(payment))
+            if part > 0:
+                plan.append((payment, part))
+                left -= part
+    if amount > payment_balance(order).refundable:
+        raise _refund_error(
+            _("The refund exceeds what was paid and not yet refunded."),
+            OrderErrorCode.REFUND_EXCEEDS_PAYMENT,
+        )
+    rows = [_attempt_refund(payment, part, keys[payment.pk], actor) for payment, part in plan]
     for row in rows:
         succeeded = row.status != PaymentTransaction.Status.FAILED
         order_event(
             order,
-            "refunded" if succeeded else "refund_failed",
+            OrderEvent.Type.REFUNDED if succeeded else OrderEvent.Type.REFUND_FAILED,
             actor,
             reason if succeeded else row.message,
             amount=str(row.amount),
         )
-    return rows
+    return [row for row in earlier if row not in failed] + rows
 
 
 def payment_give_back_all(*, order: Order, actor: User | None) -> None:
     """Release authorisations and refund every charged payment of a cancelled
     order; failures are recorded as events for staff, never swallowed silently."""
-    from orders.services.orders import order_event
-
     for payment in order.payments.prefetch_related("transactions").order_by("pk"):
         method = _method(payment.method)
         try:
@@ -387,6 +385,6 @@ def payment_give_back_all(*, order: Order, actor: User | None) -> None:
                 refund = payment_refund(
                     payment=payment, amount=part, idempotency_key="cancel", actor=actor
                 )
-                order_event(order, "refunded", actor, amount=str(refund.amount))
+                order_event(order, OrderEvent.Type.REFUNDED, actor, amount=str(refund.amount))
         except (GatewayUnavailable, PaymentDeclined) as exc:
-            order_event(order, "refund_failed", actor, str(exc), payment=payment.pk)
+            order_event(order, OrderEvent.Type.REFUND_FAILED, actor, str(exc), payment=payment.pk)

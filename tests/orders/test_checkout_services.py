@@ -122,3 +122,10 @@ def test_summary_totals_add_up():
     checkout = ready_checkout(lines=[(stocked_variant(price="3.33"), 3)])
     totals = checkout_summary(checkout).totals
     assert totals.total_gross == Decimal("9.99") + Decimal("4.95")
+
+
+def test_large_totals_pass_the_database_check_on_every_backend():
+    # 2 x 1234.10 + 4.95 is 2473.1499... in binary floating point (SQLite's arithmetic).
+    order = place_order(lines=[(stocked_variant(price="1234.10"), 2)])
+    order.refresh_from_db()
+    assert order.total_gross == Decimal("2473.15")
