@@ -121,7 +121,7 @@ class CheckoutSummary:
 
 def checkout_summary(checkout: Checkout) -> CheckoutSummary:
     """Lines priced from the catalogue now, available shipping and totals (3 queries)."""
-    lines = list(checkout.lines.select_related("variant__product").order_by("pk"))
+    lines = list(checkout.lines.select_related("variant__product__category").order_by("pk"))
     subtotal = sum((quantize(line.variant.price) * line.quantity for line in lines), Decimal(0))
     weight = sum(line.variant.weight_grams * line.quantity for line in lines)
     quotes: list[ShippingQuote] = []

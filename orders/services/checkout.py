@@ -55,6 +55,13 @@ def _clean_email(email: str) -> str:
     return email
 
 
+def _too_many_lines() -> ValidationError:
+    message = _("A cart holds at most %(limit)d lines.") % {
+        "limit": settings.SHOP_MAX_CHECKOUT_LINES
+    }
+    return _error("lines", message, Code.TOO_MANY_LINES)
+
+
 def _set_quantities(checkout: Checkout, wanted: dict[ProductVariant, int]) -> None:
     """Set the quantity of each variant's line (0 removes it), checking limits,
     visibility and free stock; nothing changes when anything is refused."""
@@ -76,10 +83,7 @@ def _set_quantities(checkout: Checkout, wanted: dict[ProductVariant, int]) -> No
     removing = {variant.pk for variant, quantity in wanted.items() if quantity == 0}
     remaining = (set(existing) | {variant.pk for variant in adding}) - removing
     if len(remaining) > settings.SHOP_MAX_CHECKOUT_LINES:
-        message = _("A cart holds at most %(limit)d lines.") % {
-            "limit": settings.SHOP_MAX_CHECKOUT_LINES
-        }
-        raise _error("lines", message, Code.TOO_MANY_LINES)
+        raise _too_many_lines()
     free = quantities_available(adding, checkout=checkout)
     short = [
         str(variant)
@@ -226,7 +230,8 @@ def checkout_shipping_method_update(
 def checkout_customer_attach(*, checkout: Checkout, user: User) -> Checkout:
     """Give an anonymous checkout to ``user`` on sign-in. If they already have a
     cart, the anonymous lines merge into it (quantities added, up to the line
-    limit) and the anonymous checkout is deleted; the customer's is returned."""
+    limit) and the anonymous checkout is deleted; the customer's is returned.
+    TOO_MANY_LINES, and nothing changes, when the merged cart would be too long."""
     checkout = locked_checkout(checkout)
     if checkout.user_id == user.pk:
         return checkout
@@ -240,7 +245,11 @@ def checkout_customer_attach(*, checkout: Checkout, user: User) -> Checkout:
         return checkout
     limit = settings.SHOP_MAX_LINE_QUANTITY
     existing = {line.variant_id: line for line in target.lines.all()}
-    for line in checkout.lines.all():
+    incoming = list(checkout.lines.all())
+    merged_count = len(existing.keys() | {line.variant_id for line in incoming})
+    if merged_count > settings.SHOP_MAX_CHECKOUT_LINES:
+        raise _too_many_lines()
+    for line in incoming:
         mine = existing.get(line.variant_id)
         if mine is None:
             line.checkout = target

@@ -63,7 +63,8 @@ def checkout_problems(summary: CheckoutSummary) -> ValidationError | None:
 
 
 def _for_sale(view: CheckoutLineView) -> bool:
-    return bool(view.product.is_published)
+    """The same rule as the catalogue's ``visible_products`` for shoppers."""
+    return view.product.is_published and view.product.category.is_published
 
 
 def _method(code: str) -> PaymentMethod:
