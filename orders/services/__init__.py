@@ -19,7 +19,13 @@ from orders.services.orders import (
     order_refund,
     order_transition,
 )
-from orders.services.payments import checkout_complete, checkout_payment_start, payment_refund
+from orders.services.payments import (
+    checkout_complete,
+    checkout_payment_start,
+    payment_confirm,
+    payment_refund,
+    payments_supersede,
+)
 from orders.services.shipping import (
     COUNTRY_CODES,
     PostalCodeRuleData,
@@ -55,7 +61,9 @@ __all__ = [
     "order_note_add",
     "order_refund",
     "order_transition",
+    "payment_confirm",
     "payment_refund",
+    "payments_supersede",
     "pickup_point_create",
     "pickup_point_delete",
     "pickup_point_update",

@@ -21,6 +21,7 @@ from catalog.models import ProductVariant
 from catalog.selectors import visible_products
 from orders.errors import CheckoutErrorCode as Code
 from orders.models import Checkout, CheckoutLine, PickupPoint, ShippingMethod
+from orders.payments.base import PaymentError
 from orders.selectors import checkout_summary
 from orders.services.stock import insufficient_stock, quantities_available
 from shop.accounts.models import User
@@ -226,12 +227,28 @@ def checkout_shipping_method_update(
     return checkout
 
 
-@transaction.atomic
 def checkout_customer_attach(*, checkout: Checkout, user: User) -> Checkout:
     """Give an anonymous checkout to ``user`` on sign-in. If they already have a
     cart, the anonymous lines merge into it (quantities added, up to the line
     limit) and the anonymous checkout is deleted; the customer's is returned.
-    TOO_MANY_LINES, and nothing changes, when the merged cart would be too long."""
+    TOO_MANY_LINES, and nothing changes, when the merged cart would be too long.
+    A payment started for a merged-away cart is settled first (cancelled, or
+    refunded if it was charged)."""
+    from orders.services.payments import payments_supersede
+
+    with transaction.atomic():
+        checkout = locked_checkout(checkout)
+        if checkout.user_id is None and Checkout.objects.filter(user=user).exists():
+            try:
+                payments_supersede(checkout=checkout)
+            except PaymentError as exc:
+                message = _("The payment service did not answer. Please try again in a moment.")
+                raise _error(None, message, Code.GATEWAY_UNAVAILABLE) from exc
+    with transaction.atomic():
+        return _attach(checkout=checkout, user=user)
+
+
+def _attach(*, checkout: Checkout, user: User) -> Checkout:
     checkout = locked_checkout(checkout)
     if checkout.user_id == user.pk:
         return checkout

@@ -90,6 +90,12 @@ def checkout_payment_start(
     method = _method(method_code)
     with transaction.atomic():
         checkout = locked_checkout(checkout)
+        try:
+            payments_supersede(checkout=checkout, keep=_payment_key(checkout, method))
+        except (GatewayUnavailable, PaymentDeclined) as exc:
+            raise _gateway_error() from exc
+    with transaction.atomic():
+        checkout = locked_checkout(checkout)
         summary = checkout_summary(checkout)
         problems = checkout_problems(summary)
         if problems:
@@ -100,7 +106,7 @@ def checkout_payment_start(
             raise _error("method", eligibility.reason, Code.PAYMENT_METHOD_NOT_AVAILABLE)
         until = timezone.now() + timedelta(minutes=settings.SHOP_RESERVATION_MINUTES)
         stock_reserve(checkout=checkout, lines=[view.line for view in summary.lines], until=until)
-        key = f"checkout:{checkout.token}:v{checkout.version}:{method.code}"
+        key = _payment_key(checkout, method)
         payment, _created = Payment.objects.get_or_create(
             idempotency_key=key,
             defaults={
@@ -122,6 +128,39 @@ def checkout_payment_start(
     payment.details = {**payment.details, **session.details}
     payment.save(update_fields=["status", "psp_reference", "details", "updated_at"])
     return payment, session
+
+
+def _payment_key(checkout: Checkout, method: PaymentMethod) -> str:
+    return f"checkout:{checkout.token}:v{checkout.version}:{method.code}"
+
+
+LIVE = (
+    Payment.Status.PENDING,
+    Payment.Status.ACTION_REQUIRED,
+    Payment.Status.AUTHORIZED,
+    Payment.Status.CHARGED,
+)
+
+
+def payments_supersede(*, checkout: Checkout, keep: str = "") -> None:
+    """Settle the checkout's earlier payments that may still take money (all but
+    the one keyed ``keep``): one charged meanwhile is refunded in full, the others
+    are cancelled at the provider; each then counts as cancelled for the checkout.
+
+    Provider errors propagate: no new payment starts while an old one is unsettled.
+    """
+    for payment in checkout.payments.filter(status__in=LIVE).exclude(idempotency_key=keep):
+        if payment_confirm(payment) == Payment.Status.CHARGED:
+            payment_refund(
+                payment=payment,
+                amount=_payment_refundable(payment),
+                idempotency_key="superseded",
+                actor=None,
+            )
+        else:
+            _method(payment.method).cancel(payment)
+        payment.status = Payment.Status.CANCELLED
+        payment.save(update_fields=["status", "updated_at"])
 
 
 def _gateway_error() -> ValidationError:

@@ -129,3 +129,42 @@ def test_large_totals_pass_the_database_check_on_every_backend():
     order = place_order(lines=[(stocked_variant(price="1234.10"), 2)])
     order.refresh_from_db()
     assert order.total_gross == Decimal("2473.15")
+
+
+def test_a_new_payment_start_cancels_the_earlier_pending_payment():
+    checkout = ready_checkout()
+    gateway.outcome = "pending"  # the shopper has not paid yet
+    first, _session = services.checkout_payment_start(checkout=checkout, method_code="card")
+    services.checkout_email_update(checkout=checkout, email="otra@example.com")
+    second, _session = services.checkout_payment_start(checkout=checkout, method_code="card")
+    gateway.outcome = "charged"
+    first.refresh_from_db()
+    assert first.status == models.Payment.Status.CANCELLED
+    assert gateway.cancelled == {first.psp_reference}
+    assert second.status == models.Payment.Status.PENDING
+    order = services.checkout_complete(checkout=checkout, actor=None)
+    assert list(order.payments.all()) == [second]
+
+
+def test_a_payment_charged_before_the_cart_changed_is_refunded_when_a_new_one_starts():
+    checkout = ready_checkout()
+    first, _session = services.checkout_payment_start(checkout=checkout, method_code="card")
+    services.payment_confirm(first)  # the shopper paid, then went back to the cart
+    services.checkout_email_update(checkout=checkout, email="otra@example.com")
+    services.checkout_payment_start(checkout=checkout, method_code="card")
+    rows = sorted(first.transactions.values_list("kind", "status", "amount"))
+    assert rows == [("charge", "success", first.amount), ("refund", "success", first.amount)]
+    assert gateway.refunded(first.psp_reference) == first.amount
+
+
+def test_merging_a_cart_on_sign_in_cancels_its_started_payment(django_user_model):
+    customer = django_user_model.objects.create_user(email="c@example.com", password="x")
+    services.checkout_create(user=customer, lines=[(stocked_variant(), 1)])
+    anonymous = ready_checkout()
+    gateway.outcome = "pending"
+    payment, _session = services.checkout_payment_start(checkout=anonymous, method_code="card")
+    services.checkout_customer_attach(checkout=anonymous, user=customer)
+    payment.refresh_from_db()
+    assert payment.status == models.Payment.Status.CANCELLED
+    assert gateway.cancelled == {payment.psp_reference}
+    assert not models.Checkout.objects.filter(pk=anonymous.pk).exists()
