@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class MemoryGateway:
-    outcome: str = "charged"  # what confirm() answers: charged, authorized, pending, failed
+    # What confirm() answers for a payment not yet final: charged, authorized, pending, failed.
+    outcome: str = "charged"
     unavailable: bool = False  # every call raises GatewayUnavailable
     declined: bool = False  # start() raises PaymentDeclined
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)  # by psp reference
@@ -75,6 +76,9 @@ class InMemoryPaymentMethod(PaymentMethod):
                 (ref for ref, p in gateway.payments.items() if p["key"] == idempotency_key),
                 None,
             )
+            if reference is None and payment.psp_reference in gateway.payments:
+                reference = payment.psp_reference  # the amount changed: update, as Stripe does
+                gateway.payments[reference].update(key=idempotency_key, amount=payment.amount)
             if reference is None:
                 reference = f"mem_{uuid.uuid4().hex[:16]}"
                 gateway.payments[reference] = {"key": idempotency_key, "amount": payment.amount}
@@ -90,7 +94,9 @@ class InMemoryPaymentMethod(PaymentMethod):
                 return "failed"
             if payment.psp_reference in gateway.cancelled:
                 return "cancelled"
-            known.setdefault("status", gateway.outcome)
+            # Pending stays open (the shopper may still pay); anything else is final.
+            if known.get("status", "pending") == "pending":
+                known["status"] = gateway.outcome
             return str(known["status"])
 
     def refund(self, payment: Payment, amount: Decimal, *, idempotency_key: str) -> Refund:

@@ -22,7 +22,13 @@ from orders.errors import CheckoutErrorCode as Code
 from orders.errors import OrderErrorCode
 from orders.models import Checkout, Order, OrderEvent, Payment, PaymentTransaction
 from orders.payments import get_payment_method
-from orders.payments.base import GatewayUnavailable, PaymentDeclined, PaymentMethod, PaymentSession
+from orders.payments.base import (
+    GatewayUnavailable,
+    PaymentDeclined,
+    PaymentError,
+    PaymentMethod,
+    PaymentSession,
+)
 from orders.selectors import CheckoutLineView, CheckoutSummary, checkout_summary, payment_balance
 from orders.services.checkout import locked_checkout
 from orders.services.orders import order_event, order_place
@@ -81,9 +87,12 @@ def checkout_payment_start(
 ) -> tuple[Payment, PaymentSession]:
     """Reserve the cart's stock and start paying the checkout's total with a method.
 
-    The reservation and the ``Payment`` row (with its key, derived from the
-    checkout's version) are committed before the provider is called, so a retry
-    after a time-out reuses both. Raises ``ValidationError``: not ready, method
+    One payment per checkout and method while it is unpaid: starting again (the
+    cart changed) updates its amount rather than making a second one; earlier
+    payments that cannot be reused are settled first (``payments_supersede``).
+    The reservation and the ``Payment`` row, with the key for this version of
+    the checkout, are committed before the provider is called, so a retry after
+    a time-out sends the same key. Raises ``ValidationError``: not ready, method
     not offered or not eligible (with its reason), INSUFFICIENT_STOCK,
     PAYMENT_DECLINED, GATEWAY_UNAVAILABLE (retry).
     """
@@ -91,8 +100,8 @@ def checkout_payment_start(
     with transaction.atomic():
         checkout = locked_checkout(checkout)
         try:
-            payments_supersede(checkout=checkout, keep=_payment_key(checkout, method))
-        except (GatewayUnavailable, PaymentDeclined) as exc:
+            reusable = _settle_earlier_payments(checkout, method)
+        except PaymentError as exc:
             raise _gateway_error() from exc
     with transaction.atomic():
         checkout = locked_checkout(checkout)
@@ -106,18 +115,22 @@ def checkout_payment_start(
             raise _error("method", eligibility.reason, Code.PAYMENT_METHOD_NOT_AVAILABLE)
         until = timezone.now() + timedelta(minutes=settings.SHOP_RESERVATION_MINUTES)
         stock_reserve(checkout=checkout, lines=[view.line for view in summary.lines], until=until)
-        key = _payment_key(checkout, method)
-        payment, _created = Payment.objects.get_or_create(
-            idempotency_key=key,
-            defaults={
-                "checkout": checkout,
-                "method": method.code,
-                "amount": total,
-                "details": {"checkout_version": checkout.version, "options": options or {}},
-            },
+        payment = reusable or Payment(
+            checkout=checkout,
+            method=method.code,
+            idempotency_key=_payment_key(checkout, method),
         )
+        start_key = f"{payment.idempotency_key}:v{checkout.version}"
+        payment.amount = total
+        payment.details = {
+            **payment.details,
+            "checkout_version": checkout.version,
+            "options": options or {},
+            "start_key": start_key,
+        }
+        payment.save()
     try:
-        session = method.start(payment, options=options or {}, idempotency_key=key)
+        session = method.start(payment, options=options or {}, idempotency_key=start_key)
     except PaymentDeclined as exc:
         Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.FAILED)
         raise _error("method", str(exc), Code.PAYMENT_DECLINED) from exc
@@ -131,36 +144,50 @@ def checkout_payment_start(
 
 
 def _payment_key(checkout: Checkout, method: PaymentMethod) -> str:
-    return f"checkout:{checkout.token}:v{checkout.version}:{method.code}"
+    return f"checkout:{checkout.token}:{method.code}:{checkout.payments.count() + 1}"
 
 
-LIVE = (
-    Payment.Status.PENDING,
-    Payment.Status.ACTION_REQUIRED,
-    Payment.Status.AUTHORIZED,
-    Payment.Status.CHARGED,
-)
+UNPAID = (Payment.Status.PENDING, Payment.Status.ACTION_REQUIRED)
+LIVE = (*UNPAID, Payment.Status.AUTHORIZED, Payment.Status.CHARGED)
 
 
-def payments_supersede(*, checkout: Checkout, keep: str = "") -> None:
-    """Settle the checkout's earlier payments that may still take money (all but
-    the one keyed ``keep``): one charged meanwhile is refunded in full, the others
-    are cancelled at the provider; each then counts as cancelled for the checkout.
-
-    Provider errors propagate: no new payment starts while an old one is unsettled.
-    """
-    for payment in checkout.payments.filter(status__in=LIVE).exclude(idempotency_key=keep):
-        if payment_confirm(payment) == Payment.Status.CHARGED:
-            payment_refund(
-                payment=payment,
-                amount=_payment_refundable(payment),
-                idempotency_key="superseded",
-                actor=None,
-            )
+def _settle_earlier_payments(checkout: Checkout, method: PaymentMethod) -> Payment | None:
+    """Ask the provider about the checkout's live payments; keep the newest one of
+    ``method`` that is still unpaid (to be updated), settle every other."""
+    reusable = None
+    for payment in checkout.payments.filter(status__in=LIVE).order_by("-pk"):
+        # A start the provider never answered left no reference: nothing to ask
+        # about, and no money can move without the session the shopper never got.
+        status = payment_confirm(payment) if payment.psp_reference else payment.status
+        if reusable is None and payment.method == method.code and status in UNPAID:
+            reusable = payment
         else:
-            _method(payment.method).cancel(payment)
-        payment.status = Payment.Status.CANCELLED
-        payment.save(update_fields=["status", "updated_at"])
+            _supersede(payment, status)
+    return reusable
+
+
+def payments_supersede(*, checkout: Checkout) -> None:
+    """Settle every payment of the checkout that may still take money: one charged
+    meanwhile is refunded in full, the others are cancelled at the provider; each
+    then counts as cancelled. Provider errors propagate."""
+    for payment in checkout.payments.filter(status__in=LIVE):
+        _supersede(payment, payment_confirm(payment) if payment.psp_reference else payment.status)
+
+
+def _supersede(payment: Payment, status: str) -> None:
+    if not payment.psp_reference:
+        pass  # never started at the provider (see above)
+    elif status == Payment.Status.CHARGED:
+        payment_refund(
+            payment=payment,
+            amount=_payment_refundable(payment),
+            idempotency_key="superseded",
+            actor=None,
+        )
+    elif status in LIVE:
+        _method(payment.method).cancel(payment)
+    payment.status = Payment.Status.CANCELLED
+    payment.save(update_fields=["status", "updated_at"])
 
 
 def _gateway_error() -> ValidationError:

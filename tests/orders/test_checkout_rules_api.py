@@ -644,9 +644,9 @@ def test_a_pending_payment_places_no_order_until_a_new_payment_is_charged(gql):
     assert not models.Order.objects.exists()
     assert charges() == 0
 
-    gateway.outcome = "charged"
     run(gql, "CheckoutEmailUpdate", {"token": str(checkout.token), "email": "ana@example.com"})
-    assert start_payment(gql, checkout)["errors"] == []
+    assert start_payment(gql, checkout)["errors"] == []  # updates the unpaid payment
+    gateway.outcome = "charged"
     placed = complete(gql, checkout)
 
     assert placed["errors"] == []

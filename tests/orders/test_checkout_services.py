@@ -131,19 +131,35 @@ def test_large_totals_pass_the_database_check_on_every_backend():
     assert order.total_gross == Decimal("2473.15")
 
 
-def test_a_new_payment_start_cancels_the_earlier_pending_payment():
-    checkout = ready_checkout()
+def test_starting_again_after_a_cart_change_updates_the_unpaid_payment():
+    variant = stocked_variant(quantity=5, price="10.00")
+    checkout = ready_checkout(lines=[(variant, 1)])
     gateway.outcome = "pending"  # the shopper has not paid yet
     first, _session = services.checkout_payment_start(checkout=checkout, method_code="card")
-    services.checkout_email_update(checkout=checkout, email="otra@example.com")
-    second, _session = services.checkout_payment_start(checkout=checkout, method_code="card")
+    services.checkout_lines_update(checkout=checkout, lines=[(variant, 2)])
+    again, _session = services.checkout_payment_start(checkout=checkout, method_code="card")
+    assert (again.pk, again.psp_reference) == (first.pk, first.psp_reference)
+    assert again.amount == Decimal("20.00") + Decimal("4.95")
+    assert gateway.payments[first.psp_reference]["amount"] == again.amount
     gateway.outcome = "charged"
+    order = services.checkout_complete(checkout=checkout, actor=None)
+    assert list(order.payments.all()) == [again]
+    assert gateway.cancelled == set()
+
+
+def test_a_payment_of_another_method_is_cancelled_when_a_new_one_starts(settings):
+    settings.SHOP_PAYMENT_METHODS = {
+        "card": "orders.payments.memory.InMemoryPaymentMethod",
+        "water_bill": "orders.payments.memory.InMemoryPaymentMethod",
+    }
+    checkout = ready_checkout()
+    gateway.outcome = "pending"
+    first, _session = services.checkout_payment_start(checkout=checkout, method_code="card")
+    second, _session = services.checkout_payment_start(checkout=checkout, method_code="water_bill")
     first.refresh_from_db()
     assert first.status == models.Payment.Status.CANCELLED
     assert gateway.cancelled == {first.psp_reference}
-    assert second.status == models.Payment.Status.PENDING
-    order = services.checkout_complete(checkout=checkout, actor=None)
-    assert list(order.payments.all()) == [second]
+    assert second.pk != first.pk
 
 
 def test_a_payment_charged_before_the_cart_changed_is_refunded_when_a_new_one_starts():
