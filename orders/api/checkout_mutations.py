@@ -295,16 +295,17 @@ class CheckoutMutations:
     def checkout_complete(
         self, info: Info[ShopContext, None], input: CheckoutTokenInput
     ) -> CheckoutCompletePayload:
-        order = models.Order.objects.filter(checkout_token=input.token).first()
+        user = info.context.user
         try:
-            if order is None:
-                order = services.checkout_complete(
-                    checkout=_checkout(info, input.token), actor=info.context.user
-                )
-            elif order.user_id is not None and order.user_id != getattr(
-                info.context.user, "pk", None
-            ):
-                raise not_found("token", CheckoutErrorCode)
+            checkout = selectors.checkout_for(input.token, user)
+            if checkout is not None:
+                order = services.checkout_complete(checkout=checkout, actor=user)
+            else:
+                # Placed already (perhaps by a duplicate request a moment ago): the
+                # same order, for whoever may see the checkout it came from.
+                order = models.Order.objects.filter(checkout_token=input.token).first()
+                if order is None or order.user_id not in (None, getattr(user, "pk", None)):
+                    raise not_found("token", CheckoutErrorCode)
         except ValidationError as exc:
             return CheckoutCompletePayload(errors=checkout_errors(exc))
         return CheckoutCompletePayload(order=order)  # type: ignore[arg-type]

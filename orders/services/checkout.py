@@ -23,7 +23,11 @@ from orders.errors import CheckoutErrorCode as Code
 from orders.models import Checkout, CheckoutLine, PickupPoint, ShippingMethod
 from orders.payments.base import PaymentError
 from orders.selectors import checkout_summary
-from orders.services.stock import insufficient_stock, quantities_available
+from orders.services.stock import (
+    insufficient_stock,
+    quantities_available,
+    stock_release_reservations,
+)
 from shop.accounts.models import User
 from shop.accounts.services import clean_address
 
@@ -102,6 +106,8 @@ def _set_quantities(checkout: Checkout, wanted: dict[ProductVariant, int]) -> No
             line.save(update_fields=["quantity"])
         elif quantity and line is None:
             CheckoutLine.objects.create(checkout=checkout, variant=variant, quantity=quantity)
+    # A started payment is outdated now: its units go back until it starts again.
+    stock_release_reservations(checkout=checkout)
     _touch(checkout)
 
 
@@ -163,6 +169,7 @@ def checkout_lines_update(
 def checkout_lines_delete(*, checkout: Checkout, variants: Sequence[ProductVariant]) -> Checkout:
     checkout = locked_checkout(checkout)
     checkout.lines.filter(variant__in=list(variants)).delete()
+    stock_release_reservations(checkout=checkout)
     _touch(checkout)
     return checkout
 
