@@ -52,3 +52,30 @@ def gql(client: Client) -> GraphQL:
         return _post(client, query, variables, **kwargs)
 
     return run
+
+
+@pytest.fixture
+def fake_stripe() -> Iterator[Any]:
+    """A running :class:`tests.fake_stripe.FakeStripe` (the Stripe API over HTTP)."""
+    from tests.fake_stripe import FakeStripe
+
+    fake = FakeStripe().start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+    assert not fake.errors, f"the fake Stripe itself failed: {fake.errors!r}"
+
+
+@pytest.fixture
+def stripe_settings(settings: Any, fake_stripe: Any) -> Any:
+    """Point the card method's settings at ``fake_stripe`` (returned) with test keys."""
+    from tests.fake_stripe import WEBHOOK_SECRET
+
+    settings.STRIPE_SECRET_KEY = "sk_test_fake"
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_fake"
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.STRIPE_API_BASE = fake_stripe.url
+    settings.STRIPE_TIMEOUT_SECONDS = 1
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0
+    return fake_stripe
