@@ -217,6 +217,8 @@ STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 20)
+STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
 
 # Shop API.
 SHOP_NAME = os.environ.get("SHOP_NAME", "Tienda del Agua")
@@ -225,11 +227,15 @@ SHOP_CURRENCY = "EUR"
 SHOP_STOREFRONT_URL = os.environ.get("SHOP_STOREFRONT_URL", "http://127.0.0.1:8000/storefront/")
 
 # Checkout and payments. Payment methods: alias -> dotted path of a
-# ``orders.payments.base.PaymentMethod``. The in-memory method moves no money:
-# it stands in for the card route in the demo until card keys are configured.
-SHOP_PAYMENT_METHODS: dict[str, str] = (
-    {"card": "orders.payments.memory.InMemoryPaymentMethod"} if DEBUG else {}
-)
+# ``orders.payments.base.PaymentMethod``. Without Stripe keys, the development
+# card method (no money moves; refused with DEBUG off) stands in for the demo.
+SHOP_PAYMENT_METHODS: dict[str, str] = {
+    "card": (
+        "orders.payments.card.StripeCardPaymentMethod"
+        if STRIPE_SECRET_KEY
+        else "orders.payments.memory.DevelopmentCardPaymentMethod"
+    ),
+}
 SHOP_RESERVATION_MINUTES = env_int("SHOP_RESERVATION_MINUTES", 15)
 SHOP_MAX_LINE_QUANTITY = env_int("SHOP_MAX_LINE_QUANTITY", 50)
 SHOP_MAX_CHECKOUT_LINES = env_int("SHOP_MAX_CHECKOUT_LINES", 50)

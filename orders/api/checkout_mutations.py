@@ -303,9 +303,10 @@ class CheckoutMutations:
             else:
                 # Placed already (perhaps by a duplicate request a moment ago): the
                 # same order, for whoever may see the checkout it came from.
-                order = models.Order.objects.filter(checkout_token=input.token).first()
-                if order is None or order.user_id not in (None, getattr(user, "pk", None)):
+                placed = models.Order.objects.filter(checkout_token=input.token).first()
+                if placed is None or placed.user_id not in (None, getattr(user, "pk", None)):
                     raise not_found("token", CheckoutErrorCode)
+                order = placed
         except ValidationError as exc:
             return CheckoutCompletePayload(errors=checkout_errors(exc))
         return CheckoutCompletePayload(order=order)  # type: ignore[arg-type]

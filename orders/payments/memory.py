@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orders.payments.base import (
@@ -129,3 +131,22 @@ class InMemoryPaymentMethod(PaymentMethod):
     def _check_available(self) -> None:
         if gateway.unavailable:
             raise GatewayUnavailable("The in-memory gateway is switched off.")
+
+
+class DevelopmentCardPaymentMethod(InMemoryPaymentMethod):
+    """The demo's card route when no Stripe keys are configured: every payment
+    succeeds and no money moves. Refused whenever DEBUG is off."""
+
+    name = _("Development card (no real payment)")
+
+    def eligibility(self, checkout: Checkout, *, amount: Decimal) -> Eligibility:
+        if not settings.DEBUG:
+            return Eligibility(False, gettext("Card payments are not available right now."))
+        return Eligibility.ok()
+
+    def start(
+        self, payment: Payment, *, options: dict[str, Any], idempotency_key: str
+    ) -> PaymentSession:
+        if not settings.DEBUG:
+            raise PaymentDeclined(gettext("Card payments are not available right now."))
+        return super().start(payment, options=options, idempotency_key=idempotency_key)

@@ -131,11 +131,12 @@ def checkout_payment_start(
         payment.save()
     try:
         session = method.start(payment, options=options or {}, idempotency_key=start_key)
-    except PaymentDeclined as exc:
-        Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.FAILED)
-        raise _error("method", str(exc), Code.PAYMENT_DECLINED) from exc
     except GatewayUnavailable as exc:
         raise _gateway_error() from exc
+    except PaymentError as exc:
+        Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.FAILED)
+        message = str(exc) if isinstance(exc, PaymentDeclined) else _("The payment was declined.")
+        raise _error("method", message, Code.PAYMENT_DECLINED) from exc
     payment.status = session.status
     payment.psp_reference = session.psp_reference or payment.psp_reference
     payment.details = {**payment.details, **session.details}
@@ -269,6 +270,8 @@ def checkout_complete(*, checkout: Checkout, actor: User | None) -> Order:
                 status = payment_confirm(payment)
             except GatewayUnavailable as exc:
                 raise _gateway_error() from exc
+            except PaymentError as exc:
+                raise _error(None, _("The payment was declined."), Code.PAYMENT_DECLINED) from exc
             if payment.amount != summary.totals.total_gross:
                 failure = _error(
                     None, _("The amount paid does not match the total."), Code.PAYMENT_OUTDATED
@@ -310,7 +313,7 @@ def _give_back(payment: Payment, status: str) -> None:
         payment_refund(
             payment=payment, amount=payment.amount, idempotency_key="unplaced", actor=None
         )
-    except (GatewayUnavailable, PaymentDeclined):
+    except PaymentError:
         pass  # payment_refund recorded it; a cancel is retried by staff from the admin
 
 
@@ -340,7 +343,7 @@ def payment_refund(
         return refund
     try:
         result = _method(payment.method).refund(payment, refund.amount, idempotency_key=key)
-    except (GatewayUnavailable, PaymentDeclined) as exc:
+    except PaymentError as exc:
         refund.status = PaymentTransaction.Status.FAILED
         refund.message = str(exc)[:300]
         refund.save(update_fields=["status", "message"])
@@ -378,7 +381,7 @@ def _attempt_refund(
     """One refund; a provider failure leaves (and returns) a FAILED ledger row."""
     try:
         return payment_refund(payment=payment, amount=amount, idempotency_key=key, actor=actor)
-    except (GatewayUnavailable, PaymentDeclined):
+    except PaymentError:
         return PaymentTransaction.objects.get(idempotency_key=_refund_key(payment, key))
 
 
@@ -453,5 +456,5 @@ def payment_give_back_all(*, order: Order, actor: User | None) -> None:
                     payment=payment, amount=part, idempotency_key="cancel", actor=actor
                 )
                 order_event(order, OrderEvent.Type.REFUNDED, actor, amount=str(refund.amount))
-        except (GatewayUnavailable, PaymentDeclined) as exc:
+        except PaymentError as exc:
             order_event(order, OrderEvent.Type.REFUND_FAILED, actor, str(exc), payment=payment.pk)
