@@ -4,11 +4,13 @@ from django.contrib import admin
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from orders.payments.card_webhook import stripe_webhook
 from shop.api.view import ShopGraphQLView
 from shop.schema import schema
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("webhooks/stripe/", stripe_webhook, name="stripe-webhook"),
     # No cookie authentication on the API (Bearer tokens only), so no CSRF exposure.
     path(
         "graphql/",

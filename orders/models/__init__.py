@@ -9,7 +9,7 @@ from orders.models.order import (
     OrderEvent,
     OrderLine,
 )
-from orders.models.payment import Payment, PaymentTransaction
+from orders.models.payment import Payment, PaymentTransaction, ProviderEvent
 from orders.models.shipping import PickupPoint, PostalCodeRule, ShippingMethod, ShippingZone
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "PaymentTransaction",
     "PickupPoint",
     "PostalCodeRule",
+    "ProviderEvent",
     "Reservation",
     "ShippingMethod",
     "ShippingZone",

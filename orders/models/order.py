@@ -67,6 +67,8 @@ class Order(models.Model):
     delivery_days_max = models.PositiveSmallIntegerField(default=0)
     payment_method = models.CharField(_("payment method"), max_length=30)
     customer_note = models.CharField(_("note"), max_length=500, blank=True)
+    # Set when the customer's bank disputes a payment: staff must answer it.
+    disputed_at = models.DateTimeField(_("payment disputed"), null=True, blank=True)
     subtotal_gross = _money_field(_("subtotal"))
     shipping_gross = _money_field(_("shipping"))
     shipping_tax = _money_field(_("shipping IVA"))
@@ -196,6 +198,7 @@ class OrderEvent(models.Model):
         REFUNDED = "refunded", _("Refund issued")
         REFUND_FAILED = "refund_failed", _("Refund failed")
         EMAIL_SENT = "email_sent", _("E-mail sent")
+        DISPUTED = "disputed", _("Payment disputed")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(_("type"), max_length=20, choices=Type.choices)

@@ -93,3 +93,23 @@ class PaymentTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount} ({self.status})"
+
+
+class ProviderEvent(models.Model):
+    """A webhook event already applied, by the provider's event id (deduplication)."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=255)
+    type = models.CharField(max_length=100)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("provider event")
+        verbose_name_plural = _("provider events")
+        ordering = ("-pk",)
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="orders_event_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.type} {self.event_id}"

@@ -1,0 +1,153 @@
+"""Stripe's webhook: ``POST /webhooks/stripe/``.
+
+Stripe may deliver an event late, twice, out of order or in parallel. So the
+signature is checked (constant time, five minutes' tolerance), events already
+applied are skipped by id, and an event is only a hint: the intent or refund it
+names is fetched again and the shop's state only moves forward from what Stripe
+says now. Handling is idempotent, so parallel duplicates apply once.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import stripe
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from orders.models import Order, OrderEvent, Payment, PaymentTransaction, ProviderEvent
+from orders.payments.base import GatewayUnavailable, PaymentError
+from orders.payments.card import REFUND_STATUS, client, stripe_errors
+from orders.services.orders import order_event
+from orders.services.payments import checkout_complete, payment_confirm, payments_supersede
+
+log = logging.getLogger(__name__)
+PROVIDER = "stripe"
+INTENT_EVENTS = {
+    "payment_intent.succeeded",
+    "payment_intent.processing",
+    "payment_intent.requires_action",
+    "payment_intent.amount_capturable_updated",
+    "payment_intent.payment_failed",
+    "payment_intent.canceled",
+}
+REFUND_EVENTS = {"refund.created", "refund.updated", "refund.failed", "charge.refund.updated"}
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    secret = settings.STRIPE_WEBHOOK_SECRET
+    if not secret:
+        return HttpResponse(status=404)
+    try:
+        event = stripe.Webhook.construct_event(
+            request.body, request.headers.get("Stripe-Signature", ""), secret, tolerance=300
+        )
+    except (ValueError, stripe.SignatureVerificationError):
+        return HttpResponse("Invalid signature or payload.", status=400)
+    if ProviderEvent.objects.filter(provider=PROVIDER, event_id=event.id).exists():
+        return HttpResponse(status=200)
+    try:
+        handle_event(event.type, event.data.object)
+    except GatewayUnavailable:
+        return HttpResponse("Stripe did not answer; retry later.", status=503)
+    except PaymentError:
+        log.exception("Stripe event %s (%s) could not be applied", event.id, event.type)
+    # A parallel delivery of the same event may have recorded it first.
+    ProviderEvent.objects.get_or_create(
+        provider=PROVIDER, event_id=event.id, defaults={"type": event.type}
+    )
+    return HttpResponse(status=200)
+
+
+def handle_event(type: str, obj: Any) -> None:
+    """Apply one event; safe to repeat. Raises GatewayUnavailable to be retried."""
+    if type in INTENT_EVENTS:
+        intent_changed(obj["id"])
+    elif type in REFUND_EVENTS:
+        refund_changed(obj["id"])
+    elif type == "charge.refunded":
+        for refund in (obj.get("refunds") or {}).get("data", []):
+            refund_changed(refund["id"])
+    elif type == "charge.dispute.created":
+        dispute_opened(obj)
+
+
+def intent_changed(intent_id: str) -> None:
+    """Bring the payment up to date with its intent; a paid checkout whose shopper
+    never came back is completed here."""
+    payment = Payment.objects.filter(psp_reference=intent_id).select_related("checkout").first()
+    if payment is None:
+        return
+    if payment.order_id is not None or payment.status == Payment.Status.CANCELLED:
+        payment_confirm(payment)
+        return
+    if payment.checkout is None:
+        return
+    if payment_confirm(payment) not in (Payment.Status.CHARGED, Payment.Status.AUTHORIZED):
+        return
+    try:
+        checkout_complete(checkout=payment.checkout, actor=None)
+    except ValidationError as exc:
+        # Not placed (stock gone is refunded by checkout_complete). A payment the
+        # checkout no longer uses (the cart changed after paying) is given back.
+        log.info("Paid checkout %s not completed: %s", payment.checkout.token, exc.messages)
+        payment.refresh_from_db()
+        if payment.order_id is None and payment.status in (
+            Payment.Status.CHARGED,
+            Payment.Status.AUTHORIZED,
+        ):
+            current = payment.checkout.payments.order_by("-pk").first()
+            if current is not None and current.pk != payment.pk:
+                try:
+                    payments_supersede(checkout=payment.checkout)
+                except PaymentError:
+                    log.warning("Could not give back payment %s", payment.pk)
+
+
+def refund_changed(refund_id: str) -> None:
+    """Move a refund's ledger row forward (pending -> succeeded or failed)."""
+    row = (
+        PaymentTransaction.objects.filter(psp_reference=refund_id).select_related("payment").first()
+    )
+    if row is None or row.status != PaymentTransaction.Status.PENDING:
+        return
+    with stripe_errors():
+        refund = client().v1.refunds.retrieve(refund_id)
+    status = REFUND_STATUS.get(refund.status or "", "pending")
+    if status == row.status:
+        return
+    with transaction.atomic():
+        updated = PaymentTransaction.objects.filter(
+            pk=row.pk, status=PaymentTransaction.Status.PENDING
+        ).update(status=status)
+        order = row.payment.order
+        if updated and order is not None and status == PaymentTransaction.Status.FAILED:
+            order_event(order, OrderEvent.Type.REFUND_FAILED, None, amount=str(row.amount))
+
+
+def dispute_opened(dispute: Any) -> None:
+    """Flag the order for staff (once)."""
+    payment = Payment.objects.filter(psp_reference=dispute.get("payment_intent") or "").first()
+    if payment is None or payment.order_id is None:
+        return
+    with transaction.atomic():
+        flagged = Order.objects.filter(pk=payment.order_id, disputed_at__isnull=True).update(
+            disputed_at=timezone.now()
+        )
+        if flagged:
+            order = Order.objects.get(pk=payment.order_id)
+            order_event(
+                order,
+                OrderEvent.Type.DISPUTED,
+                None,
+                str(dispute.get("reason", "")),
+                amount=str(dispute.get("amount", "")),
+            )
