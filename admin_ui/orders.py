@@ -213,8 +213,9 @@ class OrderAdmin(admin.ModelAdmin):
         "status",
         "payment_status",
         "total",
+        "disputed_at",
     )
-    list_filter = ("status", "payment_method")
+    list_filter = ("status", "payment_method", ("disputed_at", admin.EmptyFieldListFilter))
     search_fields = ("number", "email")
     fieldsets = (
         (
@@ -225,6 +226,7 @@ class OrderAdmin(admin.ModelAdmin):
                     "created_at",
                     "status",
                     "payment_status",
+                    "disputed_at",
                     "email",
                     "user",
                     "language_code",

@@ -10,18 +10,20 @@ import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from catalog.models import Stock
 from orders import services
-from orders.models import Fulfillment, Order, OrderEvent, PaymentTransaction
+from orders.models import Fulfillment, Order, OrderEvent, Payment, PaymentTransaction, Reservation
 from orders.payments.memory import gateway
 from orders.selectors import PaymentStatus, payment_balance
 from shop.accounts.models import User
 from shop.accounts.roles import CATALOGUE_MANAGER, ORDER_MANAGER
-from tests.orders.factories import place_order, stocked_variant
+from tests.orders.factories import place_order, ready_checkout, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
 TIMES = "\N{MULTIPLICATION SIGN}"
@@ -440,3 +442,28 @@ def test_actions_are_refused_without_the_csrf_token(manager, variant):
 
     assert response.status_code == 403
     assert not order.events.filter(type=OrderEvent.Type.NOTE_ADDED).exists()
+
+
+def test_an_order_manager_finds_payments_charged_without_an_order(client):
+    variant = stocked_variant(quantity=1)
+    first = ready_checkout(lines=[(variant, 1)])
+    second = ready_checkout(lines=[(variant, 1)])
+    services.checkout_payment_start(checkout=first, method_code="card")
+    Reservation.objects.all().delete()  # as if it expired
+    services.checkout_payment_start(checkout=second, method_code="card")
+    services.checkout_complete(checkout=second, actor=None)
+    with pytest.raises(ValidationError):
+        services.checkout_complete(checkout=first, actor=None)
+    unplaced = Payment.objects.get(order__isnull=True)
+    client.force_login(staff_in_role(ORDER_MANAGER))
+
+    response = client.get(reverse("admin:orders_payment_changelist") + "?order__isempty=1")
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [unplaced]
+    page = client.get(reverse("admin:orders_payment_change", args=[unplaced.pk]))
+    assert page.status_code == 200
+    assert sorted(unplaced.transactions.values_list("kind", "status")) == [
+        ("charge", "success"),
+        ("refund", "success"),
+    ]
