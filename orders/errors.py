@@ -44,3 +44,19 @@ class OrderErrorCode(enum.StrEnum):
     REFUND_EXCEEDS_PAYMENT = "refund_exceeds_payment"
     REFUND_FAILED = "refund_failed"
     GATEWAY_UNAVAILABLE = "gateway_unavailable"
+
+
+class ClaimErrorCode(enum.StrEnum):
+    INVALID = "invalid"
+    REQUIRED = "required"
+    NOT_FOUND = "not_found"
+    NOT_CLAIMABLE = "not_claimable"
+    WINDOW_CLOSED = "window_closed"
+    INVALID_LINE = "invalid_line"
+    INVALID_QUANTITY = "invalid_quantity"
+    INVALID_PHOTO = "invalid_photo"
+    CLAIM_CLOSED = "claim_closed"
+    INVALID_TRANSITION = "invalid_transition"
+    REFUND_EXCEEDS_PAYMENT = "refund_exceeds_payment"
+    REFUND_FAILED = "refund_failed"
+    INSUFFICIENT_STOCK = "insufficient_stock"

@@ -6,7 +6,7 @@ from typing import Any
 
 from celery import shared_task
 
-from orders import emails
+from orders import claim_emails, emails
 from orders.services.stock import reservations_delete_expired
 
 
@@ -20,3 +20,9 @@ def reservations_release_expired() -> int:
 def order_email_send(order_id: int, kind: str, **extra: Any) -> None:
     """Send the customer's e-mail about an order (confirmation, shipped, cancelled)."""
     emails.order_email_send(order_id, kind, **extra)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def claim_email_send(claim_id: int, kind: str) -> None:
+    """Tell the customer about their claim (opened, answered, resolved)."""
+    claim_emails.claim_email_send(claim_id, kind)

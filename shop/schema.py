@@ -14,6 +14,7 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 from catalog.api.mutations import CatalogMutations
 from catalog.api.queries import CatalogQueries
 from orders.api.checkout_mutations import CheckoutMutations
+from orders.api.claims import ClaimMutations, ClaimQueries
 from orders.api.mutations import OrdersMutations
 from orders.api.order_mutations import OrderMutations
 from orders.api.queries import OrdersQueries
@@ -37,7 +38,8 @@ class NodeQueries:
 
 
 Query = merge_types(
-    "Query", (NodeQueries, AccountQueries, ContentQueries, CatalogQueries, OrdersQueries)
+    "Query",
+    (NodeQueries, AccountQueries, ContentQueries, CatalogQueries, OrdersQueries, ClaimQueries),
 )
 Mutation = merge_types(
     "Mutation",
@@ -48,6 +50,7 @@ Mutation = merge_types(
         OrdersMutations,
         CheckoutMutations,
         OrderMutations,
+        ClaimMutations,
     ),
 )
 

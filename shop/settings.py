@@ -146,12 +146,18 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 # gunicorn serves the admin's and storefront's static files itself (whitenoise):
 # no CDN and no separate file server needed. No manifest: vendored files keep
 # their references to source maps that are not shipped.
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
-}
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Files only their owners and staff may see (claim photos): never under MEDIA_URL.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -239,6 +245,10 @@ SHOP_PAYMENT_METHODS: dict[str, str] = {
 SHOP_RESERVATION_MINUTES = env_int("SHOP_RESERVATION_MINUTES", 15)
 SHOP_MAX_LINE_QUANTITY = env_int("SHOP_MAX_LINE_QUANTITY", 50)
 SHOP_MAX_CHECKOUT_LINES = env_int("SHOP_MAX_CHECKOUT_LINES", 50)
+# Claims: how long after shipping an order can be claimed; photos per message, size.
+SHOP_CLAIM_WINDOW_DAYS = env_int("SHOP_CLAIM_WINDOW_DAYS", 30)
+SHOP_CLAIM_MAX_PHOTOS = env_int("SHOP_CLAIM_MAX_PHOTOS", 5)
+SHOP_CLAIM_MAX_PHOTO_BYTES = env_int("SHOP_CLAIM_MAX_PHOTO_BYTES", 5 * 1024 * 1024)
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 12)
 GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 15)
 GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000)

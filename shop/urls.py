@@ -5,12 +5,14 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from orders.payments.card_webhook import stripe_webhook
+from orders.views import claim_photo
 from shop.api.view import ShopGraphQLView
 from shop.schema import schema
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("webhooks/stripe/", stripe_webhook, name="stripe-webhook"),
+    path("claims/photos/<str:signed>/", claim_photo, name="claim-photo"),
     # No cookie authentication on the API (Bearer tokens only), so no CSRF exposure.
     path(
         "graphql/",

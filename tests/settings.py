@@ -18,3 +18,5 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # The checkout's tests pay through the in-memory method (steered by orders.payments.memory.gateway).
 SHOP_PAYMENT_METHODS = {"card": "orders.payments.memory.InMemoryPaymentMethod"}
+PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "test-private"  # noqa: F405
+STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT  # type: ignore[index]  # noqa: F405

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 import strawberry_django
@@ -26,6 +26,9 @@ from shop.api.errors import ShopError
 from shop.api.relay import ModelNode
 from shop.api.types import MoneyType, TaxedMoneyType
 from shop.i18n import localized
+
+if TYPE_CHECKING:
+    from orders.api.claims import ClaimType
 
 strawberry.enum(OrderErrorCode, name="OrderErrorCode")
 strawberry.enum(models.Order.Status, name="OrderStatus")
@@ -169,6 +172,14 @@ class OrderType(ModelNode):
     @strawberry.field(description="IVA per rate, each rounded once over the order.")
     def taxes(self, root: models.Order) -> list[TaxLine]:
         return tax_lines(root.tax_by_rate)
+
+    @strawberry.field(description="Claims opened on this order.")
+    def claims(
+        self, root: models.Order
+    ) -> list[Annotated[ClaimType, strawberry.lazy("orders.api.claims")]]:
+        from orders.api.claims import order_claims
+
+        return order_claims(root)
 
     @strawberry.field(description="Whether the customer may still cancel it.")
     def can_cancel(self, root: models.Order) -> bool:

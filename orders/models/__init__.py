@@ -1,6 +1,7 @@
 """The orders app's tables: shipping, checkouts (carts), orders and payments."""
 
 from orders.models.checkout import Checkout, CheckoutLine, Reservation
+from orders.models.claim import Claim, ClaimAttachment, ClaimEvent, ClaimLine, ClaimMessage
 from orders.models.order import (
     Allocation,
     Fulfillment,
@@ -16,6 +17,11 @@ __all__ = [
     "Allocation",
     "Checkout",
     "CheckoutLine",
+    "Claim",
+    "ClaimAttachment",
+    "ClaimEvent",
+    "ClaimLine",
+    "ClaimMessage",
     "Fulfillment",
     "FulfillmentLine",
     "Order",

@@ -69,7 +69,7 @@ def _lock_stocks(variant_ids: Iterable[int]) -> dict[int, list[Stock]]:
 
 
 def _plan(
-    wanted: Sequence[tuple[ProductVariant, int]], *, checkout: Checkout
+    wanted: Sequence[tuple[ProductVariant, int]], *, checkout: Checkout | None
 ) -> list[tuple[int, Stock, int]]:
     """Lock the stock and split each wanted quantity over the variant's rows.
 
@@ -115,7 +115,7 @@ def stock_release_reservations(*, checkout: Checkout) -> None:
 
 
 def stock_allocate(
-    *, checkout: Checkout, lines: Sequence[tuple[OrderLine, ProductVariant]]
+    *, checkout: Checkout | None, lines: Sequence[tuple[OrderLine, ProductVariant]]
 ) -> None:
     """Allocate the order lines' units (the checkout's own reservations count as
     free for it) and drop its reservations. Call inside a transaction."""
@@ -126,7 +126,8 @@ def stock_allocate(
         Allocation(line=lines[index][0], stock=stock, quantity=units)
         for index, stock, units in plan
     )
-    stock_release_reservations(checkout=checkout)
+    if checkout is not None:
+        stock_release_reservations(checkout=checkout)
 
 
 def _locked_allocations(lines: Iterable[OrderLine]) -> list[Allocation]:

@@ -15,6 +15,7 @@ from shop.api.relay import ModelNode, ShopConnection
 from shop.api.types import LanguageCode
 
 if TYPE_CHECKING:
+    from orders.api.claims import ClaimType
     from orders.api.orders import OrderType
 
 strawberry.enum(AccountErrorCode, name="AccountErrorCode")
@@ -78,6 +79,15 @@ class UserType(ModelNode):
         return selectors.with_payment_sums(Order.objects.filter(user=root)).order_by(
             "-created_at", "-pk"
         )
+
+    @strawberry_django.connection(
+        ShopConnection[Annotated["ClaimType", strawberry.lazy("orders.api.claims")]],
+        description="Claims on the user's orders, newest first.",
+    )
+    def claims(self, root: models.User) -> Iterable[Any]:
+        from orders.models import Claim
+
+        return Claim.objects.filter(order__user=root).order_by("-created_at", "-pk")
 
     @classmethod
     def get_queryset(

@@ -1,0 +1,350 @@
+"""Claim services: customers open claims and write to the shop; staff review,
+answer and resolve them (refund, replacement or no action).
+
+Who may act is decided by the callers (the API checks the order's owner, the
+order token or the staff permission); these services enforce the claim's own
+rules. Every change records a ``ClaimEvent`` with its actor, and the customer
+is e-mailed after commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.media import validate_image, without_metadata
+from orders.errors import ClaimErrorCode as Code
+from orders.models import (
+    Claim,
+    ClaimAttachment,
+    ClaimEvent,
+    ClaimLine,
+    ClaimMessage,
+    Order,
+    OrderEvent,
+    OrderLine,
+)
+from orders.selectors import payment_balance
+from orders.services.orders import order_event
+from orders.services.payments import order_payment_refund
+from orders.services.stock import stock_allocate
+from shop.accounts.models import User
+
+Status = Claim.Status
+CLAIM_TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.OPEN: frozenset({Status.IN_REVIEW, Status.RESOLVED, Status.REJECTED}),
+    Status.IN_REVIEW: frozenset({Status.RESOLVED, Status.REJECTED}),
+    Status.RESOLVED: frozenset(),
+    Status.REJECTED: frozenset(),
+}
+CLAIMABLE = (Order.Status.FULFILLED, Order.Status.PARTIALLY_FULFILLED)
+MAX_TEXT = 4000
+
+
+def _error(field: str | None, message: str, code: Code) -> ValidationError:
+    error = ValidationError(message, code=code)
+    return ValidationError({field: error}) if field else error
+
+
+def _notify(claim: Claim, kind: str) -> None:
+    from orders.tasks import claim_email_send
+
+    transaction.on_commit(lambda: claim_email_send.delay(claim.pk, kind))
+
+
+def claim_event(
+    claim: Claim, type: str, actor: User | None, message: str = "", **data: object
+) -> ClaimEvent:
+    return ClaimEvent.objects.create(
+        claim=claim, type=type, actor=actor, message=message, data=data
+    )
+
+
+def _text(value: str, field: str) -> str:
+    value = value.strip()
+    if not value:
+        raise _error(field, _("Write a few words."), Code.REQUIRED)
+    if len(value) > MAX_TEXT:
+        message = _("At most %(count)d characters.") % {"count": MAX_TEXT}
+        raise _error(field, message, Code.INVALID)
+    return value
+
+
+def claim_window_ends(order: Order) -> datetime | None:
+    """When claims on ``order`` close: a window after its last shipment."""
+    shipped = order.fulfillments.aggregate(last=Max("created_at"))["last"]
+    if shipped is None:
+        return None
+    return shipped + timedelta(days=settings.SHOP_CLAIM_WINDOW_DAYS)
+
+
+def claimable_quantities(order: Order) -> dict[int, int]:
+    """Per order line: units bought minus units in claims not rejected."""
+    claimed = dict(
+        ClaimLine.objects.filter(order_line__order=order)
+        .exclude(claim__status=Status.REJECTED)
+        .values("order_line")
+        .annotate(total=Sum("quantity"))
+        .values_list("order_line", "total")
+    )
+    return {line.pk: line.quantity - claimed.get(line.pk, 0) for line in order.lines.all()}
+
+
+def _clean_photos(photos: Sequence[File]) -> list[tuple[File, str, int, int]]:
+    if len(photos) > settings.SHOP_CLAIM_MAX_PHOTOS:
+        message = _("At most %(count)d photos.") % {"count": settings.SHOP_CLAIM_MAX_PHOTOS}
+        raise _error("photos", message, Code.INVALID)
+    cleaned = []
+    for photo in photos:
+        if photo.size is None or photo.size > settings.SHOP_CLAIM_MAX_PHOTO_BYTES:
+            message = _("Each photo can be up to %(size)d MB.") % {
+                "size": settings.SHOP_CLAIM_MAX_PHOTO_BYTES // (1024 * 1024)
+            }
+            raise _error("photos", message, Code.INVALID_PHOTO)
+        try:
+            image_format, width, height = validate_image(photo)
+        except ValidationError as exc:
+            message = _("Send photos as JPEG, PNG or WEBP images.")
+            raise _error("photos", message, Code.INVALID_PHOTO) from exc
+        cleaned.append((without_metadata(photo, image_format), image_format, width, height))
+    return cleaned
+
+
+def _add_message(
+    claim: Claim, *, author: User | None, body: str, photos: Sequence[File], from_staff: bool
+) -> ClaimMessage:
+    cleaned = _clean_photos(photos)
+    message = ClaimMessage.objects.create(
+        claim=claim, author=author, body=_text(body, "body"), from_staff=from_staff
+    )
+    for photo, image_format, width, height in cleaned:
+        attachment = ClaimAttachment(
+            message=message,
+            content_type=f"image/{image_format.lower()}",
+            size=photo.size or 0,
+            width=width,
+            height=height,
+        )
+        extension = {"JPEG": "jpg"}.get(image_format, image_format.lower())
+        attachment.image.save(f"{uuid.uuid4().hex}.{extension}", photo, save=False)
+        attachment.save()
+    return message
+
+
+@transaction.atomic
+def claim_create(
+    *,
+    actor: User | None,
+    order: Order,
+    reason: str,
+    description: str,
+    lines: Sequence[tuple[OrderLine, int]],
+    photos: Sequence[File] = (),
+) -> Claim:
+    """Open a claim on lines of a shipped ``order`` within the claim window.
+
+    Each line must belong to the order and its quantity be at most what was
+    bought minus what other claims (not rejected) already cover. Raises
+    ValidationError: NOT_CLAIMABLE, WINDOW_CLOSED, INVALID_LINE, INVALID_QUANTITY,
+    REQUIRED, INVALID_PHOTO. Nothing is kept when anything is refused.
+    """
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status not in CLAIMABLE:
+        raise _error(None, _("Only shipped orders can be claimed."), Code.NOT_CLAIMABLE)
+    ends = claim_window_ends(order)
+    if ends is None or timezone.now() > ends:
+        message = _("Claims close %(days)d days after shipping.") % {
+            "days": settings.SHOP_CLAIM_WINDOW_DAYS
+        }
+        raise _error(None, message, Code.WINDOW_CLOSED)
+    if reason not in Claim.Reason.values:
+        raise _error("reason", _("Choose a reason."), Code.INVALID)
+    left = claimable_quantities(order)
+    wanted: dict[int, int] = {}
+    for line, quantity in lines:
+        if line.order_id != order.pk:
+            raise _error("lines", _("The line is not part of this order."), Code.INVALID_LINE)
+        wanted[line.pk] = wanted.get(line.pk, 0) + quantity
+    if any(quantity < 1 or quantity > left[pk] for pk, quantity in wanted.items()):
+        raise _error(
+            "lines",
+            _("Claim at least one unit and no more than you bought and have not claimed yet."),
+            Code.INVALID_QUANTITY,
+        )
+    claim = Claim.objects.create(
+        order=order,
+        user=order.user,
+        reason=reason,
+        description=_text(description, "description"),
+    )
+    claim.number = f"R-{claim.pk:06d}"
+    claim.save(update_fields=["number"])
+    ClaimLine.objects.bulk_create(
+        ClaimLine(claim=claim, order_line_id=pk, quantity=quantity)
+        for pk, quantity in wanted.items()
+    )
+    if photos:
+        _add_message(claim, author=actor, body=claim.description, photos=photos, from_staff=False)
+    claim_event(claim, ClaimEvent.Type.OPENED, actor, reason=reason)
+    _notify(claim, "opened")
+    return claim
+
+
+@transaction.atomic
+def claim_message_add(
+    *, actor: User | None, claim: Claim, body: str, photos: Sequence[File] = (), from_staff: bool
+) -> ClaimMessage:
+    """Add to the claim's thread; staff answers are e-mailed to the customer.
+    CLAIM_CLOSED once the claim is resolved or rejected."""
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if not CLAIM_TRANSITIONS[Status(claim.status)]:
+        raise _error(None, _("This claim is closed."), Code.CLAIM_CLOSED)
+    message = _add_message(claim, author=actor, body=body, photos=photos, from_staff=from_staff)
+    claim_event(claim, ClaimEvent.Type.MESSAGE, actor, from_staff=from_staff)
+    if from_staff:
+        _notify(claim, "answered")
+    return message
+
+
+def claim_transition(*, claim: Claim, to: Status, actor: User | None, message: str = "") -> None:
+    """Move ``claim`` (locked by the caller) to ``to`` if ``CLAIM_TRANSITIONS`` allows it."""
+    current = Status(claim.status)
+    if to not in CLAIM_TRANSITIONS[current]:
+        raise _error(
+            "status",
+            _("A claim cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": current.label, "to": to.label},
+            Code.INVALID_TRANSITION,
+        )
+    claim.status = to
+    fields = ["status", "updated_at"]
+    if to in (Status.RESOLVED, Status.REJECTED):
+        claim.resolved_at = timezone.now()
+        fields.append("resolved_at")
+    claim.save(update_fields=fields)
+    claim_event(claim, ClaimEvent.Type.STATUS_CHANGED, actor, message, old=current, new=to)
+
+
+@transaction.atomic
+def claim_update_status(*, actor: User, claim: Claim, status: Status, message: str = "") -> Claim:
+    """Staff: put a claim in review, or reject it (with a message to the customer).
+    Resolving goes through :func:`claim_resolve`."""
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if status == Status.RESOLVED:
+        raise _error("status", _("Resolve a claim with its resolution."), Code.INVALID_TRANSITION)
+    claim_transition(claim=claim, to=status, actor=actor, message=message)
+    if message.strip():
+        _add_message(claim, author=actor, body=message, photos=(), from_staff=True)
+    if status == Status.REJECTED:
+        _notify(claim, "resolved")
+    return claim
+
+
+@transaction.atomic
+def claim_resolve(
+    *,
+    actor: User,
+    claim: Claim,
+    resolution: str,
+    message: str,
+    refund_amount: Decimal | None = None,
+) -> Claim:
+    """Staff: close a claim with a refund (through the route the order was paid,
+    at most what was paid minus refunded), a replacement (a new zero-priced order
+    for the claimed lines, stock allocated) or no action, and tell the customer.
+
+    Resolving a resolved claim is refused (INVALID_TRANSITION); the refund's key
+    is the claim's, so even a repeat that got through would refund once.
+    """
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    claim_transition(claim=claim, to=Status.RESOLVED, actor=actor)
+    body = _text(message, "message")
+    if resolution == Claim.Resolution.REFUND:
+        claim.refund_amount = _refund(claim, actor, refund_amount)
+    elif resolution == Claim.Resolution.REPLACEMENT:
+        claim.replacement_order = _replacement(claim, actor)
+    elif resolution != Claim.Resolution.NONE:
+        raise _error("resolution", _("Choose a resolution."), Code.INVALID)
+    claim.resolution = resolution
+    claim.save(update_fields=["resolution", "refund_amount", "replacement_order", "updated_at"])
+    _add_message(claim, author=actor, body=body, photos=(), from_staff=True)
+    claim_event(claim, ClaimEvent.Type.RESOLVED, actor, body, resolution=resolution)
+    _notify(claim, "resolved")
+    return claim
+
+
+def _refund(claim: Claim, actor: User, amount: Decimal | None) -> Decimal:
+    order = Order.objects.select_for_update().get(pk=claim.order_id)
+    if amount is None or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise _error("refundAmount", _("Enter the amount to refund."), Code.INVALID)
+    if amount > payment_balance(order).refundable:
+        raise _error(
+            "refundAmount",
+            _("The refund exceeds what was paid and not yet refunded."),
+            Code.REFUND_EXCEEDS_PAYMENT,
+        )
+    rows = order_payment_refund(
+        order=order,
+        amount=amount,
+        idempotency_key=f"claim-{claim.pk}",
+        actor=actor,
+        reason=_("Claim %(number)s") % {"number": claim.number},
+    )
+    if any(row.status == "failed" for row in rows):
+        # Keep the failed ledger row (staff see it) but do not close the claim.
+        raise _error(None, _("The refund failed; try again later."), Code.REFUND_FAILED)
+    return amount
+
+
+def _replacement(claim: Claim, actor: User) -> Order:
+    order = claim.order
+    replacement = Order.objects.create(
+        checkout_token=uuid.uuid4(),
+        user=order.user,
+        email=order.email,
+        language_code=order.language_code,
+        shipping_address=order.shipping_address,
+        billing_address=order.billing_address,
+        shipping_method=order.shipping_method,
+        shipping_method_name=order.shipping_method_name,
+        shipping_method_name_en=order.shipping_method_name_en,
+        pickup_point=order.pickup_point,
+        delivery_days_max=order.delivery_days_max,
+        payment_method="replacement",
+        customer_note=_("Replacement for claim %(number)s") % {"number": claim.number},
+    )
+    replacement.number = f"TA-{replacement.pk:06d}"
+    replacement.save(update_fields=["number"])
+    lines = []
+    for claimed in claim.lines.select_related("order_line__variant"):
+        source = claimed.order_line
+        if source.variant is None:
+            raise _error("lines", _("An article is no longer in the catalogue."), Code.INVALID_LINE)
+        line = OrderLine.objects.create(
+            order=replacement,
+            variant=source.variant,
+            product_name=source.product_name,
+            product_name_en=source.product_name_en,
+            variant_name=source.variant_name,
+            variant_name_en=source.variant_name_en,
+            sku=source.sku,
+            quantity=claimed.quantity,
+            unit_price_gross=Decimal("0.00"),
+            tax_rate=source.tax_rate,
+            total_gross=Decimal("0.00"),
+            total_tax=Decimal("0.00"),
+        )
+        lines.append((line, source.variant))
+    stock_allocate(checkout=None, lines=lines)
+    order_event(replacement, OrderEvent.Type.PLACED, actor, claim=claim.number)
+    return replacement

@@ -1,0 +1,85 @@
+"""A customer's claim, answered and resolved by staff, through /graphql/."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from orders import models, services
+from orders.payments.memory import gateway
+from shop.accounts.roles import ORDER_MANAGER
+from tests.factories import UserFactory
+from tests.operations import operation
+from tests.orders.factories import gid, place_order, staff_in_role, stocked_variant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _gateway():
+    gateway.reset()
+    yield
+    gateway.reset()
+
+
+def shipped_order(user, quantity=2):
+    order = place_order(lines=[(stocked_variant(quantity=5, price="10.00"), quantity)], user=user)
+    staff = staff_in_role(ORDER_MANAGER)
+    line = order.lines.get()
+    services.order_fulfill(actor=staff, order=order, quantities=[(line, quantity)])
+    return order
+
+
+def test_a_customer_claims_and_staff_refund_part_of_the_order(gql):
+    customer = UserFactory()
+    order = shipped_order(customer)
+    line = order.lines.get()
+    opened = gql(
+        operation("storefront/ClaimCreate"),
+        {
+            "input": {
+                "orderId": gid("Order", order.pk),
+                "reason": "DAMAGED",
+                "description": "Una jarra llegó rota.",
+                "lines": [{"lineId": gid("OrderLine", line.pk), "quantity": 1}],
+            }
+        },
+        user=customer,
+    )["data"]["claimCreate"]
+    assert opened["errors"] == []
+    claim = opened["claim"]
+    assert (claim["status"], claim["lines"][0]["quantity"]) == ("OPEN", 1)
+    staff = staff_in_role(ORDER_MANAGER)
+    resolved = gql(
+        operation("staff/ClaimResolve"),
+        {
+            "input": {
+                "id": claim["id"],
+                "resolution": "REFUND",
+                "refundAmount": "10.00",
+                "message": "Le devolvemos el importe de la jarra.",
+            }
+        },
+        user=staff,
+    )["data"]["claimResolve"]
+    assert resolved["errors"] == []
+    assert resolved["claim"]["status"] == "RESOLVED"
+    assert resolved["claim"]["refundAmount"] == {"amount": "10.00"}
+    again = gql(
+        operation("staff/ClaimResolve"),
+        {
+            "input": {
+                "id": claim["id"],
+                "resolution": "REFUND",
+                "refundAmount": "10.00",
+                "message": "x",
+            }
+        },
+        user=staff,
+    )["data"]["claimResolve"]
+    assert [error["code"] for error in again["errors"]] == ["INVALID_TRANSITION"]
+    refunds = models.PaymentTransaction.objects.filter(kind="refund")
+    assert list(refunds.values_list("amount", flat=True)) == [Decimal("10.00")]
+    seen = gql(operation("storefront/Claim"), {"id": claim["id"]}, user=customer)["data"]["claim"]
+    assert [message["fromStaff"] for message in seen["messages"]] == [True]
