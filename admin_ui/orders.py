@@ -506,11 +506,12 @@ class OrderAdmin(admin.ModelAdmin):
         return gettext("Note added.")
 
     def _refund(self, request: HttpRequest, order: Order, form: RefundForm) -> str | None:
-        """Refund once per form: a resubmitted form finds its rows already there."""
-        earlier = set(
+        """Refund once per form: a resubmitted form finds its rows already there
+        (and settles those the provider did not answer)."""
+        earlier = dict(
             PaymentTransaction.objects.filter(
                 payment__order=order, kind=PaymentTransaction.Kind.REFUND
-            ).values_list("pk", flat=True)
+            ).values_list("pk", "status")
         )
         rows = services.order_refund(
             actor=request.user,  # type: ignore[arg-type]
@@ -519,14 +520,24 @@ class OrderAdmin(admin.ModelAdmin):
             idempotency_key=str(form.cleaned_data["idempotency_key"]),
             reason=form.cleaned_data["reason"],
         )
-        new = [row for row in rows if row.pk not in earlier]
-        if not new:
+        new = [row for row in rows if earlier.get(row.pk) != row.status]
+        if not new and all(row.psp_reference for row in rows):
             messages.warning(
                 request, gettext("This refund was already made: nothing more was refunded.")
             )
             return None
         refused = [row for row in new if row.status == PaymentTransaction.Status.FAILED]
-        done = sum((row.amount for row in new if row not in refused), Decimal(0))
+        unanswered = [row for row in rows if not row.psp_reference and row not in refused]
+        done = sum((row.amount for row in new if row not in refused + unanswered), Decimal(0))
+        for row in unanswered:
+            messages.warning(
+                request,
+                gettext(
+                    "The payment provider did not answer: the refund of %(amount)s is pending "
+                    "(it counts as refunded). Send this form again to settle it."
+                )
+                % {"amount": _euros(row.amount)},
+            )
         for row in refused:
             messages.error(
                 request,

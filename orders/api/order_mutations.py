@@ -90,6 +90,12 @@ def _fresh(order: models.Order) -> OrderType:
     return models.Order.objects.get(pk=order.pk)  # type: ignore[return-value]
 
 
+def _refund_code(row: models.PaymentTransaction) -> OrderErrorCode:
+    if row.status == models.PaymentTransaction.Status.FAILED:
+        return OrderErrorCode.REFUND_FAILED
+    return OrderErrorCode.GATEWAY_UNAVAILABLE  # pending: retry with the same key
+
+
 @strawberry.type
 class OrderMutations:
     @strawberry.mutation(
@@ -160,9 +166,9 @@ class OrderMutations:
             )
         except ValidationError as exc:
             return OrderPayload(errors=order_errors(exc))
-        failed = [row for row in rows if row.status == models.PaymentTransaction.Status.FAILED]
         errors = [
-            OrderError(field=None, code=OrderErrorCode.REFUND_FAILED, message=row.message)
-            for row in failed
+            OrderError(field=None, code=_refund_code(row), message=row.message)
+            for row in rows
+            if row.status != models.PaymentTransaction.Status.SUCCESS and row.message
         ]
         return OrderPayload(order=_fresh(order), errors=errors)

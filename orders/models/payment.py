@@ -38,7 +38,7 @@ class Payment(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
-    idempotency_key = models.CharField(max_length=100, unique=True)
+    idempotency_key = models.CharField(max_length=255, unique=True)
     psp_reference = models.CharField(_("provider reference"), max_length=255, blank=True)
     # What the method needs to keep (e.g. chosen contract and installments).
     details = models.JSONField(default=dict, blank=True)
@@ -73,7 +73,7 @@ class PaymentTransaction(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
-    idempotency_key = models.CharField(max_length=100, unique=True)
+    idempotency_key = models.CharField(max_length=255, unique=True)
     psp_reference = models.CharField(_("provider reference"), max_length=255, blank=True)
     message = models.CharField(_("message"), max_length=300, blank=True)
     actor = models.ForeignKey(

@@ -9,6 +9,7 @@ key the shop stored before calling, so a retry after a time-out repeats nothing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -32,6 +33,7 @@ from orders.payments.base import (
 if TYPE_CHECKING:
     from orders.models import Checkout, Payment
 
+log = logging.getLogger(__name__)
 MINIMUM = Decimal("0.50")  # Stripe's smallest charge in euros
 
 INTENT_STATUS = {
@@ -72,7 +74,8 @@ def stripe_errors() -> Iterator[None]:
     try:
         yield
     except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as exc:
-        raise GatewayUnavailable(str(exc)) from exc
+        log.warning("Stripe unavailable: %s", exc)
+        raise GatewayUnavailable(gettext("Stripe did not answer.")) from exc
     except stripe.CardError as exc:
         raise PaymentDeclined(exc.user_message or gettext("The card was declined.")) from exc
     except stripe.StripeError as exc:
@@ -139,7 +142,12 @@ class StripeCardPaymentMethod(PaymentMethod):
     def refund(self, payment: Payment, amount: Decimal, *, idempotency_key: str) -> Refund:
         with stripe_errors():
             refund = client().v1.refunds.create(
-                {"payment_intent": payment.psp_reference, "amount": cents(amount)},
+                {
+                    "payment_intent": payment.psp_reference,
+                    "amount": cents(amount),
+                    # Lets the webhook find a refund whose answer never arrived.
+                    "metadata": {"ledger_key": idempotency_key},
+                },
                 {"idempotency_key": idempotency_key},
             )
         return Refund(

@@ -25,7 +25,7 @@ from orders.models import Order, OrderEvent, Payment, PaymentTransaction, Provid
 from orders.payments.base import GatewayUnavailable, PaymentError
 from orders.payments.card import REFUND_STATUS, client, stripe_errors
 from orders.services.orders import order_event
-from orders.services.payments import checkout_complete, payment_confirm, payments_supersede
+from orders.services.payments import checkout_complete, payment_confirm, payment_supersede
 
 log = logging.getLogger(__name__)
 PROVIDER = "stripe"
@@ -52,30 +52,41 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         )
     except (ValueError, stripe.SignatureVerificationError):
         return HttpResponse("Invalid signature or payload.", status=400)
-    if ProviderEvent.objects.filter(provider=PROVIDER, event_id=event.id).exists():
+    try:
+        event_id, event_type, obj = event.id, event.type, event.data.object.to_dict()
+    except AttributeError:
+        return HttpResponse("Not an event.", status=400)
+    if ProviderEvent.objects.filter(provider=PROVIDER, event_id=event_id).exists():
         return HttpResponse(status=200)
     try:
-        handle_event(event.type, event.data.object)
+        handle_event(event_type, obj)
     except GatewayUnavailable:
         return HttpResponse("Stripe did not answer; retry later.", status=503)
     except PaymentError:
-        log.exception("Stripe event %s (%s) could not be applied", event.id, event.type)
+        log.exception("Stripe event %s (%s) could not be applied", event_id, event_type)
     # A parallel delivery of the same event may have recorded it first.
     ProviderEvent.objects.get_or_create(
-        provider=PROVIDER, event_id=event.id, defaults={"type": event.type}
+        provider=PROVIDER, event_id=event_id, defaults={"type": event_type}
     )
     return HttpResponse(status=200)
 
 
-def handle_event(type: str, obj: Any) -> None:
-    """Apply one event; safe to repeat. Raises GatewayUnavailable to be retried."""
+def handle_event(type: str, obj: dict[str, Any]) -> None:
+    """Apply one event (its object as a dict); safe to repeat. Raises
+    GatewayUnavailable to be retried."""
     if type in INTENT_EVENTS:
         intent_changed(obj["id"])
     elif type in REFUND_EVENTS:
-        refund_changed(obj["id"])
+        refund_changed(obj["id"], ledger_key=(obj.get("metadata") or {}).get("ledger_key", ""))
     elif type == "charge.refunded":
-        for refund in (obj.get("refunds") or {}).get("data", []):
-            refund_changed(refund["id"])
+        # A charge no longer lists its refunds: settle the intent's pending ones.
+        pending = PaymentTransaction.objects.filter(
+            payment__psp_reference=obj.get("payment_intent") or "",
+            kind=PaymentTransaction.Kind.REFUND,
+            status=PaymentTransaction.Status.PENDING,
+        ).exclude(psp_reference="")
+        for row in pending:
+            refund_changed(row.psp_reference)
     elif type == "charge.dispute.created":
         dispute_opened(obj)
 
@@ -96,27 +107,25 @@ def intent_changed(intent_id: str) -> None:
     try:
         checkout_complete(checkout=payment.checkout, actor=None)
     except ValidationError as exc:
-        # Not placed (stock gone is refunded by checkout_complete). A payment the
-        # checkout no longer uses (the cart changed after paying) is given back.
+        # Not placed: the stock ran out (checkout_complete refunded it), or the
+        # cart changed after this payment (outdated). Money that cannot become
+        # an order is given back; the shopper can pay the new cart again.
         log.info("Paid checkout %s not completed: %s", payment.checkout.token, exc.messages)
         payment.refresh_from_db()
-        if payment.order_id is None and payment.status in (
-            Payment.Status.CHARGED,
-            Payment.Status.AUTHORIZED,
-        ):
-            current = payment.checkout.payments.order_by("-pk").first()
-            if current is not None and current.pk != payment.pk:
-                try:
-                    payments_supersede(checkout=payment.checkout)
-                except PaymentError:
-                    log.warning("Could not give back payment %s", payment.pk)
+        if payment.order_id is None:
+            payment_supersede(payment)
 
 
-def refund_changed(refund_id: str) -> None:
-    """Move a refund's ledger row forward (pending -> succeeded or failed)."""
-    row = (
-        PaymentTransaction.objects.filter(psp_reference=refund_id).select_related("payment").first()
-    )
+def refund_changed(refund_id: str, *, ledger_key: str = "") -> None:
+    """Move a refund's ledger row forward (pending -> succeeded or failed); a row
+    whose answer never arrived is found by the key the shop sent with it."""
+    rows = PaymentTransaction.objects.select_related("payment")
+    row = rows.filter(psp_reference=refund_id).first()
+    if row is None and ledger_key:
+        row = rows.filter(idempotency_key=ledger_key, psp_reference="").first()
+        if row is not None:
+            row.psp_reference = refund_id
+            row.save(update_fields=["psp_reference"])
     if row is None or row.status != PaymentTransaction.Status.PENDING:
         return
     with stripe_errors():
@@ -133,7 +142,7 @@ def refund_changed(refund_id: str) -> None:
             order_event(order, OrderEvent.Type.REFUND_FAILED, None, amount=str(row.amount))
 
 
-def dispute_opened(dispute: Any) -> None:
+def dispute_opened(dispute: dict[str, Any]) -> None:
     """Flag the order for staff (once)."""
     payment = Payment.objects.filter(psp_reference=dispute.get("payment_intent") or "").first()
     if payment is None or payment.order_id is None:

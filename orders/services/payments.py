@@ -175,16 +175,18 @@ def payments_supersede(*, checkout: Checkout) -> None:
         _supersede(payment, payment_confirm(payment) if payment.psp_reference else payment.status)
 
 
+def payment_supersede(payment: Payment) -> None:
+    """Give back one payment a checkout will not use (see ``payments_supersede``)."""
+    _supersede(payment, payment_confirm(payment))
+
+
 def _supersede(payment: Payment, status: str) -> None:
     if not payment.psp_reference:
         pass  # never started at the provider (see above)
     elif status == Payment.Status.CHARGED:
-        payment_refund(
-            payment=payment,
-            amount=_payment_refundable(payment),
-            idempotency_key="superseded",
-            actor=None,
-        )
+        left = _payment_refundable(payment)
+        if left > 0:
+            payment_refund(payment=payment, amount=left, idempotency_key="superseded", actor=None)
     elif status in LIVE:
         _method(payment.method).cancel(payment)
     payment.status = Payment.Status.CANCELLED
@@ -223,7 +225,10 @@ def _record(
 
 
 def payment_confirm(payment: Payment) -> str:
-    """Ask the method for the payment's status, store it, record a charge once."""
+    """Ask the method for the payment's status, store it, record a charge once.
+    A payment whose start was never answered has nothing to ask about."""
+    if not payment.psp_reference:
+        return payment.status
     method = _method(payment.method)
     status = method.confirm(payment)
     if status != payment.status:
@@ -326,7 +331,11 @@ def payment_refund(
 ) -> PaymentTransaction:
     """Refund ``amount`` of ``payment`` once per key: the ledger row is written
     (pending) before the provider is called and updated with its answer.
-    Callers check the amount against what is refundable under a lock."""
+    Callers check the amount against what is refundable under a lock.
+
+    A refusal marks the row FAILED. When the provider does not answer the row
+    stays PENDING (the refund may have been made): it still counts as refunded,
+    and a retry with the same key, or the provider's webhook, settles it."""
     key = _refund_key(payment, idempotency_key)
     with transaction.atomic():
         refund, _created = PaymentTransaction.objects.get_or_create(
@@ -343,6 +352,10 @@ def payment_refund(
         return refund
     try:
         result = _method(payment.method).refund(payment, refund.amount, idempotency_key=key)
+    except GatewayUnavailable:
+        refund.message = _("No answer from the payment service yet; retry to settle it.")
+        refund.save(update_fields=["message"])
+        raise
     except PaymentError as exc:
         refund.status = PaymentTransaction.Status.FAILED
         refund.message = str(exc)[:300]
@@ -369,6 +382,13 @@ def _payment_refundable(payment: Payment) -> Decimal:
         ):
             refunded += row.amount
     return charged - refunded
+
+
+def _unsettled(row: PaymentTransaction) -> bool:
+    """Refused, or never answered: a retry with the same key may settle it."""
+    return row.status == PaymentTransaction.Status.FAILED or (
+        row.status == PaymentTransaction.Status.PENDING and not row.psp_reference
+    )
 
 
 def _refund_error(message: str, code: OrderErrorCode) -> ValidationError:
@@ -403,12 +423,18 @@ def order_payment_refund(
             idempotency_key__in=[_refund_key(payment, keys[payment.pk]) for payment in payments]
         ).order_by("pk")
     )
-    failed = [row for row in earlier if row.status == PaymentTransaction.Status.FAILED]
+    failed = [row for row in earlier if _unsettled(row)]
     if earlier and not failed:
         return earlier
+    # Pending rows already count as refunded; retrying them spends nothing new.
+    retried = Decimal(0)
     if earlier:
         plan = [(row.payment, row.amount) for row in failed]
         amount = sum((row.amount for row in failed), Decimal(0))
+        retried = sum(
+            (row.amount for row in failed if row.status == PaymentTransaction.Status.PENDING),
+            Decimal(0),
+        )
     else:
         if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
             raise _refund_error(
@@ -421,21 +447,19 @@ def order_payment_refund(
             if part > 0:
                 plan.append((payment, part))
                 left -= part
-    if amount > payment_balance(order).refundable:
+    if amount > payment_balance(order).refundable + retried:
         raise _refund_error(
             _("The refund exceeds what was paid and not yet refunded."),
             OrderErrorCode.REFUND_EXCEEDS_PAYMENT,
         )
     rows = [_attempt_refund(payment, part, keys[payment.pk], actor) for payment, part in plan]
     for row in rows:
-        succeeded = row.status != PaymentTransaction.Status.FAILED
-        order_event(
-            order,
-            OrderEvent.Type.REFUNDED if succeeded else OrderEvent.Type.REFUND_FAILED,
-            actor,
-            reason if succeeded else row.message,
-            amount=str(row.amount),
-        )
+        if row.status == PaymentTransaction.Status.SUCCESS:
+            order_event(order, OrderEvent.Type.REFUNDED, actor, reason, amount=str(row.amount))
+        elif row.status == PaymentTransaction.Status.FAILED:
+            order_event(
+                order, OrderEvent.Type.REFUND_FAILED, actor, row.message, amount=str(row.amount)
+            )
     return [row for row in earlier if row not in failed] + rows
 
 

@@ -372,25 +372,31 @@ def test_refunds_never_exceed_what_was_paid(client, manager, variant):
     assert len(logged(order)) == 2
 
 
-def test_a_refund_the_provider_refuses_is_shown_as_an_error(client, manager, variant):
+def test_a_refund_the_provider_does_not_answer_stays_pending_until_the_form_is_sent_again(
+    client, manager, variant
+):
     order = place_order(lines=[(variant, 1)])
     key = refund_key(client, order)
     gateway.unavailable = True
+    form = {"amount": "5.00", "reason": "Damaged", "idempotency_key": key}
 
-    response = client.post(
-        f"{ORDERS}{order.pk}/refund/",
-        {"amount": "5.00", "reason": "Damaged", "idempotency_key": key},
-        headers=EN,
-    )
+    response = client.post(f"{ORDERS}{order.pk}/refund/", form, headers=EN)
 
     assert response.status_code == 302
     [(level, text)] = messages_of(response)
-    assert level == "error"
-    assert text.startswith("The payment provider refused to refund 5.00 €:")
+    assert level == "warning"
+    assert text.startswith("The payment provider did not answer: the refund of 5.00 €")
     row = PaymentTransaction.objects.get(kind=PaymentTransaction.Kind.REFUND)
-    assert row.status == PaymentTransaction.Status.FAILED
-    assert payment_balance(order).refunded == 0
-    assert order.events.filter(type=OrderEvent.Type.REFUND_FAILED).count() == 1
+    assert row.status == PaymentTransaction.Status.PENDING
+    assert payment_balance(order).refunded == Decimal("5.00")
+
+    gateway.unavailable = False
+    again = client.post(f"{ORDERS}{order.pk}/refund/", form, headers=EN)
+
+    assert ("success", "Refunded 5.00 €.") in messages_of(again)
+    row.refresh_from_db()
+    assert row.status == PaymentTransaction.Status.SUCCESS
+    assert list(gateway.refunds.values()) == [Decimal("5.00")]
 
 
 # Who may

@@ -5,7 +5,9 @@
   Django view returning the same JSON from the same database (their ratio is
   the GraphQL overhead), at each size in ``BENCH_SIZES`` (default 1,000 and
   100,000 products);
-- full-text search at the largest size.
+- full-text search at the largest size;
+- the guest checkout flow, step by step, and checkout throughput with parallel
+  buyers (``tests/bench/checkout.py``).
 
 Runs on a throw-away database: PostgreSQL at ``BENCH_DATABASE_URL`` (default:
 the local server), or SQLite when that server cannot be reached.
@@ -52,6 +54,7 @@ from strawberry.extensions.validation_cache import _get_validate_cache  # noqa: 
 from catalog.models import Product  # noqa: E402
 from shop.api.security import CACHE_SIZE  # noqa: E402
 from shop.content import demo  # noqa: E402
+from tests.bench.checkout import bench_checkout  # noqa: E402
 from tests.operations import operation  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
@@ -154,6 +157,7 @@ def main() -> None:
             bench_search(client, SIZES[-1])
         info = _get_validate_cache(CACHE_SIZE).cache_info()
         print(f"\nvalidation cache: {info.hits} hits, {info.misses} misses")
+        bench_checkout()
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

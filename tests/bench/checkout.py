@@ -1,0 +1,256 @@
+"""Checkout benchmarks for ``make bench``: figures printed, never asserted.
+
+- the whole guest checkout through ``/graphql/`` with the storefront's documents
+  (create with two lines, shipping address, billing address, shipping method,
+  payment start, complete), ``BENCH_CHECKOUT_FLOWS`` times: p50/p95 per step and
+  per flow;
+- throughput: ``BENCH_CHECKOUT_BUYERS`` threads (own client, own database
+  connection) buying the same few variants for ``BENCH_CHECKOUT_SECONDS``:
+  orders per second, p50/p95 of ``checkoutComplete``, and a check that the stock
+  allocated equals the units ordered.
+
+Payments go through the in-memory method; the confirmation e-mail task runs
+eagerly after commit (no broker), so its cost is part of ``checkoutComplete``.
+Call :func:`bench_checkout` on a throw-away database (``tests.bench`` makes one).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import statistics
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from django.db import connection
+from django.db.models import Sum
+from django.test import Client
+from strawberry.relay import to_base64
+
+from catalog.models import Category, Product, ProductVariant, Stock, Warehouse
+from orders.models import Order, OrderLine, ShippingMethod, ShippingZone
+from orders.payments.memory import gateway
+from tests.operations import operation
+
+FLOWS = int(os.environ.get("BENCH_CHECKOUT_FLOWS", "50"))
+SECONDS = float(os.environ.get("BENCH_CHECKOUT_SECONDS", "10"))
+BUYERS = int(os.environ.get("BENCH_CHECKOUT_BUYERS", "8"))
+UNITS = 1_000_000  # per variant: the throughput run never runs out
+
+ADDRESS = {
+    "firstName": "Lucía",
+    "lastName": "Martín",
+    "streetAddress1": "Calle Sierpes 12",
+    "postalCode": "41004",
+    "city": "Sevilla",
+    "phone": "+34 600 123 456",
+}
+STEPS = (
+    "CheckoutCreate",
+    "CheckoutShippingAddressUpdate",
+    "CheckoutBillingAddressUpdate",
+    "CheckoutShippingMethodUpdate",
+    "CheckoutPaymentStart",
+    "CheckoutComplete",
+)
+DOCUMENTS = {name: operation(f"storefront/{name}") for name in STEPS}
+
+
+class FlowFailed(Exception):
+    """A step answered with a top-level error or payload errors."""
+
+
+@dataclass
+class Shop:
+    variants: list[ProductVariant]
+    method: ShippingMethod
+
+
+@dataclass
+class Flow:
+    """One buyer's timings (ms) per step, and the units bought per variant."""
+
+    timings: dict[str, float] = field(default_factory=dict)
+    units: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> float:
+        return sum(self.timings.values())
+
+
+def percentiles(timings: Sequence[float]) -> tuple[float, float]:
+    """p50 and p95 (the same p95 as ``tests.bench.measure``)."""
+    ordered = sorted(timings)
+    return statistics.median(ordered), ordered[int(len(ordered) * 0.95)]
+
+
+def seed() -> Shop:
+    """Three published variants with plenty of stock, and a zone delivering to Spain."""
+    category = Category.objects.create(name="Banco de pruebas", slug="bench-checkout")
+    warehouse = Warehouse.objects.create(name="Bench", slug="bench-checkout")
+    variants = []
+    for index, price in enumerate(["12.10", "3.99", "24.50"]):
+        product = Product.objects.create(
+            category=category,
+            name=f"Filtro de banco {index}",
+            slug=f"bench-checkout-{index}",
+            is_published=True,
+        )
+        variant = ProductVariant.objects.create(
+            product=product, sku=f"BENCH-CHECKOUT-{index}", price=Decimal(price)
+        )
+        Stock.objects.create(variant=variant, warehouse=warehouse, quantity=UNITS)
+        variants.append(variant)
+    zone = ShippingZone.objects.create(name="Bench España", countries=["ES"])
+    method = ShippingMethod.objects.create(zone=zone, name="Bench envío", price=Decimal("4.95"))
+    return Shop(variants, method)
+
+
+def _step(client: Client, flow: Flow, name: str, variables: dict[str, Any]) -> dict[str, Any]:
+    body = orjson.dumps({"query": DOCUMENTS[name], "variables": variables})
+    start = time.perf_counter()
+    response = client.post("/graphql/", body, content_type="application/json")
+    flow.timings[name] = (time.perf_counter() - start) * 1000
+    answer = orjson.loads(response.content)
+    if response.status_code != 200 or "errors" in answer:
+        raise FlowFailed(f"{name}: HTTP {response.status_code} {response.content[:300]!r}")
+    payload: dict[str, Any] = answer["data"][name[0].lower() + name[1:]]
+    if payload["errors"]:
+        raise FlowFailed(f"{name}: {payload['errors']}")
+    return payload
+
+
+def buy(client: Client, shop: Shop, lines: Sequence[tuple[ProductVariant, int]]) -> Flow:
+    """A guest's whole checkout; raises FlowFailed on any error."""
+    flow = Flow(units={variant.pk: quantity for variant, quantity in lines})
+    created = _step(
+        client,
+        flow,
+        "CheckoutCreate",
+        {
+            "input": {
+                "email": "bench@example.com",
+                "lines": [
+                    {"variantId": to_base64("ProductVariant", variant.pk), "quantity": quantity}
+                    for variant, quantity in lines
+                ],
+            }
+        },
+    )
+    token = created["checkout"]["token"]
+    for name in ("CheckoutShippingAddressUpdate", "CheckoutBillingAddressUpdate"):
+        _step(client, flow, name, {"input": {"token": token, "address": ADDRESS}})
+    method_id = to_base64("ShippingMethod", shop.method.pk)
+    _step(
+        client,
+        flow,
+        "CheckoutShippingMethodUpdate",
+        {"input": {"token": token, "shippingMethodId": method_id}},
+    )
+    _step(client, flow, "CheckoutPaymentStart", {"input": {"token": token, "method": "CARD"}})
+    _step(client, flow, "CheckoutComplete", {"input": {"token": token}})
+    return flow
+
+
+def _lines(shop: Shop, turn: int) -> list[tuple[ProductVariant, int]]:
+    """Two of the shop's variants, rotating, 1 or 2 units each."""
+    first = shop.variants[turn % len(shop.variants)]
+    second = shop.variants[(turn + 1) % len(shop.variants)]
+    return [(first, 1 + turn % 2), (second, 1)]
+
+
+def bench_flow(shop: Shop) -> None:
+    client = Client()
+    buy(client, shop, _lines(shop, 0))  # warm-up
+    flows = [buy(client, shop, _lines(shop, turn)) for turn in range(FLOWS)]
+    print(f"\n== guest checkout through /graphql/, {FLOWS} flows, one client")
+    for name in STEPS:
+        p50, p95 = percentiles([flow.timings[name] for flow in flows])
+        print(f"{name:<32} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms")
+    p50, p95 = percentiles([flow.total for flow in flows])
+    print(f"{'whole flow (6 requests)':<32} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms")
+
+
+@dataclass
+class Buyer:
+    flows: list[Flow] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def bench_throughput(shop: Shop) -> None:
+    buyers = BUYERS if connection.vendor == "postgresql" else 1
+    results = [Buyer() for _ in range(buyers)]
+    barrier = threading.Barrier(buyers + 1)
+    deadline: list[float] = []
+
+    def run(index: int) -> None:
+        client, mine = Client(), results[index]
+        try:
+            barrier.wait()
+            turn = index
+            while time.perf_counter() < deadline[0]:
+                try:
+                    mine.flows.append(buy(client, shop, _lines(shop, turn)))
+                except FlowFailed as exc:
+                    mine.failures.append(str(exc))
+                turn += buyers
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(buyers)]
+    for thread in threads:
+        thread.start()
+    deadline.append(time.perf_counter() + SECONDS)
+    start = time.perf_counter()
+    barrier.wait()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - start
+
+    flows = [flow for buyer in results for flow in buyer.flows]
+    failures = [failure for buyer in results for failure in buyer.failures]
+    note = (
+        "threads of one process: Python runs one at a time, the database serves them all"
+        if buyers == BUYERS
+        else "SQLite: one writer at a time, so one buyer"
+    )
+    print(f"\n== throughput: {buyers} parallel buyers for {SECONDS:.0f} s ({note})")
+    if not flows:
+        print(f"no order placed; first failures: {failures[:5]}")
+        return
+    p50, p95 = percentiles([flow.timings["CheckoutComplete"] for flow in flows])
+    print(
+        f"{len(flows)} orders in {elapsed:.1f} s: {len(flows) / elapsed:6.1f} orders/s"
+        f" | checkoutComplete p50 {p50:7.2f} ms p95 {p95:7.2f} ms"
+        f" | failed flows: {len(failures)}"
+    )
+    for failure in failures[:5]:
+        print(f"  failed: {failure}")
+
+
+def report_stock(shop: Shop) -> None:
+    """Units allocated on the bench's stock rows against units on its orders."""
+    allocated = Stock.objects.filter(variant__in=shop.variants).aggregate(units=Sum("allocated"))
+    ordered = OrderLine.objects.filter(
+        variant__in=shop.variants, order__status=Order.Status.UNFULFILLED
+    ).aggregate(units=Sum("quantity"))
+    same = "equal" if allocated["units"] == ordered["units"] else "MISMATCH"
+    print(
+        f"stock allocated {allocated['units']:,} | units ordered {ordered['units']:,}"
+        f" | {same}; orders placed {Order.objects.count():,}"
+    )
+
+
+def bench_checkout() -> None:
+    logging.getLogger("celery.app.trace").setLevel(logging.WARNING)  # a line per e-mail task
+    gateway.reset()
+    shop = seed()
+    bench_flow(shop)
+    bench_throughput(shop)
+    report_stock(shop)
+    gateway.reset()
