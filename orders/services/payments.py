@@ -32,7 +32,7 @@ from orders.payments.base import (
 from orders.selectors import CheckoutLineView, CheckoutSummary, checkout_summary, payment_balance
 from orders.services.checkout import locked_checkout
 from orders.services.orders import order_event, order_place
-from orders.services.stock import stock_reserve
+from orders.services.stock import stock_release_reservations, stock_reserve
 from shop.accounts.models import User
 
 
@@ -135,6 +135,7 @@ def checkout_payment_start(
         raise _gateway_error() from exc
     except PaymentError as exc:
         Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.FAILED)
+        stock_release_reservations(checkout=checkout)  # nothing to hold units for
         message = str(exc) if isinstance(exc, PaymentDeclined) else _("The payment was declined.")
         raise _error("method", message, Code.PAYMENT_DECLINED) from exc
     payment.status = session.status

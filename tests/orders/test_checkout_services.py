@@ -184,3 +184,13 @@ def test_merging_a_cart_on_sign_in_cancels_its_started_payment(django_user_model
     assert payment.status == models.Payment.Status.CANCELLED
     assert gateway.cancelled == {payment.psp_reference}
     assert not models.Checkout.objects.filter(pk=anonymous.pk).exists()
+
+
+def test_a_declined_payment_start_holds_no_stock():
+    variant = stocked_variant(quantity=1)
+    checkout = ready_checkout(lines=[(variant, 1)])
+    gateway.declined = True
+    with pytest.raises(ValidationError) as exc:
+        services.checkout_payment_start(checkout=checkout, method_code="card")
+    assert codes(exc.value) == {CheckoutErrorCode.PAYMENT_DECLINED}
+    assert not models.Reservation.objects.exists()
