@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
+
 from orders import selectors
 from orders.models import PickupPoint, PostalCodeRule, ShippingMethod, ShippingZone
 
@@ -193,16 +195,22 @@ DEMO_ORDERS = (
 
 
 def seed_orders(customer_email: str) -> int:
-    """Place the demo customer's orders through the real services (paid with the
-    configured card method), once: nothing is done if they already have orders.
+    """Place the demo customer's orders through the real services, paid with the
+    development card method, once: nothing is done if they already have orders,
+    or when real card payments (Stripe keys) or DEBUG off rule that method out.
     Returns how many were placed."""
     from catalog.models import ProductVariant
     from orders import services
     from orders.payments import get_payment_method
+    from orders.payments.memory import DevelopmentCardPaymentMethod, InMemoryPaymentMethod
     from shop.accounts.models import User
 
     customer = User.objects.get(email=customer_email)
-    if customer.orders.exists() or get_payment_method("card") is None:
+    card = get_payment_method("card")
+    usable = isinstance(card, InMemoryPaymentMethod) and (
+        settings.DEBUG or not isinstance(card, DevelopmentCardPaymentMethod)
+    )
+    if customer.orders.exists() or not usable:
         return 0
     default = customer.addresses.filter(is_default_shipping=True).values().first()
     address = dict(default) if default else None
