@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from catalog.media import validate_image, without_metadata
 from orders.errors import ClaimErrorCode as Code
@@ -33,8 +34,8 @@ from orders.models import (
     Order,
     OrderEvent,
     OrderLine,
+    PaymentTransaction,
 )
-from orders.selectors import payment_balance
 from orders.services.orders import order_event
 from orders.services.payments import order_payment_refund
 from orders.services.stock import stock_allocate
@@ -116,7 +117,11 @@ def _clean_photos(photos: Sequence[File]) -> list[tuple[File, str, int, int]]:
         except ValidationError as exc:
             message = _("Send photos as JPEG, PNG or WEBP images.")
             raise _error("photos", message, Code.INVALID_PHOTO) from exc
-        cleaned.append((without_metadata(photo, image_format), image_format, width, height))
+        upright = without_metadata(photo, image_format)
+        with Image.open(upright) as image:
+            width, height = image.size  # after turning it upright
+        upright.seek(0)
+        cleaned.append((upright, image_format, width, height))
     return cleaned
 
 
@@ -250,7 +255,6 @@ def claim_update_status(*, actor: User, claim: Claim, status: Status, message: s
     return claim
 
 
-@transaction.atomic
 def claim_resolve(
     *,
     actor: User,
@@ -263,47 +267,80 @@ def claim_resolve(
     at most what was paid minus refunded), a replacement (a new zero-priced order
     for the claimed lines, stock allocated) or no action, and tell the customer.
 
-    Resolving a resolved claim is refused (INVALID_TRANSITION); the refund's key
-    is the claim's, so even a repeat that got through would refund once.
+    A refund is made first, in its own transaction, keyed by the claim: the
+    ledger keeps what the provider did even when it refuses or does not answer
+    (REFUND_FAILED, the claim stays open), and resolving again retries that same
+    refund, never a second one. A resolved claim cannot be resolved again
+    (INVALID_TRANSITION).
     """
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
-    claim_transition(claim=claim, to=Status.RESOLVED, actor=actor)
     body = _text(message, "message")
-    if resolution == Claim.Resolution.REFUND:
-        claim.refund_amount = _refund(claim, actor, refund_amount)
-    elif resolution == Claim.Resolution.REPLACEMENT:
-        claim.replacement_order = _replacement(claim, actor)
-    elif resolution != Claim.Resolution.NONE:
+    if resolution not in Claim.Resolution.values:
         raise _error("resolution", _("Choose a resolution."), Code.INVALID)
-    claim.resolution = resolution
-    claim.save(update_fields=["resolution", "refund_amount", "replacement_order", "updated_at"])
-    _add_message(claim, author=actor, body=body, photos=(), from_staff=True)
-    claim_event(claim, ClaimEvent.Type.RESOLVED, actor, body, resolution=resolution)
-    _notify(claim, "resolved")
+    if resolution == Claim.Resolution.REFUND:
+        with transaction.atomic():
+            locked = _open_claim(claim)
+            rows = _refund(locked, actor, refund_amount)
+        _check_refunded(rows)
+    with transaction.atomic():
+        claim = _open_claim(claim)
+        claim_transition(claim=claim, to=Status.RESOLVED, actor=actor)
+        if resolution == Claim.Resolution.REFUND:
+            claim.refund_amount = sum((row.amount for row in rows), Decimal(0))
+        elif resolution == Claim.Resolution.REPLACEMENT:
+            claim.replacement_order = _replacement(claim, actor)
+        claim.resolution = resolution
+        claim.save(update_fields=["resolution", "refund_amount", "replacement_order", "updated_at"])
+        _add_message(claim, author=actor, body=body, photos=(), from_staff=True)
+        claim_event(claim, ClaimEvent.Type.RESOLVED, actor, body, resolution=resolution)
+        _notify(claim, "resolved")
     return claim
 
 
-def _refund(claim: Claim, actor: User, amount: Decimal | None) -> Decimal:
+def _open_claim(claim: Claim) -> Claim:
+    """The claim, locked; INVALID_TRANSITION if it is already closed."""
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    if Status.RESOLVED not in CLAIM_TRANSITIONS[Status(locked.status)]:
+        current = Status(locked.status)
+        raise _error(
+            "status",
+            _("A claim cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": current.label, "to": Status.RESOLVED.label},
+            Code.INVALID_TRANSITION,
+        )
+    return locked
+
+
+def _refund(claim: Claim, actor: User, amount: Decimal | None) -> list[PaymentTransaction]:
     order = Order.objects.select_for_update().get(pk=claim.order_id)
     if amount is None or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
         raise _error("refundAmount", _("Enter the amount to refund."), Code.INVALID)
-    if amount > payment_balance(order).refundable:
-        raise _error(
-            "refundAmount",
-            _("The refund exceeds what was paid and not yet refunded."),
-            Code.REFUND_EXCEEDS_PAYMENT,
+    # A refused attempt moved no money: the next one may ask for another amount
+    # under a new key. An unanswered one is retried under its own key.
+    refused = PaymentTransaction.objects.filter(
+        payment__order=order,
+        idempotency_key__contains=f":refund:staff:claim-{claim.pk}-",
+        status=PaymentTransaction.Status.FAILED,
+    ).count()
+    try:
+        return order_payment_refund(
+            order=order,
+            amount=amount,
+            idempotency_key=f"claim-{claim.pk}-{refused}",
+            actor=actor,
+            reason=_("Claim %(number)s") % {"number": claim.number},
         )
-    rows = order_payment_refund(
-        order=order,
-        amount=amount,
-        idempotency_key=f"claim-{claim.pk}",
-        actor=actor,
-        reason=_("Claim %(number)s") % {"number": claim.number},
-    )
-    if any(row.status == "failed" for row in rows):
-        # Keep the failed ledger row (staff see it) but do not close the claim.
-        raise _error(None, _("The refund failed; try again later."), Code.REFUND_FAILED)
-    return amount
+    except ValidationError as exc:
+        errors = getattr(exc, "error_dict", {}).get("amount", exc)
+        raise ValidationError({"refundAmount": errors}) from exc
+
+
+def _check_refunded(rows: Sequence[PaymentTransaction]) -> None:
+    """REFUND_FAILED unless every part of the refund succeeded or is settling."""
+    if any(row.status == PaymentTransaction.Status.FAILED for row in rows):
+        raise _error(None, _("The refund was refused; the claim stays open."), Code.REFUND_FAILED)
+    if any(not row.psp_reference for row in rows):
+        message = _("The payment service did not answer; resolve again to retry the refund.")
+        raise _error(None, message, Code.REFUND_FAILED)
 
 
 def _replacement(claim: Claim, actor: User) -> Order:
