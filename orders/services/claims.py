@@ -49,6 +49,8 @@ CLAIM_TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.REJECTED: frozenset(),
 }
 CLAIMABLE = (Order.Status.FULFILLED, Order.Status.PARTIALLY_FULFILLED)
+# Reasons about the whole order rather than some of its articles.
+LINELESS_REASONS = (Claim.Reason.BILLING, Claim.Reason.OTHER)
 MAX_TEXT = 4000
 
 
@@ -180,6 +182,8 @@ def claim_create(
         if line.order_id != order.pk:
             raise _error("lines", _("The line is not part of this order."), Code.INVALID_LINE)
         wanted[line.pk] = wanted.get(line.pk, 0) + quantity
+    if not wanted and reason not in LINELESS_REASONS:
+        raise _error("lines", _("Choose the articles the claim is about."), Code.REQUIRED)
     if any(quantity < 1 or quantity > left[pk] for pk, quantity in wanted.items()):
         raise _error(
             "lines",

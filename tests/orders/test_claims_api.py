@@ -83,3 +83,29 @@ def test_a_customer_claims_and_staff_refund_part_of_the_order(gql):
     assert list(refunds.values_list("amount", flat=True)) == [Decimal("10.00")]
     seen = gql(operation("storefront/Claim"), {"id": claim["id"]}, user=customer)["data"]["claim"]
     assert [message["fromStaff"] for message in seen["messages"]] == [True]
+
+
+def test_a_claim_about_articles_must_name_them_but_a_billing_claim_need_not(gql):
+    customer = UserFactory()
+    order = shipped_order(customer)
+
+    def create(reason):
+        return gql(
+            operation("storefront/ClaimCreate"),
+            {
+                "input": {
+                    "orderId": gid("Order", order.pk),
+                    "reason": reason,
+                    "description": "Algo no cuadra.",
+                    "lines": [],
+                }
+            },
+            user=customer,
+        )["data"]["claimCreate"]
+
+    damaged = create("DAMAGED")
+    assert [(e["field"], e["code"]) for e in damaged["errors"]] == [("lines", "REQUIRED")]
+    assert not models.Claim.objects.exists()
+    billing = create("BILLING")
+    assert billing["errors"] == []
+    assert billing["claim"]["lines"] == []
