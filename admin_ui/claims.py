@@ -24,7 +24,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Case, Model, QuerySet, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -434,7 +433,7 @@ class ClaimAdmin(admin.ModelAdmin):
         intro: str | Promise = "",
     ) -> HttpResponse:
         """Show ``form_class`` for the claim; on a valid POST run ``action`` (which
-        calls one service) and log it, in one transaction, then go back to the claim."""
+        calls one service), log it once it succeeded, and go back to the claim."""
         if not self.may_act(request):
             raise PermissionDenied
         claim = self.get_object(request, unquote(object_id))
@@ -447,19 +446,21 @@ class ClaimAdmin(admin.ModelAdmin):
         )
         form = form_class(request.POST if request.method == "POST" else None, claim=claim)
         if request.method == "POST" and form.is_valid():
+            # Not wrapped in a transaction of ours: the services run their own,
+            # and a refused claim refund must keep its ledger row when the
+            # resolution then fails.
             try:
-                with transaction.atomic():
-                    message = action(request, claim, form)
-                    record_change(
-                        actor=request.user,  # type: ignore[arg-type]
-                        obj=claim,
-                        action="change",
-                        message=message,
-                    )
+                message = action(request, claim, form)
             except ValidationError as exc:
                 for error in exc.messages:
                     messages.error(request, error)
             else:
+                record_change(
+                    actor=request.user,  # type: ignore[arg-type]
+                    obj=claim,
+                    action="change",
+                    message=message,
+                )
                 return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),

@@ -14,6 +14,7 @@ from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orders.models.order import Order, OrderLine
 
@@ -40,7 +41,7 @@ class Claim(models.Model):
         REJECTED = "rejected", _("Rejected")
 
     class Resolution(models.TextChoices):
-        REFUND = "refund", _("Refund")
+        REFUND = "refund", pgettext_lazy("claim resolution", "Refund")
         REPLACEMENT = "replacement", _("Replacement")
         NONE = "none", _("No action")
 

@@ -256,6 +256,8 @@ def claim_update_status(*, actor: User, claim: Claim, status: Status, message: s
         _add_message(claim, author=actor, body=message, photos=(), from_staff=True)
     if status == Status.REJECTED:
         _notify(claim, "resolved")
+    elif message.strip():
+        _notify(claim, "answered")
     return claim
 
 
