@@ -43,6 +43,11 @@ CANCEL = operation("storefront/OrderCancel")
 INTENTS = "/v1/payment_intents"
 
 
+def in_spanish(message: str) -> str:
+    with translation.override("es"):
+        return gettext(message)
+
+
 @pytest.fixture
 def fake(settings, stripe_settings):
     """The fake Stripe, with the shop's card route going to it."""
@@ -465,7 +470,7 @@ def test_stripe_failing_a_refund_leaves_it_pending_and_the_retry_refunds_once(gq
         {
             "field": None,
             "code": "GATEWAY_UNAVAILABLE",
-            "message": "No answer from the payment service yet; retry to settle it.",
+            "message": in_spanish("No answer from the payment service yet; retry to settle it."),
         }
     ]
     assert failed["order"]["paymentStatus"] == "PARTIALLY_REFUNDED"

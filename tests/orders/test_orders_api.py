@@ -30,6 +30,11 @@ from tests.orders.factories import (
 pytestmark = pytest.mark.django_db
 
 
+def in_spanish(message: str) -> str:
+    with translation.override("es"):
+        return gettext(message)
+
+
 @pytest.fixture(autouse=True)
 def _gateway():
     gateway.reset()
@@ -329,7 +334,7 @@ def test_a_refund_with_the_gateway_down_stays_pending_and_counts_as_refunded(gql
         {
             "field": None,
             "code": "GATEWAY_UNAVAILABLE",
-            "message": "No answer from the payment service yet; retry to settle it.",
+            "message": in_spanish("No answer from the payment service yet; retry to settle it."),
         }
     ]
     assert payload["order"]["paymentStatus"] == "PARTIALLY_REFUNDED"
