@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+import enum
+
+
+class BillingErrorCode(enum.StrEnum):
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+    NOT_ELIGIBLE = "not_eligible"
+    INVALID_INSTALLMENTS = "invalid_installments"
