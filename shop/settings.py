@@ -241,6 +241,7 @@ SHOP_PAYMENT_METHODS: dict[str, str] = {
         if STRIPE_SECRET_KEY
         else "orders.payments.memory.DevelopmentCardPaymentMethod"
     ),
+    "water_bill": "billing_bridge.payment.WaterBillPaymentMethod",
 }
 SHOP_RESERVATION_MINUTES = env_int("SHOP_RESERVATION_MINUTES", 15)
 SHOP_MAX_LINE_QUANTITY = env_int("SHOP_MAX_LINE_QUANTITY", 50)
