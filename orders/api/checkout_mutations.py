@@ -88,6 +88,12 @@ class CheckoutTokenInput:
 class CheckoutPaymentStartInput:
     token: uuid.UUID
     method: PaymentMethodCode
+    water_contract: str | None = strawberry.field(
+        default=None, description="WATER_BILL: the contract number (default: the first eligible)."
+    )
+    installments: int | None = strawberry.field(
+        default=None, description="WATER_BILL: 1, 2, 3 or 6 bills (default 1)."
+    )
 
 
 @strawberry.type
@@ -273,8 +279,16 @@ class CheckoutMutations:
     ) -> CheckoutPaymentStartPayload:
         try:
             checkout = _checkout(info, input.token)
+            options = {
+                name: value
+                for name, value in (
+                    ("contract", input.water_contract),
+                    ("installments", input.installments),
+                )
+                if value is not None
+            }
             payment, session = services.checkout_payment_start(
-                checkout=checkout, method_code=input.method.value
+                checkout=checkout, method_code=input.method.value, options=options
             )
         except ValidationError as exc:
             return CheckoutPaymentStartPayload(errors=checkout_errors(exc))

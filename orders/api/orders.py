@@ -28,6 +28,7 @@ from shop.api.types import MoneyType, TaxedMoneyType
 from shop.i18n import localized
 
 if TYPE_CHECKING:
+    from billing_bridge.api.types import BillChargeType
     from orders.api.claims import ClaimType
 
 strawberry.enum(OrderErrorCode, name="OrderErrorCode")
@@ -172,6 +173,17 @@ class OrderType(ModelNode):
     @strawberry.field(description="IVA per rate, each rounded once over the order.")
     def taxes(self, root: models.Order) -> list[TaxLine]:
         return tax_lines(root.tax_by_rate)
+
+    @strawberry.field(
+        description="Water-bill orders: the installments on the customer's bills and their state."
+    )
+    def bill_charges(
+        self, root: models.Order
+    ) -> list[Annotated[BillChargeType, strawberry.lazy("billing_bridge.api.types")]]:
+        # The API layer joins the two apps; the orders domain never imports billing_bridge.
+        from billing_bridge.api.types import bill_charges_of
+
+        return bill_charges_of(root)
 
     @strawberry.field(description="Claims opened on this order.")
     def claims(

@@ -128,3 +128,51 @@ def test_guests_and_customers_without_a_contract_are_told_why(gql):
     assert options["WATER_BILL"]["eligible"] is False
     assert options["WATER_BILL"]["reason"]
     assert options["CARD"]["eligible"] is True
+
+
+def test_a_customer_pays_on_the_water_bill_through_the_api(gql):
+    from tests.operations import operation
+
+    user, _contract = linked_customer()
+    checkout = ready_checkout(lines=[(stocked_variant(price="10.00"), 2)], user=user)
+    contracts = gql(operation("storefront/WaterContracts"), user=user)["data"]["me"]
+    assert contracts["waterContracts"] == [
+        {
+            "number": "100200300",
+            "holderName": "Lucía Romero",
+            "supplyAddress": "Calle Betis 12, Sevilla",
+            "status": "ACTIVE",
+            "nextBillDate": "2026-12-20",
+            "hasUnpaidBills": False,
+            "creditLeft": {"amount": "300.00", "currency": "EUR"},
+        }
+    ]
+    started = gql(
+        operation("storefront/CheckoutPaymentStart"),
+        {
+            "input": {
+                "token": str(checkout.token),
+                "method": "WATER_BILL",
+                "waterContract": "100200300",
+                "installments": 2,
+            }
+        },
+        user=user,
+    )["data"]["checkoutPaymentStart"]
+    assert started["errors"] == []
+    assert started["payment"]["clientData"]["installments"] == 2
+    placed = gql(
+        operation("storefront/CheckoutComplete"),
+        {"input": {"token": str(checkout.token)}},
+        user=user,
+    )["data"]["checkoutComplete"]
+    assert placed["errors"] == []
+    assert placed["order"]["paymentStatus"] == "FULLY_CHARGED"
+    assert [
+        (c["sequence"], c["amount"]["amount"], c["billDate"], c["status"])
+        for c in placed["order"]["billCharges"]
+    ] == [(1, "12.48", "2026-12-20", "PENDING"), (2, "12.47", "2027-02-20", "PENDING")]
+    again = gql(operation("storefront/WaterContracts"), user=user)["data"]["me"]
+    assert again["waterContracts"][0]["creditLeft"]["amount"] == "275.05"
+    seen = gql(operation("storefront/Order"), {"id": placed["order"]["id"]}, user=user)
+    assert len(seen["data"]["order"]["billCharges"]) == 2

@@ -15,6 +15,7 @@ from shop.api.relay import ModelNode, ShopConnection
 from shop.api.types import LanguageCode
 
 if TYPE_CHECKING:
+    from billing_bridge.api.types import WaterContractType
     from orders.api.claims import ClaimType
     from orders.api.orders import OrderType
 
@@ -79,6 +80,14 @@ class UserType(ModelNode):
         return selectors.with_payment_sums(Order.objects.filter(user=root)).order_by(
             "-created_at", "-pk"
         )
+
+    @strawberry.field(description="Supply contracts the user may charge shop orders to.")
+    def water_contracts(
+        self, root: models.User
+    ) -> list[Annotated[WaterContractType, strawberry.lazy("billing_bridge.api.types")]]:
+        from billing_bridge.api.types import water_contracts_of
+
+        return water_contracts_of(root)
 
     @strawberry_django.connection(
         ShopConnection[Annotated["ClaimType", strawberry.lazy("orders.api.claims")]],
