@@ -136,3 +136,19 @@ def test_outstanding_charges_use_up_the_credit():
     ContractLink.objects.create(user=user, contract=linked, source="portal")
     assert not selectors.charge_eligibility(user, linked, amount=Decimal("55.01")).eligible
     assert selectors.charge_eligibility(user, linked, amount=Decimal("55.00")).eligible
+
+
+def test_the_demo_customer_holds_an_active_a_defaulting_and_a_terminated_contract():
+    from billing_bridge import demo
+
+    user = UserFactory(email="cliente@example.com")
+    demo.seed("cliente@example.com", today=date(2026, 12, 5))
+    demo.seed("cliente@example.com", today=date(2026, 12, 5))  # idempotent
+    contracts = {c.number: c for c in selectors.contracts_of(user)}
+    assert sorted(contracts) == ["41000123", "41000456", "41000789"]
+    assert contracts["41000123"].next_cutoff == date(2027, 1, 20)
+    verdicts = {
+        number: selectors.charge_eligibility(user, c, amount=Decimal("10.00")).eligible
+        for number, c in contracts.items()
+    }
+    assert verdicts == {"41000123": True, "41000456": False, "41000789": False}

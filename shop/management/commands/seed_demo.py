@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from billing_bridge import demo as billing_demo
 from catalog import demo as catalog_demo
 from orders import demo as orders_demo
 from shop.accounts import demo as accounts_demo
@@ -19,7 +20,10 @@ DEFAULT_PASSWORD = "agua-demo-2026"  # noqa: S105 -- printed for the local demo 
 
 
 class Command(BaseCommand):
-    help = "Load (or refresh) the demo data: accounts, content, catalogue, shipping, orders."
+    help = (
+        "Load (or refresh) the demo data: accounts, content, catalogue, shipping, orders, "
+        "supply contracts."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -41,6 +45,7 @@ class Command(BaseCommand):
             catalog_demo.seed()
             orders_demo.seed()
             placed = orders_demo.seed_orders(accounts_demo.CUSTOMER_EMAIL)
+            billing_demo.seed(accounts_demo.CUSTOMER_EMAIL)
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded ({placed} demo orders placed)."))
         self.stdout.write("Demo logins (administration at /admin/, API at /graphql/):")
         for login in logins:
