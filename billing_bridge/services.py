@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from django.db import transaction
 
-from billing_bridge.models import ContractLink, SupplyContract
+from billing_bridge.models import BillCharge, ContractLink, SupplyContract
 from shop.accounts.models import User
 
 
@@ -23,3 +24,16 @@ def contracts_link_vouched(*, user: User, numbers: Sequence[str]) -> list[Contra
         )
         links.append(link)
     return links
+
+
+@transaction.atomic
+def contract_terminate(*, contract: SupplyContract, final_cutoff: date) -> int:
+    """Mark ``contract`` terminated (the billing system said so): its outstanding
+    installments not yet sent move to its final bill. Returns how many moved."""
+    contract = SupplyContract.objects.select_for_update().get(pk=contract.pk)
+    contract.status = SupplyContract.Status.TERMINATED
+    contract.next_cutoff = final_cutoff
+    contract.save(update_fields=["status", "next_cutoff"])
+    return BillCharge.objects.filter(
+        contract=contract, status=BillCharge.Status.PENDING, due_cutoff__gt=final_cutoff
+    ).update(due_cutoff=final_cutoff)

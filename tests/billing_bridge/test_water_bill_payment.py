@@ -176,3 +176,23 @@ def test_a_customer_pays_on_the_water_bill_through_the_api(gql):
     assert again["waterContracts"][0]["creditLeft"]["amount"] == "275.05"
     seen = gql(operation("storefront/Order"), {"id": placed["order"]["id"]}, user=user)
     assert len(seen["data"]["order"]["billCharges"]) == 2
+
+
+def test_a_terminated_contract_moves_its_outstanding_installments_to_its_final_bill():
+    from billing_bridge import services as billing
+
+    user, contract = linked_customer()
+    water_bill_order(user, installments=3)
+    BillCharge.objects.filter(sequence=1).update(status=BillCharge.Status.EXPORTED)
+
+    moved = billing.contract_terminate(contract=contract, final_cutoff=date(2027, 1, 15))
+
+    assert moved == 2
+    rows = list(BillCharge.objects.order_by("sequence").values_list("due_cutoff", "status"))
+    assert rows == [
+        (date(2026, 12, 20), "exported"),
+        (date(2027, 1, 15), "pending"),
+        (date(2027, 1, 15), "pending"),
+    ]
+    contract.refresh_from_db()
+    assert contract.status == SupplyContract.Status.TERMINATED
