@@ -137,3 +137,106 @@ class BillCharge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract} {self.amount} ({self.sequence}/{self.installments})"
+
+
+class ExportBatch(models.Model):
+    """The charges due at one cut-off, sent to the billing system together.
+
+    Its lines (``BatchLine``) are the charges it holds; ``sha256`` is the digest
+    of the CSV the file exchange writes, repeated in the manifest."""
+
+    class Status(models.TextChoices):
+        EXPORTED = "exported", _("Exported")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        RECONCILED = "reconciled", _("Reconciled")
+
+    number = models.CharField(_("batch number"), max_length=20, unique=True)
+    cutoff = models.DateField(_("bill cut-off"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    file_name = models.CharField(_("file name"), max_length=100)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    count = models.PositiveIntegerField(_("charges"))
+    total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.EXPORTED
+    )
+
+    class Meta:
+        verbose_name = _("export batch")
+        verbose_name_plural = _("export batches")
+        ordering = ("-cutoff", "-number")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class BatchLine(models.Model):
+    """A charge in a batch. One line per charge, ever: a charge is exported once."""
+
+    batch = models.ForeignKey(ExportBatch, on_delete=models.PROTECT, related_name="lines")
+    charge = models.OneToOneField(
+        BillCharge, on_delete=models.PROTECT, related_name="batch_line", verbose_name=_("charge")
+    )
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("batch line")
+        verbose_name_plural = _("batch lines")
+        ordering = ("batch", "charge")
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}: {self.charge_id}"
+
+
+class AckFile(models.Model):
+    """An acknowledgement file from the billing system, imported once (by its
+    SHA-256), with what became of its lines."""
+
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    lines = models.PositiveIntegerField(_("lines"), default=0)
+    accepted = models.PositiveIntegerField(_("accepted"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    quarantined = models.PositiveIntegerField(_("quarantined"), default=0)
+
+    class Meta:
+        verbose_name = _("acknowledgement file")
+        verbose_name_plural = _("acknowledgement files")
+        ordering = ("-imported_at", "-pk")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class QuarantinedLine(models.Model):
+    """An acknowledgement line that could not be applied, kept for a person to see."""
+
+    ack_file = models.ForeignKey(AckFile, on_delete=models.CASCADE, related_name="quarantine")
+    line_number = models.PositiveIntegerField(_("line"))
+    raw = models.TextField(_("content"))
+    reason = models.CharField(_("reason"), max_length=200)
+
+    class Meta:
+        verbose_name = _("quarantined line")
+        verbose_name_plural = _("quarantined lines")
+        ordering = ("ack_file", "line_number")
+
+    def __str__(self) -> str:
+        return f"{self.ack_file_id}:{self.line_number}"

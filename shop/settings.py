@@ -250,6 +250,12 @@ SHOP_MAX_CHECKOUT_LINES = env_int("SHOP_MAX_CHECKOUT_LINES", 50)
 SHOP_CLAIM_WINDOW_DAYS = env_int("SHOP_CLAIM_WINDOW_DAYS", 30)
 SHOP_CLAIM_MAX_PHOTOS = env_int("SHOP_CLAIM_MAX_PHOTOS", 5)
 SHOP_CLAIM_MAX_PHOTO_BYTES = env_int("SHOP_CLAIM_MAX_PHOTO_BYTES", 5 * 1024 * 1024)
+# Water-bill exchange with the billing system: adapter (dotted path of a
+# ``billing_bridge.exchange.base.BillingExchange``) and the directory of batch files.
+BILLING_EXCHANGE_DIR = Path(os.environ.get("BILLING_EXCHANGE_DIR", BASE_DIR / "var" / "billing"))
+BILLING_EXCHANGE_ADAPTER = os.environ.get(
+    "BILLING_EXCHANGE_ADAPTER", "billing_bridge.exchange.file.FileExchange"
+)
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 12)
 GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 15)
 GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000)

@@ -1,0 +1,37 @@
+"""Import an acknowledgement file from the billing system: ``bill_ack_import FILE``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from billing_bridge.services_exchange import bill_ack_import
+
+
+class Command(BaseCommand):
+    help = "Apply an acknowledgement file (accepted/rejected per charge); safe to repeat."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+
+    def handle(self, *args: Any, file: Path, **options: Any) -> None:
+        def progress(lines: Sequence[str]) -> Iterable[str]:
+            return tqdm(lines, desc=file.name, unit="line", disable=options["verbosity"] < 1)
+
+        if not file.is_file():
+            raise CommandError(f"No such file: {file}")
+        try:
+            ack = bill_ack_import(path=file, actor=None, progress=progress)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        self.stdout.write(
+            f"{ack.file_name} (imported {ack.imported_at:%Y-%m-%d %H:%M}): {ack.lines} lines, "
+            f"{ack.accepted} accepted, {ack.rejected} rejected, {ack.quarantined} quarantined."
+        )
+        for line in ack.quarantine.all():
+            self.stdout.write(self.style.WARNING(f"  line {line.line_number}: {line.reason}"))

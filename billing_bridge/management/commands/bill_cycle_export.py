@@ -1,0 +1,36 @@
+"""Export the pending bill charges due by a cut-off: ``bill_cycle_export --cutoff 2026-12-20``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
+
+from billing_bridge.services_exchange import bill_cycle_export
+
+
+class Command(BaseCommand):
+    help = "Claim the pending bill charges due by the cut-off into a batch and send it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--cutoff",
+            type=date.fromisoformat,
+            default=None,
+            help="Bill cut-off, YYYY-MM-DD (default: today).",
+        )
+
+    def handle(self, *args: Any, cutoff: date | None, **options: Any) -> None:
+        cutoff = cutoff or timezone.localdate()
+        batch = bill_cycle_export(cutoff=cutoff, actor=None)
+        if batch is None:
+            self.stdout.write(f"No pending charges due by {cutoff}.")
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Batch {batch.number}: {batch.count} charges, {batch.total} EUR, "
+                f"{batch.file_name} (sha256 {batch.sha256})."
+            )
+        )

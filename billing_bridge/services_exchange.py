@@ -1,0 +1,267 @@
+"""The cycle with the billing system: export the charges due as a batch, import
+the acknowledgements that come back, reconcile what was sent with what came back.
+
+Every charge is exported exactly once (``BatchLine.charge`` is one-to-one);
+an acknowledgement file is imported once (``AckFile.sha256`` is unique).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from billing_bridge.errors import BillingErrorCode
+from billing_bridge.exchange.base import ACK_COLUMNS, BatchRow, batch_csv, get_exchange
+from billing_bridge.models import AckFile, BatchLine, BillCharge, ExportBatch, QuarantinedLine
+from shop.accounts.models import User
+
+Progress = Callable[[Sequence[str]], Iterable[str]]
+ZERO = Decimal("0.00")
+
+
+def _claim_due(cutoff: date) -> list[BillCharge]:
+    """The pending charges due by ``cutoff``, locked; on PostgreSQL a concurrent
+    export skips the rows this one holds instead of waiting for them."""
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    charges = BillCharge.objects.select_for_update(skip_locked=skip_locked, of=("self",))
+    due = charges.filter(status=BillCharge.Status.PENDING, due_cutoff__lte=cutoff)
+    return list(due.select_related("contract").order_by("pk"))
+
+
+def _row(charge: BillCharge, amount: Decimal) -> BatchRow:
+    return BatchRow(
+        charge_id=charge.pk,
+        contract=charge.contract.number,
+        amount=amount,
+        cutoff=charge.due_cutoff,
+        kind=charge.kind,
+        installment=charge.sequence,
+        installments=charge.installments,
+    )
+
+
+def bill_cycle_export(*, cutoff: date, actor: User | None) -> ExportBatch | None:
+    """Claim the pending charges due by ``cutoff`` into a new batch, mark them
+    exported and send the batch through the configured exchange. None when
+    nothing is due.
+
+    All in one transaction, the files written before it commits: if sending
+    fails (the exception propagates) there is no batch and the charges stay
+    pending; once it returns, the batch and its files are whole."""
+    with transaction.atomic():
+        charges = _claim_due(cutoff)
+        if not charges:
+            return None
+        rows = [_row(charge, charge.amount) for charge in charges]
+        same_day = ExportBatch.objects.filter(cutoff=cutoff).count()
+        number = f"B-{cutoff:%Y%m%d}-{same_day + 1:03d}"
+        batch = ExportBatch.objects.create(
+            number=number,
+            cutoff=cutoff,
+            created_by=actor,
+            file_name=f"{number}.csv",
+            sha256=hashlib.sha256(batch_csv(rows)).hexdigest(),
+            count=len(rows),
+            total=sum((row.amount for row in rows), ZERO),
+        )
+        BatchLine.objects.bulk_create(
+            BatchLine(batch=batch, charge=charge, amount=charge.amount) for charge in charges
+        )
+        BillCharge.objects.filter(pk__in=[charge.pk for charge in charges]).update(
+            status=BillCharge.Status.EXPORTED, updated_at=timezone.now()
+        )
+        get_exchange().send_batch(batch, rows)
+    return batch
+
+
+def batch_rows(batch: ExportBatch) -> list[BatchRow]:
+    lines = batch.lines.select_related("charge__contract").order_by("charge_id")
+    return [_row(line.charge, line.amount) for line in lines]
+
+
+def bill_batch_rewrite(*, batch: ExportBatch) -> None:
+    """Send ``batch`` again, e.g. after its files were lost; the content is the
+    same as the first time, byte for byte. Changes nothing in the database."""
+    get_exchange().send_batch(batch, batch_rows(batch))
+
+
+@dataclass(frozen=True)
+class _AckLine:
+    number: int
+    raw: str
+    charge_id: int
+    accepted: bool
+    bill_number: str
+    reason: str
+
+
+def _parse(number: int, raw: str) -> _AckLine | str:
+    """The line, or why it cannot be used."""
+    fields = next(csv.reader([raw]))
+    if len(fields) != len(ACK_COLUMNS):
+        return f"expected {len(ACK_COLUMNS)} fields, found {len(fields)}"
+    charge_id, result, bill_number, reason = (value.strip() for value in fields)
+    if not charge_id.isdigit():
+        return "charge id is not a number"
+    if result not in {"accepted", "rejected"}:
+        return f"unknown result {result[:40]!r}"
+    if result == "accepted" and not bill_number:
+        return "accepted without a bill number"
+    if len(bill_number) > 40:
+        return "bill number too long"
+    return _AckLine(number, raw, int(charge_id), result == "accepted", bill_number, reason)
+
+
+def bill_ack_import(*, path: Path, actor: User | None, progress: Progress | None = None) -> AckFile:
+    """Apply the acknowledgement file at ``path`` (CSV: charge_id, result,
+    bill_number, reason) to the exported charges it names: accepted ones get
+    their bill number, rejected ones the reason in their note.
+
+    Idempotent: a file already imported (same SHA-256) returns its first
+    ``AckFile`` and changes nothing. Lines that are malformed, name an unknown
+    charge or a charge not in the exported state are kept as
+    ``QuarantinedLine`` rows, never dropped; blank lines are skipped. Raises
+    ``ValidationError`` (code ``invalid``) when the header is wrong, before
+    anything is written. ``progress`` wraps the lines (a progress bar)."""
+    content = Path(path).read_bytes()
+    digest = hashlib.sha256(content).hexdigest()
+    if (done := AckFile.objects.filter(sha256=digest).first()) is not None:
+        return done
+    text = content.decode("utf-8", errors="replace").splitlines()
+    if not text or next(csv.reader([text[0]])) != list(ACK_COLUMNS):
+        raise ValidationError(
+            "The acknowledgement file must start with: %(columns)s",
+            code=BillingErrorCode.INVALID,
+            params={"columns": ",".join(ACK_COLUMNS)},
+        )
+    try:
+        with transaction.atomic():
+            ack = AckFile.objects.create(
+                sha256=digest, file_name=Path(path).name, imported_by=actor
+            )
+            _apply(ack, text[1:], progress or (lambda lines: lines))
+    except IntegrityError:
+        if (done := AckFile.objects.filter(sha256=digest).first()) is not None:
+            return done  # a concurrent import of the same file won
+        raise
+    return ack
+
+
+def _apply(ack: AckFile, lines: Sequence[str], progress: Progress) -> None:
+    parsed: list[_AckLine] = []
+    quarantine: list[QuarantinedLine] = []
+    for number, raw in enumerate(progress(lines), start=2):
+        if not raw.strip():
+            continue
+        outcome = _parse(number, raw)
+        if isinstance(outcome, str):
+            quarantine.append(
+                QuarantinedLine(ack_file=ack, line_number=number, raw=raw, reason=outcome)
+            )
+        else:
+            parsed.append(outcome)
+    charges = BillCharge.objects.select_for_update().in_bulk([line.charge_id for line in parsed])
+    touched: set[int] = set()
+    for line in parsed:
+        charge = charges.get(line.charge_id)
+        if charge is None or charge.status != BillCharge.Status.EXPORTED:
+            reason = "unknown charge" if charge is None else f"charge is {charge.status}"
+            quarantine.append(
+                QuarantinedLine(ack_file=ack, line_number=line.number, raw=line.raw, reason=reason)
+            )
+            continue
+        if line.accepted:
+            charge.status, charge.bill_number = BillCharge.Status.ACCEPTED, line.bill_number
+            ack.accepted += 1
+        else:
+            charge.status, charge.note = BillCharge.Status.REJECTED, line.reason[:300]
+            ack.rejected += 1
+        charge.save(update_fields=["status", "bill_number", "note", "updated_at"])
+        touched.add(charge.pk)
+    QuarantinedLine.objects.bulk_create(sorted(quarantine, key=lambda each: each.line_number))
+    ack.lines = ack.accepted + ack.rejected + len(quarantine)
+    ack.quarantined = len(quarantine)
+    ack.save(update_fields=["lines", "accepted", "rejected", "quarantined"])
+    batches = ExportBatch.objects.filter(lines__charge_id__in=touched).distinct()
+    for batch in batches.filter(status=ExportBatch.Status.EXPORTED):
+        if not batch.lines.filter(charge__status=BillCharge.Status.EXPORTED).exists():
+            batch.status = ExportBatch.Status.ACKNOWLEDGED
+            batch.save(update_fields=["status"])
+
+
+@dataclass
+class Tally:
+    count: int = 0
+    total: Decimal = ZERO
+
+    def add(self, amount: Decimal) -> None:
+        self.count += 1
+        self.total += amount
+
+
+@dataclass
+class ReconcileReport:
+    """Exported = accepted + rejected + in flight (still exported), per charge
+    count and amount; anything that does not fit is listed in ``differences``."""
+
+    batches: list[str]
+    exported: Tally = field(default_factory=Tally)
+    accepted: Tally = field(default_factory=Tally)
+    rejected: Tally = field(default_factory=Tally)
+    in_flight: Tally = field(default_factory=Tally)
+    differences: list[str] = field(default_factory=list)
+
+    @property
+    def balanced(self) -> bool:
+        return not self.differences
+
+
+def bill_reconcile(
+    *, cutoff: date | None = None, batch: ExportBatch | None = None
+) -> ReconcileReport:
+    """The reconciliation of ``batch``, or of every batch of ``cutoff``. Reads only."""
+    if (cutoff is None) == (batch is None):
+        raise ValueError("Give a cut-off or a batch.")
+    batches: QuerySet[ExportBatch] = (
+        ExportBatch.objects.filter(pk=batch.pk)
+        if batch is not None
+        else ExportBatch.objects.filter(cutoff=cutoff or date.min)
+    )
+    report = ReconcileReport(batches=[each.number for each in batches.order_by("number")])
+    for each in batches.order_by("number"):
+        lines = list(each.lines.select_related("charge").order_by("charge_id"))
+        total = sum((line.amount for line in lines), ZERO)
+        if (len(lines), total) != (each.count, each.total):
+            report.differences.append(
+                f"{each.number}: header says {each.count} / {each.total}, "
+                f"lines are {len(lines)} / {total}"
+            )
+        for line in lines:
+            charge = line.charge
+            report.exported.add(line.amount)
+            if line.amount != charge.amount:
+                report.differences.append(
+                    f"{each.number}: charge {charge.pk} exported as {line.amount}, "
+                    f"now {charge.amount}"
+                )
+            if charge.status in {BillCharge.Status.ACCEPTED, BillCharge.Status.SETTLED}:
+                report.accepted.add(line.amount)
+            elif charge.status == BillCharge.Status.REJECTED:
+                report.rejected.add(line.amount)
+            elif charge.status == BillCharge.Status.EXPORTED:
+                report.in_flight.add(line.amount)
+            else:
+                report.differences.append(
+                    f"{each.number}: charge {charge.pk} is {charge.status} after export"
+                )
+    return report

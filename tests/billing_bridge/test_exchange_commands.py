@@ -1,0 +1,117 @@
+"""The management commands that run the billing cycle."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from billing_bridge.exchange.base import ContractInfo
+from billing_bridge.exchange.simulator import BillingSimulator
+from billing_bridge.models import AckFile, BillCharge, ExportBatch
+from orders.payments.memory import gateway
+from tests.billing_bridge.test_water_bill_payment import linked_customer, water_bill_order
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _exchange(settings, tmp_path):
+    settings.SHOP_PAYMENT_METHODS = {
+        "card": "orders.payments.memory.InMemoryPaymentMethod",
+        "water_bill": "billing_bridge.payment.WaterBillPaymentMethod",
+    }
+    settings.BILLING_EXCHANGE_DIR = tmp_path
+    settings.BILLING_EXCHANGE_ADAPTER = "billing_bridge.exchange.file.FileExchange"
+    gateway.reset()
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_the_commands_run_a_whole_cycle(tmp_path):
+    user, _contract = linked_customer()
+    water_bill_order(user, installments=1)  # 24.95
+
+    exported = run("bill_cycle_export", "--cutoff", "2026-12-20")
+    batch = ExportBatch.objects.get()
+    ack = BillingSimulator({"100200300": ContractInfo("100200300", "active", "L")}).acknowledge(
+        batch.number
+    )
+    imported = run("bill_ack_import", str(ack.path))
+    repeated = run("bill_ack_import", str(ack.path))
+    reconciled = run("bill_reconcile", "--cutoff", "2026-12-20")
+
+    assert exported == (
+        f"Batch B-20261220-001: 1 charges, 24.95 EUR, B-20261220-001.csv (sha256 {batch.sha256}).\n"
+    )
+    assert "1 lines, 1 accepted, 0 rejected, 0 quarantined." in imported
+    assert imported == repeated
+    assert AckFile.objects.count() == 1
+    assert BillCharge.objects.get().status == "accepted"
+    assert reconciled == (
+        "Cut-off 2026-12-20: batches B-20261220-001\n"
+        "  exported        1        24.95 EUR\n"
+        "  accepted        1        24.95 EUR\n"
+        "  rejected        0         0.00 EUR\n"
+        "  in flight       0         0.00 EUR\n"
+        "Balanced.\n"
+    )
+
+
+def test_export_with_nothing_due_says_so_and_creates_no_batch():
+    assert run("bill_cycle_export", "--cutoff", "2026-12-20") == (
+        "No pending charges due by 2026-12-20.\n"
+    )
+    assert ExportBatch.objects.count() == 0
+
+
+def test_import_lists_quarantined_lines(tmp_path):
+    path = tmp_path / "ack.csv"
+    path.write_text("charge_id,result,bill_number,reason\n999,accepted,F1,\n")
+
+    output = run("bill_ack_import", str(path))
+
+    assert "1 lines, 0 accepted, 0 rejected, 1 quarantined." in output
+    assert "  line 2: unknown charge\n" in output
+
+
+def test_import_refuses_a_missing_file_or_a_wrong_header(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("nope\n")
+
+    with pytest.raises(CommandError, match="No such file"):
+        run("bill_ack_import", str(tmp_path / "missing.csv"))
+    with pytest.raises(CommandError, match="must start with: charge_id,result,bill_number,reason"):
+        run("bill_ack_import", str(bad))
+    assert AckFile.objects.count() == 0
+
+
+def test_reconcile_lists_differences():
+    user, _contract = linked_customer()
+    water_bill_order(user, installments=1)
+    run("bill_cycle_export", "--cutoff", "2026-12-20")
+    BillCharge.objects.update(status=BillCharge.Status.CANCELLED)
+
+    output = run("bill_reconcile", "--cutoff", "2026-12-20")
+
+    charge = BillCharge.objects.get()
+    assert f"  B-20261220-001: charge {charge.pk} is cancelled after export\n" in output
+    assert output.endswith("1 differences.\n")
+
+
+def test_export_defaults_to_today(monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda: date(2030, 1, 1))
+    user, _contract = linked_customer()
+    water_bill_order(user, installments=1)
+
+    output = run("bill_cycle_export")
+
+    assert output.startswith("Batch B-20300101-001: 1 charges, 24.95 EUR")
