@@ -7,10 +7,19 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from billing_bridge import selectors
-from billing_bridge.models import BillCharge, ContractLink, SupplyContract
+from billing_bridge.models import (
+    AckFile,
+    BillCharge,
+    ContractLink,
+    ExportBatch,
+    QuarantinedLine,
+    SupplyContract,
+)
+from billing_bridge.services_exchange import bill_reconcile
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -72,3 +81,71 @@ class BillChargeAdmin(ReadOnlyAdmin):
     @admin.display(description=_("order"))
     def order(self, charge: BillCharge) -> str:
         return str(charge.payment.order) if charge.payment.order else "-"
+
+
+@admin.register(ExportBatch)
+class ExportBatchAdmin(ReadOnlyAdmin):
+    list_display = ("number", "cutoff", "count", "total", "status", "created_at", "created_by")
+    list_filter = ("status", "cutoff")
+    search_fields = ("number",)
+    fields = (
+        "number",
+        "cutoff",
+        "file_name",
+        "sha256",
+        "count",
+        "total",
+        "status",
+        "created_at",
+        "created_by",
+        "reconciliation",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("reconciliation"))
+    def reconciliation(self, batch: ExportBatch) -> str:
+        report = bill_reconcile(batch=batch)
+        summary = gettext(
+            "Exported %(exported)s = accepted %(accepted)s + rejected %(rejected)s "
+            "+ in flight %(in_flight)s."
+        ) % {
+            "exported": f"{report.exported.count} / {report.exported.total} €",
+            "accepted": f"{report.accepted.count} / {report.accepted.total} €",
+            "rejected": f"{report.rejected.count} / {report.rejected.total} €",
+            "in_flight": f"{report.in_flight.count} / {report.in_flight.total} €",
+        }
+        if report.balanced:
+            return summary + " " + gettext("Balanced.")
+        return (
+            summary
+            + " "
+            + gettext("Differences: %(list)s") % {"list": "; ".join(report.differences)}
+        )
+
+
+class QuarantineInline(admin.TabularInline):
+    model = QuarantinedLine
+    extra = 0
+    can_delete = False
+    fields = ("line_number", "raw", "reason")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(AckFile)
+class AckFileAdmin(ReadOnlyAdmin):
+    list_display = (
+        "file_name",
+        "imported_at",
+        "imported_by",
+        "lines",
+        "accepted",
+        "rejected",
+        "quarantined",
+    )
+    search_fields = ("file_name", "sha256")
+    fields = (*list_display, "sha256")
+    readonly_fields = fields
+    inlines = (QuarantineInline,)
