@@ -8,3 +8,6 @@ class BillingErrorCode(enum.StrEnum):
     NOT_FOUND = "not_found"
     NOT_ELIGIBLE = "not_eligible"
     INVALID_INSTALLMENTS = "invalid_installments"
+    NOT_VERIFIED = "not_verified"
+    THROTTLED = "throttled"
+    UNAVAILABLE = "unavailable"

@@ -11,6 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
+from billing_bridge.api.mutations import BillingMutations
 from catalog.api.mutations import CatalogMutations
 from catalog.api.queries import CatalogQueries
 from orders.api.checkout_mutations import CheckoutMutations
@@ -51,6 +52,7 @@ Mutation = merge_types(
         CheckoutMutations,
         OrderMutations,
         ClaimMutations,
+        BillingMutations,
     ),
 )
 

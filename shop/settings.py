@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -182,6 +183,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "release-expired-reservations": {
         "task": "orders.tasks.reservations_release_expired",
         "schedule": 60.0,
+    },
+    # Bills are cut off at the end of the day: export what is due every night.
+    "export-due-bill-charges": {
+        "task": "billing_bridge.tasks.bill_cycle_export_due",
+        "schedule": crontab(hour=23, minute=30),
     },
 }
 

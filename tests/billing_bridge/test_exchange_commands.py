@@ -115,3 +115,12 @@ def test_export_defaults_to_today(monkeypatch):
     output = run("bill_cycle_export")
 
     assert output.startswith("Batch B-20300101-001: 1 charges, 24.95 EUR")
+
+
+def test_the_nightly_task_exports_what_is_due(settings, tmp_path):
+    from billing_bridge.tasks import bill_cycle_export_due
+
+    settings.BILLING_EXCHANGE_DIR = tmp_path
+    schedule = settings.CELERY_BEAT_SCHEDULE["export-due-bill-charges"]
+    assert schedule["task"] == "billing_bridge.tasks.bill_cycle_export_due"
+    assert bill_cycle_export_due() is None  # nothing due

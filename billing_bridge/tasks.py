@@ -1,0 +1,17 @@
+"""Background work of the water-bill route."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from celery import shared_task
+
+from billing_bridge import services_exchange
+
+
+@shared_task
+def bill_cycle_export_due() -> str | None:
+    """Export the charges due by today (scheduled daily by beat, after the day's
+    cut-offs). Returns the batch number, or None when nothing was due."""
+    batch = services_exchange.bill_cycle_export(cutoff=date.today(), actor=None)
+    return batch.number if batch else None
