@@ -5,11 +5,10 @@ services and the billing system, so staff read them here; they do not edit them.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Model
-from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from admin_ui.common import ReadOnlyAdmin, ReadOnlyInline
 from billing_bridge import selectors
 from billing_bridge.models import (
     AckFile,
@@ -20,17 +19,6 @@ from billing_bridge.models import (
     SupplyContract,
 )
 from billing_bridge.services_exchange import bill_reconcile
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 @admin.register(SupplyContract)
@@ -123,15 +111,10 @@ class ExportBatchAdmin(ReadOnlyAdmin):
         )
 
 
-class QuarantineInline(admin.TabularInline):
+class QuarantineInline(ReadOnlyInline):
     model = QuarantinedLine
-    extra = 0
-    can_delete = False
     fields = ("line_number", "raw", "reason")
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 @admin.register(AckFile)

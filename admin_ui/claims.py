@@ -16,32 +16,28 @@ signed links the API hands to customers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Model, QuerySet, Value, When
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, QuerySet, Value, When
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from admin_ui.common import ObjectActionsAdmin, ReadOnlyInline
 from admin_ui.order_forms import euros
-from admin_ui.orders import ReadOnlyInline
 from orders.models import Claim, ClaimAttachment, ClaimEvent, ClaimLine, ClaimMessage
 from orders.selectors import payment_balance
 from orders.services import claims as services
-from shop.audit import record_change
 
 Status = Claim.Status
 Resolution = Claim.Resolution
@@ -199,13 +195,13 @@ class ResolveForm(ClaimActionForm):
 
 # Claims
 
-Action = Callable[[HttpRequest, Claim, Any], str]
-
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(ObjectActionsAdmin):
     change_form_template = "admin_ui/claims/change_form.html"
     action_template = "admin_ui/claims/action.html"
+    action_form_kwarg = "claim"
+    object_actions = ("answer", "review", "reject", "resolve")
     actions = None
     list_display = ("number", "order_number", "customer_email", "reason", "status", "age")
     list_filter = ("status", "reason")
@@ -268,21 +264,6 @@ class ClaimAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Claim]:
         return super().get_queryset(request).select_related("order", "user", "replacement_order")
 
-    # Frozen data: nobody adds, edits or deletes claims here.
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def may_act(self, request: HttpRequest) -> bool:
-        """Whether the user may answer, review, reject and resolve claims."""
-        return bool(request.user.has_perm(CHANGE_PERMISSION))
-
     # Columns and fields
 
     @admin.display(description=_("order"), ordering="order__number")
@@ -310,34 +291,18 @@ class ClaimAdmin(admin.ModelAdmin):
 
     def get_urls(self) -> list[URLPattern]:
         info = self.opts.app_label, self.opts.model_name
-        actions = [
-            ("answer", self.answer_view),
-            ("review", self.review_view),
-            ("reject", self.reject_view),
-            ("resolve", self.resolve_view),
-        ]
-        custom = [
-            path(
-                f"<path:object_id>/{name}/",
-                self.admin_site.admin_view(view),
-                name=f"{info[0]}_{info[1]}_{name}",
-            )
-            for name, view in actions
-        ]
-        custom.append(
-            path(
-                "<path:object_id>/photos/<int:attachment_id>/",
-                self.admin_site.admin_view(self.photo_view),
-                name=f"{info[0]}_{info[1]}_photo",
-            )
+        photos = path(
+            "<path:object_id>/photos/<int:attachment_id>/",
+            self.admin_site.admin_view(self.photo_view),
+            name=f"{info[0]}_{info[1]}_photo",
         )
-        return custom + super().get_urls()
+        return [photos, *super().get_urls()]
 
-    def _url(self, name: str, claim: Claim) -> str:
-        info = self.opts.app_label, self.opts.model_name
-        return reverse(
-            f"admin:{info[0]}_{info[1]}_{name}", args=[claim.pk], current_app=self.admin_site.name
-        )
+    def action_context(self, obj: Claim) -> dict[str, Any]:
+        return {
+            "claim_lines": obj.lines.select_related("order_line"),
+            "refundable": euros(payment_balance(obj.order).refundable),
+        }
 
     def change_view(
         self,
@@ -351,7 +316,7 @@ class ClaimAdmin(admin.ModelAdmin):
         if claim is not None and self.may_act(request):
             allowed = services.CLAIM_TRANSITIONS[Status(claim.status)]
             context["claim_actions"] = [
-                (self._url(name, claim), label)
+                (self.action_url(name, claim), label)
                 for name, label, shown in (
                     ("answer", _("Answer"), bool(allowed)),
                     ("review", _("Put in review"), Status.IN_REVIEW in allowed),
@@ -379,7 +344,7 @@ class ClaimAdmin(admin.ModelAdmin):
         return response
 
     def answer_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._action_view(
+        return self.run_action(
             request,
             object_id,
             form_class=AnswerForm,
@@ -389,7 +354,7 @@ class ClaimAdmin(admin.ModelAdmin):
         )
 
     def review_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._action_view(
+        return self.run_action(
             request,
             object_id,
             form_class=ReviewForm,
@@ -400,7 +365,7 @@ class ClaimAdmin(admin.ModelAdmin):
         )
 
     def reject_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._action_view(
+        return self.run_action(
             request,
             object_id,
             form_class=RejectForm,
@@ -411,7 +376,7 @@ class ClaimAdmin(admin.ModelAdmin):
         )
 
     def resolve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._action_view(
+        return self.run_action(
             request,
             object_id,
             form_class=ResolveForm,
@@ -420,61 +385,6 @@ class ClaimAdmin(admin.ModelAdmin):
             submit=_("Resolve the claim"),
             intro=_("The claim is closed and the customer is e-mailed. This cannot be undone."),
         )
-
-    def _action_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        *,
-        form_class: type[ClaimActionForm],
-        action: Action,
-        title: str | Promise,
-        submit: str | Promise,
-        intro: str | Promise = "",
-    ) -> HttpResponse:
-        """Show ``form_class`` for the claim; on a valid POST run ``action`` (which
-        calls one service), log it once it succeeded, and go back to the claim."""
-        if not self.may_act(request):
-            raise PermissionDenied
-        claim = self.get_object(request, unquote(object_id))
-        if claim is None:
-            raise Http404
-        change_url = reverse(
-            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-            args=[claim.pk],
-            current_app=self.admin_site.name,
-        )
-        form = form_class(request.POST if request.method == "POST" else None, claim=claim)
-        if request.method == "POST" and form.is_valid():
-            # Not wrapped in a transaction of ours: the services run their own,
-            # and a refused claim refund must keep its ledger row when the
-            # resolution then fails.
-            try:
-                message = action(request, claim, form)
-            except ValidationError as exc:
-                for error in exc.messages:
-                    messages.error(request, error)
-            else:
-                record_change(
-                    actor=request.user,  # type: ignore[arg-type]
-                    obj=claim,
-                    action="change",
-                    message=message,
-                )
-                return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": claim,
-            "title": str(title) % {"number": claim},
-            "intro": intro,
-            "submit_label": submit,
-            "form": form,
-            "change_url": change_url,
-            "claim_lines": claim.lines.select_related("order_line"),
-            "refundable": euros(payment_balance(claim.order).refundable),
-        }
-        return TemplateResponse(request, self.action_template, context)
 
     def _answer(self, request: HttpRequest, claim: Claim, form: AnswerForm) -> str:
         body = form.cleaned_data["message"]

@@ -12,31 +12,24 @@ changes nothing. Every action is written to the admin history with
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth import get_permission_codename
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Model, Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.template.defaultfilters import linebreaksbr
-from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
 from django.utils import formats
-from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from admin_ui.common import ObjectActionsAdmin, ReadOnlyInline
 from admin_ui.order_forms import (
     CancelForm,
     FulfilForm,
     NoteForm,
-    OrderActionForm,
     RefundForm,
 )
 from admin_ui.order_forms import (
@@ -52,7 +45,6 @@ from orders.models import (
     PaymentTransaction,
 )
 from orders.selectors import PaymentStatus, payment_balance, with_payment_sums
-from shop.audit import record_change
 
 Status = Order.Status
 
@@ -91,22 +83,6 @@ def _address(address: dict[str, str] | None) -> SafeString | str:
 
 
 # Read-only inlines
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """Rows shown with the order, never added, changed or deleted here."""
-
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -198,13 +174,13 @@ class OrderEventInline(ReadOnlyInline):
 
 # Orders
 
-Action = Callable[[HttpRequest, Order, Any], str | None]
-
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ObjectActionsAdmin):
     change_form_template = "admin_ui/orders/change_form.html"
     action_template = "admin_ui/orders/action.html"
+    action_form_kwarg = "order"
+    object_actions = ("fulfil", "cancel", "note", "refund")
     actions = None
     list_display = (
         "number",
@@ -263,22 +239,6 @@ class OrderAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
         return with_payment_sums(super().get_queryset(request))
 
-    # Frozen data: nobody adds, edits or deletes orders here.
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def may_act(self, request: HttpRequest) -> bool:
-        """Whether the user may ship, cancel, refund and annotate orders."""
-        codename = get_permission_codename("change", self.opts)
-        return bool(request.user.has_perm(f"{self.opts.app_label}.{codename}"))
-
     # Columns and fields
 
     @admin.display(description=_("payment"))
@@ -321,29 +281,8 @@ class OrderAdmin(admin.ModelAdmin):
 
     # Pages
 
-    def get_urls(self) -> list[URLPattern]:
-        info = self.opts.app_label, self.opts.model_name
-        actions = [
-            ("fulfil", self.fulfil_view),
-            ("cancel", self.cancel_view),
-            ("note", self.note_view),
-            ("refund", self.refund_view),
-        ]
-        custom = [
-            path(
-                f"<path:object_id>/{name}/",
-                self.admin_site.admin_view(view),
-                name=f"{info[0]}_{info[1]}_{name}",
-            )
-            for name, view in actions
-        ]
-        return custom + super().get_urls()
-
-    def _url(self, name: str, order: Order) -> str:
-        info = self.opts.app_label, self.opts.model_name
-        return reverse(
-            f"admin:{info[0]}_{info[1]}_{name}", args=[order.pk], current_app=self.admin_site.name
-        )
+    def action_context(self, obj: Order) -> dict[str, Any]:
+        return {"balance": payment_balance(obj)}
 
     def change_view(
         self,
@@ -357,7 +296,7 @@ class OrderAdmin(admin.ModelAdmin):
         if order is not None and self.may_act(request):
             allowed = services.TRANSITIONS[Status(order.status)]
             context["order_actions"] = [
-                (self._url(name, order), label)
+                (self.action_url(name, order), label)
                 for name, label, shown in (
                     (
                         "fulfil",
@@ -373,7 +312,7 @@ class OrderAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, context)
 
     def fulfil_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._action_view(
+        return self.run_action(
             request,
             object_id,
             form_class=FulfilForm,
@@ -383,7 +322,7 @@ class OrderAdmin(admin.ModelAdmin):
         )
 
     def cancel_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._action_view(
+        return self.run_action(
             request,
             object_id,
             form_class=CancelForm,
@@ -397,7 +336,7 @@ class OrderAdmin(admin.ModelAdmin):
         )
 
     def note_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._action_view(
+        return self.run_action(
             request,
             object_id,
             form_class=NoteForm,
@@ -408,7 +347,7 @@ class OrderAdmin(admin.ModelAdmin):
         )
 
     def refund_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self._action_view(
+        return self.run_action(
             request,
             object_id,
             form_class=RefundForm,
@@ -417,59 +356,6 @@ class OrderAdmin(admin.ModelAdmin):
             submit=_("Refund"),
             intro=_("The amount is returned through the payment method the order was paid with."),
         )
-
-    def _action_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        *,
-        form_class: type[OrderActionForm],
-        action: Action,
-        title: str | Promise,
-        submit: str | Promise,
-        intro: str | Promise = "",
-    ) -> HttpResponse:
-        """Show ``form_class`` for the order; on a valid POST run ``action`` (which
-        calls one service) and log it, in one transaction, then go back to the order."""
-        if not self.may_act(request):
-            raise PermissionDenied
-        order = self.get_object(request, unquote(object_id))
-        if order is None:
-            raise Http404
-        change_url = reverse(
-            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-            args=[order.pk],
-            current_app=self.admin_site.name,
-        )
-        form = form_class(request.POST or None, order=order)
-        if request.method == "POST" and form.is_valid():
-            try:
-                with transaction.atomic():
-                    message = action(request, order, form)
-                    if message:
-                        record_change(
-                            actor=request.user,  # type: ignore[arg-type]
-                            obj=order,
-                            action="change",
-                            message=message,
-                        )
-            except ValidationError as exc:
-                for error in exc.messages:
-                    messages.error(request, error)
-            else:
-                return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": order,
-            "title": str(title) % {"number": order},
-            "intro": intro,
-            "submit_label": submit,
-            "form": form,
-            "change_url": change_url,
-            "balance": payment_balance(order),
-        }
-        return TemplateResponse(request, self.action_template, context)
 
     def _fulfil(self, request: HttpRequest, order: Order, form: FulfilForm) -> str:
         quantities = form.quantities()

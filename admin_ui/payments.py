@@ -9,26 +9,22 @@ ledger row, filtered by "Order: none".
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from admin_ui.common import ReadOnlyAdmin, ReadOnlyInline
 from orders.models import Payment, PaymentTransaction
 
 
-class LedgerInline(admin.TabularInline):
+class LedgerInline(ReadOnlyInline):
     model = PaymentTransaction
-    extra = 0
-    can_delete = False
     fields = ("created_at", "kind", "status", "amount", "psp_reference", "message", "actor")
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "method", "amount", "status", "order", "psp_reference")
     list_filter = ("status", "method", ("order", admin.EmptyFieldListFilter))
     search_fields = ("psp_reference", "order__number", "order__email")
@@ -40,12 +36,3 @@ class PaymentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Payment]:
         return super().get_queryset(request).select_related("order")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
