@@ -11,3 +11,4 @@ class BillingErrorCode(enum.StrEnum):
     NOT_VERIFIED = "not_verified"
     THROTTLED = "throttled"
     UNAVAILABLE = "unavailable"
+    NOT_BALANCED = "not_balanced"

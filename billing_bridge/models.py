@@ -168,6 +168,15 @@ class ExportBatch(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.EXPORTED
     )
+    reconciled_at = models.DateTimeField(_("reconciled"), null=True, blank=True)
+    reconciled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reconciled by"),
+    )
 
     class Meta:
         verbose_name = _("export batch")

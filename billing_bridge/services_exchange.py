@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from billing_bridge.errors import BillingErrorCode
 from billing_bridge.exchange.base import ACK_COLUMNS, BatchRow, batch_csv, get_exchange
@@ -265,3 +266,31 @@ def bill_reconcile(
                     f"{each.number}: charge {charge.pk} is {charge.status} after export"
                 )
     return report
+
+
+def bill_batch_close(*, batch: ExportBatch, actor: User | None) -> ExportBatch:
+    """Mark ``batch`` reconciled: every charge answered and the report balanced.
+    Closing a closed batch returns it unchanged. Raises ``ValidationError``
+    (NOT_BALANCED) with the report's figures otherwise, changing nothing."""
+    with transaction.atomic():
+        batch = ExportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status == ExportBatch.Status.RECONCILED:
+            return batch
+        report = bill_reconcile(batch=batch)
+        if not report.balanced or report.in_flight.count:
+            raise ValidationError(
+                _(
+                    "Batch %(batch)s cannot be closed: %(in_flight)s charges still in flight, "
+                    "%(differences)s differences."
+                ),
+                code=BillingErrorCode.NOT_BALANCED,
+                params={
+                    "batch": batch.number,
+                    "in_flight": report.in_flight.count,
+                    "differences": len(report.differences),
+                },
+            )
+        batch.status = ExportBatch.Status.RECONCILED
+        batch.reconciled_at, batch.reconciled_by = timezone.now(), actor
+        batch.save(update_fields=["status", "reconciled_at", "reconciled_by"])
+    return batch
