@@ -21,7 +21,7 @@ from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Iterator
 
     from billing_bridge.models import ExportBatch
 
@@ -67,24 +67,37 @@ class ContractInfo:
     last_bill_amount: Decimal | None = None
 
 
-def batch_csv(rows: Sequence[BatchRow]) -> bytes:
-    """The batch's CSV, byte for byte: a header, then the rows in the given
-    order, ``\\n`` line ends, UTF-8. The same rows always give the same bytes."""
+def batch_csv_chunks(rows: Iterable[BatchRow], rows_per_chunk: int = 1000) -> Iterator[bytes]:
+    """The batch's CSV, byte for byte, in pieces: a header, then the rows in the
+    given order, ``\\n`` line ends, UTF-8. The same rows always give the same
+    bytes; ``rows`` is read once, so a batch of any size takes constant memory."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(BATCH_COLUMNS)
-    writer.writerows(row.as_csv() for row in rows)
-    return buffer.getvalue().encode("utf-8")
+    for index, row in enumerate(rows, start=1):
+        writer.writerow(row.as_csv())
+        if index % rows_per_chunk == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def batch_csv(rows: Iterable[BatchRow]) -> bytes:
+    """The whole CSV of ``rows`` at once (small batches, tests)."""
+    return b"".join(batch_csv_chunks(rows))
 
 
 class BillingExchange:
     """What the shop needs from the billing system. Subclasses implement all three."""
 
-    def send_batch(self, batch: ExportBatch, rows: Sequence[BatchRow]) -> None:
-        """Deliver ``batch`` with ``rows`` (already ordered). Sending the same
-        batch again must be harmless and deliver the same content. Raises
-        ``ExchangeError`` (or ``OSError``) when it could not; nothing is then
-        considered sent."""
+    def send_batch(self, batch: ExportBatch, rows: Iterable[BatchRow]) -> None:
+        """Deliver ``batch`` with ``rows`` (already ordered) as the CSV of
+        ``batch_csv_chunks``, whose SHA-256, count and total are already on
+        ``batch``. ``rows`` may be a stream of any length and is read once.
+        Sending the same batch again must be harmless and deliver the same
+        content. Raises ``ExchangeError`` (or ``OSError``) when it could not;
+        nothing is then considered sent."""
         raise NotImplementedError
 
     def lookup_contract(self, number: str) -> ContractInfo | None:
