@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -17,77 +17,109 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from billing_bridge.errors import BillingErrorCode
-from billing_bridge.exchange.base import ACK_COLUMNS, BatchRow, batch_csv, get_exchange
+from billing_bridge.exchange.base import ACK_COLUMNS, BatchRow, batch_csv_chunks, get_exchange
 from billing_bridge.models import AckFile, BatchLine, BillCharge, ExportBatch, QuarantinedLine
 from shop.accounts.models import User
 
 Progress = Callable[[Sequence[str]], Iterable[str]]
+RowProgress = Callable[[Iterable[BatchRow], int], Iterable[BatchRow]]
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 
 
-def _claim_due(cutoff: date) -> list[BillCharge]:
-    """The pending charges due by ``cutoff``, locked; on PostgreSQL a concurrent
-    export skips the rows this one holds instead of waiting for them."""
-    skip_locked = connection.features.has_select_for_update_skip_locked
-    charges = BillCharge.objects.select_for_update(skip_locked=skip_locked, of=("self",))
-    due = charges.filter(status=BillCharge.Status.PENDING, due_cutoff__lte=cutoff)
-    return list(due.select_related("contract").order_by("pk"))
-
-
-def _row(charge: BillCharge, amount: Decimal) -> BatchRow:
-    return BatchRow(
-        charge_id=charge.pk,
-        contract=charge.contract.number,
-        amount=amount,
-        cutoff=charge.due_cutoff,
-        kind=charge.kind,
-        installment=charge.sequence,
-        installments=charge.installments,
+def _claim_due(batch: ExportBatch, cutoff: date) -> int:
+    """Claim the pending charges due by ``cutoff`` into ``batch``; returns how
+    many. One INSERT ... SELECT, so no charge passes through Python and a claim
+    of any size takes constant memory. On PostgreSQL the rows are locked and a
+    concurrent export skips those this one holds instead of waiting for them;
+    ``BatchLine.charge`` being unique is the backstop everywhere."""
+    lock = (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     )
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(BatchLine._meta.db_table)} (batch_id, charge_id, amount) "  # noqa: S608 (model table names)
+            f"SELECT %s, id, amount FROM {quote(BillCharge._meta.db_table)} "
+            f"WHERE status = %s AND due_cutoff <= %s{lock}",
+            [batch.pk, BillCharge.Status.PENDING.value, cutoff],
+        )
+        claimed: int = cursor.rowcount
+    BillCharge.objects.filter(batch_line__batch=batch).update(
+        status=BillCharge.Status.EXPORTED, updated_at=timezone.now()
+    )
+    return claimed
 
 
-def bill_cycle_export(*, cutoff: date, actor: User | None) -> ExportBatch | None:
+def _new_batch(cutoff: date, actor: User | None) -> ExportBatch:
+    """A batch numbered after the cut-off's last one. Two exports racing for
+    the same number: the loser sees the winner's batch on its next try."""
+    for _attempt in range(5):
+        same_day = ExportBatch.objects.filter(cutoff=cutoff).count()
+        number = f"B-{cutoff:%Y%m%d}-{same_day + 1:03d}"
+        try:
+            with transaction.atomic():
+                return ExportBatch.objects.create(
+                    number=number,
+                    cutoff=cutoff,
+                    created_by=actor,
+                    file_name=f"{number}.csv",
+                    sha256="",
+                    count=0,
+                    total=ZERO,
+                )
+        except IntegrityError:
+            continue
+    raise IntegrityError(f"No free batch number for {cutoff}.")
+
+
+def batch_rows(batch: ExportBatch) -> Iterator[BatchRow]:
+    """The batch's rows in charge order, streamed from the database."""
+    lines = batch.lines.order_by("charge_id").values_list(
+        "charge_id",
+        "charge__contract__number",
+        "amount",
+        "charge__due_cutoff",
+        "charge__kind",
+        "charge__sequence",
+        "charge__installments",
+    )
+    for values in lines.iterator(chunk_size=2000):
+        yield BatchRow(*values)
+
+
+def bill_cycle_export(
+    *, cutoff: date, actor: User | None, progress: RowProgress | None = None
+) -> ExportBatch | None:
     """Claim the pending charges due by ``cutoff`` into a new batch, mark them
     exported and send the batch through the configured exchange. None when
-    nothing is due.
+    nothing is due. ``progress`` wraps the rows as they are sent (a progress bar).
 
     All in one transaction, the files written before it commits: if sending
     fails (the exception propagates) there is no batch and the charges stay
-    pending; once it returns, the batch and its files are whole."""
+    pending; once it returns, the batch and its files are whole. Memory does
+    not grow with the number of charges: they are claimed in the database and
+    streamed twice, once to fingerprint the file and once to send it."""
     with transaction.atomic():
-        charges = _claim_due(cutoff)
-        if not charges:
+        batch = _new_batch(cutoff, actor)
+        if not _claim_due(batch, cutoff):
+            transaction.set_rollback(True)
             return None
-        rows = [_row(charge, charge.amount) for charge in charges]
-        same_day = ExportBatch.objects.filter(cutoff=cutoff).count()
-        number = f"B-{cutoff:%Y%m%d}-{same_day + 1:03d}"
-        batch = ExportBatch.objects.create(
-            number=number,
-            cutoff=cutoff,
-            created_by=actor,
-            file_name=f"{number}.csv",
-            sha256=hashlib.sha256(batch_csv(rows)).hexdigest(),
-            count=len(rows),
-            total=sum((row.amount for row in rows), ZERO),
-        )
-        BatchLine.objects.bulk_create(
-            BatchLine(batch=batch, charge=charge, amount=charge.amount) for charge in charges
-        )
-        BillCharge.objects.filter(pk__in=[charge.pk for charge in charges]).update(
-            status=BillCharge.Status.EXPORTED, updated_at=timezone.now()
-        )
-        get_exchange().send_batch(batch, rows)
+        figures = batch.lines.aggregate(count=Count("pk"), total=Sum("amount"))
+        digest = hashlib.sha256()
+        for chunk in batch_csv_chunks(batch_rows(batch)):
+            digest.update(chunk)
+        batch.count, batch.sha256 = figures["count"], digest.hexdigest()
+        batch.total = figures["total"].quantize(CENT)  # SQLite sums with extra digits
+        batch.save(update_fields=["count", "total", "sha256"])
+        rows = batch_rows(batch)
+        get_exchange().send_batch(batch, progress(rows, batch.count) if progress else rows)
     return batch
-
-
-def batch_rows(batch: ExportBatch) -> list[BatchRow]:
-    lines = batch.lines.select_related("charge__contract").order_by("charge_id")
-    return [_row(line.charge, line.amount) for line in lines]
 
 
 def bill_batch_rewrite(*, batch: ExportBatch) -> None:

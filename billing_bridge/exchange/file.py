@@ -12,17 +12,22 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from billing_bridge.exchange.base import BatchRow, BillingExchange, ContractInfo, batch_csv
+from billing_bridge.exchange.base import (
+    BatchRow,
+    BillingExchange,
+    ContractInfo,
+    ExchangeError,
+    batch_csv_chunks,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from billing_bridge.models import ExportBatch
 
 
@@ -30,29 +35,34 @@ def exchange_dir() -> Path:
     return Path(settings.BILLING_EXCHANGE_DIR)
 
 
-def write_atomically(path: Path, content: bytes) -> None:
-    """Write ``content`` to ``path`` through a temporary file and a rename."""
+def write_atomically(path: Path, content: bytes | Iterable[bytes]) -> str:
+    """Write ``content`` (bytes, or pieces of it) to ``path`` through a
+    temporary file and a rename; returns the SHA-256 of what was written."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
+            for chunk in [content] if isinstance(content, bytes) else content:
+                digest.update(chunk)
+                stream.write(chunk)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return digest.hexdigest()
 
 
-def manifest(batch: ExportBatch, rows: Sequence[BatchRow], csv_bytes: bytes) -> bytes:
+def manifest(batch: ExportBatch) -> bytes:
     body = {
         "batch": batch.number,
         "cutoff": batch.cutoff.isoformat(),
-        "count": len(rows),
-        "total": f"{sum((row.amount for row in rows), Decimal(0)):.2f}",
+        "count": batch.count,
+        "total": f"{batch.total:.2f}",
         "file": f"{batch.number}.csv",
-        "sha256": hashlib.sha256(csv_bytes).hexdigest(),
+        "sha256": batch.sha256,
     }
     return (json.dumps(body, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
@@ -61,14 +71,16 @@ class FileExchange(BillingExchange):
     """Batches as files. This channel has no way to ask about contracts: the
     look-ups answer "unknown" (the ``http`` adapter or the simulator answer them)."""
 
-    def send_batch(self, batch: ExportBatch, rows: Sequence[BatchRow]) -> None:
+    def send_batch(self, batch: ExportBatch, rows: Iterable[BatchRow]) -> None:
         """Write ``<batch>.csv``, then the ``<batch>.json`` manifest that vouches
         for it; the manifest appears last, so a reader may trust a CSV once its
-        manifest exists."""
+        manifest exists. Raises ``ExchangeError`` if the CSV written is not the
+        one the batch was fingerprinted with (no manifest is then written)."""
         directory = exchange_dir()
-        content = batch_csv(rows)
-        write_atomically(directory / f"{batch.number}.csv", content)
-        write_atomically(directory / f"{batch.number}.json", manifest(batch, rows, content))
+        written = write_atomically(directory / f"{batch.number}.csv", batch_csv_chunks(rows))
+        if written != batch.sha256:
+            raise ExchangeError(f"Batch {batch.number}: the file written differs from the batch.")
+        write_atomically(directory / f"{batch.number}.json", manifest(batch))
 
     def lookup_contract(self, number: str) -> ContractInfo | None:
         return None

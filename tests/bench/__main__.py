@@ -7,7 +7,9 @@
   100,000 products);
 - full-text search at the largest size;
 - the guest checkout flow, step by step, and checkout throughput with parallel
-  buyers (``tests/bench/checkout.py``).
+  buyers (``tests/bench/checkout.py``);
+- exporting 10,000 and 100,000 bill charges: seconds and peak memory
+  (``tests/bench/billing.py``).
 
 Runs on a throw-away database: PostgreSQL at ``BENCH_DATABASE_URL`` (default:
 the local server), or SQLite when that server cannot be reached.
@@ -54,6 +56,7 @@ from strawberry.extensions.validation_cache import _get_validate_cache  # noqa: 
 from catalog.models import Product  # noqa: E402
 from shop.api.security import CACHE_SIZE  # noqa: E402
 from shop.content import demo  # noqa: E402
+from tests.bench.billing import bench_billing  # noqa: E402
 from tests.bench.checkout import bench_checkout  # noqa: E402
 from tests.operations import operation  # noqa: E402
 
@@ -158,6 +161,7 @@ def main() -> None:
         info = _get_validate_cache(CACHE_SIZE).cache_info()
         print(f"\nvalidation cache: {info.hits} hits, {info.misses} misses")
         bench_checkout()
+        bench_billing()
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
