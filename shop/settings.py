@@ -8,6 +8,7 @@ insecure development defaults instead of silently using them.
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -79,6 +80,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside whitenoise and the X-Frame-Options middleware, so it sees every response.
+    "shop.framing.PortalFramingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -215,14 +218,47 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # How many reverse proxies append to X-Forwarded-For in front of the shop (see shop.http).
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 
-# The portal that embeds the shop (used fully by the portal sign-in work).
+# The customer portal that embeds the shop (shop.accounts.portal, shop.framing).
+# Its origins (scheme://host[:port]) may call the API cross-origin and frame the
+# storefront. Its signed tokens are checked with RS256 and the keys its JWKS
+# publishes, or with HS256 and a shared secret: set one of the two, and the issuer.
+# Without either, portal sign-in is off -- except with DEBUG, where the demo
+# portal (/portal-demo/, ``manage.py portal_token``) signs with a demo secret.
 PORTAL_ORIGINS = env_list("PORTAL_ORIGINS")
+for _origin in PORTAL_ORIGINS:
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", _origin):
+        raise ImproperlyConfigured(
+            f"PORTAL_ORIGINS takes origins such as https://oficina.example, got {_origin!r}."
+        )
 PORTAL_JWKS_URL = os.environ.get("PORTAL_JWKS_URL", "")
 PORTAL_JWT_SECRET = os.environ.get("PORTAL_JWT_SECRET", "")
 PORTAL_JWT_ISSUER = os.environ.get("PORTAL_JWT_ISSUER", "")
 PORTAL_JWT_AUDIENCE = os.environ.get("PORTAL_JWT_AUDIENCE", "water-shop")
+if DEBUG and not PORTAL_JWKS_URL and not PORTAL_JWT_SECRET:
+    PORTAL_JWT_SECRET = "demo-portal-secret-for-development-only"  # noqa: S105
+    PORTAL_JWT_ISSUER = PORTAL_JWT_ISSUER or "oficina-virtual-demo"
+if PORTAL_JWKS_URL and PORTAL_JWT_SECRET:
+    raise ImproperlyConfigured(
+        "Set PORTAL_JWKS_URL (RS256) or PORTAL_JWT_SECRET (HS256), not both."
+    )
+if (PORTAL_JWKS_URL or PORTAL_JWT_SECRET) and not PORTAL_JWT_ISSUER:
+    raise ImproperlyConfigured("PORTAL_JWT_ISSUER must be set to enable portal sign-in.")
+if PORTAL_JWT_SECRET and len(PORTAL_JWT_SECRET) < 32:
+    raise ImproperlyConfigured("PORTAL_JWT_SECRET must be 32 characters or more.")
+if PORTAL_JWKS_URL and not DEBUG and not PORTAL_JWKS_URL.startswith("https://"):
+    raise ImproperlyConfigured("PORTAL_JWKS_URL must be an https:// URL when DEBUG is off.")
+# Seconds: the longest a portal token may live (exp - iat), the clock skew
+# forgiven, and the least time between two JWKS fetches forced by an unknown key id.
+PORTAL_JWT_MAX_LIFETIME = env_int("PORTAL_JWT_MAX_LIFETIME", 300)
+PORTAL_JWT_LEEWAY = env_int("PORTAL_JWT_LEEWAY", 30)
+PORTAL_JWKS_COOLDOWN = env_int("PORTAL_JWKS_COOLDOWN", 30)
+# CORS for the portal's origins, on the API only. Bearer tokens, no cookies:
+# credentials stay off, so no browser ever sends the shop's cookies cross-origin.
 CORS_ALLOWED_ORIGINS = PORTAL_ORIGINS
 CORS_URLS_REGEX = r"^/graphql/$"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("OPTIONS", "POST")
+CORS_ALLOW_HEADERS = ("accept", "accept-language", "authorization", "content-type")
 
 # Stripe (used by the card payment work); without keys the card route is off.
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")

@@ -6,6 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from orders.payments.card_webhook import stripe_webhook
 from orders.views import claim_photo
+from shop.accounts.views import portal_demo
 from shop.api.view import ShopGraphQLView
 from shop.schema import schema
 
@@ -13,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("webhooks/stripe/", stripe_webhook, name="stripe-webhook"),
     path("claims/photos/<str:signed>/", claim_photo, name="claim-photo"),
+    path("portal-demo/", portal_demo, name="portal-demo"),  # 404 unless DEBUG
     # No cookie authentication on the API (Bearer tokens only), so no CSRF exposure.
     path(
         "graphql/",

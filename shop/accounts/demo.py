@@ -57,3 +57,28 @@ def seed(*, password: str) -> list[DemoLogin]:
     )
     logins.append(DemoLogin(CUSTOMER_EMAIL, "customer"))
     return logins
+
+
+@dataclass(frozen=True)
+class PortalCustomer:
+    """A customer of the demo portal (/portal-demo/), signed in by ``portalSignIn``."""
+
+    subject: str
+    email: str
+    name: str
+    contracts: tuple[str, ...]
+
+
+# Lucía holds the contracts ``billing_bridge.demo`` seeds; Javier holds none (he
+# pays by card). The third has the e-mail of the shop's own demo account, to show
+# that the portal cannot take over a shop account.
+PORTAL_CUSTOMERS = (
+    PortalCustomer(
+        "OV-0001",
+        "lucia.romero@correo.example",
+        "Lucía Romero",
+        ("41000123", "41000456", "41000789"),
+    ),
+    PortalCustomer("OV-0002", "javier.ortiz@correo.example", "Javier Ortiz", ()),
+    PortalCustomer("OV-0003", CUSTOMER_EMAIL, "Lucía Romero", ("41000123",)),
+)

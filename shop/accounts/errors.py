@@ -17,3 +17,7 @@ class AccountErrorCode(enum.StrEnum):
     INVALID_POSTAL_CODE = "invalid_postal_code"
     INVALID_TOKEN = "invalid_token"
     NOT_FOUND = "not_found"
+    PORTAL_TOKEN_INVALID = "portal_token_invalid"
+    PORTAL_TOKEN_EXPIRED = "portal_token_expired"
+    PORTAL_EMAIL_IN_USE = "portal_email_in_use"
+    PORTAL_SIGN_IN_UNAVAILABLE = "portal_sign_in_unavailable"

@@ -43,6 +43,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
     # Changing it invalidates every token issued before (sign out everywhere).
     token_version = models.UUIDField(default=uuid.uuid4, editable=False)
+    # The customer portal's own, stable id of a customer who signs in through it
+    # (``portalSignIn``); None for local (password) accounts. Set only when the
+    # account is created by portal sign-in, never attached to an existing account.
+    portal_subject = models.CharField(
+        _("portal customer id"),
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -62,6 +73,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_portal_customer(self) -> bool:
+        return self.portal_subject is not None
 
 
 class Address(models.Model):

@@ -13,9 +13,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing_bridge.services import contracts_link_vouched
 from shop.accounts import spain, throttle
 from shop.accounts.errors import AccountErrorCode as Code
 from shop.accounts.models import Address, User
+from shop.accounts.portal import PortalClaims, PortalTokenError, portal_claims
 from shop.accounts.tokens import TokenError, create_token, user_from_token
 
 LANGUAGES = ("es", "en")
@@ -97,7 +99,8 @@ def token_create(*, email: str, password: str, ip: str) -> TokenPair:
         raise ValidationError(
             _("Too many failed sign-in attempts. Try again later."), code=Code.TOO_MANY_ATTEMPTS
         )
-    user = User.objects.filter(email__iexact=email.strip()).first()
+    # Portal customers have no password; even one set by hand does not sign them in.
+    user = User.objects.filter(email__iexact=email.strip(), portal_subject=None).first()
     if user is None:
         # Hash anyway, like Django's ModelBackend: the response time must not tell
         # an unknown e-mail from a wrong password.
@@ -119,6 +122,125 @@ def token_refresh(*, refresh_token: str) -> TokenPair:
             {"refresh_token": ValidationError(str(exc), code=Code.INVALID_TOKEN)}
         ) from exc
     return TokenPair(user, create_token(user, "access"), refresh_token)
+
+
+def portal_sign_in(*, token: str, ip: str) -> TokenPair:
+    """Sign in the customer the portal vouches for with ``token`` (a portal JWT,
+    checked by ``shop.accounts.portal``): create or update them, link the supply
+    contracts the token lists (numbers the mirror does not know are skipped), and
+    return the shop's own tokens. Validation happens before any write; the write
+    is one transaction. A refusal writes nothing.
+
+    The customer is the account whose ``portal_subject`` is the token's ``sub``,
+    never the account that happens to have the token's e-mail. **A portal
+    identity is never attached to a local (password) account**, and the sign-in
+    is refused (PORTAL_EMAIL_IN_USE) when the e-mail already belongs to another
+    account, rather than creating a second account with it:
+
+    - attaching would hand the portal customer's contracts -- a way to charge
+      their water bill -- to whoever holds that account's password. Shop
+      e-mails are not verified at registration, so that may be someone who
+      registered the address before its owner came through the portal;
+    - a second account with the same e-mail would break the one account per
+      e-mail rule that password sign-in, the administration and the orders'
+      e-mails rely on, and either account's holder would be one mistake away
+      from the other's orders.
+
+    Refusing keeps both accounts whole and tells the customer why; staff
+    resolve the conflict (the shop's account keeps its orders). The reverse is
+    closed too: ``account_register`` refuses a portal customer's e-mail (UNIQUE)
+    and ``token_create`` never signs a portal customer in by password. When a
+    known portal customer's e-mail changes in the portal to one another account
+    holds, the customer keeps the e-mail the shop has.
+
+    Raises ``ValidationError``: PORTAL_TOKEN_INVALID and PORTAL_TOKEN_EXPIRED
+    (on ``portal_token``; counted per IP), TOO_MANY_ATTEMPTS past the limit,
+    PORTAL_SIGN_IN_UNAVAILABLE, PORTAL_EMAIL_IN_USE, INACTIVE (deactivated or
+    staff accounts: the portal vouches for customers only).
+    """
+    if throttle.portal_is_blocked(ip=ip):
+        raise ValidationError(
+            _("Too many failed sign-in attempts. Try again later."), code=Code.TOO_MANY_ATTEMPTS
+        )
+    try:
+        claims = portal_claims(token)
+    except PortalTokenError as exc:
+        if exc.code != Code.PORTAL_SIGN_IN_UNAVAILABLE:
+            throttle.portal_record_failure(ip=ip)
+            raise ValidationError(
+                {"portal_token": ValidationError(str(exc), code=exc.code)}
+            ) from exc
+        raise ValidationError(str(exc), code=exc.code) from exc
+    user = _portal_customer_save(claims)
+    return TokenPair(user, create_token(user, "access"), create_token(user, "refresh"))
+
+
+@transaction.atomic
+def _portal_customer_save(claims: PortalClaims) -> User:
+    user = User.objects.select_for_update().filter(portal_subject=claims.subject).first()
+    if user is None:
+        user = _portal_customer_create(claims)
+    else:
+        _portal_customer_update(user, claims)
+    contracts_link_vouched(user=user, numbers=claims.contracts)
+    return user
+
+
+def _portal_customer_create(claims: PortalClaims) -> User:
+    if User.objects.filter(email__iexact=claims.email).exists():
+        raise _portal_email_in_use()
+    user = User(
+        email=claims.email,
+        first_name=claims.first_name,
+        last_name=claims.last_name,
+        portal_subject=claims.subject,
+        last_login=timezone.now(),
+    )
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        # Raced with a sign-in of the same customer, or a registration of the e-mail.
+        existing = User.objects.select_for_update().filter(portal_subject=claims.subject).first()
+        if existing is None:
+            raise _portal_email_in_use() from exc
+        _portal_customer_update(existing, claims)
+        return existing
+    return user
+
+
+def _portal_customer_update(user: User, claims: PortalClaims) -> None:
+    if not user.is_active or user.is_staff or user.is_superuser:
+        raise ValidationError(
+            _("This account cannot sign in through the customer portal."), code=Code.INACTIVE
+        )
+    user.last_login = timezone.now()
+    fields = ["last_login"]
+    if claims.first_name or claims.last_name:
+        user.first_name, user.last_name = claims.first_name, claims.last_name
+        fields += ["first_name", "last_name"]
+    user.save(update_fields=fields)
+    if (
+        claims.email != user.email
+        and not User.objects.filter(email__iexact=claims.email).exclude(pk=user.pk).exists()
+    ):
+        user.email = claims.email
+        try:
+            with transaction.atomic():
+                user.save(update_fields=["email"])
+        except IntegrityError:
+            user.refresh_from_db(fields=["email"])  # taken meanwhile: keep the one we have
+
+
+def _portal_email_in_use() -> ValidationError:
+    return ValidationError(
+        _(
+            "This e-mail address already belongs to a shop account. Sign in with its "
+            "password, or contact us to use the shop through the customer portal."
+        ),
+        code=Code.PORTAL_EMAIL_IN_USE,
+    )
 
 
 @transaction.atomic

@@ -61,6 +61,21 @@ class TokenCreatePayload:
 
 
 @strawberry.input
+class PortalSignInInput:
+    portal_token: str = strawberry.field(
+        description="The short-lived token the customer portal signed for its signed-in customer."
+    )
+
+
+@strawberry.type
+class PortalSignInPayload:
+    token: str | None = strawberry.field(default=None, description="Access token (minutes).")
+    refresh_token: str | None = strawberry.field(default=None, description="Refresh token (days).")
+    user: UserType | None = None
+    errors: list[AccountError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
 class TokenRefreshInput:
     refresh_token: str
 
@@ -186,6 +201,26 @@ class AccountMutations:
             return TokenCreatePayload(errors=account_errors(exc))
         info.context.sign_in(pair.user)
         return TokenCreatePayload(
+            token=pair.access,
+            refresh_token=pair.refresh,
+            user=pair.user,  # type: ignore[arg-type]
+        )
+
+    @strawberry.mutation(
+        description=(
+            "Sign in with a token from the customer portal: the portal's customer, with the "
+            "supply contracts it vouches for, gets the shop's own tokens."
+        )
+    )
+    def portal_sign_in(
+        self, info: Info[ShopContext, None], input: PortalSignInInput
+    ) -> PortalSignInPayload:
+        try:
+            pair = services.portal_sign_in(token=input.portal_token, ip=info.context.client_ip)
+        except ValidationError as exc:
+            return PortalSignInPayload(errors=account_errors(exc))
+        info.context.sign_in(pair.user)
+        return PortalSignInPayload(
             token=pair.access,
             refresh_token=pair.refresh,
             user=pair.user,  # type: ignore[arg-type]
