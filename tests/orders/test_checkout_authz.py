@@ -490,3 +490,15 @@ def test_order_events_are_shown_to_order_staff(gql, placed):
             }
         }
     }
+
+
+def test_a_guest_sees_the_lines_of_the_order_found_by_its_token(gql, placed):
+    order = placed["guest_order"]
+    document = "query($token: UUID!) { orderByToken(token: $token) { lines { sku quantity } } }"
+
+    body = gql(document, {"token": str(order.token)})
+
+    assert body["data"]["orderByToken"]["lines"] == [
+        {"sku": line.sku, "quantity": line.quantity} for line in order.lines.order_by("pk")
+    ]
+    assert body["data"]["orderByToken"]["lines"] != []
