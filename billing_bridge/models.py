@@ -168,6 +168,8 @@ class ExportBatch(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.EXPORTED
     )
+    # Empty while the batch is claimed but not delivered yet (it is then sent again).
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     reconciled_at = models.DateTimeField(_("reconciled"), null=True, blank=True)
     reconciled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -182,6 +184,10 @@ class ExportBatch(models.Model):
         verbose_name = _("export batch")
         verbose_name_plural = _("export batches")
         ordering = ("-cutoff", "-number")
+        permissions = [
+            ("export_batch", _("Can export bill batches")),
+            ("close_batch", _("Can close (reconcile) bill batches")),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -223,12 +229,14 @@ class AckFile(models.Model):
     lines = models.PositiveIntegerField(_("lines"), default=0)
     accepted = models.PositiveIntegerField(_("accepted"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    settled = models.PositiveIntegerField(_("settled"), default=0)
     quarantined = models.PositiveIntegerField(_("quarantined"), default=0)
 
     class Meta:
         verbose_name = _("acknowledgement file")
         verbose_name_plural = _("acknowledgement files")
         ordering = ("-imported_at", "-pk")
+        permissions = [("import_ackfile", _("Can import acknowledgement files"))]
 
     def __str__(self) -> str:
         return self.file_name

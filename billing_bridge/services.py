@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing_bridge.errors import BillingErrorCode
-from billing_bridge.exchange.base import ExchangeError, get_exchange
+from billing_bridge.exchange.base import ContractInfo, ExchangeError, get_exchange
 from billing_bridge.models import BillCharge, ContractLink, SupplyContract
 from shop.accounts.models import User
 
@@ -72,6 +74,8 @@ def water_contract_link(*, user: User, number: str, last_bill_amount: Decimal) -
     except (ExchangeError, OSError) as exc:
         message = _("The billing system did not answer. Please try again later.")
         raise ValidationError(message, code=BillingErrorCode.UNAVAILABLE) from exc
+    if verified:
+        contracts_refresh(numbers=[number])
     contract = SupplyContract.objects.filter(number=number).first()
     if not verified or contract is None:
         for key in keys:
@@ -85,3 +89,98 @@ def water_contract_link(*, user: User, number: str, last_bill_amount: Decimal) -
         user=user, contract=contract, defaults={"source": ContractLink.Source.VERIFIED}
     )
     return link
+
+
+Progress = Callable[[Sequence[str]], Iterable[str]]
+
+# ContractInfo attribute -> SupplyContract field, copied when the billing system says.
+MIRRORED_FIELDS = {
+    "holder": "holder_name",
+    "supply_address": "supply_address",
+    "postal_code": "postal_code",
+    "billing_period_months": "billing_period_months",
+    "next_cutoff": "next_cutoff",
+    "has_unpaid_bills": "has_unpaid_bills",
+}
+
+
+@dataclass
+class RefreshReport:
+    """What ``contracts_refresh`` did, by contract number."""
+
+    refreshed: list[str] = field(default_factory=list)  # copied from the billing system
+    changed: dict[str, list[str]] = field(default_factory=dict)  # -> the fields that changed
+    terminated: dict[str, int] = field(default_factory=dict)  # -> installments moved
+    unknown: list[str] = field(default_factory=list)  # the billing system does not know them
+    failed: dict[str, str] = field(default_factory=dict)  # -> why the look-up failed
+    not_mirrored: list[str] = field(default_factory=list)  # asked for, not in the mirror
+
+
+def contracts_refresh(
+    *, numbers: Sequence[str] | None = None, progress: Progress | None = None
+) -> RefreshReport:
+    """Refresh the mirror from the billing system: every mirrored contract, or
+    those of ``numbers``. Each is looked up with ``get_exchange().lookup_contract``
+    (outside any transaction of ours), then its row is locked and updated in a
+    short transaction of its own: status, holder, address, billing period, next
+    cut-off, unpaid bills (what the system leaves out, ``None``, is kept) and
+    ``refreshed_at``. A contract now terminated goes through ``contract_terminate``
+    (its pending installments move to its final bill, its next cut-off).
+
+    Contracts the system does not know, or whose look-up fails (``ExchangeError``,
+    ``OSError``, a status or value the mirror cannot hold), are left alone and
+    listed in the report; the others go on. ``progress`` wraps the numbers (a progress bar)."""
+    contracts = SupplyContract.objects.order_by("number")
+    if numbers is not None:
+        contracts = contracts.filter(number__in=[number.strip() for number in numbers])
+    mirrored = list(contracts.values_list("number", flat=True))
+    report = RefreshReport()
+    if numbers is not None:
+        report.not_mirrored = sorted({n.strip() for n in numbers} - set(mirrored))
+    exchange = get_exchange()
+    for number in (progress or (lambda each: each))(mirrored):
+        try:
+            info = exchange.lookup_contract(number)
+        except (ExchangeError, OSError) as error:
+            report.failed[number] = str(error) or type(error).__name__
+            continue
+        if info is None:
+            report.unknown.append(number)
+        elif info.status not in SupplyContract.Status.values:
+            report.failed[number] = f"unknown status {info.status!r}"
+        else:
+            try:
+                _contract_refresh_one(number, info, report)
+            except (IntegrityError, DataError) as error:
+                report.failed[number] = f"not stored: {error}"
+    return report
+
+
+@transaction.atomic
+def _contract_refresh_one(number: str, info: ContractInfo, report: RefreshReport) -> None:
+    contract = SupplyContract.objects.select_for_update().filter(number=number).first()
+    if contract is None:
+        return  # deleted since the look-up
+    changes = {
+        name: value
+        for attribute, name in MIRRORED_FIELDS.items()
+        if (value := getattr(info, attribute)) not in (None, "")
+        and getattr(contract, name) != value
+    }
+    terminating = (
+        info.status == SupplyContract.Status.TERMINATED
+        and contract.status != SupplyContract.Status.TERMINATED
+    )
+    if info.status != contract.status and not terminating:
+        changes["status"] = info.status
+    for name, value in changes.items():
+        setattr(contract, name, value)
+    contract.refreshed_at = timezone.now()
+    contract.save(update_fields=[*changes, "refreshed_at"])
+    if terminating:
+        moved = contract_terminate(contract=contract, final_cutoff=contract.next_cutoff)
+        report.terminated[number] = moved
+        changes["status"] = info.status
+    report.refreshed.append(number)
+    if changes:
+        report.changed[number] = sorted(changes)

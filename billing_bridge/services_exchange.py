@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -96,15 +97,26 @@ def batch_rows(batch: ExportBatch) -> Iterator[BatchRow]:
 def bill_cycle_export(
     *, cutoff: date, actor: User | None, progress: RowProgress | None = None
 ) -> ExportBatch | None:
-    """Claim the pending charges due by ``cutoff`` into a new batch, mark them
-    exported and send the batch through the configured exchange. None when
-    nothing is due. ``progress`` wraps the rows as they are sent (a progress bar).
+    """Send any batch claimed earlier but never delivered, then claim the
+    pending charges due by ``cutoff`` into a new batch and send it. Returns the
+    new batch, None when nothing is due. ``progress`` wraps the new batch's
+    rows as they are sent (a progress bar).
 
-    All in one transaction, the files written before it commits: if sending
-    fails (the exception propagates) there is no batch and the charges stay
-    pending; once it returns, the batch and its files are whole. Memory does
-    not grow with the number of charges: they are claimed in the database and
-    streamed twice, once to fingerprint the file and once to send it."""
+    The claim commits before the batch is sent, so nothing waits on the billing
+    system inside a transaction and no charge can be claimed twice, whatever
+    fails. If sending fails (``ExchangeError`` or ``OSError`` propagates), the
+    batch stays claimed and unsent (``sent_at`` empty) and is sent again, byte
+    for byte under the same number, by the next export or ``bill_batch_send``.
+    Memory does not grow with the number of charges: they are claimed in the
+    database and streamed, once to fingerprint the file and once to send it."""
+    bill_batches_send_unsent()
+    batch = _claim_batch(cutoff, actor)
+    if batch is not None:
+        bill_batch_send(batch=batch, progress=progress)
+    return batch
+
+
+def _claim_batch(cutoff: date, actor: User | None) -> ExportBatch | None:
     with transaction.atomic():
         batch = _new_batch(cutoff, actor)
         if not _claim_due(batch, cutoff):
@@ -117,15 +129,39 @@ def bill_cycle_export(
         batch.count, batch.sha256 = figures["count"], digest.hexdigest()
         batch.total = figures["total"].quantize(CENT)  # SQLite sums with extra digits
         batch.save(update_fields=["count", "total", "sha256"])
-        rows = batch_rows(batch)
-        get_exchange().send_batch(batch, progress(rows, batch.count) if progress else rows)
     return batch
 
 
-def bill_batch_rewrite(*, batch: ExportBatch) -> None:
-    """Send ``batch`` again, e.g. after its files were lost; the content is the
-    same as the first time, byte for byte. Changes nothing in the database."""
-    get_exchange().send_batch(batch, batch_rows(batch))
+def bill_batch_send(*, batch: ExportBatch, progress: RowProgress | None = None) -> ExportBatch:
+    """Deliver ``batch`` through the configured exchange and record when it
+    was first delivered. Safe to repeat (e.g. after its files were lost): the
+    content is the same every time, byte for byte, under the same number.
+    Raises what the exchange raises; ``sent_at`` is then left as it was."""
+    rows = batch_rows(batch)
+    get_exchange().send_batch(batch, progress(rows, batch.count) if progress else rows)
+    ExportBatch.objects.filter(pk=batch.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+    batch.refresh_from_db(fields=["sent_at"])
+    return batch
+
+
+def bill_batches_send_unsent() -> list[ExportBatch]:
+    """Send every batch claimed but not delivered yet, oldest first; returns them."""
+    unsent = list(ExportBatch.objects.filter(sent_at__isnull=True).order_by("pk"))
+    return [bill_batch_send(batch=batch) for batch in unsent]
+
+
+class _Result(StrEnum):
+    ACCEPTED = "accepted"  # on a bill, with its number
+    REJECTED = "rejected"  # not billed, with the reason
+    SETTLED = "settled"  # the bill holding an accepted charge was paid
+
+
+# The state a charge must be in for each result, and the state it moves to.
+_MOVES = {
+    _Result.ACCEPTED: (BillCharge.Status.EXPORTED, BillCharge.Status.ACCEPTED),
+    _Result.REJECTED: (BillCharge.Status.EXPORTED, BillCharge.Status.REJECTED),
+    _Result.SETTLED: (BillCharge.Status.ACCEPTED, BillCharge.Status.SETTLED),
+}
 
 
 @dataclass(frozen=True)
@@ -133,7 +169,7 @@ class _AckLine:
     number: int
     raw: str
     charge_id: int
-    accepted: bool
+    result: _Result
     bill_number: str
     reason: str
 
@@ -146,23 +182,25 @@ def _parse(number: int, raw: str) -> _AckLine | str:
     charge_id, result, bill_number, reason = (value.strip() for value in fields)
     if not charge_id.isdigit():
         return "charge id is not a number"
-    if result not in {"accepted", "rejected"}:
+    if result not in set(_Result):
         return f"unknown result {result[:40]!r}"
-    if result == "accepted" and not bill_number:
-        return "accepted without a bill number"
+    if result != _Result.REJECTED and not bill_number:
+        return f"{result} without a bill number"
     if len(bill_number) > 40:
         return "bill number too long"
-    return _AckLine(number, raw, int(charge_id), result == "accepted", bill_number, reason)
+    return _AckLine(number, raw, int(charge_id), _Result(result), bill_number, reason)
 
 
 def bill_ack_import(*, path: Path, actor: User | None, progress: Progress | None = None) -> AckFile:
     """Apply the acknowledgement file at ``path`` (CSV: charge_id, result,
-    bill_number, reason) to the exported charges it names: accepted ones get
-    their bill number, rejected ones the reason in their note.
+    bill_number, reason) to the charges it names: an exported charge becomes
+    ``accepted`` (with its bill number) or ``rejected`` (the reason in its
+    note); an accepted one becomes ``settled`` once its bill is paid (the line
+    repeats the bill number).
 
     Idempotent: a file already imported (same SHA-256) returns its first
     ``AckFile`` and changes nothing. Lines that are malformed, name an unknown
-    charge or a charge not in the exported state are kept as
+    charge or a charge not in the state their result needs are kept as
     ``QuarantinedLine`` rows, never dropped; blank lines are skipped. Raises
     ``ValidationError`` (code ``invalid``) when the header is wrong, before
     anything is written. ``progress`` wraps the lines (a progress bar)."""
@@ -173,7 +211,7 @@ def bill_ack_import(*, path: Path, actor: User | None, progress: Progress | None
     text = content.decode("utf-8", errors="replace").splitlines()
     if not text or next(csv.reader([text[0]])) != list(ACK_COLUMNS):
         raise ValidationError(
-            "The acknowledgement file must start with: %(columns)s",
+            _("The acknowledgement file must start with: %(columns)s"),
             code=BillingErrorCode.INVALID,
             params={"columns": ",".join(ACK_COLUMNS)},
         )
@@ -207,29 +245,43 @@ def _apply(ack: AckFile, lines: Sequence[str], progress: Progress) -> None:
     touched: set[int] = set()
     for line in parsed:
         charge = charges.get(line.charge_id)
-        if charge is None or charge.status != BillCharge.Status.EXPORTED:
-            reason = "unknown charge" if charge is None else f"charge is {charge.status}"
+        reason = _refusal(line, charge)
+        if charge is None or reason:
             quarantine.append(
                 QuarantinedLine(ack_file=ack, line_number=line.number, raw=line.raw, reason=reason)
             )
             continue
-        if line.accepted:
-            charge.status, charge.bill_number = BillCharge.Status.ACCEPTED, line.bill_number
+        charge.status = _MOVES[line.result][1]
+        if line.result == _Result.ACCEPTED:
+            charge.bill_number = line.bill_number
             ack.accepted += 1
-        else:
-            charge.status, charge.note = BillCharge.Status.REJECTED, line.reason[:300]
+        elif line.result == _Result.REJECTED:
+            charge.note = line.reason[:300]
             ack.rejected += 1
+        else:
+            ack.settled += 1
         charge.save(update_fields=["status", "bill_number", "note", "updated_at"])
         touched.add(charge.pk)
     QuarantinedLine.objects.bulk_create(sorted(quarantine, key=lambda each: each.line_number))
-    ack.lines = ack.accepted + ack.rejected + len(quarantine)
+    ack.lines = ack.accepted + ack.rejected + ack.settled + len(quarantine)
     ack.quarantined = len(quarantine)
-    ack.save(update_fields=["lines", "accepted", "rejected", "quarantined"])
+    ack.save(update_fields=["lines", "accepted", "rejected", "settled", "quarantined"])
     batches = ExportBatch.objects.filter(lines__charge_id__in=touched).distinct()
     for batch in batches.filter(status=ExportBatch.Status.EXPORTED):
         if not batch.lines.filter(charge__status=BillCharge.Status.EXPORTED).exists():
             batch.status = ExportBatch.Status.ACKNOWLEDGED
             batch.save(update_fields=["status"])
+
+
+def _refusal(line: _AckLine, charge: BillCharge | None) -> str:
+    """Why ``line`` cannot be applied to ``charge``; empty when it can."""
+    if charge is None:
+        return "unknown charge"
+    if charge.status != _MOVES[line.result][0]:
+        return f"charge is {charge.status}"
+    if line.result == _Result.SETTLED and line.bill_number != charge.bill_number:
+        return f"bill number differs from {charge.bill_number}"
+    return ""
 
 
 @dataclass
@@ -272,6 +324,8 @@ def bill_reconcile(
     )
     report = ReconcileReport(batches=[each.number for each in batches.order_by("number")])
     for each in batches.order_by("number"):
+        if each.sent_at is None:
+            report.differences.append(f"{each.number}: not delivered to the billing system yet")
         lines = list(each.lines.select_related("charge").order_by("charge_id"))
         total = sum((line.amount for line in lines), ZERO)
         if (len(lines), total) != (each.count, each.total):

@@ -192,6 +192,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "billing_bridge.tasks.bill_cycle_export_due",
         "schedule": crontab(hour=23, minute=30),
     },
+    # Before it, the mirror learns from the billing system which contracts ended.
+    "refresh-supply-contracts": {
+        "task": "billing_bridge.tasks.contracts_refresh_all",
+        "schedule": crontab(hour=22, minute=0),
+    },
 }
 
 EMAIL_BACKEND = os.environ.get(
@@ -294,10 +299,24 @@ SHOP_CLAIM_MAX_PHOTOS = env_int("SHOP_CLAIM_MAX_PHOTOS", 5)
 SHOP_CLAIM_MAX_PHOTO_BYTES = env_int("SHOP_CLAIM_MAX_PHOTO_BYTES", 5 * 1024 * 1024)
 # Water-bill exchange with the billing system: adapter (dotted path of a
 # ``billing_bridge.exchange.base.BillingExchange``) and the directory of batch files.
+# With DEBUG (the demo) the billing-system simulator stands in, its contracts kept
+# in BILLING_SIMULATOR_STATE (default: simulator.json in the exchange directory).
 BILLING_EXCHANGE_DIR = Path(os.environ.get("BILLING_EXCHANGE_DIR", BASE_DIR / "var" / "billing"))
+BILLING_SIMULATOR_STATE = os.environ.get("BILLING_SIMULATOR_STATE", "")
 BILLING_EXCHANGE_ADAPTER = os.environ.get(
-    "BILLING_EXCHANGE_ADAPTER", "billing_bridge.exchange.file.FileExchange"
+    "BILLING_EXCHANGE_ADAPTER",
+    "billing_bridge.exchange.simulator.BillingSimulator"
+    if DEBUG
+    else "billing_bridge.exchange.file.FileExchange",
 )
+# The ``http`` adapter (billing_bridge.exchange.http): the billing system's REST
+# API, requests signed with the shared secret, retried on timeouts, 429 and 5xx.
+BILLING_HTTP_URL = os.environ.get("BILLING_HTTP_URL", "")
+BILLING_HTTP_KEY_ID = os.environ.get("BILLING_HTTP_KEY_ID", "")
+BILLING_HTTP_SECRET = os.environ.get("BILLING_HTTP_SECRET", "")
+BILLING_HTTP_TIMEOUT = float(os.environ.get("BILLING_HTTP_TIMEOUT") or 10)  # seconds
+BILLING_HTTP_ATTEMPTS = env_int("BILLING_HTTP_ATTEMPTS", 4)
+BILLING_HTTP_BACKOFF = float(os.environ.get("BILLING_HTTP_BACKOFF") or 0.5)  # doubles each retry
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 12)
 GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 15)
 GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000)

@@ -65,6 +65,12 @@ class ContractInfo:
     status: str  # "active" | "suspended" | "terminated"
     holder: str
     last_bill_amount: Decimal | None = None
+    # None: the billing system did not say (the mirror keeps what it has).
+    supply_address: str | None = None
+    postal_code: str | None = None
+    billing_period_months: int | None = None
+    next_cutoff: date | None = None  # of the next bill; of the final bill once terminated
+    has_unpaid_bills: bool | None = None
 
 
 def batch_csv_chunks(rows: Iterable[BatchRow], rows_per_chunk: int = 1000) -> Iterator[bytes]:
@@ -119,5 +125,7 @@ def get_exchange() -> BillingExchange:
 
 @receiver(setting_changed)
 def _reset_exchange(*, setting: str, **kwargs: Any) -> None:
-    if setting in {"BILLING_EXCHANGE_ADAPTER", "BILLING_EXCHANGE_DIR"}:
+    if setting in {"BILLING_EXCHANGE_ADAPTER", "BILLING_EXCHANGE_DIR"} or setting.startswith(
+        "BILLING_HTTP_"
+    ):
         get_exchange.cache_clear()

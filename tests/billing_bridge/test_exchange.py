@@ -94,6 +94,53 @@ def test_a_full_cycle_exports_the_charges_due_acknowledges_them_and_balances(tmp
     assert report.differences == []
 
 
+def test_a_paid_bill_settles_its_accepted_charges_and_odd_settlements_are_quarantined(tmp_path):
+    an_order_in_three_installments()
+    first = BillCharge.objects.get(sequence=1)
+    batch = exchange.bill_cycle_export(cutoff=CUTOFF, actor=None)
+    exchange.bill_ack_import(path=billing_system().acknowledge(batch.number).path, actor=None)
+    second = BillCharge.objects.get(sequence=2)
+    paid = write_ack(
+        tmp_path,
+        f"{first.pk},settled,F202612-100200300,",
+        f"{second.pk},settled,F202702-100200300,",  # pending: never billed
+        name="paid.csv",
+    )
+    wrong_bill = write_ack(tmp_path, f"{first.pk},settled,F209901-1,", name="wrong.csv")
+
+    settled = exchange.bill_ack_import(path=paid, actor=None)
+    again = exchange.bill_ack_import(path=wrong_bill, actor=None)
+
+    first.refresh_from_db()
+    assert (first.status, first.bill_number) == ("settled", "F202612-100200300")
+    assert BillCharge.objects.get(pk=second.pk).status == "pending"
+    assert (settled.lines, settled.settled, settled.accepted, settled.quarantined) == (2, 1, 0, 1)
+    assert list(settled.quarantine.values_list("line_number", "reason")) == [
+        (3, "charge is pending")
+    ]
+    assert list(again.quarantine.values_list("reason", flat=True)) == ["charge is settled"]
+    report = exchange.bill_reconcile(batch=batch)
+    assert (report.accepted.count, report.accepted.total) == (1, Decimal("8.32"))
+    assert report.balanced
+
+
+def test_a_settlement_naming_another_bill_is_quarantined_and_changes_nothing(tmp_path):
+    an_order_in_three_installments()
+    first = BillCharge.objects.get(sequence=1)
+    batch = exchange.bill_cycle_export(cutoff=CUTOFF, actor=None)
+    exchange.bill_ack_import(path=billing_system().acknowledge(batch.number).path, actor=None)
+
+    imported = exchange.bill_ack_import(
+        path=write_ack(tmp_path, f"{first.pk},settled,F209901-1,"), actor=None
+    )
+
+    first.refresh_from_db()
+    assert first.status == "accepted"
+    assert list(imported.quarantine.values_list("reason", flat=True)) == [
+        "bill number differs from F202612-100200300"
+    ]
+
+
 def test_each_charge_is_exported_once():
     an_order_in_three_installments()
     first = exchange.bill_cycle_export(cutoff=CUTOFF, actor=None)
@@ -129,7 +176,7 @@ def test_rewriting_a_batch_reproduces_identical_files_and_the_manifest_vouches_f
     csv_path.unlink()
     manifest_path.unlink()
 
-    exchange.bill_batch_rewrite(batch=batch)
+    exchange.bill_batch_send(batch=batch)
 
     assert (csv_path.read_bytes(), manifest_path.read_bytes()) == original
     manifest = json.loads(original[1])
@@ -232,8 +279,37 @@ def test_charges_of_a_suspended_contract_are_rejected_with_the_reason():
     assert report.balanced
 
 
+def assert_claimed_once_and_unsent(tmp_path):
+    batch = ExportBatch.objects.get()
+    assert (batch.number, batch.count, batch.sent_at) == ("B-20261220-001", 1, None)
+    assert BatchLine.objects.get().charge == BillCharge.objects.get(sequence=1)
+    assert sorted(BillCharge.objects.values_list("sequence", "status")) == [
+        (1, "exported"),
+        (2, "pending"),
+        (3, "pending"),
+    ]
+    assert not (tmp_path / "B-20261220-001.json").exists()
+    assert not [path for path in tmp_path.iterdir() if path.name.endswith(".tmp")]
+    assert "B-20261220-001: not delivered to the billing system yet" in (
+        exchange.bill_reconcile(cutoff=CUTOFF).differences
+    )
+
+
+def assert_the_rerun_sent_it_once(tmp_path):
+    batch = ExportBatch.objects.get()
+    assert batch.sent_at is not None
+    assert BatchLine.objects.count() == 1
+    files = sorted(path.name for path in tmp_path.iterdir())
+    assert files == ["B-20261220-001.csv", "B-20261220-001.json"]
+    content = (tmp_path / "B-20261220-001.csv").read_bytes()
+    assert hashlib.sha256(content).hexdigest() == batch.sha256
+    manifest = json.loads((tmp_path / "B-20261220-001.json").read_bytes())
+    assert manifest["sha256"] == batch.sha256
+    assert exchange.bill_reconcile(cutoff=CUTOFF).balanced
+
+
 @pytest.mark.parametrize("failing_call", [1, 2])
-def test_a_crash_while_writing_the_files_leaves_no_batch_and_the_charges_pending(
+def test_a_crash_while_writing_the_files_keeps_the_claim_and_the_rerun_sends_it(
     monkeypatch, tmp_path, failing_call
 ):
     import billing_bridge.exchange.file as file_module
@@ -248,20 +324,44 @@ def test_a_crash_while_writing_the_files_leaves_no_batch_and_the_charges_pending
         real_replace(source, target)
 
     monkeypatch.setattr(file_module.os, "replace", crashing_replace)
-
     with pytest.raises(OSError, match="disk full"):
         exchange.bill_cycle_export(cutoff=CUTOFF, actor=None)
 
-    assert ExportBatch.objects.count() == 0
-    assert BatchLine.objects.count() == 0
-    assert set(BillCharge.objects.values_list("status", flat=True)) == {"pending"}
-    assert not (tmp_path / "B-20261220-001.json").exists()
-    assert not [path for path in tmp_path.iterdir() if path.name.endswith(".tmp")]
+    assert_claimed_once_and_unsent(tmp_path)
     monkeypatch.undo()
-    batch = exchange.bill_cycle_export(cutoff=CUTOFF, actor=None)
-    assert batch.number == "B-20261220-001"
-    manifest = json.loads((tmp_path / "B-20261220-001.json").read_bytes())
-    assert manifest["sha256"] == batch.sha256
+    assert exchange.bill_cycle_export(cutoff=CUTOFF, actor=None) is None  # nothing new due
+    assert_the_rerun_sent_it_once(tmp_path)
+
+
+class Crash(Exception):
+    pass
+
+
+@pytest.mark.parametrize("moment", ["after the claim", "after writing"])
+def test_a_crash_around_the_files_keeps_the_claim_and_the_rerun_writes_identical_files(
+    monkeypatch, tmp_path, moment
+):
+    an_order_in_three_installments()
+    real_send = FileExchange.send_batch
+
+    def crashing_send(self, batch, rows):
+        if moment == "after writing":
+            real_send(self, batch, rows)
+        raise Crash(moment)
+
+    monkeypatch.setattr(FileExchange, "send_batch", crashing_send)
+    with pytest.raises(Crash):
+        exchange.bill_cycle_export(cutoff=CUTOFF, actor=None)
+    crashed = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+
+    assert ExportBatch.objects.get().sent_at is None
+    assert BillCharge.objects.get(sequence=1).status == "exported"
+    monkeypatch.undo()
+    assert exchange.bill_cycle_export(cutoff=CUTOFF, actor=None) is None
+
+    rerun = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    assert crashed == (rerun if moment == "after writing" else {})
+    assert_the_rerun_sent_it_once(tmp_path)
 
 
 def test_reconciliation_counts_charges_in_flight_and_lists_differences():

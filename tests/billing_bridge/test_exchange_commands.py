@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from unittest.mock import Mock
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from billing_bridge.exchange.base import ContractInfo
+from billing_bridge.exchange.file import FileExchange
 from billing_bridge.exchange.simulator import BillingSimulator
 from billing_bridge.models import AckFile, BillCharge, ExportBatch
 from orders.payments.memory import gateway
@@ -50,7 +52,7 @@ def test_the_commands_run_a_whole_cycle(tmp_path):
     assert exported == (
         f"Batch B-20261220-001: 1 charges, 24.95 EUR, B-20261220-001.csv (sha256 {batch.sha256}).\n"
     )
-    assert "1 lines, 1 accepted, 0 rejected, 0 quarantined." in imported
+    assert "1 lines, 1 accepted, 0 rejected, 0 settled, 0 quarantined." in imported
     assert imported == repeated
     assert AckFile.objects.count() == 1
     assert BillCharge.objects.get().status == "accepted"
@@ -71,13 +73,31 @@ def test_export_with_nothing_due_says_so_and_creates_no_batch():
     assert ExportBatch.objects.count() == 0
 
 
+def test_export_first_sends_a_batch_claimed_earlier_but_not_delivered(monkeypatch, tmp_path):
+    user, _contract = linked_customer()
+    water_bill_order(user, installments=1)
+    monkeypatch.setattr(FileExchange, "send_batch", Mock(side_effect=OSError("disk full")))
+    with pytest.raises(OSError, match="disk full"):
+        run("bill_cycle_export", "--cutoff", "2026-12-20")
+    monkeypatch.undo()
+
+    output = run("bill_cycle_export", "--cutoff", "2026-12-20")
+
+    assert output == (
+        "Batch B-20261220-001 (claimed earlier, not delivered): sent.\n"
+        "No pending charges due by 2026-12-20.\n"
+    )
+    assert ExportBatch.objects.get().sent_at is not None
+    assert (tmp_path / "B-20261220-001.json").exists()
+
+
 def test_import_lists_quarantined_lines(tmp_path):
     path = tmp_path / "ack.csv"
     path.write_text("charge_id,result,bill_number,reason\n999,accepted,F1,\n")
 
     output = run("bill_ack_import", str(path))
 
-    assert "1 lines, 0 accepted, 0 rejected, 1 quarantined." in output
+    assert "1 lines, 0 accepted, 0 rejected, 0 settled, 1 quarantined." in output
     assert "  line 2: unknown charge\n" in output
 
 

@@ -31,7 +31,8 @@ class Command(BaseCommand):
             raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(
             f"{ack.file_name} (imported {ack.imported_at:%Y-%m-%d %H:%M}): {ack.lines} lines, "
-            f"{ack.accepted} accepted, {ack.rejected} rejected, {ack.quarantined} quarantined."
+            f"{ack.accepted} accepted, {ack.rejected} rejected, {ack.settled} settled, "
+            f"{ack.quarantined} quarantined."
         )
         for line in ack.quarantine.all():
             self.stdout.write(self.style.WARNING(f"  line {line.line_number}: {line.reason}"))

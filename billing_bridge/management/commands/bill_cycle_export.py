@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
+from tqdm import tqdm
 
-from billing_bridge.services_exchange import bill_cycle_export
+from billing_bridge.exchange.base import BatchRow
+from billing_bridge.services_exchange import bill_batches_send_unsent, bill_cycle_export
 
 
 class Command(BaseCommand):
@@ -23,8 +26,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, cutoff: date | None, **options: Any) -> None:
+        def progress(rows: Iterable[BatchRow], total: int) -> Iterable[BatchRow]:
+            quiet = options["verbosity"] < 1
+            return tqdm(rows, total=total, desc="export", unit="charge", disable=quiet)
+
         cutoff = cutoff or timezone.localdate()
-        batch = bill_cycle_export(cutoff=cutoff, actor=None)
+        for earlier in bill_batches_send_unsent():
+            self.stdout.write(f"Batch {earlier.number} (claimed earlier, not delivered): sent.")
+        batch = bill_cycle_export(cutoff=cutoff, actor=None, progress=progress)
         if batch is None:
             self.stdout.write(f"No pending charges due by {cutoff}.")
             return
