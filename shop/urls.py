@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
 from orders.payments.card_webhook import stripe_webhook
@@ -12,6 +12,7 @@ from shop.schema import schema
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("storefront/", include("shop.storefront.urls")),
     path("webhooks/stripe/", stripe_webhook, name="stripe-webhook"),
     path("claims/photos/<str:signed>/", claim_photo, name="claim-photo"),
     path("portal-demo/", portal_demo, name="portal-demo"),  # 404 unless DEBUG

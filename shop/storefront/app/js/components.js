@@ -1,0 +1,115 @@
+// Pieces several pages share: product cards, totals, addresses, payload errors.
+import { h } from "./dom.js";
+
+const DROP = new URL("../favicon.svg", import.meta.url).href;
+
+/** The shop's drop, decorative (for products without a photo, and the brand). */
+export function drop(size = 64) {
+  return h("img", { src: DROP, alt: "", width: String(size), height: String(size) });
+}
+
+export function placeholder() {
+  return h("div", { class: "placeholder" }, drop());
+}
+
+export function productCard(ctx, product) {
+  const range = product.pricing && product.pricing.priceRange;
+  const start = range && range.start.gross;
+  const stop = range && range.stop.gross;
+  const price =
+    start && stop && start.amount !== stop.amount
+      ? ctx.t("product.from", { price: ctx.money(start) })
+      : ctx.money(start);
+  const image = product.thumbnail
+    ? h("img", {
+        src: ctx.media(product.thumbnail.url),
+        alt: product.thumbnail.alt || "",
+        loading: "lazy",
+        width: "240",
+        height: "240",
+      })
+    : placeholder();
+  return h(
+    "li",
+    { class: "card" },
+    h(
+      "a",
+      { href: `#/product/${encodeURIComponent(product.slug)}` },
+      image,
+      h("h3", {}, product.name),
+    ),
+    h("p", { class: "price" }, price),
+    h(
+      "p",
+      { class: product.isAvailable ? "stock in" : "stock out" },
+      product.isAvailable ? ctx.t("stock.in") : ctx.t("stock.out"),
+    ),
+  );
+}
+
+export function productGrid(ctx, products, label) {
+  return h(
+    "ul",
+    { class: "grid", "aria-label": label || null },
+    products.map((p) => productCard(ctx, p)),
+  );
+}
+
+/** Totals of a checkout or an order: subtotal, shipping, IVA by rate, total. */
+export function totals(ctx, source) {
+  const rows = [
+    [ctx.t("totals.subtotal"), ctx.money(source.subtotalPrice.gross)],
+    [ctx.t("totals.shipping"), source.shippingMethod || source.shippingMethodName
+      ? ctx.money(source.shippingPrice.gross)
+      : ctx.t("totals.shippingLater")],
+  ];
+  for (const tax of source.taxes || []) {
+    rows.push([ctx.t("totals.vatRate", { rate: formatRate(tax.rate) }), ctx.money(tax.amount)]);
+  }
+  return h(
+    "dl",
+    { class: "totals", "data-testid": "totals" },
+    rows.map(([label, value]) => [h("dt", {}, label), h("dd", {}, value)]),
+    h("dt", { class: "grand" }, ctx.t("totals.total")),
+    h("dd", { class: "grand", "data-testid": "grand-total" }, ctx.money(source.totalPrice.gross)),
+    h("dt", {}, ctx.t("totals.vatIncluded")),
+    h("dd", {}, ctx.money(source.totalPrice.tax)),
+  );
+}
+
+function formatRate(rate) {
+  const value = Number(rate);
+  return `${(value <= 1 ? value * 100 : value).toLocaleString()} %`;
+}
+
+export function addressBlock(address) {
+  if (!address) return null;
+  return h(
+    "address",
+    {},
+    [
+      `${address.firstName || ""} ${address.lastName || ""}`.trim(),
+      address.streetAddress1,
+      `${address.postalCode || ""} ${address.city || ""}`.trim(),
+      address.province,
+    ]
+      .filter(Boolean)
+      .map((line) => h("span", { class: "line" }, line)),
+  );
+}
+
+/** Payload errors as a list in the page's alert region; marks the fields at fault. */
+export function showPayloadErrors(ctx, errors, form) {
+  if (form) {
+    form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+    for (const error of errors) {
+      const control = error.field && form.querySelector(`[name="${error.field}"]`);
+      if (control) control.setAttribute("aria-invalid", "true");
+    }
+  }
+  ctx.showError(errors.map((e) => e.message).join(" "));
+}
+
+export function statusLabel(ctx, kind, value) {
+  return h("span", { class: `status status-${String(value).toLowerCase()}` }, ctx.t(`${kind}.${value}`));
+}
