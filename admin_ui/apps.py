@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
 
 
 class ShopAdminConfig(admin_apps.AdminConfig):
@@ -12,4 +13,4 @@ class ShopAdminConfig(admin_apps.AdminConfig):
 class AdminUiConfig(AppConfig):
     default = True
     name = "admin_ui"
-    verbose_name = "Administración"
+    verbose_name = _("Administration")

@@ -293,6 +293,8 @@ SHOP_PAYMENT_METHODS: dict[str, str] = {
 SHOP_RESERVATION_MINUTES = env_int("SHOP_RESERVATION_MINUTES", 15)
 SHOP_MAX_LINE_QUANTITY = env_int("SHOP_MAX_LINE_QUANTITY", 50)
 SHOP_MAX_CHECKOUT_LINES = env_int("SHOP_MAX_CHECKOUT_LINES", 50)
+# The admin dashboard lists tracked variants with fewer free units than this.
+SHOP_LOW_STOCK_THRESHOLD = env_int("SHOP_LOW_STOCK_THRESHOLD", 5)
 # Claims: how long after shipping an order can be claimed; photos per message, size.
 SHOP_CLAIM_WINDOW_DAYS = env_int("SHOP_CLAIM_WINDOW_DAYS", 30)
 SHOP_CLAIM_MAX_PHOTOS = env_int("SHOP_CLAIM_MAX_PHOTOS", 5)
