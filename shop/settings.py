@@ -43,6 +43,14 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}.") from exc
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    try:
+        return float(value) if value else default
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}.") from exc
+
+
 DEBUG = env_bool("DEBUG", False)
 
 _DEV_SECRET_KEY = "development-only-insecure-key-do-not-use-in-production"  # noqa: S105
@@ -316,9 +324,12 @@ BILLING_EXCHANGE_ADAPTER = os.environ.get(
 BILLING_HTTP_URL = os.environ.get("BILLING_HTTP_URL", "")
 BILLING_HTTP_KEY_ID = os.environ.get("BILLING_HTTP_KEY_ID", "")
 BILLING_HTTP_SECRET = os.environ.get("BILLING_HTTP_SECRET", "")
-BILLING_HTTP_TIMEOUT = float(os.environ.get("BILLING_HTTP_TIMEOUT") or 10)  # seconds
+BILLING_HTTP_TIMEOUT = env_float("BILLING_HTTP_TIMEOUT", 10)  # seconds
 BILLING_HTTP_ATTEMPTS = env_int("BILLING_HTTP_ATTEMPTS", 4)
-BILLING_HTTP_BACKOFF = float(os.environ.get("BILLING_HTTP_BACKOFF") or 0.5)  # doubles each retry
+BILLING_HTTP_BACKOFF = env_float("BILLING_HTTP_BACKOFF", 0.5)  # doubles each retry
+# Answers name contract holders; requests carry the shop's signature.
+if BILLING_HTTP_URL and not DEBUG and not BILLING_HTTP_URL.startswith("https://"):
+    raise ImproperlyConfigured("BILLING_HTTP_URL must be an https:// URL when DEBUG is off.")
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 12)
 GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 15)
 GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000)

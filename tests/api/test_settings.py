@@ -50,6 +50,11 @@ def test_check_deploy_is_clean_with_production_settings():
             "ALLOWED_HOSTS must be set when DEBUG is off.",
         ),
         ({"DEBUG": "maybe"}, "DEBUG must be a boolean, got 'maybe'."),
+        (
+            {**PRODUCTION, "BILLING_HTTP_URL": "http://facturacion.aguas.example/api"},
+            "BILLING_HTTP_URL must be an https:// URL when DEBUG is off.",
+        ),
+        ({"DEBUG": "1", "BILLING_HTTP_TIMEOUT": "ten"}, "BILLING_HTTP_TIMEOUT must be a number"),
     ],
 )
 def test_insecure_or_invalid_settings_are_refused(env, message):
