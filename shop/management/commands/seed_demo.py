@@ -4,6 +4,7 @@ record is keyed on a natural key and updated in place."""
 from __future__ import annotations
 
 import os
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -50,3 +51,13 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (administration at /admin/, API at /graphql/):")
         for login in logins:
             self.stdout.write(f"  {login.email:<36} {login.role:<28} password: {password}")
+        cutoff = billing_demo.next_cutoff(date.today())
+        self.stdout.write(
+            f"Supply contracts of the demo customer (water bill; next cut-off {cutoff}):"
+        )
+        for contract in billing_demo.CONTRACTS:
+            unpaid = ", unpaid bills" if contract.has_unpaid_bills else ""
+            self.stdout.write(
+                f"  {contract.number}  {contract.status}{unpaid}; last bill "
+                f"{contract.last_bill_amount} EUR"
+            )
