@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.http import HttpResponse
-from django.test import override_settings
 from django.urls import include, path
 
 from billing_bridge.models import ContractLink
@@ -181,11 +180,12 @@ def _iframe_token(response):
     return url.removeprefix(prefix)
 
 
-@override_settings(DEBUG=True)
 def test_the_demo_portal_frames_the_storefront_with_a_token_that_signs_in(
     client, gql, settings, portal_origin
 ):
-    # given
+    # given (all through the settings fixture: mixing it with override_settings
+    # restores out of order and leaks DEBUG into later tests)
+    settings.DEBUG = True
     settings.PORTAL_JWT_SECRET = SECRET
     settings.PORTAL_JWT_ISSUER = "oficina-virtual-demo"
     contract("41000123")
@@ -210,9 +210,9 @@ def test_the_demo_portal_frames_the_storefront_with_a_token_that_signs_in(
     ]
 
 
-@override_settings(DEBUG=True)
 def test_the_demo_portal_says_when_it_cannot_sign(client, settings):
     # given
+    settings.DEBUG = True
     settings.PORTAL_JWT_SECRET = ""
 
     # when

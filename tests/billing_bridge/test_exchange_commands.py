@@ -8,6 +8,7 @@ from unittest.mock import Mock
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from billing_bridge.exchange.base import ContractInfo
 from billing_bridge.exchange.file import FileExchange
@@ -107,7 +108,10 @@ def test_import_refuses_a_missing_file_or_a_wrong_header(tmp_path):
 
     with pytest.raises(CommandError, match="No such file"):
         run("bill_ack_import", str(tmp_path / "missing.csv"))
-    with pytest.raises(CommandError, match="must start with: charge_id,result,bill_number,reason"):
+    with (
+        translation.override("en"),
+        pytest.raises(CommandError, match="must start with: charge_id,result,bill_number,reason"),
+    ):
         run("bill_ack_import", str(bad))
     assert AckFile.objects.count() == 0
 
