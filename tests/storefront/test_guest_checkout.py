@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from orders.models import Order
+from orders.selectors import PaymentStatus, payment_balance
 from tests.storefront.conftest import Visit, catalogue
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,8 +40,14 @@ def fill_shipping_address(page: Page) -> None:
 
 
 def test_a_guest_buys_two_articles_by_card_and_finds_the_order_by_its_token(
-    storefront: Visit,
+    storefront: Visit, settings: Any
 ) -> None:
+    # The demo's card route: the development card, offered only with DEBUG.
+    settings.DEBUG = True
+    settings.SHOP_PAYMENT_METHODS = {
+        **settings.SHOP_PAYMENT_METHODS,
+        "card": "orders.payments.memory.DevelopmentCardPaymentMethod",
+    }
     catalogue()
     page = storefront.open("/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Tienda del Agua")
@@ -67,7 +75,7 @@ def test_a_guest_buys_two_articles_by_card_and_finds_the_order_by_its_token(
 
     page.get_by_role("radio", name=re.compile("Mensajería")).check()
     expect(page.get_by_test_id("grand-total")).to_have_text("53,35 €")
-    expect(page.get_by_role("radio", name="Pago de prueba (no se mueve dinero)")).to_be_checked()
+    expect(page.get_by_role("radio", name="Tarjeta de desarrollo (sin pago real)")).to_be_checked()
     water_bill = page.get_by_role("radio", name="Pagar en tu factura del agua")
     expect(water_bill).to_be_disabled()
     expect(page.locator("#ws-pay-WATER_BILL-reason")).not_to_be_empty()
@@ -89,6 +97,7 @@ def test_a_guest_buys_two_articles_by_card_and_finds_the_order_by_its_token(
         ("FILTROS-RECAMBIO", 2),
         ("JARRA-FILTRANTE", 1),
     ]
+    assert payment_balance(order).status == PaymentStatus.FULLY_CHARGED
     expect(page.get_by_test_id("order-token")).to_have_text(str(order.token))
     expect(page.get_by_test_id("cart-link")).to_contain_text("0")
 
