@@ -321,10 +321,10 @@ class ExportBatchAdmin(BillingPages, ObjectActionsAdmin):
             "Exported %(exported)s = accepted %(accepted)s + rejected %(rejected)s "
             "+ in flight %(in_flight)s."
         ) % {
-            "exported": f"{report.exported.count} / {report.exported.total} €",
-            "accepted": f"{report.accepted.count} / {report.accepted.total} €",
-            "rejected": f"{report.rejected.count} / {report.rejected.total} €",
-            "in_flight": f"{report.in_flight.count} / {report.in_flight.total} €",
+            "exported": f"{report.exported.count} / {euros(report.exported.total)}",
+            "accepted": f"{report.accepted.count} / {euros(report.accepted.total)}",
+            "rejected": f"{report.rejected.count} / {euros(report.rejected.total)}",
+            "in_flight": f"{report.in_flight.count} / {euros(report.in_flight.total)}",
         }
         if report.balanced:
             return summary + " " + gettext("Balanced.")

@@ -1,6 +1,5 @@
 """Browser tests of the reference storefront: Playwright driving the system's
-Chromium (``apt-get install chromium``; Playwright's own browser download is
-not used) against pytest-django's live server."""
+Chromium against pytest-django's live server (see :mod:`tests.browser`)."""
 
 from __future__ import annotations
 
@@ -18,41 +17,14 @@ from catalog.models import ProductVariant
 from orders import models as order_models
 from orders.payments.memory import gateway
 from shop.accounts.models import User
+from tests.browser import TIMEOUT_MS, screenshot
+from tests.browser import _async_unsafe_allowed as _async_unsafe_allowed
+from tests.browser import browser as browser
 from tests.catalog.factories import CategoryFactory, ProductFactory, StockFactory, VariantFactory
 from tests.factories import PASSWORD, UserFactory
 from tests.orders.factories import PickupPointFactory, ShippingMethodFactory, zone_for
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "storefront"
-TIMEOUT_MS = 15_000
-
-
-@pytest.fixture(scope="package")
-def _async_unsafe_allowed() -> Iterator[None]:
-    """Playwright's sync API keeps an event loop in the test thread while the
-    browser is open; Django refuses database calls from such a thread unless
-    told this is fine. Only while this package's browser is open: these tests
-    never run Django code inside that loop."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="package")
-def browser(_async_unsafe_allowed: None) -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(
-            f"{CHROMIUM} is missing: install the distribution's package (apt-get install chromium)"
-        )
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="the playwright package is missing"
-    )
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+FOLDER = "storefront"
 
 
 @dataclass
@@ -69,10 +41,7 @@ class Visit:
         return self.page
 
     def shot(self, name: str) -> Path:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        path = ARTIFACTS / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
-        return path
+        return screenshot(self.page, FOLDER, name)
 
 
 @pytest.fixture
