@@ -373,3 +373,14 @@ def test_the_shop_administrator_cannot_change_a_user(client):
     assert response.status_code == 403
     customer.refresh_from_db()
     assert (customer.first_name, customer.is_staff) == ("Lucía", False)
+
+
+def test_a_refused_page_says_why_in_the_admins_language_and_leads_back(client):
+    signed_in(client, CATALOGUE_MANAGER)
+
+    response = client.get("/admin/billing_bridge/exportbatch/", headers=EN)
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "<h1>Access denied</h1>" in page
+    assert '<a href="/admin/">Back to the administration</a>' in page
