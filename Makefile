@@ -24,7 +24,7 @@ install: $(STAMP) ## Create or update .venv with the shop and its tools
 demo: $(STAMP) ## Run the demo shop on http://127.0.0.1:8000 (SQLite, demo data)
 	$(DEMO_ENV) $(MANAGE) migrate --noinput
 	$(DEMO_ENV) $(MANAGE) seed_demo
-	@echo "Storefront API (GraphiQL): http://127.0.0.1:8000/graphql/  Administration: http://127.0.0.1:8000/admin/"
+	@echo "Storefront: http://127.0.0.1:8000/storefront/  Portal demo: http://127.0.0.1:8000/portal-demo/  API (GraphiQL): http://127.0.0.1:8000/graphql/  Administration: http://127.0.0.1:8000/admin/"
 	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
 test: $(STAMP) ## Run the whole test suite (PostgreSQL when DATABASE_URL says so)

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
 from django.db.models import QuerySet, Sum
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from billing_bridge.models import BillCharge, SupplyContract
@@ -74,7 +75,7 @@ def charge_eligibility(
         return Verdict(
             False,
             _("The amount is over the credit left on this contract (%(left)s €).")
-            % {"left": credit_left(contract)},
+            % {"left": number_format(credit_left(contract), 2)},
         )
     if installments not in INSTALLMENT_CHOICES:
         return Verdict(False, _("Choose 1, 2, 3 or 6 installments."))
@@ -82,7 +83,7 @@ def charge_eligibility(
         return Verdict(
             False,
             _("Each installment must be at least %(minimum)s €; choose fewer installments.")
-            % {"minimum": MINIMUM_INSTALLMENT},
+            % {"minimum": number_format(MINIMUM_INSTALLMENT, 2)},
         )
     return Verdict(True)
 

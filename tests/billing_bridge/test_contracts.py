@@ -97,6 +97,8 @@ def test_installments_too_small_are_refused():
     small = selectors.charge_eligibility(user, linked, amount=Decimal("29.99"), installments=6)
     fine = selectors.charge_eligibility(user, linked, amount=Decimal("30.00"), installments=6)
     assert (small.eligible, fine.eligible) == (False, True)
+    with translation.override("es"):  # amounts written as a Spanish reader writes them
+        assert str(small.reason) == ("Cada plazo debe ser de al menos 5,00 €; elige menos plazos.")
     assert not selectors.charge_eligibility(
         user, linked, amount=Decimal("30"), installments=4
     ).eligible

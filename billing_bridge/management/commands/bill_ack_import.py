@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from tqdm import tqdm
 
 from billing_bridge.services_exchange import bill_ack_import
@@ -29,8 +30,9 @@ class Command(BaseCommand):
             ack = bill_ack_import(path=file, actor=None, progress=progress)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
+        imported = timezone.localtime(ack.imported_at)
         self.stdout.write(
-            f"{ack.file_name} (imported {ack.imported_at:%Y-%m-%d %H:%M}): {ack.lines} lines, "
+            f"{ack.file_name} (imported {imported:%Y-%m-%d %H:%M}): {ack.lines} lines, "
             f"{ack.accepted} accepted, {ack.rejected} rejected, {ack.settled} settled, "
             f"{ack.quarantined} quarantined."
         )
