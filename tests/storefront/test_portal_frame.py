@@ -52,6 +52,7 @@ def test_a_portal_customer_buys_two_articles_on_the_water_bill_and_opens_a_claim
     assert not customer.has_usable_password()
     assert [link.contract for link in ContractLink.objects.filter(user=customer)] == [contract]
     assert "portalToken" not in frame.url  # the token left the address at once
+    expect(shop.get_by_role("heading", level=1)).to_have_text("Tienda del Agua")
     storefront.shot("portal-home")
 
     for count, (slug, name) in enumerate(
@@ -98,6 +99,7 @@ def test_a_portal_customer_buys_two_articles_on_the_water_bill_and_opens_a_claim
     schedule = shop.get_by_test_id("installments")
     expect(schedule.get_by_role("rowheader")).to_have_text(["1 de 3", "2 de 3", "3 de 3"])
     expect(schedule.get_by_text("Pendiente")).to_have_count(3)
+    schedule.scroll_into_view_if_needed()
     storefront.shot("portal-order-installments")
 
     services.order_fulfill(
