@@ -13,8 +13,7 @@ from typing import Any
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, ForeignKey, Min, Model, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.expressions import CombinedExpression
+from django.db.models import Count, ForeignKey, Min, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.forms import ModelChoiceField, ModelForm
 from django.forms.models import BaseInlineFormSet
@@ -48,18 +47,7 @@ from catalog.models import (
     Warehouse,
 )
 from catalog.resources import ProductResource, StockResource
-from catalog.selectors import category_descendant_ids
-
-
-def free_units() -> CombinedExpression:
-    """Units of a ``Stock`` row that can still be sold: quantity minus allocated."""
-    return F("quantity") - F("allocated")
-
-
-def _total_free_units(stocks: QuerySet[Stock], group_by: str) -> Coalesce:
-    """Free units of ``stocks`` (filtered on an ``OuterRef``) as one correlated subquery."""
-    total = stocks.order_by().values(group_by).annotate(total=Sum(free_units())).values("total")
-    return Coalesce(Subquery(total), 0)
+from catalog.selectors import category_descendant_ids, free_units, total_free_units
 
 
 class CatalogueImportExportMixin(ImportExportMixin):
@@ -343,7 +331,7 @@ class ProductAdmin(CatalogueImportExportMixin, RichTextAdmin):
             .annotate(
                 variant_count=Coalesce(Subquery(variants.annotate(n=Count("pk")).values("n")), 0),
                 min_price=Subquery(variants.annotate(m=Min("price")).values("m")),
-                available=_total_free_units(
+                available=total_free_units(
                     Stock.objects.filter(variant__product=OuterRef("pk")), "variant__product"
                 ),
             )
@@ -445,7 +433,7 @@ class ProductVariantAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .select_related("product")
             .annotate(
-                available=_total_free_units(Stock.objects.filter(variant=OuterRef("pk")), "variant")
+                available=total_free_units(Stock.objects.filter(variant=OuterRef("pk")), "variant")
             )
         )
 

@@ -23,11 +23,11 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from admin_ui.catalog import _total_free_units
 from admin_ui.charts import BarChart, Column, ColumnChart, Segment, Tick, bar_chart, nice_ceiling
 from admin_ui.order_forms import euros
 from billing_bridge.models import BillCharge
 from catalog.models import ProductVariant, Stock
+from catalog.selectors import total_free_units
 from orders.models import Claim, Order
 from orders.payments import get_payment_method
 from orders.selectors import with_payment_sums
@@ -213,7 +213,7 @@ def low_stock(*, threshold: int, limit: int = LOW_STOCK_SHOWN) -> LowStock:
     the ``limit`` lowest first. Two queries."""
     variants = (
         ProductVariant.objects.filter(track_inventory=True)
-        .annotate(free=_total_free_units(Stock.objects.filter(variant=OuterRef("pk")), "variant"))
+        .annotate(free=total_free_units(Stock.objects.filter(variant=OuterRef("pk")), "variant"))
         .filter(free__lt=threshold)
     )
     lowest = variants.order_by("free", "sku").values("pk", "sku", "name", "product__name", "free")

@@ -25,9 +25,11 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce, NullIf
 
 from catalog.models import (
@@ -230,6 +232,19 @@ def related(obj: Model, name: str) -> Sequence[Any]:
     if name in cache:
         return cache[name]
     return list(getattr(obj, name).all())
+
+
+def free_units() -> CombinedExpression:
+    """Units of a ``Stock`` row that can still be sold, in the database: quantity
+    minus allocated (never negative: a constraint keeps allocated <= quantity)."""
+    return F("quantity") - F("allocated")
+
+
+def total_free_units(stocks: QuerySet[Stock], group_by: str) -> Coalesce:
+    """Free units of ``stocks`` (filtered on an ``OuterRef``) as one correlated
+    subquery, for lists that annotate many variants or products at once."""
+    total = stocks.order_by().values(group_by).annotate(total=Sum(free_units())).values("total")
+    return Coalesce(Subquery(total), 0)
 
 
 def variant_quantity_available(variant: ProductVariant) -> int:
