@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SupplyContract(models.Model):
@@ -96,7 +97,7 @@ class BillCharge(models.Model):
         PENDING = "pending", _("Pending")
         EXPORTED = "exported", _("Exported")
         ACCEPTED = "accepted", _("Accepted")
-        REJECTED = "rejected", _("Rejected")
+        REJECTED = "rejected", pgettext_lazy("bill charge", "Rejected")
         SETTLED = "settled", _("Settled")
         CANCELLED = "cancelled", _("Cancelled")
 
