@@ -114,7 +114,10 @@ class BillCharge(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     bill_number = models.CharField(_("bill number"), max_length=40, blank=True)
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)  # e.g. why it was rejected
+    # The refund that cancelled this installment or made this credit: a refund
+    # repeated with the same key finds it and does nothing.
+    refund_key = models.CharField(_("refund key"), max_length=255, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

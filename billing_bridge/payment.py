@@ -118,7 +118,7 @@ class WaterBillPaymentMethod(PaymentMethod):
         credit what is left on the contract's next bill. Once per key."""
         with transaction.atomic():
             charges = BillCharge.objects.select_for_update().filter(payment=payment)
-            if charges.filter(note=idempotency_key).exists():
+            if charges.filter(refund_key=idempotency_key).exists():
                 return Refund(status="success", psp_reference=idempotency_key)
             left = amount
             pending = charges.filter(
@@ -126,8 +126,8 @@ class WaterBillPaymentMethod(PaymentMethod):
             ).order_by("-sequence")
             for charge in pending:
                 if charge.amount <= left:
-                    charge.status, charge.note = BillCharge.Status.CANCELLED, idempotency_key
-                    charge.save(update_fields=["status", "note", "updated_at"])
+                    charge.status, charge.refund_key = BillCharge.Status.CANCELLED, idempotency_key
+                    charge.save(update_fields=["status", "refund_key", "updated_at"])
                     left -= charge.amount
             if left > 0:
                 contract = SupplyContract.objects.get(number=payment.details["contract"])
@@ -140,7 +140,7 @@ class WaterBillPaymentMethod(PaymentMethod):
                     installments=1,
                     amount=-left,
                     due_cutoff=contract.next_cutoff,
-                    note=idempotency_key,
+                    refund_key=idempotency_key,
                 )
         return Refund(status="success", psp_reference=idempotency_key)
 

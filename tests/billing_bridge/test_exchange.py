@@ -398,3 +398,28 @@ def test_the_simulator_answers_contract_lookups_and_last_bill_checks():
     assert simulator.verify_last_bill("42", Decimal("31.20"))
     assert not simulator.verify_last_bill("42", Decimal("31.21"))
     assert not simulator.verify_last_bill("43", Decimal("31.20"))
+
+
+def test_a_rejected_credit_keeps_its_refund_key_so_the_refund_is_not_made_twice(tmp_path):
+    from billing_bridge.payment import WaterBillPaymentMethod
+
+    an_order_in_three_installments()
+    payment = BillCharge.objects.get(sequence=1).payment
+    exchange.bill_cycle_export(cutoff=date(2027, 4, 20), actor=None)  # all three installments
+    WaterBillPaymentMethod().refund(payment, Decimal("10.00"), idempotency_key="refund-1")
+    credit = BillCharge.objects.get(kind="credit")  # nothing was pending: all of it a credit
+    batch = exchange.bill_cycle_export(cutoff=CUTOFF, actor=None)
+    assert credit.batch_line.batch == batch
+    exchange.bill_ack_import(
+        path=write_ack(tmp_path, f"{credit.pk},rejected,,no such bill line"), actor=None
+    )
+
+    WaterBillPaymentMethod().refund(payment, Decimal("10.00"), idempotency_key="refund-1")
+
+    credit.refresh_from_db()
+    assert (credit.status, credit.note, credit.refund_key) == (
+        "rejected",
+        "no such bill line",
+        "refund-1",
+    )
+    assert BillCharge.objects.filter(kind="credit").count() == 1
