@@ -3,14 +3,16 @@ bills, in 1, 2, 3 or 6 installments.
 
 Only for signed-in customers with a linked, active contract in good standing
 and enough shop credit (``billing_bridge.selectors.charge_eligibility`` says
-why not). Starting chooses the contract and the installments; confirming
-writes the bill charges, inside the transaction that places the order, and the
-payment counts as charged at once. Refunds cancel charges not yet sent to the
-billing system and credit the rest on the next bill.
+why not). Starting chooses the contract and the installments and authorises the
+plan; capturing writes the bill charges, inside the transaction that places the
+order, after checking the contract again, and the payment counts as charged at
+once. Refunds cancel charges not yet sent to the billing system and credit the
+rest on the next bill.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -20,62 +22,57 @@ from django.utils.translation import gettext_lazy as _
 
 from billing_bridge import selectors
 from billing_bridge.models import BillCharge, SupplyContract
+from orders.errors import CheckoutErrorCode
 from orders.payments.base import Eligibility, PaymentDeclined, PaymentMethod, PaymentSession, Refund
 
 if TYPE_CHECKING:
     from orders.models import Checkout, Payment
+    from shop.accounts.models import User
 
 
 class WaterBillPaymentMethod(PaymentMethod):
     name = _("Pay on your water bill")
 
-    def eligibility(self, checkout: Checkout, *, amount: Decimal) -> Eligibility:
-        verdict = selectors.charge_eligibility(checkout.user, None, amount=amount)
-        return Eligibility(verdict.eligible, verdict.reason)
+    def eligibility(
+        self, checkout: Checkout, *, amount: Decimal, options: Mapping[str, Any] | None = None
+    ) -> Eligibility:
+        """``options``: ``contract`` (its number; default: the customer's first
+        contract that may take the amount) and ``installments`` (1, 2, 3 or 6;
+        default 1). A refusal names the option it is about."""
+        options = options or {}
+        installments = options.get("installments", 1)
+        if type(installments) is not int:  # True is not one installment
+            installments = 0
+        number = options.get("contract")
+        contract = None
+        if number is not None:
+            contract = SupplyContract.objects.filter(number=str(number).strip()).first()
+            if contract is None:
+                return Eligibility(
+                    False,
+                    gettext("This supply contract is not linked to your account."),
+                    field="waterContract",
+                    code=CheckoutErrorCode.INVALID_WATER_CONTRACT.value,
+                )
+        verdict = selectors.charge_eligibility(
+            checkout.user, contract, amount=amount, installments=installments
+        )
+        return Eligibility(verdict.eligible, verdict.reason, field=verdict.field, code=verdict.code)
 
     def start(
         self, payment: Payment, *, options: dict[str, Any], idempotency_key: str
     ) -> PaymentSession:
-        """``options``: ``contract`` (its number; default: the customer's first
-        contract that may take the amount) and ``installments`` (default 1)."""
-        checkout = payment.checkout
-        user = checkout.user if checkout else None
-        installments = int(options.get("installments") or 1)
-        number = str(options.get("contract") or "")
-        contract = None
-        if user is not None:
-            contracts = selectors.contracts_of(user)
-            if number:
-                contract = contracts.filter(number=number).first()
-                if contract is None:
-                    raise PaymentDeclined(
-                        gettext("This supply contract is not linked to your account.")
-                    )
-            else:
-                contract = next(
-                    (
-                        each
-                        for each in contracts
-                        if selectors.charge_eligibility(
-                            user, each, amount=payment.amount, installments=installments
-                        ).eligible
-                    ),
-                    None,
-                )
-        verdict = selectors.charge_eligibility(
-            user, contract, amount=payment.amount, installments=installments
-        )
-        if not verdict.eligible or contract is None:
-            raise PaymentDeclined(verdict.reason)
-        schedule = [
-            {"amount": str(amount), "cutoff": cutoff.isoformat()}
-            for amount, cutoff in zip(
-                selectors.installment_amounts(payment.amount, installments),
-                selectors.installment_cutoffs(contract, installments),
-                strict=True,
-            )
-        ]
-        details = {"contract": contract.number, "installments": installments, "schedule": schedule}
+        """Choose the contract and show the plan; nothing is billed until the
+        order is placed (``capture``). The shop has checked ``options`` with
+        ``eligibility`` before storing the payment."""
+        user = payment.checkout.user if payment.checkout else None
+        installments = int(options.get("installments", 1))
+        contract = self._contract(user, options.get("contract"), payment.amount, installments)
+        details = {
+            "contract": contract.number,
+            "installments": installments,
+            "schedule": self._schedule(contract, payment.amount, installments),
+        }
         return PaymentSession(
             status="authorized",
             psp_reference=f"water-bill:{payment.pk}",
@@ -83,33 +80,84 @@ class WaterBillPaymentMethod(PaymentMethod):
             details=details,
         )
 
+    @staticmethod
+    def _contract(
+        user: User | None, number: object, amount: Decimal, installments: int
+    ) -> SupplyContract:
+        contracts = selectors.contracts_of(user) if user is not None else None
+        contract = None
+        if contracts is not None and number is not None:
+            contract = contracts.filter(number=str(number).strip()).first()
+        elif contracts is not None:
+            contract = next(
+                (
+                    each
+                    for each in contracts
+                    if selectors.charge_eligibility(
+                        user, each, amount=amount, installments=installments
+                    ).eligible
+                ),
+                None,
+            )
+        verdict = selectors.charge_eligibility(
+            user, contract, amount=amount, installments=installments
+        )
+        if not verdict.eligible or contract is None:
+            raise PaymentDeclined(verdict.reason)
+        return contract
+
+    @staticmethod
+    def _schedule(
+        contract: SupplyContract, amount: Decimal, installments: int
+    ) -> list[dict[str, str]]:
+        return [
+            {"amount": str(part), "cutoff": cutoff.isoformat()}
+            for part, cutoff in zip(
+                selectors.installment_amounts(amount, installments),
+                selectors.installment_cutoffs(contract, installments),
+                strict=True,
+            )
+        ]
+
     def confirm(self, payment: Payment) -> str:
-        """Write the installments as pending bill charges (once) and report the
-        payment charged. Call inside the transaction that places the order."""
+        """A read: charged once its installments are written (``capture``),
+        cancelled once they all are; authorised (nothing billed) before."""
+        statuses = set(BillCharge.objects.filter(payment=payment).values_list("status", flat=True))
+        if not statuses:
+            return "authorized" if payment.psp_reference else "pending"
+        return "cancelled" if statuses == {BillCharge.Status.CANCELLED} else "charged"
+
+    def capture(self, payment: Payment) -> str:
+        """Write the installments as pending bill charges, once, with the contract
+        locked and checked again as it is now (suspended, terminated, its credit
+        used up elsewhere since the start: PaymentDeclined with the reason). The
+        cut-offs are the contract's next bills at this moment."""
         with transaction.atomic():
-            if BillCharge.objects.filter(payment=payment).exists():
-                live = BillCharge.objects.filter(payment=payment).exclude(
-                    status=BillCharge.Status.CANCELLED
-                )
-                return "charged" if live.exists() else "cancelled"
             contract = SupplyContract.objects.select_for_update().get(
                 number=payment.details["contract"]
             )
-            schedule = payment.details["schedule"]
-            total = sum((Decimal(item["amount"]) for item in schedule), Decimal(0))
-            if total != payment.amount or total > selectors.credit_left(contract):
-                return "failed"  # the cart or the credit changed since the start
+            if BillCharge.objects.filter(payment=payment).exists():
+                return self.confirm(payment)
+            user = payment.checkout.user if payment.checkout else None
+            installments = int(payment.details["installments"])
+            verdict = selectors.charge_eligibility(
+                user, contract, amount=payment.amount, installments=installments
+            )
+            if not verdict.eligible:
+                raise PaymentDeclined(verdict.reason)
             BillCharge.objects.bulk_create(
                 BillCharge(
                     contract=contract,
                     payment=payment,
                     kind=BillCharge.Kind.INSTALLMENT,
                     sequence=index,
-                    installments=len(schedule),
+                    installments=installments,
                     amount=Decimal(item["amount"]),
                     due_cutoff=item["cutoff"],
                 )
-                for index, item in enumerate(schedule, start=1)
+                for index, item in enumerate(
+                    self._schedule(contract, payment.amount, installments), start=1
+                )
             )
         return "charged"
 

@@ -14,6 +14,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from billing_bridge.models import BillCharge, SupplyContract
+from orders.errors import CheckoutErrorCode
 from shop.accounts.models import User
 
 INSTALLMENT_CHOICES = (1, 2, 3, 6)
@@ -47,6 +48,12 @@ def credit_left(contract: SupplyContract) -> Decimal:
 class Verdict:
     eligible: bool
     reason: str = ""
+    field: str = "method"  # the shopper's choice a refusal is about
+    code: str = ""  # a CheckoutErrorCode value; "" for the method as a whole
+
+
+def _choice(field: str, code: CheckoutErrorCode, reason: str) -> Verdict:
+    return Verdict(False, reason, field=field, code=code.value)
 
 
 def charge_eligibility(
@@ -65,8 +72,18 @@ def charge_eligibility(
             for each in contracts
         ]
         return next((verdict for verdict in verdicts if verdict.eligible), verdicts[0])
+    if installments not in INSTALLMENT_CHOICES:
+        return _choice(
+            "installments",
+            CheckoutErrorCode.INVALID_INSTALLMENTS,
+            _("Choose 1, 2, 3 or 6 installments."),
+        )
     if not contracts_of(user).filter(pk=contract.pk).exists():
-        return Verdict(False, _("This supply contract is not linked to your account."))
+        return _choice(
+            "waterContract",
+            CheckoutErrorCode.INVALID_WATER_CONTRACT,
+            _("This supply contract is not linked to your account."),
+        )
     if contract.status != SupplyContract.Status.ACTIVE:
         return Verdict(False, _("The supply contract is not active."))
     if contract.has_unpaid_bills:
@@ -77,11 +94,10 @@ def charge_eligibility(
             _("The amount is over the credit left on this contract (%(left)s €).")
             % {"left": number_format(credit_left(contract), 2)},
         )
-    if installments not in INSTALLMENT_CHOICES:
-        return Verdict(False, _("Choose 1, 2, 3 or 6 installments."))
     if installments > 1 and amount / installments < MINIMUM_INSTALLMENT:
-        return Verdict(
-            False,
+        return _choice(
+            "installments",
+            CheckoutErrorCode.INSTALLMENT_BELOW_MINIMUM,
             _("Each installment must be at least %(minimum)s €; choose fewer installments.")
             % {"minimum": number_format(MINIMUM_INSTALLMENT, 2)},
         )

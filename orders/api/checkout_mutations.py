@@ -89,10 +89,18 @@ class CheckoutPaymentStartInput:
     token: uuid.UUID
     method: PaymentMethodCode
     water_contract: str | None = strawberry.field(
-        default=None, description="WATER_BILL: the contract number (default: the first eligible)."
+        default=None,
+        description=(
+            "WATER_BILL: the number of a contract linked to the customer (default: the first "
+            "eligible); INVALID_WATER_CONTRACT otherwise."
+        ),
     )
     installments: int | None = strawberry.field(
-        default=None, description="WATER_BILL: 1, 2, 3 or 6 bills (default 1)."
+        default=None,
+        description=(
+            "WATER_BILL: 1, 2, 3 or 6 bills (default 1); INVALID_INSTALLMENTS otherwise. Each "
+            "installment must be at least 5.00 EUR (INSTALLMENT_BELOW_MINIMUM)."
+        ),
     )
 
 
@@ -272,7 +280,10 @@ class CheckoutMutations:
         )
 
     @strawberry.mutation(
-        description="Reserve the cart's stock and start paying its total with a method."
+        description=(
+            "Reserve the cart's stock and start paying its total with a method. Repeating it "
+            "for the same cart and choices returns the payment already started."
+        )
     )
     def checkout_payment_start(
         self, info: Info[ShopContext, None], input: CheckoutPaymentStartInput

@@ -9,6 +9,7 @@ The shop stores a ``Payment`` row, with its idempotency key, *before* calling
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,11 @@ class GatewayUnavailable(PaymentError):
 class Eligibility:
     eligible: bool
     reason: str = ""  # translated, shown to the shopper when not eligible
+    # Where a refusal points: the method itself, or one of the shopper's choices
+    # ("installments", "waterContract"); ``code`` is a ``CheckoutErrorCode`` value
+    # ("" means PAYMENT_METHOD_NOT_AVAILABLE).
+    field: str = "method"
+    code: str = ""
 
     @classmethod
     def ok(cls) -> Eligibility:
@@ -59,13 +65,20 @@ class Refund:
 
 
 class PaymentMethod:
-    """One way to pay. Subclasses set ``name`` and implement the five methods."""
+    """One way to pay. Subclasses set ``name`` and implement the methods below
+    (``capture`` only if their payments stop at AUTHORIZED)."""
 
     code: str = ""  # the alias in SHOP_PAYMENT_METHODS; set by the loader
     name: StrOrPromise = ""  # shown to shoppers (translated)
 
-    def eligibility(self, checkout: Checkout, *, amount: Decimal) -> Eligibility:
-        """Whether ``checkout`` may be paid with this method for ``amount`` (gross, EUR)."""
+    def eligibility(
+        self, checkout: Checkout, *, amount: Decimal, options: Mapping[str, Any] | None = None
+    ) -> Eligibility:
+        """Whether ``checkout`` may be paid with this method for ``amount`` (gross,
+        EUR) and, given ``options``, with those choices too. Read-only: called
+        when listing methods, before anything is stored at payment start, and
+        again at completion (things change in between). A refusal names the
+        choice it is about in ``field``/``code``."""
         raise NotImplementedError
 
     def start(
@@ -81,8 +94,19 @@ class PaymentMethod:
 
     def confirm(self, payment: Payment) -> str:
         """The payment's status as the provider sees it now (a ``Payment.Status``
-        value). Safe to call any number of times; never trusts the browser."""
+        value). A read: it takes no money and may be called any number of times,
+        in or out of a transaction; never trusts the browser. It may correct
+        ``payment.amount`` to what the provider actually took."""
         raise NotImplementedError
+
+    def capture(self, payment: Payment) -> str:
+        """Take a payment ``confirm`` reported AUTHORIZED, for the order being
+        placed: called inside the transaction that places it, with the checkout
+        locked, after the order's rows are written (a failure rolls them back).
+        Returns the new status (CHARGED); raises ``PaymentDeclined`` with a reason
+        the shopper can read when it can no longer be taken. A repeat takes
+        nothing more. Methods that never report AUTHORIZED need not override it."""
+        raise PaymentError(f"{type(self).__name__} cannot capture an authorisation.")
 
     def refund(self, payment: Payment, amount: Decimal, *, idempotency_key: str) -> Refund:
         """Give back ``amount`` of a charged payment; one refund per key."""

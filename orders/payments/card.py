@@ -1,6 +1,8 @@
 """Card payments with Stripe PaymentIntents, through the official SDK.
 
 One intent per checkout: starting again after a cart change updates its amount.
+Intents capture automatically, so a payment never stops at AUTHORIZED here (the
+interface's ``capture`` is not needed).
 The shop never sees card data: the storefront confirms the intent with Stripe.js
 and the client secret. Whether money moved is always read from Stripe (re-fetching
 the intent), never taken from the browser. Every write carries the idempotency
@@ -10,7 +12,7 @@ key the shop stored before calling, so a retry after a time-out repeats nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -85,7 +87,9 @@ def stripe_errors() -> Iterator[None]:
 class StripeCardPaymentMethod(PaymentMethod):
     name = _("Card")
 
-    def eligibility(self, checkout: Checkout, *, amount: Decimal) -> Eligibility:
+    def eligibility(
+        self, checkout: Checkout, *, amount: Decimal, options: Mapping[str, Any] | None = None
+    ) -> Eligibility:
         if not settings.STRIPE_SECRET_KEY:
             return Eligibility(False, gettext("Card payments are not available right now."))
         if amount < MINIMUM:

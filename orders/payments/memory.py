@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -64,7 +65,9 @@ gateway = MemoryGateway()
 class InMemoryPaymentMethod(PaymentMethod):
     name = _("Test payment (no money moves)")
 
-    def eligibility(self, checkout: Checkout, *, amount: Decimal) -> Eligibility:
+    def eligibility(
+        self, checkout: Checkout, *, amount: Decimal, options: Mapping[str, Any] | None = None
+    ) -> Eligibility:
         return Eligibility.ok()
 
     def start(
@@ -100,6 +103,15 @@ class InMemoryPaymentMethod(PaymentMethod):
             if known.get("status", "pending") == "pending":
                 known["status"] = gateway.outcome
             return str(known["status"])
+
+    def capture(self, payment: Payment) -> str:
+        self._check_available()
+        with gateway.lock:
+            known = self._known(payment)
+            if known is None or known.get("status") not in ("authorized", "charged"):
+                raise PaymentDeclined(_("The payment was declined."))
+            known["status"] = "charged"
+        return "charged"
 
     def refund(self, payment: Payment, amount: Decimal, *, idempotency_key: str) -> Refund:
         self._check_available()
@@ -139,7 +151,9 @@ class DevelopmentCardPaymentMethod(InMemoryPaymentMethod):
 
     name = _("Development card (no real payment)")
 
-    def eligibility(self, checkout: Checkout, *, amount: Decimal) -> Eligibility:
+    def eligibility(
+        self, checkout: Checkout, *, amount: Decimal, options: Mapping[str, Any] | None = None
+    ) -> Eligibility:
         if not settings.DEBUG:
             return Eligibility(False, gettext("Card payments are not available right now."))
         return Eligibility.ok()

@@ -8,6 +8,7 @@ a charge that cannot become an order (stock ran out) is given back at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,6 +24,7 @@ from orders.errors import OrderErrorCode
 from orders.models import Checkout, Order, OrderEvent, Payment, PaymentTransaction
 from orders.payments import get_payment_method
 from orders.payments.base import (
+    Eligibility,
     GatewayUnavailable,
     PaymentDeclined,
     PaymentError,
@@ -87,61 +89,130 @@ def checkout_payment_start(
 ) -> tuple[Payment, PaymentSession]:
     """Reserve the cart's stock and start paying the checkout's total with a method.
 
-    One payment per checkout and method while it is unpaid: starting again (the
-    cart changed) updates its amount rather than making a second one; earlier
-    payments that cannot be reused are settled first (``payments_supersede``).
-    The reservation and the ``Payment`` row, with the key for this version of
-    the checkout, are committed before the provider is called, so a retry after
-    a time-out sends the same key. Raises ``ValidationError``: not ready, method
-    not offered or not eligible (with its reason), INSUFFICIENT_STOCK,
-    PAYMENT_DECLINED, GATEWAY_UNAVAILABLE (retry).
+    One live payment per checkout. Starting again for the same version of the
+    checkout with the same choices (a double click, a second tab, a retry)
+    returns the session already started: it queues on the checkout's lock, then
+    on the payment's, and the provider is called once. Starting after the cart
+    changed updates the unpaid payment of that method; earlier payments that
+    cannot be reused are settled first (``payments_supersede``). The
+    reservation and the ``Payment`` row, with the key for this version, are
+    committed before the provider is called, so a retry after a time-out sends
+    the same key. Raises ``ValidationError``: not ready, method not offered or
+    not eligible (with its reason, on the choice it is about), INSUFFICIENT_STOCK,
+    PAYMENT_DECLINED, GATEWAY_UNAVAILABLE (retry). Nothing changes on a refusal
+    of the checkout or of the choices.
     """
     method = _method(method_code)
+    options = options or {}
+    while True:
+        with transaction.atomic():
+            checkout = locked_checkout(checkout)
+            _check_payable(checkout, method, options)
+            try:
+                reusable = _settle_earlier_payments(checkout, method, options)
+            except PaymentError as exc:
+                raise _gateway_error() from exc
+        with transaction.atomic():
+            checkout = locked_checkout(checkout)
+            summary = _check_payable(checkout, method, options)
+            payment = _payment_to_start(checkout, method, options, reusable)
+            if checkout.payments.filter(status__in=LIVE).exclude(pk=payment.pk).exists():
+                continue  # a parallel start of another kind came in between: settle it first
+            until = timezone.now() + timedelta(minutes=settings.SHOP_RESERVATION_MINUTES)
+            lines = [view.line for view in summary.lines]
+            stock_reserve(checkout=checkout, lines=lines, until=until)
+            if not _started_as(payment, checkout, options):
+                payment.details = {
+                    **payment.details,
+                    "checkout_version": checkout.version,
+                    "options": options,
+                    "start_key": f"{payment.idempotency_key}:v{checkout.version}",
+                }
+            payment.amount = summary.totals.total_gross
+            payment.save()
+            break
+    return _payment_session(payment, method, checkout)
+
+
+def _payment_to_start(
+    checkout: Checkout, method: PaymentMethod, options: dict[str, Any], reusable: Payment | None
+) -> Payment:
+    """Under the checkout's lock: the payment a parallel start made for this
+    version and these choices meanwhile, else ``reusable`` if it is still live,
+    else a new one. Locked: a parallel start may be storing its session in it."""
+    live = checkout.payments.filter(method=method.code, status__in=LIVE).select_for_update()
+    for payment in live.order_by("-pk"):
+        if _started_as(payment, checkout, options) or (reusable and payment.pk == reusable.pk):
+            return payment
+    key = _payment_key(checkout, method)
+    return Payment(checkout=checkout, method=method.code, idempotency_key=key)
+
+
+def _check_payable(
+    checkout: Checkout, method: PaymentMethod, options: dict[str, Any]
+) -> CheckoutSummary:
+    summary = checkout_summary(checkout)
+    problems = checkout_problems(summary)
+    if problems:
+        raise problems
+    eligibility = method.eligibility(checkout, amount=summary.totals.total_gross, options=options)
+    if not eligibility.eligible:
+        raise _refusal(eligibility)
+    return summary
+
+
+def _refusal(eligibility: Eligibility) -> ValidationError:
+    code = Code(eligibility.code) if eligibility.code else Code.PAYMENT_METHOD_NOT_AVAILABLE
+    return _error(eligibility.field, eligibility.reason, code)
+
+
+def _started_as(payment: Payment, checkout: Checkout, options: dict[str, Any]) -> bool:
+    """Whether ``payment`` was started for this version of the checkout with
+    these choices: starting again is then the same start."""
+    return (
+        payment.details.get("checkout_version") == checkout.version
+        and payment.details.get("options") == options
+    )
+
+
+def _payment_session(
+    payment: Payment, method: PaymentMethod, checkout: Checkout
+) -> tuple[Payment, PaymentSession]:
+    """Call the provider for the payment's start key, once: under the payment's
+    lock, a start that finds the session of its key stored returns that."""
+    failure: PaymentError | None = None
     with transaction.atomic():
-        checkout = locked_checkout(checkout)
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        key = payment.details["start_key"]
+        stored = payment.details.get("session") or {}
+        if stored.get("start_key") == key and payment.status not in DEAD:
+            return payment, PaymentSession(
+                status=payment.status,
+                psp_reference=payment.psp_reference,
+                client_data=stored["client_data"],
+            )
         try:
-            reusable = _settle_earlier_payments(checkout, method)
-        except PaymentError as exc:
+            session = method.start(payment, options=payment.details["options"], idempotency_key=key)
+        except GatewayUnavailable as exc:
             raise _gateway_error() from exc
-    with transaction.atomic():
-        checkout = locked_checkout(checkout)
-        summary = checkout_summary(checkout)
-        problems = checkout_problems(summary)
-        if problems:
-            raise problems
-        total = summary.totals.total_gross
-        eligibility = method.eligibility(checkout, amount=total)
-        if not eligibility.eligible:
-            raise _error("method", eligibility.reason, Code.PAYMENT_METHOD_NOT_AVAILABLE)
-        until = timezone.now() + timedelta(minutes=settings.SHOP_RESERVATION_MINUTES)
-        stock_reserve(checkout=checkout, lines=[view.line for view in summary.lines], until=until)
-        payment = reusable or Payment(
-            checkout=checkout,
-            method=method.code,
-            idempotency_key=_payment_key(checkout, method),
-        )
-        start_key = f"{payment.idempotency_key}:v{checkout.version}"
-        payment.amount = total
-        payment.details = {
-            **payment.details,
-            "checkout_version": checkout.version,
-            "options": options or {},
-            "start_key": start_key,
-        }
-        payment.save()
-    try:
-        session = method.start(payment, options=options or {}, idempotency_key=start_key)
-    except GatewayUnavailable as exc:
-        raise _gateway_error() from exc
-    except PaymentError as exc:
-        Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.FAILED)
+        except PaymentError as exc:
+            failure = exc
+            payment.status = Payment.Status.FAILED
+            payment.save(update_fields=["status", "updated_at"])
+        else:
+            payment.status = session.status
+            payment.psp_reference = session.psp_reference or payment.psp_reference
+            payment.details = {
+                **payment.details,
+                **session.details,
+                "session": {"start_key": key, "client_data": session.client_data},
+            }
+            payment.save(update_fields=["status", "psp_reference", "details", "updated_at"])
+    if failure is not None:
         stock_release_reservations(checkout=checkout)  # nothing to hold units for
-        message = str(exc) if isinstance(exc, PaymentDeclined) else _("The payment was declined.")
-        raise _error("method", message, Code.PAYMENT_DECLINED) from exc
-    payment.status = session.status
-    payment.psp_reference = session.psp_reference or payment.psp_reference
-    payment.details = {**payment.details, **session.details}
-    payment.save(update_fields=["status", "psp_reference", "details", "updated_at"])
+        declined = isinstance(failure, PaymentDeclined)
+        message = str(failure) if declined else _("The payment was declined.")
+        raise _error("method", message, Code.PAYMENT_DECLINED) from failure
     return payment, session
 
 
@@ -151,13 +222,26 @@ def _payment_key(checkout: Checkout, method: PaymentMethod) -> str:
 
 UNPAID = (Payment.Status.PENDING, Payment.Status.ACTION_REQUIRED)
 LIVE = (*UNPAID, Payment.Status.AUTHORIZED, Payment.Status.CHARGED)
+DEAD = (Payment.Status.FAILED, Payment.Status.CANCELLED)
 
 
-def _settle_earlier_payments(checkout: Checkout, method: PaymentMethod) -> Payment | None:
-    """Ask the provider about the checkout's live payments; keep the newest one of
-    ``method`` that is still unpaid (to be updated), settle every other."""
+def _settle_earlier_payments(
+    checkout: Checkout, method: PaymentMethod, options: dict[str, Any]
+) -> Payment | None:
+    """The payment to start again: the one already started for this version and
+    these choices (nothing asked of the provider), else the newest unpaid one of
+    ``method``; every other live payment is settled. The payments are locked, so
+    a parallel start storing its session is waited for and seen as it is."""
     reusable = None
-    for payment in checkout.payments.filter(status__in=LIVE).order_by("-pk"):
+    live = checkout.payments.filter(status__in=LIVE).order_by("-pk").select_for_update()
+    for payment in live:
+        if (
+            reusable is None
+            and payment.method == method.code
+            and _started_as(payment, checkout, options)
+        ):
+            reusable = payment
+            continue
         # A start the provider never answered left no reference: nothing to ask
         # about, and no money can move without the session the shopper never got.
         status = payment_confirm(payment) if payment.psp_reference else payment.status
@@ -236,74 +320,118 @@ def payment_confirm(payment: Payment) -> str:
         payment.status = status
         payment.save(update_fields=["status", "updated_at"])
     if status == Payment.Status.CHARGED:
-        _record(
-            payment,
-            PaymentTransaction.Kind.CHARGE,
-            PaymentTransaction.Status.SUCCESS,
-            payment.amount,
-            f"{payment.idempotency_key}:charge",
-            psp_reference=payment.psp_reference,
-        )
+        _record_charge(payment)
     return status
+
+
+def _record_charge(payment: Payment) -> None:
+    _record(
+        payment,
+        PaymentTransaction.Kind.CHARGE,
+        PaymentTransaction.Status.SUCCESS,
+        payment.amount,
+        f"{payment.idempotency_key}:charge",
+        psp_reference=payment.psp_reference,
+    )
 
 
 def checkout_complete(*, checkout: Checkout, actor: User | None) -> Order:
     """Place the order for a paid checkout. Idempotent: a repeat, or a concurrent
     duplicate, returns the same order.
 
-    The payment's state is asked of its method, never taken from the client.
-    If the stock ran out meanwhile, the payment is given back (refunded or
-    released) and INSUFFICIENT_STOCK is raised; nothing else is kept.
+    The payment's state is asked of its method, never taken from the client, and
+    the method is asked again whether it may take this checkout (a contract
+    suspended since the start is refused with its reason). An authorised payment
+    is captured with the order's rows. If the order cannot be placed (stock ran
+    out, refused on this second look), the payment is given back (refunded or
+    released) and the error raised; nothing else is kept.
     """
     order = Order.objects.filter(checkout_token=checkout.token).first()
     if order is not None:
         return order
-    failure: ValidationError | None = None
     try:
         with transaction.atomic():
-            locked = Checkout.objects.select_for_update().filter(pk=checkout.pk).first()
-            order = Order.objects.filter(checkout_token=checkout.token).first()
-            if order is not None:
-                return order
-            if locked is None:
-                raise _error("token", _("Checkout not found."), Code.NOT_FOUND)
-            summary = checkout_summary(locked)
-            problems = checkout_problems(summary)
-            if problems:
-                raise problems
-            payment = _current_payment(locked)
-            try:
-                status = payment_confirm(payment)
-            except GatewayUnavailable as exc:
-                raise _gateway_error() from exc
-            except PaymentError as exc:
-                raise _error(None, _("The payment was declined."), Code.PAYMENT_DECLINED) from exc
-            if payment.amount != summary.totals.total_gross:
-                failure = _error(
-                    None, _("The amount paid does not match the total."), Code.PAYMENT_OUTDATED
-                )
-            elif status in (Payment.Status.FAILED, Payment.Status.CANCELLED):
-                failure = _error(None, _("The payment was declined."), Code.PAYMENT_DECLINED)
-            elif status not in (Payment.Status.CHARGED, Payment.Status.AUTHORIZED):
-                failure = _error(None, _("The payment is not finished yet."), Code.PAYMENT_PENDING)
-            else:
-                try:
-                    with transaction.atomic():
-                        return order_place(summary=summary, payment=payment, actor=actor)
-                except ValidationError as exc:
-                    failure = exc
-            if failure is not None and status in (
-                Payment.Status.CHARGED,
-                Payment.Status.AUTHORIZED,
-            ):
-                _give_back(payment, status)
+            outcome = _complete_locked(checkout, actor)
     except IntegrityError:
         # A concurrent duplicate placed it first (SQLite has no row locks to queue on).
         order = Order.objects.filter(checkout_token=checkout.token).first()
         if order is None:
             raise
         return order
-    raise failure  # every path that does not return sets it
+    if isinstance(outcome, Order):
+        return outcome
+    raise outcome  # after the commit that keeps the record of the money given back
+
+
+def _complete_locked(checkout: Checkout, actor: User | None) -> Order | ValidationError:
+    """The order placed, or why not once the payment has been given back."""
+    locked = Checkout.objects.select_for_update().filter(pk=checkout.pk).first()
+    order = Order.objects.filter(checkout_token=checkout.token).first()
+    if order is not None:
+        return order
+    if locked is None:
+        raise _error("token", _("Checkout not found."), Code.NOT_FOUND)
+    summary = checkout_summary(locked)
+    problems = checkout_problems(summary)
+    if problems:
+        raise problems
+    payment = _current_payment(locked)
+    status = _provider_call(payment_confirm, payment)
+    failure = _unplaceable(summary, payment, status)
+    if failure is None:
+        try:
+            return _place(summary, payment, status, actor)
+        except ValidationError as exc:
+            failure = exc
+    if status in (Payment.Status.CHARGED, Payment.Status.AUTHORIZED):
+        _give_back(payment, status)
+    return failure
+
+
+def _provider_call(call: Callable[[Payment], str], payment: Payment) -> str:
+    """A payment method's answer, its failures as the checkout's errors."""
+    try:
+        return call(payment)
+    except GatewayUnavailable as exc:
+        raise _gateway_error() from exc
+    except PaymentDeclined as exc:
+        raise _error("method", str(exc), Code.PAYMENT_DECLINED) from exc
+    except PaymentError as exc:
+        raise _error(None, _("The payment was declined."), Code.PAYMENT_DECLINED) from exc
+
+
+def _unplaceable(summary: CheckoutSummary, payment: Payment, status: str) -> ValidationError | None:
+    """Why a checkout paid by ``payment`` (now ``status``) cannot become an order."""
+    if payment.amount != summary.totals.total_gross:
+        return _error(None, _("The amount paid does not match the total."), Code.PAYMENT_OUTDATED)
+    if status in DEAD:
+        return _error(None, _("The payment was declined."), Code.PAYMENT_DECLINED)
+    if status not in (Payment.Status.CHARGED, Payment.Status.AUTHORIZED):
+        return _error(None, _("The payment is not finished yet."), Code.PAYMENT_PENDING)
+    eligibility = _method(payment.method).eligibility(
+        summary.checkout, amount=payment.amount, options=payment.details.get("options") or {}
+    )
+    return None if eligibility.eligible else _refusal(eligibility)
+
+
+def _place(summary: CheckoutSummary, payment: Payment, status: str, actor: User | None) -> Order:
+    """Capture an authorised payment and place the order, all or nothing."""
+    with transaction.atomic():
+        if status == Payment.Status.AUTHORIZED:
+            payment_capture(payment)
+        return order_place(summary=summary, payment=payment, actor=actor)
+
+
+def payment_capture(payment: Payment) -> str:
+    """Take an authorised payment (see ``PaymentMethod.capture``), store its
+    status and record the charge once. Provider errors become the checkout's."""
+    status = _provider_call(_method(payment.method).capture, payment)
+    if status != payment.status:
+        payment.status = status
+        payment.save(update_fields=["status", "updated_at"])
+    if status == Payment.Status.CHARGED:
+        _record_charge(payment)
+    return status
 
 
 def _give_back(payment: Payment, status: str) -> None:
