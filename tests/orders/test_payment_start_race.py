@@ -153,3 +153,29 @@ def test_ten_parallel_water_bill_starts_make_one_plan_that_completes(provider_ca
         (3, Decimal("8.31"), "pending"),
     ]
     assert {c.payment_id for c in charges} == {payment.pk}
+
+
+def test_ten_parallel_stripe_starts_create_one_intent_then_one_charge(settings, stripe_settings):
+    """The same race against the Stripe API (the real SDK, a local fake server)."""
+    settings.SHOP_PAYMENT_METHODS = {"card": "orders.payments.card.StripeCardPaymentMethod"}
+    checkout = ready_checkout(lines=[(stocked_variant(quantity=5, price="10.00"), 2)])
+    token = str(checkout.token)
+
+    payloads = started_payloads(starts(token, method="CARD"))
+
+    assert [payload["errors"] for payload in payloads] == [[]] * PARALLEL
+    payment = models.Payment.objects.get()
+    (intent_id,) = stripe_settings.intents
+    assert payment.psp_reference == intent_id
+    secrets = {payload["payment"]["clientData"]["clientSecret"] for payload in payloads}
+    assert secrets == {stripe_settings.intent(intent_id)["client_secret"]}
+    assert len(stripe_settings.requests_to("/v1/payment_intents", "POST")) == 1
+
+    stripe_settings.succeed(intent_id)
+    placed = complete(token)
+
+    assert placed["errors"] == []
+    payment.refresh_from_db()
+    assert payment.order == models.Order.objects.get()
+    assert ledger(payment) == [("charge", "success", Decimal("24.95"))]
+    assert stripe_settings.refunds == {}
