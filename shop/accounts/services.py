@@ -160,8 +160,10 @@ def portal_sign_in(*, token: str, ip: str) -> TokenPair:
     known portal customer's e-mail changes in the portal to one another account
     holds, the customer keeps the e-mail the shop has.
 
-    Raises ``ValidationError``: PORTAL_TOKEN_INVALID and PORTAL_TOKEN_EXPIRED
-    (on ``portal_token``; counted per IP), TOO_MANY_ATTEMPTS past the limit,
+    Raises ``ValidationError``: PORTAL_TOKEN_INVALID, PORTAL_TOKEN_EXPIRED and
+    PORTAL_TOKEN_REPLAYED (on ``portal_token``; counted per IP; a token is
+    single use, spent even when the sign-in is then refused for another reason),
+    TOO_MANY_ATTEMPTS past the limit,
     PORTAL_SIGN_IN_UNAVAILABLE, PORTAL_EMAIL_IN_USE, INACTIVE (deactivated or
     staff accounts: the portal vouches for customers only).
     """

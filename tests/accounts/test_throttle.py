@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from shop import throttle
 from shop.accounts import services
 from shop.accounts.models import User
-from tests.accounts.utils import db_state
+from tests.accounts.utils import CacheClock, db_state
 from tests.factories import UserFactory
 from tests.operations import operation
 
@@ -101,24 +101,9 @@ def test_reset_forgets_every_attempt():
     assert [throttle.attempt(counter).counters for _ in range(2)] == [(counter,)] * 2
 
 
-class Clock:
-    """Stands in for ``time`` in the local-memory cache, which reads it for expiry."""
-
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def time(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock(monkeypatch):
-    from django.core.cache.backends import base, locmem
-
-    clock = Clock()
-    monkeypatch.setattr(base, "time", clock)
-    monkeypatch.setattr(locmem, "time", clock)
-    return clock
+    return CacheClock.install(monkeypatch)
 
 
 def test_the_window_runs_from_the_first_attempt_and_refusals_do_not_extend_it(clock):
