@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
@@ -17,6 +15,7 @@ from django.utils.translation import gettext as _
 from billing_bridge.errors import BillingErrorCode
 from billing_bridge.exchange.base import ContractInfo, ExchangeError, get_exchange
 from billing_bridge.models import BillCharge, ContractLink, SupplyContract
+from shop import throttle
 from shop.accounts.models import User
 
 
@@ -49,42 +48,44 @@ def contract_terminate(*, contract: SupplyContract, final_cutoff: date) -> int:
 
 
 LINK_ATTEMPTS = 5  # failed attempts per customer, and per contract, per window
-LINK_WINDOW_SECONDS = 3600
-
-
-def _attempt_keys(user: User, number: str) -> list[str]:
-    digest = hashlib.sha256(number.encode()).hexdigest()
-    return [f"contract-link:user:{user.pk}", f"contract-link:contract:{digest}"]
+LINK_WINDOW = timedelta(hours=1)
+LINK_PER_CUSTOMER = throttle.Limit("contract-link:user", lambda: LINK_ATTEMPTS, lambda: LINK_WINDOW)
+LINK_PER_CONTRACT = throttle.Limit(
+    "contract-link:contract", lambda: LINK_ATTEMPTS, lambda: LINK_WINDOW
+)
 
 
 def water_contract_link(*, user: User, number: str, last_bill_amount: Decimal) -> ContractLink:
     """Link a contract the customer proves is theirs, as the virtual office does
     at registration: its number and the amount of its last bill, checked with the
     billing system. Failures look the same whether or not the contract exists,
-    and are limited per customer and per contract (THROTTLED). Raises
-    ValidationError: NOT_VERIFIED, THROTTLED, UNAVAILABLE."""
+    and are limited per customer and per contract (``shop.throttle``: counted
+    before the billing system is asked). Raises ValidationError: NOT_VERIFIED,
+    THROTTLED, UNAVAILABLE."""
     number = number.strip()
-    keys = _attempt_keys(user, number)
-    if any(int(cache.get(key, 0)) >= LINK_ATTEMPTS for key in keys):
+    try:
+        attempt = throttle.attempt(
+            LINK_PER_CUSTOMER.counter(str(user.pk)), LINK_PER_CONTRACT.counter(number)
+        )
+    except throttle.Throttled as exc:
         raise ValidationError(
             _("Too many attempts. Try again in an hour."), code=BillingErrorCode.THROTTLED
-        )
+        ) from exc
     try:
         verified = get_exchange().verify_last_bill(number, last_bill_amount)
     except (ExchangeError, OSError) as exc:
+        attempt.release()
         message = _("The billing system did not answer. Please try again later.")
         raise ValidationError(message, code=BillingErrorCode.UNAVAILABLE) from exc
     if verified:
         contracts_refresh(numbers=[number])
     contract = SupplyContract.objects.filter(number=number).first()
     if not verified or contract is None:
-        for key in keys:
-            cache.add(key, 0, timeout=LINK_WINDOW_SECONDS)
-            cache.incr(key)
         raise ValidationError(
             _("We could not verify this contract with that amount."),
             code=BillingErrorCode.NOT_VERIFIED,
         )
+    attempt.release()
     link, _created = ContractLink.objects.get_or_create(
         user=user, contract=contract, defaults={"source": ContractLink.Source.VERIFIED}
     )

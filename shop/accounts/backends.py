@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from shop.accounts import throttle
 from shop.accounts.models import User
 from shop.http import client_ip
+from shop.throttle import Throttled
 
 
 class ThrottledModelBackend(ModelBackend):
@@ -24,12 +25,13 @@ class ThrottledModelBackend(ModelBackend):
     ) -> User | None:
         email = username or str(kwargs.get(User.USERNAME_FIELD, ""))
         ip = client_ip(request) if request is not None else ""
-        if throttle.is_blocked(email=email, ip=ip):
+        try:
+            sign_in = throttle.sign_in_attempt(email=email, ip=ip)
+        except Throttled as exc:
             # PermissionDenied stops django.contrib.auth.authenticate() at once.
-            raise PermissionDenied
+            raise PermissionDenied from exc
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
-            throttle.record_failure(email=email, ip=ip)
             return None
-        throttle.record_success(email=email)
+        throttle.sign_in_succeeded(sign_in, email=email)
         return user

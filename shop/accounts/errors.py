@@ -19,5 +19,6 @@ class AccountErrorCode(enum.StrEnum):
     NOT_FOUND = "not_found"
     PORTAL_TOKEN_INVALID = "portal_token_invalid"
     PORTAL_TOKEN_EXPIRED = "portal_token_expired"
+    PORTAL_TOKEN_REPLAYED = "portal_token_replayed"
     PORTAL_EMAIL_IN_USE = "portal_email_in_use"
     PORTAL_SIGN_IN_UNAVAILABLE = "portal_sign_in_unavailable"

@@ -14,7 +14,11 @@ acts on it. A token is accepted only when:
 - ``aud`` is ``PORTAL_JWT_AUDIENCE``, ``iss`` is ``PORTAL_JWT_ISSUER``, and
   ``exp``, ``nbf``, ``iat`` and ``sub`` are present and hold, give or take
   ``PORTAL_JWT_LEEWAY`` seconds of clock skew;
-- it lives no longer than ``PORTAL_JWT_MAX_LIFETIME`` seconds (``exp - iat``).
+- it lives no longer than ``PORTAL_JWT_MAX_LIFETIME`` seconds (``exp - iat``);
+- it has a ``jti`` (token id) never seen before: a token is single use. Its id
+  is spent in the shared cache (``cache.add``, atomic) the first time the token
+  is accepted, and remembered until past ``exp`` plus the leeway, when the token
+  would be refused as expired anyway; a replay is PORTAL_TOKEN_REPLAYED.
 
 The JWKS is fetched when first needed and kept for ``JWKS_CACHE_SECONDS``. A
 ``kid`` it does not hold fetches it again -- which picks up a rotated key -- but
@@ -25,8 +29,12 @@ beyond the set's lifetime: a key the portal withdraws stops working with it.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import math
 import threading
+import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -34,6 +42,7 @@ from typing import Any
 
 import jwt
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.signals import setting_changed
 from django.core.validators import validate_email
@@ -49,13 +58,15 @@ JWKS_CACHE_SECONDS = 300
 JWKS_TIMEOUT_SECONDS = 5
 MAX_TOKEN_LENGTH = 8192
 MAX_CONTRACTS = 100
-REQUIRED_CLAIMS = ["exp", "iat", "nbf", "iss", "aud", "sub"]
+REQUIRED_CLAIMS = ["exp", "iat", "nbf", "iss", "aud", "sub", "jti"]
+MAX_JTI_LENGTH = 255
 
 
 class PortalTokenError(Exception):
     """A portal token was refused. The message is safe to show; ``code`` says why:
-    PORTAL_TOKEN_INVALID, PORTAL_TOKEN_EXPIRED, or PORTAL_SIGN_IN_UNAVAILABLE (not
-    configured, or the portal's keys could not be fetched: not the caller's fault)."""
+    PORTAL_TOKEN_INVALID, PORTAL_TOKEN_EXPIRED, PORTAL_TOKEN_REPLAYED, or
+    PORTAL_SIGN_IN_UNAVAILABLE (not configured, or the portal's keys could not be
+    fetched: not the caller's fault)."""
 
     def __init__(self, message: str, code: Code = Code.PORTAL_TOKEN_INVALID) -> None:
         super().__init__(message)
@@ -74,7 +85,8 @@ class PortalClaims:
 
 
 def portal_claims(token: str) -> PortalClaims:
-    """The claims of a valid portal token; ``PortalTokenError`` otherwise."""
+    """The claims of a valid portal token, which is spent: the same token is
+    refused from then on (PORTAL_TOKEN_REPLAYED). ``PortalTokenError`` otherwise."""
     algorithm = _algorithm()
     if len(token) > MAX_TOKEN_LENGTH:
         raise _invalid("token too long")
@@ -108,7 +120,28 @@ def portal_claims(token: str) -> PortalClaims:
         raise _invalid(str(exc)) from exc
     if float(claims["exp"]) - float(claims["iat"]) > settings.PORTAL_JWT_MAX_LIFETIME:
         raise _invalid("lifetime over PORTAL_JWT_MAX_LIFETIME")
-    return _portal_claims(claims)
+    checked = _portal_claims(claims)
+    _spend(claims)
+    return checked
+
+
+def _spend(claims: dict[str, Any]) -> None:
+    """Mark the token's ``jti`` used, or refuse it if it already was."""
+    token_id = claims["jti"]
+    if not isinstance(token_id, str) or not token_id.strip() or len(token_id) > MAX_JTI_LENGTH:
+        raise _invalid("jti not a string, empty or too long")
+    digest = hashlib.sha256(f"{claims['iss']}\n{token_id}".encode()).hexdigest()
+    # Remembered while the token would still pass the expiry check, and a second more.
+    seconds = math.ceil(float(claims["exp"]) + settings.PORTAL_JWT_LEEWAY - time.time()) + 1
+    if not cache.add(f"portal-jti:{digest}", 1, timeout=max(seconds, 1)):
+        logger.info("Portal token refused: jti already used.")
+        raise PortalTokenError(
+            _(
+                "This link from the customer portal has already been used. "
+                "Open the shop from the portal again."
+            ),
+            code=Code.PORTAL_TOKEN_REPLAYED,
+        )
 
 
 def _algorithm() -> str:
@@ -220,9 +253,10 @@ def mint_token(
     lifetime: int = 300,
 ) -> str:
     """An HS256 portal token signed with ``PORTAL_JWT_SECRET``, as the portal
-    would sign it: for trying portal sign-in locally (``manage.py portal_token``,
-    the /portal-demo/ page). Raises ``PortalTokenError`` (PORTAL_SIGN_IN_UNAVAILABLE)
-    when the shop has no secret -- with RS256 only the portal holds the key."""
+    would sign it, with a fresh ``jti`` (tokens are single use): for trying portal
+    sign-in locally (``manage.py portal_token``, the /portal-demo/ page). Raises
+    ``PortalTokenError`` (PORTAL_SIGN_IN_UNAVAILABLE) when the shop has no secret --
+    with RS256 only the portal holds the key."""
     if settings.PORTAL_JWKS_URL or not settings.PORTAL_JWT_SECRET:
         raise PortalTokenError(
             _("Portal tokens can only be made here with a PORTAL_JWT_SECRET (HS256)."),
@@ -238,6 +272,7 @@ def mint_token(
         "iat": now,
         "nbf": now,
         "exp": now + timedelta(seconds=lifetime),
+        "jti": uuid.uuid4().hex,
     }
     if name:
         claims["name"] = name

@@ -19,6 +19,7 @@ from shop.accounts.errors import AccountErrorCode as Code
 from shop.accounts.models import Address, User
 from shop.accounts.portal import PortalClaims, PortalTokenError, portal_claims
 from shop.accounts.tokens import TokenError, create_token, user_from_token
+from shop.throttle import Throttled
 
 LANGUAGES = ("es", "en")
 
@@ -92,13 +93,20 @@ def _email_taken() -> ValidationError:
     )
 
 
+def _too_many_attempts() -> ValidationError:
+    return ValidationError(
+        _("Too many failed sign-in attempts. Try again later."), code=Code.TOO_MANY_ATTEMPTS
+    )
+
+
 def token_create(*, email: str, password: str, ip: str) -> TokenPair:
-    """Sign in. Failures are counted per account and per IP; past the limit every
-    attempt is refused with TOO_MANY_ATTEMPTS, even with the right password."""
-    if throttle.is_blocked(email=email, ip=ip):
-        raise ValidationError(
-            _("Too many failed sign-in attempts. Try again later."), code=Code.TOO_MANY_ATTEMPTS
-        )
+    """Sign in. Attempts are counted per account and per IP before the password
+    is checked, and stay counted unless it is right; past the limit every attempt
+    is refused unchecked with TOO_MANY_ATTEMPTS, even with the right password."""
+    try:
+        sign_in = throttle.sign_in_attempt(email=email, ip=ip)
+    except Throttled as exc:
+        raise _too_many_attempts() from exc
     # Portal customers have no password; even one set by hand does not sign them in.
     user = User.objects.filter(email__iexact=email.strip(), portal_subject=None).first()
     if user is None:
@@ -106,9 +114,8 @@ def token_create(*, email: str, password: str, ip: str) -> TokenPair:
         # an unknown e-mail from a wrong password.
         User().set_password(password)
     if user is None or not user.check_password(password) or not user.is_active:
-        throttle.record_failure(email=email, ip=ip)
         raise ValidationError(_("Wrong e-mail or password."), code=Code.INVALID_CREDENTIALS)
-    throttle.record_success(email=email)
+    throttle.sign_in_succeeded(sign_in, email=email)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     return TokenPair(user, create_token(user, "access"), create_token(user, "refresh"))
 
@@ -153,24 +160,27 @@ def portal_sign_in(*, token: str, ip: str) -> TokenPair:
     known portal customer's e-mail changes in the portal to one another account
     holds, the customer keeps the e-mail the shop has.
 
-    Raises ``ValidationError``: PORTAL_TOKEN_INVALID and PORTAL_TOKEN_EXPIRED
-    (on ``portal_token``; counted per IP), TOO_MANY_ATTEMPTS past the limit,
+    Raises ``ValidationError``: PORTAL_TOKEN_INVALID, PORTAL_TOKEN_EXPIRED and
+    PORTAL_TOKEN_REPLAYED (on ``portal_token``; counted per IP; a token is
+    single use, spent even when the sign-in is then refused for another reason),
+    TOO_MANY_ATTEMPTS past the limit,
     PORTAL_SIGN_IN_UNAVAILABLE, PORTAL_EMAIL_IN_USE, INACTIVE (deactivated or
     staff accounts: the portal vouches for customers only).
     """
-    if throttle.portal_is_blocked(ip=ip):
-        raise ValidationError(
-            _("Too many failed sign-in attempts. Try again later."), code=Code.TOO_MANY_ATTEMPTS
-        )
+    try:
+        sign_in = throttle.portal_attempt(ip=ip)
+    except Throttled as exc:
+        raise _too_many_attempts() from exc
     try:
         claims = portal_claims(token)
     except PortalTokenError as exc:
         if exc.code != Code.PORTAL_SIGN_IN_UNAVAILABLE:
-            throttle.portal_record_failure(ip=ip)
             raise ValidationError(
                 {"portal_token": ValidationError(str(exc), code=exc.code)}
             ) from exc
+        sign_in.release()
         raise ValidationError(str(exc), code=exc.code) from exc
+    sign_in.release()
     user = _portal_customer_save(claims)
     return TokenPair(user, create_token(user, "access"), create_token(user, "refresh"))
 

@@ -1,67 +1,46 @@
-"""Login throttling: failed attempts counted per account and per client IP
-(password sign-ins), and per client IP (portal sign-ins, whose refused tokens
-name no account we could count against).
+"""Sign-in limits, on the shared attempt counters of ``shop.throttle``: password
+sign-ins (``tokenCreate``, the administration's login form) are counted per
+account and per client IP; portal sign-ins per client IP (a refused token names
+no account we could count against), apart from password sign-ins.
 
-Counters live in the cache (Redis in production, shared by every API process).
-An unknown e-mail is counted like a known one, so the throttle reveals nothing
-about which accounts exist.
+An unknown e-mail is counted like a known one, so the limit reveals nothing
+about which accounts exist. Each call may raise ``shop.throttle.Throttled``.
 """
 
 from __future__ import annotations
 
-import hashlib
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
+
+from shop.throttle import Attempt, Counter, Limit, attempt
 
 
-def _account_key(email: str) -> str:
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    return f"login-fail:account:{digest}"
+def _window() -> timedelta:
+    return settings.LOGIN_THROTTLE_WINDOW
 
 
-def _ip_key(ip: str) -> str:
-    return f"login-fail:ip:{ip}"
+ACCOUNT = Limit("sign-in:account", lambda: settings.LOGIN_THROTTLE_MAX_FAILURES, _window)
+IP = Limit("sign-in:ip", lambda: settings.LOGIN_THROTTLE_IP_MAX_FAILURES, _window)
+PORTAL_IP = Limit("portal-sign-in:ip", lambda: settings.LOGIN_THROTTLE_IP_MAX_FAILURES, _window)
 
 
-def _count(key: str) -> int:
-    return int(cache.get(key, 0))
+def _account(email: str) -> Counter:
+    return ACCOUNT.counter(email.strip().lower())
 
 
-def is_blocked(*, email: str, ip: str) -> bool:
-    return (
-        _count(_account_key(email)) >= settings.LOGIN_THROTTLE_MAX_FAILURES
-        or _count(_ip_key(ip)) >= settings.LOGIN_THROTTLE_IP_MAX_FAILURES
-    )
+def sign_in_attempt(*, email: str, ip: str) -> Attempt:
+    """Count a password sign-in for ``email`` from ``ip`` before the password is checked."""
+    return attempt(_account(email), IP.counter(ip))
 
 
-def record_failure(*, email: str, ip: str) -> None:
-    for key in (_account_key(email), _ip_key(ip)):
-        _incr(key)
+def sign_in_succeeded(sign_in: Attempt, *, email: str) -> None:
+    """The password was right: the account's failures are forgotten; the IP keeps
+    its failures and the success is not counted against it."""
+    sign_in.release()
+    _account(email).reset()
 
 
-def record_success(*, email: str) -> None:
-    cache.delete(_account_key(email))
-
-
-def _portal_ip_key(ip: str) -> str:
-    return f"portal-fail:ip:{ip}"
-
-
-def portal_is_blocked(*, ip: str) -> bool:
-    """Whether ``ip`` made too many refused portal sign-ins (bad or expired tokens)."""
-    return _count(_portal_ip_key(ip)) >= settings.LOGIN_THROTTLE_IP_MAX_FAILURES
-
-
-def portal_record_failure(*, ip: str) -> None:
-    _incr(_portal_ip_key(ip))
-
-
-def _incr(key: str) -> None:
-    window = int(settings.LOGIN_THROTTLE_WINDOW.total_seconds())
-    # add() only sets a missing key, so the window starts at the first failure.
-    cache.add(key, 0, timeout=window)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=window)
+def portal_attempt(*, ip: str) -> Attempt:
+    """Count a portal sign-in from ``ip`` before its token is checked."""
+    return attempt(PORTAL_IP.counter(ip))

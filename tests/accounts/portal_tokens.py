@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 from datetime import date
 from typing import Any
 
@@ -23,7 +24,8 @@ DROP = object()
 
 
 def claims(**changes: Any) -> dict[str, Any]:
-    """Valid claims for the portal's customer OV-1, with ``changes`` (``DROP`` removes one)."""
+    """Valid claims for the portal's customer OV-1, with a token id (``jti``) of their
+    own, and ``changes`` (``DROP`` removes one)."""
     now = int(time.time())
     base: dict[str, Any] = {
         "iss": ISSUER,
@@ -35,6 +37,7 @@ def claims(**changes: Any) -> dict[str, Any]:
         "iat": now,
         "nbf": now,
         "exp": now + 120,
+        "jti": uuid.uuid4().hex,
     }
     base.update(changes)
     return {name: value for name, value in base.items() if value is not DROP}

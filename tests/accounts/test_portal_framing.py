@@ -193,6 +193,7 @@ def test_the_demo_portal_frames_the_storefront_with_a_token_that_signs_in(
     # when
     picker = client.get("/portal-demo/")
     page = client.get("/portal-demo/", {"customer": "OV-0001"})
+    reloaded = client.get("/portal-demo/", {"customer": "OV-0001"})
 
     # then
     assert picker.status_code == page.status_code == 200
@@ -208,6 +209,7 @@ def test_the_demo_portal_frames_the_storefront_with_a_token_that_signs_in(
     assert list(ContractLink.objects.values_list("user", "contract__number")) == [
         (user.pk, "41000123")
     ]
+    assert sign_in(gql, _iframe_token(reloaded))["errors"] == []  # a fresh token each time
 
 
 def test_the_demo_portal_says_when_it_cannot_sign(client, settings):
@@ -245,6 +247,8 @@ def test_the_portal_token_command_prints_a_token_that_signs_in(gql, settings):
         stdout=out,
     )
     payload = sign_in(gql, out.getvalue().strip())
+    again = StringIO()
+    call_command("portal_token", "--customer", "marta.gil@correo.example", stdout=again)
 
     # then
     assert payload["errors"] == []
@@ -254,6 +258,7 @@ def test_the_portal_token_command_prints_a_token_that_signs_in(gql, settings):
     assert list(ContractLink.objects.values_list("user", "contract__number")) == [
         (user.pk, "41000123")
     ]
+    assert sign_in(gql, again.getvalue().strip())["errors"] == []  # a fresh token each run
 
 
 def test_the_portal_token_command_refuses_without_a_secret(settings):

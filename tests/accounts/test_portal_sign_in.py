@@ -2,13 +2,16 @@
 their contracts, refused tokens (nothing created), throttling."""
 
 import time
+from typing import Any
 
 import jwt
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import translation
 
 from billing_bridge.models import ContractLink
+from shop.accounts import services
 from shop.accounts.models import User
 from tests.accounts.portal_tokens import (
     DROP,
@@ -158,6 +161,10 @@ REFUSED_TOKENS = {
     "no sub": lambda: hs256(claims(sub=DROP)),
     "no aud": lambda: hs256(claims(aud=DROP)),
     "no iss": lambda: hs256(claims(iss=DROP)),
+    "no jti": lambda: hs256(claims(jti=DROP)),
+    "empty jti": lambda: hs256(claims(jti=" ")),
+    "numeric jti": lambda: hs256(claims(jti=12)),
+    "jti too long": lambda: hs256(claims(jti="j" * 256)),
     "empty sub": lambda: hs256(claims(sub=" ")),
     "numeric sub": lambda: hs256(claims(sub=12)),
     "no email": lambda: hs256(claims(email=DROP)),
@@ -286,3 +293,36 @@ def test_unavailable_sign_in_is_not_counted_as_a_failure(gql, settings):
     # then
     assert unavailable == [UNAVAILABLE] * 3
     assert payload["errors"] == []
+
+
+def test_sign_ins_arriving_while_a_token_is_checked_count_against_the_ip_limit(
+    gql, settings, monkeypatch
+):
+    # given: while the first bad token is being checked, three more sign-ins
+    # arrive from the same address (one interleaving of parallel requests)
+    settings.LOGIN_THROTTLE_IP_MAX_FAILURES = 3
+    check = services.portal_claims
+    checked: list[str] = []
+    arrived: list[str] = []
+
+    def checking(token: str) -> Any:
+        checked.append(token)
+        if len(checked) == 1:
+            for n in range(3):
+                try:
+                    services.portal_sign_in(token=f"bad-{n}", ip="127.0.0.1")
+                except ValidationError as exc:
+                    (error,) = [e for errors in exc.update_error_dict({}).values() for e in errors]
+                    arrived.append(str(error.code))
+        return check(token)
+
+    monkeypatch.setattr(services, "portal_claims", checking)
+
+    # when
+    payload = sign_in(gql, "bad")
+
+    # then: three tokens checked in all; the fourth sign-in was refused unchecked
+    assert checked == ["bad", "bad-0", "bad-1"]
+    assert arrived == ["portal_token_invalid"] * 2 + ["too_many_attempts"]
+    assert payload == INVALID
+    assert _counts() == (0, 0)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from django.core.cache.backends import base, locmem
 from strawberry import relay
 
 from shop.accounts.models import Address, User
@@ -23,3 +25,21 @@ def global_id(type_name: str, pk: int | str) -> str:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+class CacheClock:
+    """Stands in for ``time`` in the local-memory cache, which reads it for expiry:
+    move ``now`` on to see what the cache forgets."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def time(self) -> float:
+        return self.now
+
+    @classmethod
+    def install(cls, monkeypatch: pytest.MonkeyPatch) -> CacheClock:
+        clock = cls()
+        monkeypatch.setattr(base, "time", clock)
+        monkeypatch.setattr(locmem, "time", clock)
+        return clock

@@ -6,7 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
+from billing_bridge import services
 from billing_bridge.exchange.base import get_exchange
 from billing_bridge.models import ContractLink, SupplyContract
 from billing_bridge.services import LINK_ATTEMPTS
@@ -72,3 +74,57 @@ def test_linking_needs_a_signed_in_customer(gql, simulator):
     body = gql(LINK, {"input": {"contractNumber": "41000123", "lastBillAmount": "48.20"}})
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert not ContractLink.objects.exists()
+
+
+def test_attempts_arriving_while_one_is_verified_count_against_the_limit(
+    gql, simulator, monkeypatch
+):
+    # given: while the first guess is being checked with the billing system, five
+    # more arrive (one interleaving of parallel requests, replayed deterministically)
+    guesser = UserFactory()
+    verify = simulator.verify_last_bill
+    verified: list[Decimal] = []
+    arrived: list[str] = []
+
+    def verifying(number: str, amount: Decimal) -> bool:
+        verified.append(amount)
+        if len(verified) == 1:
+            for n in range(5):
+                try:
+                    services.water_contract_link(
+                        user=guesser, number="41000123", last_bill_amount=Decimal(f"2.0{n}")
+                    )
+                except ValidationError as exc:
+                    arrived.append(str(exc.error_list[0].code))
+        return verify(number, amount)
+
+    monkeypatch.setattr(simulator, "verify_last_bill", verifying)
+
+    # when
+    payload = link(gql, guesser, "41000123", "1.00")
+
+    # then: five amounts asked in all; the sixth guess was refused unasked
+    assert verified == [Decimal(amount) for amount in ("1.00", "2.00", "2.01", "2.02", "2.03")]
+    assert arrived == ["not_verified"] * 4 + ["throttled"]
+    assert [error["code"] for error in payload["errors"]] == ["NOT_VERIFIED"]
+    assert not ContractLink.objects.exists()
+
+
+def test_an_unanswered_attempt_is_not_counted(gql, simulator, monkeypatch):
+    # given: the billing system did not answer as many times as the limit allows
+    guesser = UserFactory()
+
+    def unreachable(number: str, amount: Decimal) -> bool:
+        raise OSError("connection refused")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(simulator, "verify_last_bill", unreachable)
+        failures = [link(gql, guesser, "41000123", "48.20") for _ in range(LINK_ATTEMPTS)]
+
+    # when
+    payload = link(gql, guesser, "41000123", "48.20")
+
+    # then
+    assert {error["code"] for f in failures for error in f["errors"]} == {"UNAVAILABLE"}
+    assert payload["errors"] == []
+    assert ContractLink.objects.get().contract.number == "41000123"
