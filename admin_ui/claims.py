@@ -38,6 +38,7 @@ from admin_ui.order_forms import euros
 from orders.models import Claim, ClaimAttachment, ClaimEvent, ClaimLine, ClaimMessage
 from orders.selectors import payment_balance
 from orders.services import claims as services
+from orders.views import claim_photo_response
 
 Status = Claim.Status
 Resolution = Claim.Resolution
@@ -339,9 +340,7 @@ class ClaimAdmin(ObjectActionsAdmin):
         )
         if attachment is None:
             raise Http404
-        response = FileResponse(attachment.image.open("rb"), content_type=attachment.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return claim_photo_response(attachment)
 
     def answer_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         return self.run_action(

@@ -81,7 +81,7 @@ class Product(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    # Kept up to date by a PostgreSQL trigger (migration 0002); unused on SQLite.
+    # Kept up to date by PostgreSQL triggers (migrations 0002, 0005); unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:

@@ -2,10 +2,13 @@
 
 The API hands a link to those who may see the claim (its customer, the holder
 of the order token, claims staff); the link names the photo by a random token,
-is signed, and expires after ``PHOTO_LINK_SECONDS``.
+is signed, and expires after ``PHOTO_LINK_SECONDS``. A photo whose file is gone
+from the storage is not found, like one that never existed.
 """
 
 from __future__ import annotations
+
+import logging
 
 from django.core import signing
 from django.http import FileResponse, Http404, HttpRequest
@@ -16,6 +19,8 @@ from orders.models import ClaimAttachment
 
 PHOTO_LINK_SECONDS = 3600
 SALT = "orders.claim-photo"
+
+logger = logging.getLogger(__name__)
 
 
 def claim_photo_url(attachment: ClaimAttachment) -> str:
@@ -32,7 +37,21 @@ def claim_photo(request: HttpRequest, signed: str) -> FileResponse:
     attachment = ClaimAttachment.objects.filter(token=token).first()
     if attachment is None:
         raise Http404
-    response = FileResponse(attachment.image.open("rb"), content_type=attachment.content_type)
+    response = claim_photo_response(attachment)
     response["Cache-Control"] = "private, max-age=600"
+    return response
+
+
+def claim_photo_response(attachment: ClaimAttachment) -> FileResponse:
+    """The photo's file, streamed, for whoever the caller has let see it.
+    Raises ``Http404`` when the file is missing from the private storage."""
+    try:
+        stream = attachment.image.open("rb")
+    except FileNotFoundError:
+        logger.warning(
+            "Claim photo %s: %s is missing from storage.", attachment.pk, attachment.image.name
+        )
+        raise Http404 from None
+    response = FileResponse(stream, content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response

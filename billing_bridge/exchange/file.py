@@ -4,15 +4,22 @@ billing system picks up, ``<batch>.csv`` plus a ``<batch>.json`` manifest.
 Each file is written to a temporary file in the same directory and renamed over
 the final name, so a reader sees the old file or the new one, never half of one.
 The contents depend only on the batch, so rewriting a batch gives the same bytes.
+The writer holds a lock on its temporary file until the rename; a send removes
+the temporary batch files that writers killed mid-write left behind.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import logging
 import os
+import re
 import tempfile
+import time
 from collections.abc import Iterable
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,28 +38,65 @@ if TYPE_CHECKING:
     from billing_bridge.models import ExportBatch
 
 
+logger = logging.getLogger(__name__)
+
+
 def exchange_dir() -> Path:
     return Path(settings.BILLING_EXCHANGE_DIR)
 
 
+# ".B-20261220-001.csv.k2j3h4l5.tmp": what ``write_atomically`` makes on the way to
+# a batch's CSV or manifest (batch numbers as ``services_exchange`` gives them).
+BATCH_TEMPORARY = re.compile(r"\.B-\d{8}-\d{3,}\.(?:csv|json)\.[a-z0-9_]+\.tmp")
+# The lock tells a live writer from a dead one; the age also spares a file in the
+# instant between its creation and its lock, and writers from before the lock.
+STALE_AFTER = timedelta(hours=1)
+
+
 def write_atomically(path: Path, content: bytes | Iterable[bytes]) -> str:
     """Write ``content`` (bytes, or pieces of it) to ``path`` through a
-    temporary file and a rename; returns the SHA-256 of what was written."""
+    temporary file and a rename; returns the SHA-256 of what was written.
+    The temporary file is locked (``flock``) until it has been renamed, so
+    ``remove_stale_temporaries`` can tell a live writer from a dead one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
+            fcntl.flock(stream, fcntl.LOCK_EX)
             for chunk in [content] if isinstance(content, bytes) else content:
                 digest.update(chunk)
                 stream.write(chunk)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
+            os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return digest.hexdigest()
+
+
+def remove_stale_temporaries(directory: Path, *, older_than: timedelta = STALE_AFTER) -> list[Path]:
+    """Delete the temporary batch files (``BATCH_TEMPORARY``) in ``directory``
+    that nobody has written to for ``older_than`` and that no live writer holds
+    locked: what an export killed mid-write left behind. Returns them. A file
+    being written, however slowly, is locked and kept; other files are kept."""
+    limit = time.time() - older_than.total_seconds()
+    removed = []
+    for path in sorted(directory.glob(".B-*.tmp")):
+        if not BATCH_TEMPORARY.fullmatch(path.name):
+            continue
+        try:
+            if path.stat().st_mtime > limit:
+                continue
+            with path.open("rb") as stream:
+                fcntl.flock(stream, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                path.unlink()
+        except (BlockingIOError, FileNotFoundError):
+            continue  # a live writer holds it, or it was renamed or removed meanwhile
+        logger.warning("Removed %s, left by an interrupted export.", path)
+        removed.append(path)
+    return removed
 
 
 def manifest(batch: ExportBatch) -> bytes:
@@ -75,8 +119,10 @@ class FileExchange(BillingExchange):
         """Write ``<batch>.csv``, then the ``<batch>.json`` manifest that vouches
         for it; the manifest appears last, so a reader may trust a CSV once its
         manifest exists. Raises ``ExchangeError`` if the CSV written is not the
-        one the batch was fingerprinted with (no manifest is then written)."""
+        one the batch was fingerprinted with (no manifest is then written).
+        First removes what interrupted sends left (``remove_stale_temporaries``)."""
         directory = exchange_dir()
+        remove_stale_temporaries(directory)
         written = write_atomically(directory / f"{batch.number}.csv", batch_csv_chunks(rows))
         if written != batch.sha256:
             raise ExchangeError(f"Batch {batch.number}: the file written differs from the batch.")

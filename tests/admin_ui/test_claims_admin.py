@@ -5,6 +5,7 @@ actions (answer, put in review, reject, resolve) for order managers only."""
 from __future__ import annotations
 
 import io
+import logging
 from datetime import timedelta
 from decimal import Decimal
 
@@ -237,6 +238,23 @@ def test_the_photo_view_streams_the_claims_photo(client, manager, variant, priva
     stored = (private_storage / photo.image.name).read_bytes()
     assert b"".join(response.streaming_content) == stored
     assert Image.open(io.BytesIO(stored)).size == (40, 30)
+
+
+def test_the_photo_view_answers_not_found_when_the_file_is_gone(
+    client, manager, variant, private_storage, caplog
+):
+    claim = open_claim(shipped_order(variant), photos=[png()])
+    photo = ClaimAttachment.objects.get()
+    photo.image.storage.delete(photo.image.name)
+    client.raise_request_exception = False
+
+    with caplog.at_level(logging.INFO):
+        response = client.get(f"{CLAIMS}{claim.pk}/photos/{photo.pk}/")
+
+    errors = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+    assert response.status_code == 404
+    assert errors == []
+    assert ClaimAttachment.objects.filter(pk=photo.pk).exists()
 
 
 def test_a_photo_is_found_only_under_its_own_claim(client, manager, variant):

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import io
+import json
+import os
+import time
 from datetime import date
 from unittest.mock import Mock
 
@@ -90,6 +95,49 @@ def test_export_first_sends_a_batch_claimed_earlier_but_not_delivered(monkeypatc
     )
     assert ExportBatch.objects.get().sent_at is not None
     assert (tmp_path / "B-20261220-001.json").exists()
+
+
+def _temporary(directory, name: str, *, hours_old: float):
+    path = directory / name
+    path.write_bytes(b"")
+    touched = time.time() - hours_old * 3600
+    os.utime(path, (touched, touched))
+    return path
+
+
+def test_export_removes_the_stale_temporary_files_of_killed_exports_only(tmp_path):
+    user, _contract = linked_customer()
+    water_bill_order(user, installments=1)
+    killed_csv = _temporary(tmp_path, ".B-20261213-001.csv.k1ll3d_a.tmp", hours_old=25)
+    killed_manifest = _temporary(tmp_path, ".B-20261213-001.json.k1ll3d_b.tmp", hours_old=2)
+    fresh = _temporary(tmp_path, ".B-20261220-002.csv.fr3sh_00.tmp", hours_old=0)
+    live = _temporary(tmp_path, ".B-20261213-002.csv.l1ve_000.tmp", hours_old=3)
+    foreign = [
+        _temporary(tmp_path, ".B-20261213-001.ack.csv.s1mul4t0.tmp", hours_old=25),
+        _temporary(tmp_path, ".simulator.json.s1mul4t0.tmp", hours_old=25),
+        _temporary(tmp_path, "B-20261213-001.csv.tmp", hours_old=25),
+    ]
+
+    with live.open("rb") as writing:
+        # A slow export still writing holds the lock on its temporary file.
+        fcntl.flock(writing, fcntl.LOCK_EX)
+        output = run("bill_cycle_export", "--cutoff", "2026-12-20")
+
+    batch = ExportBatch.objects.get()
+    assert output.startswith("Batch B-20261220-001: 1 charges, 24.95 EUR")
+    assert not killed_csv.exists()
+    assert not killed_manifest.exists()
+    assert fresh.exists()
+    assert live.exists()
+    assert all(path.exists() for path in foreign)
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        ["B-20261220-001.csv", "B-20261220-001.json", fresh.name, live.name]
+        + [path.name for path in foreign]
+    )
+    content = (tmp_path / "B-20261220-001.csv").read_bytes()
+    assert hashlib.sha256(content).hexdigest() == batch.sha256
+    assert json.loads((tmp_path / "B-20261220-001.json").read_bytes())["sha256"] == batch.sha256
+    assert batch.sent_at is not None
 
 
 def test_import_lists_quarantined_lines(tmp_path):

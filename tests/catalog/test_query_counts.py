@@ -1,4 +1,5 @@
-"""The product listing runs a fixed number of queries, whatever the page size."""
+"""The product listing runs a fixed number of queries, whatever the page size, searched
+or not."""
 
 import pytest
 
@@ -11,12 +12,13 @@ LISTING_QUERIES = 5  # products (category joined), their count, variants, stock,
 
 
 @pytest.mark.parametrize("products", [10, 100])
-def test_product_listing_query_count_is_fixed(gql, django_assert_num_queries, products):
+@pytest.mark.parametrize("search", [None, "CATEGORIA"], ids=["listing", "searched-by-category"])
+def test_product_listing_query_count_is_fixed(gql, django_assert_num_queries, products, search):
     warehouses = [WarehouseFactory(slug="central"), WarehouseFactory(slug="norte")]
     for _ in range(products):
-        stocked_product(warehouses=warehouses)
+        stocked_product(warehouses=warehouses)  # each in its own "Categoría <n>"
     with django_assert_num_queries(LISTING_QUERIES):
-        body = gql(operation("storefront/ProductList"), {"first": 100})
+        body = gql(operation("storefront/ProductList"), {"first": 100, "search": search})
     connection = body["data"]["products"]
     assert connection["totalCount"] == products
     assert len(connection["edges"]) == products

@@ -1,11 +1,13 @@
 """Product search: full text on PostgreSQL (Spanish and English, accent-insensitive,
-ranked), ``icontains`` elsewhere."""
+ranked), an accent- and case-insensitive substring elsewhere; both also search the
+product's category names."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import connection
 
+from catalog.models import Category, Product
 from tests.catalog.factories import CategoryFactory, ProductFactory, VariantFactory
 from tests.catalog.storefront_factories import EN, gid, priced_product, slugs
 from tests.operations import operation
@@ -58,7 +60,86 @@ def _catalogue() -> None:
     )
 
 
-# --- SQLite: icontains ---------------------------------------------------------------
+# --- Both databases: accents, case and category names --------------------------------
+
+
+def _garden() -> None:
+    garden = CategoryFactory(name="Riego de jardín", name_en="Garden watering", slug="riego")
+    plumbing = CategoryFactory(name="Fontanería", name_en="Plumbing", slug="fontaneria")
+    ProductFactory(
+        name="Programador de riego",
+        name_en="Watering timer",
+        slug="programador",
+        category=garden,
+        description="<p>Cuatro riegos al día.</p>",
+        description_en="",
+    )
+    ProductFactory(
+        name="Kit de goteo", name_en="Drip kit", slug="goteo", category=garden, description=""
+    )
+    ProductFactory(
+        name="Arqueta",
+        name_en="Meter box",
+        slug="arqueta",
+        category=plumbing,
+        description="<p>Para la acera o el JARDÍN.</p>",
+        description_en="",
+    )
+    ProductFactory(
+        name="Llave de paso",
+        name_en="Stop valve",
+        slug="llave",
+        category=plumbing,
+        description="<p>Latón.</p>",
+        description_en="",
+    )
+
+
+@pytest.mark.parametrize("text", ["jardín", "jardin", "JARDÍN", "JARDIN", "Jardín"])
+def test_search_ignores_accents_and_case_in_names_descriptions_and_categories(gql, text):
+    _garden()
+
+    found = search(gql, text, sortBy=BY_NAME)
+
+    assert found == ["arqueta", "goteo", "programador"]
+
+
+@pytest.mark.parametrize(
+    ("text", "headers"),
+    [("fontaneria", {}), ("FONTANERÍA", {}), ("plumbing", EN), ("Plumbing", {})],
+    ids=["spanish-unaccented", "spanish-upper-accented", "english", "english-name-in-spanish"],
+)
+def test_search_finds_the_products_of_a_category_by_its_name(gql, text, headers):
+    _garden()
+
+    found = search(gql, text, headers=headers, sortBy=BY_NAME)
+
+    assert found == ["arqueta", "llave"]
+
+
+def test_search_follows_a_renamed_category_and_a_moved_product(gql):
+    _garden()
+    category = Category.objects.get(slug="fontaneria")
+    category.name, category.name_en = "Saneamiento", "Sanitation"
+    category.save()
+    Product.objects.filter(slug="goteo").update(category=category)
+    # ``update()`` skips ``save()``; the search must not depend on it.
+
+    assert search(gql, "saneamiento", sortBy=BY_NAME) == ["arqueta", "goteo", "llave"]
+    assert search(gql, "fontaneria") == []
+    assert search(gql, "jardin", sortBy=BY_NAME) == ["arqueta", "programador"]
+
+
+def test_search_for_nonsense_finds_nothing(gql):
+    _garden()
+
+    body = gql(PRODUCT_LIST, {"search": "xqzwv"})
+
+    assert body["data"]["products"]["totalCount"] == 0
+    assert slugs(body) == []
+
+
+# --- SQLite: substrings --------------------------------------------------------------
 
 
 @on_sqlite

@@ -7,6 +7,7 @@ only through signed links that expire."""
 from __future__ import annotations
 
 import io
+import logging
 import time
 import uuid
 from pathlib import Path
@@ -661,6 +662,23 @@ def test_a_signed_link_to_an_unknown_photo_is_not_found(client, photo_claim):
     response = client.get(f"/claims/photos/{signed}/")
 
     assert response.status_code == 404
+
+
+def test_a_photo_link_to_a_file_gone_from_storage_is_not_found(
+    gql, client, world, photo_claim, caplog
+):
+    attachment = photo_claim["attachment"]
+    url = photo_url(gql, photo_claim["id"], world["owner"])
+    attachment.image.storage.delete(attachment.image.name)
+    client.raise_request_exception = False
+
+    with caplog.at_level(logging.INFO):
+        response = client.get(url)
+
+    errors = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+    assert response.status_code == 404
+    assert errors == []
+    assert models.ClaimAttachment.objects.filter(pk=attachment.pk).exists()
 
 
 class SignedAt(signing.TimestampSigner):
