@@ -1,9 +1,9 @@
 """Claim e-mails to customers (opened, answered, resolved), in the order's language.
 
 :func:`claim_email_send` is called by the ``orders.tasks.claim_email_send``
-task, which the claim services queue after their transaction commits. Every
-e-mail of a claim has the same subject, so mail programs keep them in one
-conversation.
+task, which the claim services owe through the outbox (``shop.outbox``) after
+their transaction commits. Every e-mail of a claim has the same subject, so mail
+programs keep them in one conversation.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def claim_email_send(claim_id: int, kind: str) -> None:
     Guests (orders without an account) get the order's private lookup link.
     Raises ``ValueError`` for an unknown kind, ``Claim.DoesNotExist`` for an
     unknown id, ``ClaimMessage.DoesNotExist`` for "answered" without a staff
-    message, and whatever the e-mail backend raises (``OSError``: the task
+    message, and whatever the e-mail backend raises (``OSError``: the outbox
     retries). Nothing is recorded: the claim's events are its own history.
     """
     if kind not in KINDS:

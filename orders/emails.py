@@ -1,7 +1,8 @@
 """Order e-mails to customers, in the order's language.
 
 :func:`order_email_send` is called by the ``orders.tasks.order_email_send`` task,
-which the services queue after their transaction commits. Everything shown is
+which the services owe through the outbox (``shop.outbox``): it runs after their
+transaction commits, and again later if it fails. Everything shown is
 read from the order's frozen data (lines, prices, addresses), never from the
 catalogue as it is now.
 """
@@ -145,7 +146,7 @@ def order_email_send(order_id: int, kind: str, **extra: Any) -> None:
 
     Raises ``ValueError`` for an unknown kind, ``Order.DoesNotExist`` (or
     ``Fulfillment.DoesNotExist``) for unknown ids, and whatever the e-mail
-    backend raises (``OSError``: the task retries). Nothing is recorded when
+    backend raises (``OSError``: the outbox retries). Nothing is recorded when
     sending fails.
     """
     if kind not in KINDS:

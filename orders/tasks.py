@@ -16,13 +16,15 @@ def reservations_release_expired() -> int:
     return reservations_delete_expired()
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+# The e-mail tasks are owed through the outbox (shop.outbox), which retries them:
+# they do not retry themselves.
+@shared_task
 def order_email_send(order_id: int, kind: str, **extra: Any) -> None:
     """Send the customer's e-mail about an order (confirmation, shipped, cancelled)."""
     emails.order_email_send(order_id, kind, **extra)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task
 def claim_email_send(claim_id: int, kind: str) -> None:
     """Tell the customer about their claim (opened, answered, resolved)."""
     claim_emails.claim_email_send(claim_id, kind)

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "shop",
     "shop.accounts",
     "shop.content",
+    "shop.outbox",
     "catalog",
     "orders",
     "billing_bridge",
@@ -191,6 +192,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # After-commit work (e-mails...) waiting for the broker or for a retry (shop.outbox).
+    "relay-outbox": {
+        "task": "shop.outbox.tasks.outbox_relay_due",
+        "schedule": 30.0,
+        "options": {"expires": 30.0},
+    },
     "release-expired-reservations": {
         "task": "orders.tasks.reservations_release_expired",
         "schedule": 60.0,

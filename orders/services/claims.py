@@ -4,7 +4,7 @@ answer and resolve them (refund, replacement or no action).
 Who may act is decided by the callers (the API checks the order's owner, the
 order token or the staff permission); these services enforce the claim's own
 rules. Every change records a ``ClaimEvent`` with its actor, and the customer
-is e-mailed after commit.
+is e-mailed after commit (through the outbox, ``shop.outbox``).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from orders.services.orders import order_event
 from orders.services.payments import order_payment_refund
 from orders.services.stock import stock_allocate
 from shop.accounts.models import User
+from shop.outbox.services import outbox_enqueue
 
 Status = Claim.Status
 CLAIM_TRANSITIONS: dict[Status, frozenset[Status]] = {
@@ -60,9 +61,9 @@ def _error(field: str | None, message: str, code: Code) -> ValidationError:
 
 
 def _notify(claim: Claim, kind: str) -> None:
-    from orders.tasks import claim_email_send
-
-    transaction.on_commit(lambda: claim_email_send.delay(claim.pk, kind))
+    outbox_enqueue(
+        task="orders.tasks.claim_email_send", kwargs={"claim_id": claim.pk, "kind": kind}
+    )
 
 
 def claim_event(

@@ -3,7 +3,7 @@ machine, cancellation, fulfilment, notes and refunds.
 
 The fulfilment status moves only through :func:`order_transition`, which checks
 ``TRANSITIONS`` and records an ``OrderEvent`` with the actor. Customers are
-e-mailed after commit, by a task.
+e-mailed after commit, by a task owed through the outbox (``shop.outbox``).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from orders.models import (
 from orders.selectors import CheckoutSummary, payment_balance
 from orders.services.stock import stock_allocate, stock_deallocate, stock_fulfil
 from shop.accounts.models import User
+from shop.outbox.services import outbox_enqueue
 
 if TYPE_CHECKING:
     from orders.models import Checkout
@@ -58,9 +59,9 @@ def order_event(
 
 
 def _notify(order: Order, kind: str, **extra: object) -> None:
-    from orders.tasks import order_email_send
-
-    transaction.on_commit(lambda: order_email_send.delay(order.pk, kind, **extra))
+    outbox_enqueue(
+        task="orders.tasks.order_email_send", kwargs={"order_id": order.pk, "kind": kind, **extra}
+    )
 
 
 def order_transition(*, order: Order, to: Status, actor: User | None, message: str = "") -> None:
