@@ -10,12 +10,15 @@ from __future__ import annotations
 import os
 import re
 from datetime import timedelta
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from stdnum.es import nif
+from stdnum.exceptions import ValidationError as InvalidNif
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -51,6 +54,41 @@ def env_float(name: str, default: float) -> float:
         raise ImproperlyConfigured(f"{name} must be a number, got {value!r}.") from exc
 
 
+def env_required(name: str, demo: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value
+    if not DEBUG:
+        raise ImproperlyConfigured(f"{name} must be set when DEBUG is off.")
+    return demo
+
+
+def checked_text(name: str, value: str, max_length: int) -> str:
+    if not 1 <= len(value) <= max_length:
+        raise ImproperlyConfigured(
+            f"{name} must be 1 to {max_length} characters, got {len(value)}."
+        )
+    return value
+
+
+def checked_nif(name: str, value: str) -> str:
+    try:
+        return str(nif.validate(value))
+    except InvalidNif as exc:
+        raise ImproperlyConfigured(
+            f"{name} must be a Spanish NIF with its check character, got {value!r}."
+        ) from exc
+
+
+def package_version() -> str:
+    try:
+        return version("water-shop")
+    except PackageNotFoundError as exc:
+        raise ImproperlyConfigured(
+            "Install the shop (make install) or set VERIFACTU_SIF_VERSION."
+        ) from exc
+
+
 DEBUG = env_bool("DEBUG", False)
 
 _DEV_SECRET_KEY = "development-only-insecure-key-do-not-use-in-production"  # noqa: S105
@@ -84,6 +122,7 @@ INSTALLED_APPS = [
     "catalog",
     "orders",
     "billing_bridge",
+    "invoicing",
     "admin_ui",
 ]
 
@@ -337,6 +376,48 @@ BILLING_HTTP_BACKOFF = env_float("BILLING_HTTP_BACKOFF", 0.5)  # doubles each re
 # Answers name contract holders; requests carry the shop's signature.
 if BILLING_HTTP_URL and not DEBUG and not BILLING_HTTP_URL.startswith("https://"):
     raise ImproperlyConfigured("BILLING_HTTP_URL must be an https:// URL when DEBUG is off.")
+# Invoicing and VERI*FACTU (invoicing/). Who issues the invoices and which SIF
+# generates their records go into every record and QR code: with DEBUG off the
+# issuer and the AEAT environment must be set, and everything is checked here. The
+# demo has a made-up issuer that develops its own SIF and speaks to the AEAT's test
+# environment. The SIF's producer defaults to the issuer (software made in-house).
+INVOICE_ISSUER_NIF = checked_nif(
+    "INVOICE_ISSUER_NIF", env_required("INVOICE_ISSUER_NIF", "A99999997")
+)
+INVOICE_ISSUER_NAME = checked_text(
+    "INVOICE_ISSUER_NAME", env_required("INVOICE_ISSUER_NAME", "Aguas de la Tienda Demo, S.A."), 120
+)
+VERIFACTU_ENVIRONMENT = env_required("VERIFACTU_ENVIRONMENT", "test")
+if VERIFACTU_ENVIRONMENT not in {"test", "production"}:
+    raise ImproperlyConfigured(
+        f"VERIFACTU_ENVIRONMENT must be 'test' or 'production', got {VERIFACTU_ENVIRONMENT!r}."
+    )
+VERIFACTU_SIF_VENDOR_NIF = checked_nif(
+    "VERIFACTU_SIF_VENDOR_NIF", os.environ.get("VERIFACTU_SIF_VENDOR_NIF") or INVOICE_ISSUER_NIF
+)
+VERIFACTU_SIF_VENDOR_NAME = checked_text(
+    "VERIFACTU_SIF_VENDOR_NAME",
+    os.environ.get("VERIFACTU_SIF_VENDOR_NAME") or INVOICE_ISSUER_NAME,
+    120,
+)
+# NombreSistemaInformatico, IdSistemaInformatico, Version, NumeroInstalacion.
+VERIFACTU_SIF_NAME = checked_text(
+    "VERIFACTU_SIF_NAME", os.environ.get("VERIFACTU_SIF_NAME") or "Tienda del Agua", 30
+)
+VERIFACTU_SIF_ID = checked_text("VERIFACTU_SIF_ID", os.environ.get("VERIFACTU_SIF_ID") or "TA", 2)
+VERIFACTU_SIF_VERSION = checked_text(
+    "VERIFACTU_SIF_VERSION", os.environ.get("VERIFACTU_SIF_VERSION") or package_version(), 50
+)
+VERIFACTU_SIF_INSTALLATION_NUMBER = checked_text(
+    "VERIFACTU_SIF_INSTALLATION_NUMBER",
+    os.environ.get("VERIFACTU_SIF_INSTALLATION_NUMBER") or "1",
+    100,
+)
+# TipoUsoPosibleSoloVerifactu, TipoUsoPosibleMultiOT, IndicadorMultiplesOT.
+VERIFACTU_SIF_ONLY_VERIFACTU = env_bool("VERIFACTU_SIF_ONLY_VERIFACTU", True)
+VERIFACTU_SIF_MULTI_TAXPAYER = env_bool("VERIFACTU_SIF_MULTI_TAXPAYER", False)
+VERIFACTU_SIF_MULTIPLE_TAXPAYERS = env_bool("VERIFACTU_SIF_MULTIPLE_TAXPAYERS", False)
+
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 12)
 GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 15)
 GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000)

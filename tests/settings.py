@@ -7,6 +7,9 @@ os.environ.setdefault("SECRET_KEY", "tests-only-" + "k" * 60)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("INVOICE_ISSUER_NIF", "A99999997")
+os.environ.setdefault("INVOICE_ISSUER_NAME", "Aguas de la Tienda Demo, S.A.")
+os.environ.setdefault("VERIFACTU_ENVIRONMENT", "test")
 os.environ.pop("REDIS_URL", None)
 
 from shop.settings import *  # noqa: F403

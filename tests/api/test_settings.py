@@ -13,6 +13,9 @@ PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "p" * 30 + "-production-like-random-string-" + "q" * 20,
     "ALLOWED_HOSTS": "tienda.aguas.example",
+    "INVOICE_ISSUER_NIF": "A41123456",
+    "INVOICE_ISSUER_NAME": "Aguas de Sevilla, S.A.",
+    "VERIFACTU_ENVIRONMENT": "production",
 }
 
 
