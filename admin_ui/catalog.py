@@ -1,8 +1,10 @@
 """Administration of the catalogue, with CSV import and export of products and stock.
 
-Availability is never stored: changelists annotate it from ``Stock`` with
-:func:`free_units`, the admin's only formula for it. ``allocated`` belongs to
-the orders and is read-only here; saving existing stock writes ``quantity`` only.
+Availability is never stored: changelists annotate it with the catalogue's
+free-stock expressions (``catalog.selectors.free_units``: on hand, less
+allocated, less live reservations), the figure the storefront shows.
+``allocated`` belongs to the orders and is read-only here; saving existing
+stock writes ``quantity`` only.
 """
 
 from __future__ import annotations
@@ -47,7 +49,12 @@ from catalog.models import (
     Warehouse,
 )
 from catalog.resources import ProductResource, StockResource
-from catalog.selectors import category_descendant_ids, free_units, total_free_units
+from catalog.selectors import (
+    category_descendant_ids,
+    free_units,
+    total_free_units,
+    variant_free_units,
+)
 
 
 class CatalogueImportExportMixin(ImportExportMixin):
@@ -432,9 +439,7 @@ class ProductVariantAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .select_related("product")
-            .annotate(
-                available=total_free_units(Stock.objects.filter(variant=OuterRef("pk")), "variant")
-            )
+            .annotate(available=variant_free_units())
         )
 
     @admin.display(description=_("available"), ordering="available")

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -26,8 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from admin_ui.charts import BarChart, Column, ColumnChart, Segment, Tick, bar_chart, nice_ceiling
 from admin_ui.order_forms import euros
 from billing_bridge.models import BillCharge
-from catalog.models import ProductVariant, Stock
-from catalog.selectors import total_free_units
+from catalog.models import ProductVariant
+from catalog.selectors import variant_free_units
 from orders.models import Claim, Order
 from orders.payments import get_payment_method
 from orders.selectors import with_payment_sums
@@ -213,7 +213,7 @@ def low_stock(*, threshold: int, limit: int = LOW_STOCK_SHOWN) -> LowStock:
     the ``limit`` lowest first. Two queries."""
     variants = (
         ProductVariant.objects.filter(track_inventory=True)
-        .annotate(free=total_free_units(Stock.objects.filter(variant=OuterRef("pk")), "variant"))
+        .annotate(free=variant_free_units())
         .filter(free__lt=threshold)
     )
     lowest = variants.order_by("free", "sku").values("pk", "sku", "name", "product__name", "free")

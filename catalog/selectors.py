@@ -1,7 +1,9 @@
 """Catalogue reads: visibility, filters, search, sorting, availability and prices.
 
-Availability and price ranges are computed here from prefetched variants and
-stock, in one place, never stored.
+Availability and price ranges are computed here, in one place, never stored.
+Free stock is one database expression, :func:`free_units` (on hand, less
+allocated, less live reservations), read by the storefront, the cart, payment
+start and the admin; it reads the orders' ``Reservation`` table for that.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
@@ -33,9 +35,9 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import CombinedExpression
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce, Greatest, NullIf
 from django.db.models.lookups import Contains
+from django.utils import timezone
 
 from catalog.models import (
     Category,
@@ -46,10 +48,20 @@ from catalog.models import (
     ProductVariant,
     Stock,
 )
+from orders.models import Reservation
 from shop.accounts.models import User
 from shop.money import Money, TaxedMoney
 
 SortField = Literal["name", "price", "created", "rank"]
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _FreeUnits(TypedDict):
+        free: int
+
+    FreeStock = WithAnnotations[Stock, _FreeUnits]  # a Stock row annotated with ``free``
 
 
 def can_see_unpublished(user: User | None) -> bool:
@@ -110,7 +122,7 @@ class ProductFilter:
 
 def in_stock_condition() -> Exists:
     """A product has a variant that can be sold now: untracked, or with free units."""
-    free_stock = Stock.objects.filter(variant=OuterRef("pk"), quantity__gt=F("allocated"))
+    free_stock = stocks_with_free_units().filter(variant=OuterRef("pk"), free__gt=0)
     sellable = ProductVariant.objects.filter(product=OuterRef("pk")).filter(
         Q(track_inventory=False) | Exists(free_stock)
     )
@@ -262,9 +274,8 @@ def sort_products(
     return products.order_by(F(key).asc(nulls_last=True), "pk")
 
 
-# Everything below reads prefetched relations: callers prefetch
-# "variants__stocks" and "media" (see PRODUCT_LISTING_PREFETCH).
-PRODUCT_LISTING_PREFETCH = ("variants__stocks", "media")
+# Everything below reads prefetched relations ("variants", "media"; stock rows
+# annotated by ``stocks_with_free_units``).
 
 
 def related(obj: Model, name: str) -> Sequence[Any]:
@@ -279,25 +290,62 @@ def related(obj: Model, name: str) -> Sequence[Any]:
     return list(getattr(obj, name).all())
 
 
-def free_units() -> CombinedExpression:
-    """Units of a ``Stock`` row that can still be sold, in the database: quantity
-    minus allocated (never negative: a constraint keeps allocated <= quantity)."""
-    return F("quantity") - F("allocated")
+def free_units(*, checkout_id: int | None = None) -> Greatest:
+    """The free-stock formula, as an expression over ``Stock`` rows: units on hand
+    minus those allocated to orders minus those held by live reservations, never
+    below zero. Reservations of checkout ``checkout_id`` are free for it (a
+    shopper's cart counts its own hold as its own); without one, as in the public
+    catalogue, every live reservation is taken. Expired ones count for nothing.
+
+    Reservations are read when the query runs: callers that lock stock rows
+    evaluate it in a statement after the lock, so holds committed by the buyer
+    they waited for are seen."""
+    held = Reservation.objects.filter(stock=OuterRef("pk"), expires_at__gt=timezone.now())
+    if checkout_id is not None:
+        held = held.exclude(line__checkout_id=checkout_id)
+    units = held.order_by().values("stock").annotate(total=Sum("quantity")).values("total")
+    return Greatest(F("quantity") - F("allocated") - Coalesce(Subquery(units), 0), Value(0))
 
 
-def total_free_units(stocks: QuerySet[Stock], group_by: str) -> Coalesce:
+def stocks_with_free_units(*, checkout_id: int | None = None) -> QuerySet[FreeStock]:
+    """Stock rows annotated with ``free`` (:func:`free_units`)."""
+    return Stock.objects.annotate(free=free_units(checkout_id=checkout_id))
+
+
+def total_free_units(
+    stocks: QuerySet[Stock], group_by: str, *, checkout_id: int | None = None
+) -> Coalesce:
     """Free units of ``stocks`` (filtered on an ``OuterRef``) as one correlated
     subquery, for lists that annotate many variants or products at once."""
-    total = stocks.order_by().values(group_by).annotate(total=Sum(free_units())).values("total")
+    total = (
+        stocks.order_by()
+        .values(group_by)
+        .annotate(total=Sum(free_units(checkout_id=checkout_id)))
+        .values("total")
+    )
     return Coalesce(Subquery(total), 0)
 
 
+def variant_free_units(*, checkout_id: int | None = None) -> Coalesce:
+    """Free units of a ``ProductVariant`` over every warehouse, as an expression
+    over variants (see :func:`free_units` for ``checkout_id``)."""
+    stocks = Stock.objects.filter(variant=OuterRef("pk"))
+    return total_free_units(stocks, "variant", checkout_id=checkout_id)
+
+
 def variant_quantity_available(variant: ProductVariant) -> int:
-    """Free units over every warehouse (reads the prefetched ``stocks``)."""
-    return sum(max(stock.quantity - stock.allocated, 0) for stock in related(variant, "stocks"))
+    """Free units over every warehouse for the public (every live reservation
+    taken). Reads ``stocks`` prefetched from :func:`stocks_with_free_units`
+    (see ``free_stock`` in the API), else queries them."""
+    cache = getattr(variant, "_prefetched_objects_cache", {})
+    stocks = (
+        cache["stocks"] if "stocks" in cache else stocks_with_free_units().filter(variant=variant)
+    )
+    return sum(stock.free for stock in stocks)
 
 
 def variant_is_available(variant: ProductVariant) -> bool:
+    """Untracked variants are always available; tracked ones while units are free."""
     return not variant.track_inventory or variant_quantity_available(variant) > 0
 
 

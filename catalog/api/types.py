@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -18,7 +18,7 @@ from typing import Any
 import strawberry
 import strawberry_django
 from django.core.files.storage import default_storage
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from strawberry.types import Info
 
 from catalog import models, selectors
@@ -83,6 +83,22 @@ class ProductMediaType(ModelNode):
         return Image(url=_thumbnail_url(root, size), alt=localized(root, "alt"))
 
 
+def free_stock(path: str) -> Callable[[Info], Prefetch]:
+    """An optimizer hint prefetching the stock rows at ``path`` with their free
+    units (``selectors.stocks_with_free_units``). Every field asking for ``path``
+    gets the same ``Prefetch`` in a request, so their hints merge."""
+
+    def hint(info: Info) -> Prefetch:
+        memo = info.context.memo
+        key = f"free-stock:{path}"
+        if key not in memo:
+            memo[key] = Prefetch(path, queryset=selectors.stocks_with_free_units())
+        prefetch: Prefetch = memo[key]
+        return prefetch
+
+    return hint
+
+
 @strawberry_django.type(models.ProductVariant, name="ProductVariant")
 class ProductVariantType(ModelNode):
     sku: str
@@ -108,17 +124,19 @@ class ProductVariantType(ModelNode):
         )
 
     @strawberry_django.field(
-        prefetch_related=["stocks"], description="Units that can be bought now, all warehouses."
+        prefetch_related=[free_stock("stocks")],
+        description="Units that can be bought now, all warehouses, less those other "
+        "shoppers hold while they pay.",
     )
     def quantity_available(self, root: models.ProductVariant) -> int:
         return selectors.variant_quantity_available(root)
 
-    @strawberry_django.field(prefetch_related=["stocks"])
+    @strawberry_django.field(prefetch_related=[free_stock("stocks")])
     def is_available(self, root: models.ProductVariant) -> bool:
         return selectors.variant_is_available(root)
 
     @strawberry_django.field(
-        prefetch_related=["stocks"],
+        prefetch_related=[free_stock("stocks")],
         description="Stock per warehouse; null unless the caller may view stock.",
     )
     def stocks(
@@ -281,7 +299,9 @@ class ProductType(ModelNode):
     def category(self, root: models.Product) -> CategoryType:
         return root.category  # type: ignore[return-value]
 
-    @strawberry_django.field(prefetch_related=["variants__stocks"], description="In display order.")
+    @strawberry_django.field(
+        prefetch_related=[free_stock("variants__stocks")], description="In display order."
+    )
     def variants(self, root: models.Product) -> list[ProductVariantType]:
         return list(selectors.related(root, "variants"))
 
@@ -314,7 +334,8 @@ class ProductType(ModelNode):
         )
 
     @strawberry_django.field(
-        prefetch_related=["variants__stocks"], description="Some variant can be bought now."
+        prefetch_related=[free_stock("variants__stocks")],
+        description="Some variant can be bought now.",
     )
     def is_available(self, root: models.Product) -> bool:
         return selectors.product_is_available(root)

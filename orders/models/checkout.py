@@ -76,8 +76,8 @@ class CheckoutLine(models.Model):
 class Reservation(models.Model):
     """Units of a stock row held for a checkout line until ``expires_at``.
 
-    Expired rows count for nothing (every reader filters on ``expires_at``);
-    a scheduled task deletes them.
+    Expired rows count for nothing (``catalog.selectors.free_units``, their one
+    reader, filters on ``expires_at``); a scheduled task deletes them.
     """
 
     line = models.ForeignKey(CheckoutLine, on_delete=models.CASCADE, related_name="reservations")

@@ -25,7 +25,7 @@ from orders.payments.base import PaymentError
 from orders.selectors import checkout_summary
 from orders.services.stock import (
     insufficient_stock,
-    quantities_available,
+    short_of_stock,
     stock_release_reservations,
 )
 from shop.accounts.models import User
@@ -89,12 +89,7 @@ def _set_quantities(checkout: Checkout, wanted: dict[ProductVariant, int]) -> No
     remaining = (set(existing) | {variant.pk for variant in adding}) - removing
     if len(remaining) > settings.SHOP_MAX_CHECKOUT_LINES:
         raise _too_many_lines()
-    free = quantities_available(adding, checkout=checkout)
-    short = [
-        str(variant)
-        for variant in adding
-        if (units := free[variant.pk]) is not None and units < wanted[variant]
-    ]
+    short = short_of_stock({variant: wanted[variant] for variant in adding}, checkout=checkout)
     if short:
         raise insufficient_stock(short)
     for variant, quantity in wanted.items():

@@ -34,7 +34,12 @@ from orders.payments.base import (
 from orders.selectors import CheckoutLineView, CheckoutSummary, checkout_summary, payment_balance
 from orders.services.checkout import locked_checkout
 from orders.services.orders import order_event, order_place
-from orders.services.stock import stock_release_reservations, stock_reserve
+from orders.services.stock import (
+    insufficient_stock,
+    short_of_stock,
+    stock_release_reservations,
+    stock_reserve,
+)
 from shop.accounts.models import User
 
 
@@ -43,8 +48,11 @@ def _error(field: str | None, message: str, code: Code) -> ValidationError:
     return ValidationError({field: error}) if field else error
 
 
-def checkout_problems(summary: CheckoutSummary) -> ValidationError | None:
-    """Everything that keeps the checkout from being paid, or None."""
+def checkout_problems(summary: CheckoutSummary, *, stock: bool = True) -> ValidationError | None:
+    """Everything that keeps the checkout from being paid, or None. With ``stock``,
+    lines short of free stock (its own reservations count as its own) are
+    INSUFFICIENT_STOCK on ``lines``: read without locks, the figure the cart
+    shows; ``stock_reserve`` and ``stock_allocate`` decide under locks."""
     checkout = summary.checkout
     errors: dict[str, list[ValidationError]] = {}
 
@@ -67,6 +75,11 @@ def checkout_problems(summary: CheckoutSummary) -> ValidationError | None:
     if hidden:
         message = _("No longer for sale: %(names)s.") % {"names": ", ".join(hidden)}
         add("lines", message, Code.PRODUCT_UNAVAILABLE)
+    if stock:
+        wanted = {view.variant: view.line.quantity for view in summary.lines}
+        short = short_of_stock(wanted, checkout=checkout)
+        if short:
+            errors.setdefault("lines", []).extend(insufficient_stock(short).error_dict["lines"])
     return ValidationError(errors) if errors else None
 
 
@@ -372,7 +385,8 @@ def _complete_locked(checkout: Checkout, actor: User | None) -> Order | Validati
     if locked is None:
         raise _error("token", _("Checkout not found."), Code.NOT_FOUND)
     summary = checkout_summary(locked)
-    problems = checkout_problems(summary)
+    # Stock is decided by placing the order, which gives a charged payment back.
+    problems = checkout_problems(summary, stock=False)
     if problems:
         raise problems
     payment = _current_payment(locked)

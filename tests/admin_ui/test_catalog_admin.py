@@ -1,3 +1,4 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models.signals import pre_save
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from catalog.models import (
     Attribute,
@@ -20,6 +22,9 @@ from catalog.models import (
     Stock,
 )
 from catalog.resources import ProductResource, StockResource
+from orders import services
+from orders.models import Reservation
+from orders.payments.memory import gateway
 from shop.accounts.models import User
 from shop.accounts.roles import CATALOGUE_MANAGER, ORDER_MANAGER
 from tests.catalog.factories import (
@@ -30,6 +35,7 @@ from tests.catalog.factories import (
     VariantFactory,
     WarehouseFactory,
 )
+from tests.orders.factories import ready_checkout
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery-9"
@@ -159,6 +165,40 @@ def test_changelists_show_availability_prices_and_counts_from_stock(client, mana
         (s.variant.sku, s.quantity, s.allocated, s.available)
         for s in stock.context["cl"].result_list
     ) == [("GRI-1", 4, 4, 0), ("GRI-2", 5, 2, 3)]
+
+
+@pytest.fixture
+def _memory_gateway():
+    gateway.reset()
+    yield
+    gateway.reset()
+
+
+@pytest.mark.usefixtures("_memory_gateway")
+def test_changelists_take_live_reservations_off_the_available_units(client, manager):
+    central, norte = WarehouseFactory(slug="central"), WarehouseFactory(slug="norte")
+    product = ProductFactory(name="Jarra")
+    variant = VariantFactory(product=product, sku="JARRA")
+    StockFactory(variant=variant, warehouse=central, quantity=8, allocated=2)
+    StockFactory(variant=variant, warehouse=norte, quantity=5)
+    paying = ready_checkout(lines=[(variant, 9)])
+    services.checkout_payment_start(checkout=paying, method_code="card")
+    expired = ready_checkout(lines=[(variant, 2)], email="otra@example.com")
+    services.checkout_payment_start(checkout=expired, method_code="card")
+    Reservation.objects.filter(line__checkout=expired).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+
+    products = client.get("/admin/catalog/product/").context["cl"].result_list
+    variants = client.get("/admin/catalog/productvariant/").context["cl"].result_list
+    stock = client.get("/admin/catalog/stock/").context["cl"].result_list
+
+    assert [(p.name, p.available) for p in products] == [("Jarra", 2)]
+    assert [(v.sku, v.available) for v in variants] == [("JARRA", 2)]
+    assert sorted((s.warehouse.slug, s.quantity, s.allocated, s.available) for s in stock) == [
+        ("central", 8, 2, 0),
+        ("norte", 5, 0, 2),
+    ]
 
 
 def test_product_changelist_query_count_does_not_grow_with_products(client, manager):

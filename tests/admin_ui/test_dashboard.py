@@ -28,7 +28,7 @@ from tests.admin_ui.test_claims_admin import open_claim, opened_days_ago, shippe
 from tests.billing_bridge.test_water_bill_payment import linked_customer, water_bill_order
 from tests.catalog.factories import StockFactory, VariantFactory, WarehouseFactory
 from tests.factories import StaffFactory
-from tests.orders.factories import place_order, staff_in_role, stocked_variant
+from tests.orders.factories import place_order, ready_checkout, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
 EN = {"Accept-Language": "en"}
@@ -220,6 +220,19 @@ def test_low_stock_lists_tracked_variants_below_the_threshold_lowest_first():
     assert [(v.sku, v.free) for v in stock.variants] == [("JARRA-0", 0), ("JARRA-3", 3)]
     assert stock.variants[1].name == f"{stock_product(three)} (Único)"
     assert (first.count, [v.sku for v in first.variants]) == (2, ["JARRA-0"])
+
+
+def test_low_stock_takes_live_reservations_off_the_free_units():
+    warehouse = WarehouseFactory()
+    reserved = VariantFactory(sku="JARRA-RESERVADA")
+    StockFactory(variant=reserved, warehouse=warehouse, quantity=8)
+    StockFactory(variant=VariantFactory(sku="JARRA-LIBRE"), warehouse=warehouse, quantity=8)
+    paying = ready_checkout(lines=[(reserved, 6)])
+    services.checkout_payment_start(checkout=paying, method_code="card")
+
+    stock = dashboard.low_stock(threshold=5)
+
+    assert (stock.count, [(v.sku, v.free) for v in stock.variants]) == (1, [("JARRA-RESERVADA", 2)])
 
 
 def stock_product(variant):

@@ -336,6 +336,61 @@ def test_units_of_an_expired_reservation_are_free_again(gql):
     assert cart(checkout) == {variant.pk: 3}
 
 
+def checkout_seen(gql, checkout: models.Checkout) -> dict[str, Any]:
+    body = gql(operation("storefront/Checkout"), {"token": str(checkout.token)})
+    seen: dict[str, Any] = body["data"]["checkout"]
+    return seen
+
+
+def test_a_checkout_paying_still_sees_the_units_it_reserved_as_its_own(gql):
+    variant = stocked_variant(quantity=11)
+    paying = ready_checkout(lines=[(variant, 11)])
+    assert start_payment(gql, paying)["errors"] == []
+
+    seen = checkout_seen(gql, paying)
+
+    assert [(line["quantity"], line["quantityAvailable"]) for line in seen["lines"]] == [(11, 11)]
+    assert seen["problems"] == []
+    assert complete(gql, paying)["errors"] == []
+
+
+def test_units_reserved_by_another_shopper_are_a_problem_and_the_payment_start_refuses(gql):
+    variant = stocked_variant(quantity=11)
+    other = ready_checkout(lines=[(variant, 1)], email="otra@example.com")
+    paying = ready_checkout(lines=[(variant, 11)])
+    assert checkout_seen(gql, other)["problems"] == []
+    assert start_payment(gql, paying)["errors"] == []
+    before = state(other)
+
+    seen = checkout_seen(gql, other)
+    started = start_payment(gql, other)
+
+    shortage = error(
+        "lines", "INSUFFICIENT_STOCK", "Not enough stock of: %(names)s.", names=str(variant)
+    )
+    assert [(line["quantity"], line["quantityAvailable"]) for line in seen["lines"]] == [(1, 0)]
+    assert seen["problems"] == [shortage]
+    assert started == {"payment": None, "checkout": None, "errors": [shortage]}
+    assert state(other) == before
+    assert not models.Payment.objects.filter(checkout=other).exists()
+    assert not models.Reservation.objects.filter(line__checkout=other).exists()
+
+
+def test_a_shortage_is_no_longer_a_problem_once_the_other_reservation_expires(gql):
+    variant = stocked_variant(quantity=11)
+    other = ready_checkout(lines=[(variant, 4)], email="otra@example.com")
+    paying = ready_checkout(lines=[(variant, 8)])
+    assert start_payment(gql, paying)["errors"] == []
+    assert [e["code"] for e in checkout_seen(gql, other)["problems"]] == ["INSUFFICIENT_STOCK"]
+
+    models.Reservation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    seen = checkout_seen(gql, other)
+    assert [(line["quantity"], line["quantityAvailable"]) for line in seen["lines"]] == [(4, 11)]
+    assert seen["problems"] == []
+    assert start_payment(gql, other)["errors"] == []
+
+
 # E-mail and addresses.
 
 
