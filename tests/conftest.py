@@ -7,6 +7,7 @@ import orjson
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from shop.accounts.models import User
 from shop.accounts.tokens import create_token
@@ -19,6 +20,26 @@ def _clear_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts and ends with no active language (so the default, Spanish).
+
+    The test client runs LocaleMiddleware in the test's own thread, and the middleware
+    leaves the request's language active, as it does in a server thread until the next
+    request: without this, a request with ``Accept-Language: en`` would decide the
+    language of whatever runs next."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """Code called directly (not through a request) speaks English during the test."""
+    with translation.override("en"):
+        yield
 
 
 def _post(

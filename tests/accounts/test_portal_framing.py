@@ -256,7 +256,7 @@ def test_the_portal_token_command_prints_a_token_that_signs_in(gql, settings):
     ]
 
 
-def test_the_portal_token_command_refuses_without_a_secret(settings):
+def test_the_portal_token_command_refuses_without_a_secret(settings, english):
     # given
     settings.PORTAL_JWT_SECRET = ""
 
