@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from importlib import import_module
 from typing import Any
 
 import orjson
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
@@ -13,6 +15,12 @@ from shop.accounts.models import User
 from shop.accounts.tokens import create_token
 
 GraphQL = Callable[..., dict[str, Any]]
+
+# The URLconf, and the GraphQL schema with it, reads DEBUG once, at import, as a server does
+# when it starts (error masking, introspection, GraphiQL). Imported here, with the test
+# settings: otherwise the first test to send a request would build them, with DEBUG on for
+# the rest of the run if that test had turned it on.
+import_module(django_settings.ROOT_URLCONF)
 
 
 @pytest.fixture(autouse=True)
