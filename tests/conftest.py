@@ -1,17 +1,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from importlib import import_module
 from typing import Any
 
 import orjson
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from shop.accounts.models import User
 from shop.accounts.tokens import create_token
 
 GraphQL = Callable[..., dict[str, Any]]
+
+# The URLconf, and the GraphQL schema with it, reads DEBUG once, at import, as a server does
+# when it starts (error masking, introspection, GraphiQL). Imported here, with the test
+# settings: otherwise the first test to send a request would build them, with DEBUG on for
+# the rest of the run if that test had turned it on.
+import_module(django_settings.ROOT_URLCONF)
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +28,26 @@ def _clear_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts and ends with no active language (so the default, Spanish).
+
+    The test client runs LocaleMiddleware in the test's own thread, and the middleware
+    leaves the request's language active, as it does in a server thread until the next
+    request: without this, a request with ``Accept-Language: en`` would decide the
+    language of whatever runs next."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """Code called directly (not through a request) speaks English during the test."""
+    with translation.override("en"):
+        yield
 
 
 def _post(

@@ -261,7 +261,7 @@ def test_the_portal_token_command_prints_a_token_that_signs_in(gql, settings):
     assert sign_in(gql, again.getvalue().strip())["errors"] == []  # a fresh token each run
 
 
-def test_the_portal_token_command_refuses_without_a_secret(settings):
+def test_the_portal_token_command_refuses_without_a_secret(settings, english):
     # given
     settings.PORTAL_JWT_SECRET = ""
 

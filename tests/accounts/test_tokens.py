@@ -16,7 +16,8 @@ from shop.accounts.tokens import (
 )
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+# The messages compared are the English source strings.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import translation
 from PIL import Image
 from strawberry import relay
 
@@ -30,7 +29,9 @@ from tests.catalog.factories import MediaFactory, ProductFactory
 from tests.factories import StaffFactory
 from tests.operations import operation
 
-pytestmark = pytest.mark.django_db
+# Services called directly speak the default language (Spanish); these tests compare
+# the English source messages, like the requests sent with Accept-Language: en.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 EN = {"Accept-Language": "en"}
 CREATE = operation("staff/ProductMediaCreate")
@@ -45,14 +46,6 @@ INVALID_IMAGE = {
     "code": "INVALID_IMAGE",
     "message": "Upload a JPEG, PNG or WEBP image.",
 }
-
-
-@pytest.fixture(autouse=True)
-def _english() -> Any:
-    # Services called directly speak the default language (Spanish); these tests compare
-    # the English source messages, like the requests sent with Accept-Language: en.
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture(autouse=True)

@@ -390,7 +390,7 @@ def test_countries_must_be_known_iso_codes(gql, admin):
     assert LogEntry.objects.count() == 0
 
 
-def test_an_include_or_exclude_is_required_of_callers_other_than_the_api(admin):
+def test_an_include_or_exclude_is_required_of_callers_other_than_the_api(admin, english):
     # given: the API's enum cannot send anything else, Python callers can
     data = {
         "name": "Z",
