@@ -166,3 +166,13 @@ def log_errors(errors: list[GraphQLError]) -> None:
         else:
             code = (error.extensions or {}).get("code", "-")
             logger.info("Client error %s at %s: %s", code, error.path, error.message)
+
+
+def request_error_status(result: ExecutionResult) -> int | None:
+    """The HTTP status of a request refused before execution (a *request error*: its
+    errors have no path): 400 for the client's fault (a document that does not
+    parse or validate, variables that do not coerce), 500 for the server's.
+    None when the operation was executed, whatever errors its fields raised."""
+    if result.data is not None or not result.errors or any(e.path for e in result.errors):
+        return None
+    return 500 if any(is_server_error(error) for error in result.errors) else 400
