@@ -21,6 +21,8 @@ from orders.api.order_mutations import OrderMutations
 from orders.api.queries import OrdersQueries
 from shop.accounts.api.mutations import AccountMutations
 from shop.accounts.api.queries import AccountQueries
+from shop.api.errors import ShopSchema
+from shop.api.relay import resolve_node
 from shop.api.security import schema_extensions
 from shop.api.types import MoneyType, TaxedMoneyType
 from shop.content.api.mutations import ContentMutations
@@ -35,7 +37,9 @@ from shop.content.api.types import (
 
 @strawberry.type
 class NodeQueries:
-    node: relay.Node | None = relay.node(description="Any object by its global ID.")
+    node: relay.Node | None = strawberry.field(
+        resolver=resolve_node, description="Any object by its global ID."
+    )
 
 
 Query = merge_types(
@@ -56,7 +60,7 @@ Mutation = merge_types(
     ),
 )
 
-schema = strawberry.Schema(
+schema = ShopSchema(
     query=Query,
     mutation=Mutation,
     types=[

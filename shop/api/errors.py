@@ -14,14 +14,20 @@ permission failures (:class:`PublicError`, shown as they are) and bugs
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import strawberry
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from graphql import GraphQLError
 from strawberry import relay
+from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.utils.str_converters import to_camel_case
+
+# Configured in settings.LOGGING: server errors in full, client errors in one line.
+logger = logging.getLogger("shop.api")
 
 
 @strawberry.interface(description="A business error returned in a mutation payload.")
@@ -91,11 +97,82 @@ def _code(raw: Any, codes: type[CodeT], fallback: CodeT) -> CodeT:
 
 
 def should_mask(error: GraphQLError) -> bool:
-    """Mask everything raised by resolvers except errors meant for clients.
+    """Whether ``error`` is the server's: it wraps an exception not meant for clients.
 
     ``GraphQLError``s wrapped by graphql-core (variable coercion, say) and
-    malformed global IDs describe the request, not the server: shown too.
+    malformed global IDs describe the request, not the server: shown.
     """
     original = error.original_error
     client_facing = (PublicError, GraphQLError, relay.GlobalIDValueError)
     return original is not None and not isinstance(original, client_facing)
+
+
+class MaskedError(GraphQLError):
+    """What a client sees of a server error."""
+
+
+MASKED_MESSAGE = "Unexpected error."
+
+
+def mask(error: GraphQLError) -> GraphQLError:
+    """``error`` as a client may see it: a :class:`MaskedError` if it is the server's."""
+    if not should_mask(error):
+        return error
+    return MaskedError(
+        MASKED_MESSAGE,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+    )
+
+
+class ShopSchema(strawberry.Schema):
+    """The schema, logging every error (:func:`log_errors`) and, unless DEBUG was on
+    when it was built, masking the server's.
+
+    Masking is done on the result, not by strawberry's ``MaskErrors`` extension:
+    for an exception raised outside a resolver (a validation rule, an extension)
+    strawberry builds the error result after the extensions' hooks have unwound,
+    so the extension never sees it and its message reached the client.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.mask_errors = not settings.DEBUG
+
+    def execute_sync(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        result = super().execute_sync(*args, **kwargs)
+        if self.mask_errors and result.errors:
+            result.errors = [mask(error) for error in result.errors]
+        return result
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        log_errors(errors)
+
+
+def is_server_error(error: GraphQLError) -> bool:
+    return isinstance(error, MaskedError) or should_mask(error)
+
+
+def log_errors(errors: list[GraphQLError]) -> None:
+    """Server errors at ERROR with their traceback; the client's (bad input, refused
+    access, invalid documents) at INFO on one line, as the client is told of them."""
+    for error in errors:
+        if is_server_error(error):
+            logger.error("%s", error, exc_info=error.original_error)
+        else:
+            code = (error.extensions or {}).get("code", "-")
+            logger.info("Client error %s at %s: %s", code, error.path, error.message)
+
+
+def request_error_status(result: ExecutionResult) -> int | None:
+    """The HTTP status of a request refused before execution (a *request error*: its
+    errors have no path): 400 for the client's fault (a document that does not
+    parse or validate, variables that do not coerce), 500 for the server's.
+    None when the operation was executed, whatever errors its fields raised."""
+    if result.data is not None or not result.errors or any(e.path for e in result.errors):
+        return None
+    return 500 if any(is_server_error(error) for error in result.errors) else 400

@@ -21,7 +21,6 @@ from graphql import (
 )
 from strawberry.extensions import (
     AddValidationRules,
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -29,8 +28,6 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
-
-from shop.api.errors import should_mask
 
 PAGE_SIZE_ARGUMENTS = frozenset({"first", "last"})
 
@@ -81,6 +78,4 @@ def schema_extensions() -> list[Callable[[], SchemaExtension]]:
         lambda: AddValidationRules(VALIDATION_RULES),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
     ]
-    if not settings.DEBUG:
-        extensions.append(lambda: MaskErrors(should_mask_error=should_mask))
     return extensions

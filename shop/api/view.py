@@ -1,4 +1,4 @@
-"""The one GraphQL endpoint: sync Django view, orjson responses."""
+"""The one GraphQL endpoint: sync Django view, orjson responses, GraphQL over HTTP."""
 
 from __future__ import annotations
 
@@ -7,13 +7,30 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from strawberry.django.views import GraphQLView
+from strawberry.django.views import GraphQLView, TemporalHttpResponse
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from shop.api.context import ShopContext
+from shop.api.errors import request_error_status
 from shop.api.graphiql import graphiql_html
+
+JSON = "application/json"
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+# In order of preference when the client likes both equally (``*/*``, no Accept):
+# application/json, which legacy clients expect.
+MEDIA_TYPES = [JSON, GRAPHQL_RESPONSE_JSON]
 
 
 class ShopGraphQLView(GraphQLView[ShopContext, None]):
+    """Answers in the media type the client prefers (``Accept``), as the GraphQL over
+    HTTP spec says: with ``application/graphql-response+json``, a request refused
+    before execution (parse, validation, variable coercion) is a 400 with no
+    ``data``; with ``application/json`` (or an Accept naming neither) it stays a
+    200 with ``data: null``. An executed request is a 200 in both."""
+
+    media_type = JSON
+
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
@@ -23,7 +40,32 @@ class ShopGraphQLView(GraphQLView[ShopContext, None]):
     def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
         return HttpResponse(graphiql_html())
 
+    def get_sub_response(self, request: HttpRequest) -> TemporalHttpResponse:
+        response = super().get_sub_response(request)
+        response["Content-Type"] = self.media_type
+        return response
+
+    def execute_operation(
+        self,
+        request: HttpRequest,
+        context: ShopContext,
+        root_value: None,
+        sub_response: TemporalHttpResponse,
+    ) -> ExecutionResult | list[ExecutionResult]:
+        result = super().execute_operation(request, context, root_value, sub_response)
+        if self.media_type == GRAPHQL_RESPONSE_JSON and isinstance(result, ExecutionResult):
+            sub_response.status_code = request_error_status(result)
+        return result
+
+    def process_result(self, request: HttpRequest, result: ExecutionResult) -> GraphQLHTTPResponse:
+        response = super().process_result(request, result)
+        if self.media_type == GRAPHQL_RESPONSE_JSON and request_error_status(result):
+            # The operation never ran: the spec's "request error" has no data entry.
+            del response["data"]
+        return response
+
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.media_type = request.get_preferred_type(MEDIA_TYPES) or JSON
         try:
             response: HttpResponseBase = self.run(request=request)
         except HTTPException as exc:
@@ -31,7 +73,7 @@ class ShopGraphQLView(GraphQLView[ShopContext, None]):
             response = HttpResponse(
                 orjson.dumps({"errors": [{"message": exc.reason}]}),
                 status=exc.status_code,
-                content_type="application/json",
+                content_type=self.media_type,
             )
         # Responses carry per-user data (tokens, orders): never cache them in between.
         response.setdefault("Cache-Control", "no-store")

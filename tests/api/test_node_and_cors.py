@@ -26,10 +26,10 @@ def test_node_hides_an_unpublished_faq_entry_from_the_public(gql):
 
 
 def test_node_with_a_garbage_id_is_a_clear_error(gql):
-    body = gql(NODE, {"id": "not-base64!"})
+    body = gql(NODE, {"id": "not-base64!"}, headers={"Accept-Language": "en"})
     assert body["data"] == {"node": None}
-    assert [e["message"] for e in body["errors"]] == [
-        'Value cannot represent a GlobalID: "not-base64!".'
+    assert [(e["message"], e["extensions"]) for e in body["errors"]] == [
+        ("'id' is not a valid ID.", {"code": "INVALID_ID"})
     ]
 
 

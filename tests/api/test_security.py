@@ -1,12 +1,15 @@
 """Bad input gets a clear error, never a 500; the limits refuse a request before
 any database query runs."""
 
+import logging
+
 import orjson
 import pytest
 from django.contrib.auth.models import Permission
 from strawberry.extensions.validation_cache import _get_validate_cache
 
 from shop.accounts.models import User
+from shop.api import security
 from shop.api.security import CACHE_SIZE
 from shop.content import selectors as content_selectors
 
@@ -174,6 +177,36 @@ def test_unexpected_errors_are_masked(gql, monkeypatch):
             }
         ],
     }
+
+
+def test_unexpected_errors_outside_resolvers_are_masked_too(gql, monkeypatch):
+    def broken(self, node, *args):
+        raise RuntimeError("validation rule bug in /srv/shop/security.py")
+
+    monkeypatch.setattr(security.MaxPageSizeRule, "enter_argument", broken)
+    body = gql("{ products(first: 3) { totalCount } }")
+    assert body == {"data": None, "errors": [{"message": "Unexpected error."}]}
+
+
+def test_unexpected_errors_are_logged_in_full_and_client_errors_in_one_line(
+    gql, monkeypatch, caplog
+):
+    def broken():
+        raise RuntimeError("database password is hunter2")
+
+    monkeypatch.setattr(content_selectors, "shop_settings", broken)
+    caplog.set_level(logging.INFO, logger="shop.api")
+    gql("{ shop { name } }")
+    gql("{ customers(first: 1) { totalCount } }")
+    records = [(r.levelname, r.getMessage(), r.exc_info) for r in caplog.records]
+    [(level, message, exc_info), client] = records
+    assert (level, message.splitlines()[0]) == ("ERROR", "database password is hunter2")
+    assert isinstance(exc_info[1], RuntimeError)
+    assert client == (
+        "INFO",
+        "Client error UNAUTHENTICATED at ['customers']: Necesitas iniciar sesión para hacer esto.",
+        None,
+    )
 
 
 def test_authentication_errors_are_shown_with_their_code(gql):
