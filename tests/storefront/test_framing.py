@@ -68,5 +68,11 @@ def test_a_page_of_another_origin_cannot_frame_the_storefront(
     shop_in_frame(storefront, other_site)
 
     frame = storefront.page.frames[1]
+    # The parent's "load" can come before the blocked frame is given its error
+    # page (seen on a loaded machine): wait for the frame to have a URL at all.
+    for _attempt in range(100):
+        if frame.url:
+            break
+        storefront.page.wait_for_timeout(100)
     assert frame.url.startswith("chrome-error://"), frame.url
     assert frame.locator("h1", has_text="Tienda del Agua").count() == 0
