@@ -8,7 +8,6 @@ interleaving deterministically, on any database.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,6 +27,7 @@ from orders.payments.memory import gateway
 from tests.catalog.factories import StockFactory, VariantFactory, WarehouseFactory
 from tests.operations import operation
 from tests.orders.factories import ShippingMethodFactory, ready_checkout, stocked_variant
+from tests.parallel import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -101,33 +101,6 @@ def start(client: Client, token: str) -> Answer:
 
 def complete(client: Client, token: str) -> Answer:
     return post(client, COMPLETE, {"input": {"token": token}})
-
-
-def run_together(jobs: list[Callable[[Client], list[Answer]]]) -> list[list[Answer]]:
-    """Run each job in its own thread (own client, own connection), all released
-    at once by a barrier; returns each job's answers in order."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[list[Answer] | Exception | None] = [None] * len(jobs)
-
-    def worker(index: int, job: Callable[[Client], list[Answer]]) -> None:
-        try:
-            client = Client()
-            barrier.wait(timeout=30)
-            results[index] = job(client)
-        except Exception as exc:  # handed to the main thread, which fails the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(index, job)) for index, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not [thread for thread in threads if thread.is_alive()], "a buyer is still waiting"
-    failures = [result for result in results if not isinstance(result, list)]
-    assert failures == []
-    return results  # type: ignore[return-value]
 
 
 def buy(token: str) -> Callable[[Client], list[Answer]]:

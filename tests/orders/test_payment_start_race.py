@@ -21,7 +21,8 @@ from shop.accounts.tokens import create_token
 from tests.factories import UserFactory
 from tests.operations import operation
 from tests.orders.factories import ready_checkout, stocked_variant
-from tests.orders.test_concurrency import Answer, ledger, needs_row_locks, post, run_together
+from tests.orders.test_concurrency import Answer, ledger, needs_row_locks, post
+from tests.parallel import run_together
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres, needs_row_locks]
 
