@@ -14,11 +14,11 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 from billing_bridge.api.mutations import BillingMutations
 from catalog.api.mutations import CatalogMutations
 from catalog.api.queries import CatalogQueries
-from orders.api.checkout_mutations import CheckoutMutations
-from orders.api.claims import ClaimMutations, ClaimQueries
-from orders.api.mutations import OrdersMutations
-from orders.api.order_mutations import OrderMutations
-from orders.api.queries import OrdersQueries
+from orders.api.checkout.mutations import CheckoutMutations
+from orders.api.claims.types import ClaimMutations, ClaimQueries
+from orders.api.orders.mutations import OrderMutations
+from orders.api.orders.queries import OrdersQueries
+from orders.api.shipping.mutations import OrdersMutations
 from shop.accounts.api.mutations import AccountMutations
 from shop.accounts.api.queries import AccountQueries
 from shop.api.errors import ShopSchema

@@ -16,7 +16,7 @@ from strawberry import relay
 from strawberry.utils.str_converters import to_camel_case
 
 from orders import services
-from orders.api.mutations import OrdersMutations
+from orders.api.shipping.mutations import OrdersMutations
 from orders.models import PickupPoint, PostalCodeRule, ShippingMethod, ShippingZone
 from orders.selectors import zones_serving
 from shop.accounts.models import User

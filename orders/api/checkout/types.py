@@ -21,7 +21,7 @@ from strawberry.types import Info
 from catalog.api.types import ProductType, ProductVariantType
 from orders import models, selectors
 from orders.api.common import OrderAddress, TaxLine, money, tax_lines, taxed
-from orders.api.types import PickupPointType
+from orders.api.shipping.types import PickupPointType
 from orders.errors import CheckoutErrorCode
 from orders.payments import get_payment_methods
 from orders.services.payments import checkout_problems

@@ -29,7 +29,7 @@ from shop.i18n import localized
 
 if TYPE_CHECKING:
     from billing_bridge.api.types import BillChargeType
-    from orders.api.claims import ClaimType
+    from orders.api.claims.types import ClaimType
 
 strawberry.enum(OrderErrorCode, name="OrderErrorCode")
 strawberry.enum(models.Order.Status, name="OrderStatus")
@@ -194,8 +194,8 @@ class OrderType(ModelNode):
     @strawberry.field(description="Claims opened on this order.")
     def claims(
         self, root: models.Order
-    ) -> list[Annotated[ClaimType, strawberry.lazy("orders.api.claims")]]:
-        from orders.api.claims import order_claims
+    ) -> list[Annotated[ClaimType, strawberry.lazy("orders.api.claims.types")]]:
+        from orders.api.claims.types import order_claims
 
         return order_claims(root)
 

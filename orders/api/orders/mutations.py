@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from strawberry.types import Info
 
 from orders import models, services
-from orders.api.orders import OrderError, OrderType
+from orders.api.orders.types import OrderError, OrderType
 from orders.errors import OrderErrorCode
 from shop.api.context import ShopContext
 from shop.api.errors import payload_errors

@@ -8,9 +8,9 @@ import strawberry_django
 from strawberry.types import Info
 
 from orders import models, selectors
-from orders.api.checkout import CheckoutType
-from orders.api.orders import OrderType
-from orders.api.types import ShippingZoneType
+from orders.api.checkout.types import CheckoutType
+from orders.api.orders.types import OrderType
+from orders.api.shipping.types import ShippingZoneType
 from shop.api.context import ShopContext
 from shop.api.permissions import require_permission
 from shop.api.relay import ShopConnection, decode_id

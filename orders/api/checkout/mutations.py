@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 from catalog.models import ProductVariant
 from orders import models, selectors, services
-from orders.api.checkout import (
+from orders.api.checkout.types import (
     CheckoutError,
     CheckoutType,
     PaymentMethodCode,
@@ -21,7 +21,7 @@ from orders.api.checkout import (
     checkout_errors,
 )
 from orders.api.common import money
-from orders.api.orders import OrderType
+from orders.api.orders.types import OrderType
 from orders.errors import CheckoutErrorCode
 from shop.accounts.api.mutations import AddressInput
 from shop.api.context import ShopContext

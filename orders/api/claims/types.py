@@ -24,7 +24,7 @@ from strawberry.types import Info
 
 from orders import models
 from orders.api.common import money
-from orders.api.orders import OrderLineType
+from orders.api.orders.types import OrderLineType
 from orders.errors import ClaimErrorCode
 from orders.services import claims as services
 from orders.views import claim_photo_url

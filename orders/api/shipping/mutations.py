@@ -12,7 +12,12 @@ from django.db import models as db_models
 from strawberry.types import Info
 
 from orders import models, services
-from orders.api.types import OrdersError, PickupPointType, ShippingMethodType, ShippingZoneType
+from orders.api.shipping.types import (
+    OrdersError,
+    PickupPointType,
+    ShippingMethodType,
+    ShippingZoneType,
+)
 from orders.errors import OrdersErrorCode
 from shop.api.context import ShopContext
 from shop.api.errors import payload_errors
