@@ -10,14 +10,15 @@ from strawberry.types import Info
 
 from shop.accounts import models
 from shop.accounts.errors import AccountErrorCode
+from shop.accounts.selectors import addresses_visible_to, users_visible_to
 from shop.api.errors import ShopError
 from shop.api.relay import ModelNode, ShopConnection
 from shop.api.types import LanguageCode
 
 if TYPE_CHECKING:
     from billing_bridge.api.types import WaterContractType
-    from orders.api.claims import ClaimType
-    from orders.api.orders import OrderType
+    from orders.api.claims.types import ClaimType
+    from orders.api.orders.types import OrderType
 
 strawberry.enum(AccountErrorCode, name="AccountErrorCode")
 
@@ -46,12 +47,7 @@ class AddressType(ModelNode):
     def get_queryset(
         cls, queryset: QuerySet[models.Address], info: Info, **kwargs: Any
     ) -> QuerySet[models.Address]:
-        user = info.context.user
-        if user is None:
-            return queryset.none()
-        if user.is_staff and user.has_perm("accounts.view_address"):
-            return queryset
-        return queryset.filter(user=user)
+        return queryset & addresses_visible_to(info.context.user)
 
 
 @strawberry_django.type(models.User, name="User")
@@ -70,7 +66,7 @@ class UserType(ModelNode):
         return LanguageCode(root.language_code)
 
     @strawberry_django.connection(
-        ShopConnection[Annotated["OrderType", strawberry.lazy("orders.api.orders")]],
+        ShopConnection[Annotated["OrderType", strawberry.lazy("orders.api.orders.types")]],
         description="The user's orders, newest first.",
     )
     def orders(self, root: models.User) -> Iterable[Any]:
@@ -90,7 +86,7 @@ class UserType(ModelNode):
         return water_contracts_of(root)
 
     @strawberry_django.connection(
-        ShopConnection[Annotated["ClaimType", strawberry.lazy("orders.api.claims")]],
+        ShopConnection[Annotated["ClaimType", strawberry.lazy("orders.api.claims.types")]],
         description="Claims on the user's orders, newest first.",
     )
     def claims(self, root: models.User) -> Iterable[Any]:
@@ -102,9 +98,4 @@ class UserType(ModelNode):
     def get_queryset(
         cls, queryset: QuerySet[models.User], info: Info, **kwargs: Any
     ) -> QuerySet[models.User]:
-        user = info.context.user
-        if user is None:
-            return queryset.none()
-        if user.is_staff and user.has_perm("accounts.view_user"):
-            return queryset
-        return queryset.filter(pk=user.pk)
+        return queryset & users_visible_to(info.context.user)
