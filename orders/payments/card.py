@@ -31,6 +31,7 @@ from orders.payments.base import (
     PaymentSession,
     Refund,
 )
+from shop.money import from_minor_units, to_minor_units
 
 if TYPE_CHECKING:
     from orders.models import Checkout, Payment
@@ -54,10 +55,6 @@ REFUND_STATUS = {
     "failed": "failed",
     "canceled": "failed",
 }
-
-
-def cents(amount: Decimal) -> int:
-    return int((amount * 100).to_integral_value())
 
 
 def client() -> stripe.StripeClient:
@@ -108,13 +105,13 @@ class StripeCardPaymentMethod(PaymentMethod):
             if payment.psp_reference:
                 intent = client().v1.payment_intents.update(
                     payment.psp_reference,
-                    {"amount": cents(payment.amount), "metadata": metadata},
+                    {"amount": to_minor_units(payment.amount), "metadata": metadata},
                     request,  # type: ignore[arg-type]
                 )
             else:
                 intent = client().v1.payment_intents.create(
                     {
-                        "amount": cents(payment.amount),
+                        "amount": to_minor_units(payment.amount),
                         "currency": payment.currency.lower(),
                         "automatic_payment_methods": {"enabled": True},
                         "metadata": metadata,
@@ -135,7 +132,7 @@ class StripeCardPaymentMethod(PaymentMethod):
             intent = client().v1.payment_intents.retrieve(payment.psp_reference)
         status = INTENT_STATUS.get(intent.status, "pending")
         if status == "charged":
-            received = Decimal(intent.amount_received) / 100
+            received = from_minor_units(intent.amount_received)
             if received != payment.amount:
                 # Paid for another amount (an older cart): record what Stripe took,
                 # so the shop refunds exactly that when it refuses the payment.
@@ -148,7 +145,7 @@ class StripeCardPaymentMethod(PaymentMethod):
             refund = client().v1.refunds.create(
                 {
                     "payment_intent": payment.psp_reference,
-                    "amount": cents(amount),
+                    "amount": to_minor_units(amount),
                     # Lets the webhook find a refund whose answer never arrived.
                     "metadata": {"ledger_key": idempotency_key},
                 },

@@ -40,6 +40,7 @@ from orders.services.orders import order_event
 from orders.services.payments import order_payment_refund
 from orders.services.stock import stock_allocate
 from shop.accounts.models import User
+from shop.money import is_whole_cents
 from shop.outbox.services import outbox_enqueue
 
 Status = Claim.Status
@@ -319,7 +320,7 @@ def _open_claim(claim: Claim) -> Claim:
 
 def _refund(claim: Claim, actor: User, amount: Decimal | None) -> list[PaymentTransaction]:
     order = Order.objects.select_for_update().get(pk=claim.order_id)
-    if amount is None or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+    if amount is None or amount <= 0 or not is_whole_cents(amount):
         raise _error("refundAmount", _("Enter the amount to refund."), Code.INVALID)
     # A refused attempt moved no money: the next one may ask for another amount
     # under a new key. An unanswered one is retried under its own key.

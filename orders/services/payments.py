@@ -41,6 +41,7 @@ from orders.services.stock import (
     stock_reserve,
 )
 from shop.accounts.models import User
+from shop.money import is_whole_cents
 
 
 def _error(field: str | None, message: str, code: Code) -> ValidationError:
@@ -579,7 +580,7 @@ def order_payment_refund(
             Decimal(0),
         )
     else:
-        if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        if amount <= 0 or not is_whole_cents(amount):
             raise _refund_error(
                 _("Enter a positive amount in euros and cents."), OrderErrorCode.INVALID
             )
