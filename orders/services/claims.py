@@ -36,7 +36,8 @@ from orders.models import (
     OrderLine,
     PaymentTransaction,
 )
-from orders.services.orders import order_event
+from orders.payments import keys
+from orders.services.orders import order_event, order_number_assign
 from orders.services.payments import order_payment_refund
 from orders.services.stock import stock_allocate
 from shop.accounts.models import User
@@ -326,14 +327,14 @@ def _refund(claim: Claim, actor: User, amount: Decimal | None) -> list[PaymentTr
     # under a new key. An unanswered one is retried under its own key.
     refused = PaymentTransaction.objects.filter(
         payment__order=order,
-        idempotency_key__contains=f":refund:staff:claim-{claim.pk}-",
+        idempotency_key__contains=keys.claim_refunds_containing(claim.pk),
         status=PaymentTransaction.Status.FAILED,
     ).count()
     try:
         return order_payment_refund(
             order=order,
             amount=amount,
-            idempotency_key=f"claim-{claim.pk}-{refused}",
+            idempotency_key=keys.claim_refund_key(claim.pk, refused),
             actor=actor,
             reason=_("Claim %(number)s") % {"number": claim.number},
         )
@@ -368,8 +369,7 @@ def _replacement(claim: Claim, actor: User) -> Order:
         payment_method="replacement",
         customer_note=_("Replacement for claim %(number)s") % {"number": claim.number},
     )
-    replacement.number = f"TA-{replacement.pk:06d}"
-    replacement.save(update_fields=["number"])
+    order_number_assign(replacement)
     lines = []
     for claimed in claim.lines.select_related("order_line__variant"):
         source = claimed.order_line

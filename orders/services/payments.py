@@ -8,6 +8,7 @@ a charge that cannot become an order (stock ran out) is given back at once.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 from orders.errors import CheckoutErrorCode as Code
 from orders.errors import OrderErrorCode
 from orders.models import Checkout, Order, OrderEvent, Payment, PaymentTransaction
-from orders.payments import get_payment_method
+from orders.payments import get_payment_method, keys
 from orders.payments.base import (
     Eligibility,
     GatewayUnavailable,
@@ -30,8 +31,16 @@ from orders.payments.base import (
     PaymentError,
     PaymentMethod,
     PaymentSession,
+    PaymentStatus,
 )
-from orders.selectors import CheckoutLineView, CheckoutSummary, checkout_summary, payment_balance
+from orders.payments.keys import RefundReason
+from orders.selectors import (
+    CheckoutLineView,
+    CheckoutSummary,
+    checkout_summary,
+    payment_balance,
+    payment_refundable,
+)
 from orders.services.checkout import locked_checkout
 from orders.services.orders import order_event, order_place
 from orders.services.stock import (
@@ -140,7 +149,9 @@ def checkout_payment_start(
                     **payment.details,
                     "checkout_version": checkout.version,
                     "options": options,
-                    "start_key": f"{payment.idempotency_key}:v{checkout.version}",
+                    "start_key": keys.start_key(
+                        payment.idempotency_key, checkout_version=checkout.version
+                    ),
                 }
             payment.amount = summary.totals.total_gross
             payment.save()
@@ -201,7 +212,7 @@ def _payment_session(
         stored = payment.details.get("session") or {}
         if stored.get("start_key") == key and payment.status not in DEAD:
             return payment, PaymentSession(
-                status=payment.status,
+                status=PaymentStatus(payment.status),
                 psp_reference=payment.psp_reference,
                 client_data=stored["client_data"],
             )
@@ -231,7 +242,8 @@ def _payment_session(
 
 
 def _payment_key(checkout: Checkout, method: PaymentMethod) -> str:
-    return f"checkout:{checkout.token}:{method.code}:{checkout.payments.count() + 1}"
+    attempt = checkout.payments.count() + 1
+    return keys.payment_key(checkout_token=checkout.token, method=method.code, attempt=attempt)
 
 
 UNPAID = (Payment.Status.PENDING, Payment.Status.ACTION_REQUIRED)
@@ -258,7 +270,7 @@ def _settle_earlier_payments(
             continue
         # A start the provider never answered left no reference: nothing to ask
         # about, and no money can move without the session the shopper never got.
-        status = payment_confirm(payment) if payment.psp_reference else payment.status
+        status = payment_confirm(payment)
         if reusable is None and payment.method == method.code and status in UNPAID:
             reusable = payment
         else:
@@ -271,7 +283,7 @@ def payments_supersede(*, checkout: Checkout) -> None:
     meanwhile is refunded in full, the others are cancelled at the provider; each
     then counts as cancelled. Provider errors propagate."""
     for payment in checkout.payments.filter(status__in=LIVE):
-        _supersede(payment, payment_confirm(payment) if payment.psp_reference else payment.status)
+        _supersede(payment, payment_confirm(payment))
 
 
 def payment_supersede(payment: Payment) -> None:
@@ -279,17 +291,70 @@ def payment_supersede(payment: Payment) -> None:
     _supersede(payment, payment_confirm(payment))
 
 
-def _supersede(payment: Payment, status: str) -> None:
+def _supersede(payment: Payment, status: PaymentStatus) -> None:
+    payment_give_back(payment=payment, status=status, reason=RefundReason.SUPERSEDED, actor=None)
+    if payment.status != Payment.Status.CANCELLED:
+        payment.status = Payment.Status.CANCELLED
+        payment.save(update_fields=["status", "updated_at"])
+
+
+def payment_give_back(
+    *,
+    payment: Payment,
+    reason: RefundReason,
+    actor: User | None,
+    status: PaymentStatus | None = None,
+) -> PaymentTransaction | None:
+    """Give back a payment that will not pay an order (any more): the one path
+    that releases an authorisation or refunds a charge.
+
+    ``status`` is the payment's status as just confirmed (default: as stored).
+    Money taken is refunded, all of it still refundable, once per ``reason``
+    (``keys.refund_key``); a session not charged (authorised, or still open) is
+    released at the provider and the payment counts as cancelled. A payment
+    never started at the provider is left alone. Idempotent: a repeat finds the
+    refund made, or retries the one refused or never answered with its key.
+    For an order's payment the outcome is an order event (REFUNDED or
+    REFUND_FAILED). Returns the refund's ledger row, or None when nothing was
+    refunded. Provider errors propagate, after the ledger row records them.
+    """
+    status = PaymentStatus(status or payment.status)
     if not payment.psp_reference:
-        pass  # never started at the provider (see above)
-    elif status == Payment.Status.CHARGED:
-        left = _payment_refundable(payment)
-        if left > 0:
-            payment_refund(payment=payment, amount=left, idempotency_key="superseded", actor=None)
-    elif status in LIVE:
-        _method(payment.method).cancel(payment)
-    payment.status = Payment.Status.CANCELLED
-    payment.save(update_fields=["status", "updated_at"])
+        return None  # nothing to ask the provider about: no money can have moved
+    try:
+        if status == PaymentStatus.CHARGED or _earlier_refund(payment, reason):
+            return _give_back_charge(payment, reason, actor)
+        if status in LIVE:
+            _method(payment.method).cancel(payment)
+            payment.status = Payment.Status.CANCELLED
+            payment.save(update_fields=["status", "updated_at"])
+    except PaymentError as exc:
+        if payment.order is not None:
+            order_event(
+                payment.order, OrderEvent.Type.REFUND_FAILED, actor, str(exc), payment=payment.pk
+            )
+        raise
+    return None
+
+
+def _earlier_refund(payment: Payment, reason: RefundReason) -> PaymentTransaction | None:
+    key = keys.refund_key(payment.idempotency_key, reason)
+    return PaymentTransaction.objects.filter(idempotency_key=key).first()
+
+
+def _give_back_charge(
+    payment: Payment, reason: RefundReason, actor: User | None
+) -> PaymentTransaction | None:
+    earlier = _earlier_refund(payment, reason)
+    if earlier is not None and not _unsettled(earlier):
+        return earlier
+    amount = earlier.amount if earlier is not None else payment_refundable(payment)
+    if amount <= 0:
+        return None
+    refund = payment_refund(payment=payment, amount=amount, idempotency_key=reason, actor=actor)
+    if payment.order is not None:
+        order_event(payment.order, OrderEvent.Type.REFUNDED, actor, amount=str(refund.amount))
+    return refund
 
 
 def _gateway_error() -> ValidationError:
@@ -323,11 +388,11 @@ def _record(
     )
 
 
-def payment_confirm(payment: Payment) -> str:
+def payment_confirm(payment: Payment) -> PaymentStatus:
     """Ask the method for the payment's status, store it, record a charge once.
     A payment whose start was never answered has nothing to ask about."""
     if not payment.psp_reference:
-        return payment.status
+        return PaymentStatus(payment.status)
     method = _method(payment.method)
     status = method.confirm(payment)
     if status != payment.status:
@@ -344,7 +409,7 @@ def _record_charge(payment: Payment) -> None:
         PaymentTransaction.Kind.CHARGE,
         PaymentTransaction.Status.SUCCESS,
         payment.amount,
-        f"{payment.idempotency_key}:charge",
+        keys.charge_key(payment.idempotency_key),
         psp_reference=payment.psp_reference,
     )
 
@@ -399,11 +464,14 @@ def _complete_locked(checkout: Checkout, actor: User | None) -> Order | Validati
         except ValidationError as exc:
             failure = exc
     if status in (Payment.Status.CHARGED, Payment.Status.AUTHORIZED):
-        _give_back(payment, status)
+        with contextlib.suppress(PaymentError):  # on the ledger, for staff to retry
+            payment_give_back(
+                payment=payment, status=status, reason=RefundReason.UNPLACED, actor=None
+            )
     return failure
 
 
-def _provider_call(call: Callable[[Payment], str], payment: Payment) -> str:
+def _provider_call(call: Callable[[Payment], PaymentStatus], payment: Payment) -> PaymentStatus:
     """A payment method's answer, its failures as the checkout's errors."""
     try:
         return call(payment)
@@ -415,7 +483,9 @@ def _provider_call(call: Callable[[Payment], str], payment: Payment) -> str:
         raise _error(None, _("The payment was declined."), Code.PAYMENT_DECLINED) from exc
 
 
-def _unplaceable(summary: CheckoutSummary, payment: Payment, status: str) -> ValidationError | None:
+def _unplaceable(
+    summary: CheckoutSummary, payment: Payment, status: PaymentStatus
+) -> ValidationError | None:
     """Why a checkout paid by ``payment`` (now ``status``) cannot become an order."""
     if payment.amount != summary.totals.total_gross:
         return _error(None, _("The amount paid does not match the total."), Code.PAYMENT_OUTDATED)
@@ -429,7 +499,9 @@ def _unplaceable(summary: CheckoutSummary, payment: Payment, status: str) -> Val
     return None if eligibility.eligible else _refusal(eligibility)
 
 
-def _place(summary: CheckoutSummary, payment: Payment, status: str, actor: User | None) -> Order:
+def _place(
+    summary: CheckoutSummary, payment: Payment, status: PaymentStatus, actor: User | None
+) -> Order:
     """Capture an authorised payment and place the order, all or nothing."""
     with transaction.atomic():
         if status == Payment.Status.AUTHORIZED:
@@ -437,7 +509,7 @@ def _place(summary: CheckoutSummary, payment: Payment, status: str, actor: User 
         return order_place(summary=summary, payment=payment, actor=actor)
 
 
-def payment_capture(payment: Payment) -> str:
+def payment_capture(payment: Payment) -> PaymentStatus:
     """Take an authorised payment (see ``PaymentMethod.capture``), store its
     status and record the charge once. Provider errors become the checkout's."""
     status = _provider_call(_method(payment.method).capture, payment)
@@ -447,27 +519,6 @@ def payment_capture(payment: Payment) -> str:
     if status == Payment.Status.CHARGED:
         _record_charge(payment)
     return status
-
-
-def _give_back(payment: Payment, status: str) -> None:
-    """Return money that cannot become an order. A provider failure is recorded
-    as a failed refund, for staff to see and retry."""
-    method = _method(payment.method)
-    try:
-        if status == Payment.Status.AUTHORIZED:
-            method.cancel(payment)
-            payment.status = Payment.Status.CANCELLED
-            payment.save(update_fields=["status", "updated_at"])
-            return
-        payment_refund(
-            payment=payment, amount=payment.amount, idempotency_key="unplaced", actor=None
-        )
-    except PaymentError:
-        pass  # payment_refund recorded it; a cancel is retried by staff from the admin
-
-
-def _refund_key(payment: Payment, key: str) -> str:
-    return f"{payment.idempotency_key}:refund:{key}"
 
 
 def payment_refund(
@@ -480,7 +531,7 @@ def payment_refund(
     A refusal marks the row FAILED. When the provider does not answer the row
     stays PENDING (the refund may have been made): it still counts as refunded,
     and a retry with the same key, or the provider's webhook, settles it."""
-    key = _refund_key(payment, idempotency_key)
+    key = keys.refund_key(payment.idempotency_key, idempotency_key)
     with transaction.atomic():
         refund, _created = PaymentTransaction.objects.get_or_create(
             idempotency_key=key,
@@ -512,22 +563,6 @@ def payment_refund(
     return refund
 
 
-def _payment_refundable(payment: Payment) -> Decimal:
-    charged = refunded = Decimal(0)
-    for row in payment.transactions.all():
-        if (
-            row.kind == PaymentTransaction.Kind.CHARGE
-            and row.status == PaymentTransaction.Status.SUCCESS
-        ):
-            charged += row.amount
-        elif (
-            row.kind == PaymentTransaction.Kind.REFUND
-            and row.status != PaymentTransaction.Status.FAILED
-        ):
-            refunded += row.amount
-    return charged - refunded
-
-
 def _unsettled(row: PaymentTransaction) -> bool:
     """Refused, or never answered: a retry with the same key may settle it."""
     return row.status == PaymentTransaction.Status.FAILED or (
@@ -546,7 +581,9 @@ def _attempt_refund(
     try:
         return payment_refund(payment=payment, amount=amount, idempotency_key=key, actor=actor)
     except PaymentError:
-        return PaymentTransaction.objects.get(idempotency_key=_refund_key(payment, key))
+        return PaymentTransaction.objects.get(
+            idempotency_key=keys.refund_key(payment.idempotency_key, key)
+        )
 
 
 def order_payment_refund(
@@ -558,13 +595,17 @@ def order_payment_refund(
     Returns the ledger rows: a provider failure is a FAILED row (kept), not an
     exception. Repeating a key returns its rows, retrying those that failed.
     """
-    payments = list(order.payments.prefetch_related("transactions").order_by("pk"))
-    keys = {
-        payment.pk: f"staff:{idempotency_key}:{index}" for index, payment in enumerate(payments)
+    payments = list(order.payments.order_by("pk"))
+    reasons = {
+        payment.pk: keys.staff_reason(idempotency_key, index)
+        for index, payment in enumerate(payments)
     }
     earlier = list(
         PaymentTransaction.objects.filter(
-            idempotency_key__in=[_refund_key(payment, keys[payment.pk]) for payment in payments]
+            idempotency_key__in=[
+                keys.refund_key(payment.idempotency_key, reasons[payment.pk])
+                for payment in payments
+            ]
         ).order_by("pk")
     )
     failed = [row for row in earlier if _unsettled(row)]
@@ -587,7 +628,7 @@ def order_payment_refund(
         plan = []
         left = amount
         for payment in payments:
-            part = min(left, _payment_refundable(payment))
+            part = min(left, payment_refundable(payment))
             if part > 0:
                 plan.append((payment, part))
                 left -= part
@@ -596,7 +637,7 @@ def order_payment_refund(
             _("The refund exceeds what was paid and not yet refunded."),
             OrderErrorCode.REFUND_EXCEEDS_PAYMENT,
         )
-    rows = [_attempt_refund(payment, part, keys[payment.pk], actor) for payment, part in plan]
+    rows = [_attempt_refund(payment, part, reasons[payment.pk], actor) for payment, part in plan]
     for row in rows:
         if row.status == PaymentTransaction.Status.SUCCESS:
             order_event(order, OrderEvent.Type.REFUNDED, actor, reason, amount=str(row.amount))
@@ -608,21 +649,8 @@ def order_payment_refund(
 
 
 def payment_give_back_all(*, order: Order, actor: User | None) -> None:
-    """Release authorisations and refund every charged payment of a cancelled
-    order; failures are recorded as events for staff, never swallowed silently."""
-    for payment in order.payments.prefetch_related("transactions").order_by("pk"):
-        method = _method(payment.method)
-        try:
-            if payment.status == Payment.Status.AUTHORIZED:
-                method.cancel(payment)
-                payment.status = Payment.Status.CANCELLED
-                payment.save(update_fields=["status", "updated_at"])
-                continue
-            part = _payment_refundable(payment)
-            if part > 0:
-                refund = payment_refund(
-                    payment=payment, amount=part, idempotency_key="cancel", actor=actor
-                )
-                order_event(order, OrderEvent.Type.REFUNDED, actor, amount=str(refund.amount))
-        except PaymentError as exc:
-            order_event(order, OrderEvent.Type.REFUND_FAILED, actor, str(exc), payment=payment.pk)
+    """Give back every payment of a cancelled order (``payment_give_back``): a
+    failure is an order event for staff and the next payment is still tried."""
+    for payment in order.payments.order_by("pk"):
+        with contextlib.suppress(PaymentError):
+            payment_give_back(payment=payment, reason=RefundReason.CANCELLED, actor=actor)
