@@ -227,7 +227,7 @@ def payment_balance(order: Order) -> PaymentBalance:
     else:
         sums = Order.objects.filter(pk=order.pk).aggregate(**_ledger_sums(_ORDER_LEDGER))
         charged, refunded = sums["ledger_charged"], sums["ledger_refunded"]
-    charged, refunded = charged or Decimal(0), refunded or Decimal(0)
+    charged, refunded = _sum(charged), _sum(refunded)
     if charged == 0:
         status = ChargeStatus.NOT_CHARGED
     elif refunded >= charged:
@@ -245,4 +245,9 @@ def payment_refundable(payment: Payment) -> Decimal:
     """What may still be refunded of one payment, by the same ledger rule as
     :func:`payment_balance` (one query)."""
     sums = PaymentTransaction.objects.filter(payment=payment).aggregate(**_ledger_sums(""))
-    return (sums["ledger_charged"] or Decimal(0)) - (sums["ledger_refunded"] or Decimal(0))
+    return _sum(sums["ledger_charged"]) - _sum(sums["ledger_refunded"])
+
+
+def _sum(total: Decimal | None) -> Decimal:
+    """A ledger sum in cents: SQLite sums decimals with extra digits ("17.0500000000000")."""
+    return quantize(total or Decimal(0))
