@@ -32,6 +32,7 @@ from orders.payments.base import (
     PaymentMethod,
     PaymentSession,
     PaymentStatus,
+    RefundStatus,
 )
 from orders.payments.keys import RefundReason
 from orders.selectors import (
@@ -65,32 +66,48 @@ def checkout_problems(summary: CheckoutSummary, *, stock: bool = True) -> Valida
     shows; ``stock_reserve`` and ``stock_allocate`` decide under locks."""
     checkout = summary.checkout
     errors: dict[str, list[ValidationError]] = {}
-
-    def add(field: str, message: str, code: Code) -> None:
+    for field, message, code in _missing(summary):
         errors.setdefault(field, []).append(ValidationError(message, code=code))
-
-    if not summary.lines:
-        add("lines", _("The cart is empty."), Code.EMPTY)
-    if not checkout.email:
-        add("email", _("Enter an e-mail address."), Code.REQUIRED)
-    if not checkout.shipping_address:
-        add("shippingAddress", _("Enter the delivery address."), Code.REQUIRED)
-    if not checkout.billing_address:
-        add("billingAddress", _("Enter the billing address."), Code.REQUIRED)
-    if summary.lines and checkout.shipping_address and summary.shipping is None:
-        add(
-            "shippingMethod", _("Choose an available shipping method."), Code.SHIPPING_NOT_AVAILABLE
-        )
     hidden = [str(view.variant) for view in summary.lines if not _for_sale(view)]
     if hidden:
         message = _("No longer for sale: %(names)s.") % {"names": ", ".join(hidden)}
-        add("lines", message, Code.PRODUCT_UNAVAILABLE)
+        errors.setdefault("lines", []).append(
+            ValidationError(message, code=Code.PRODUCT_UNAVAILABLE)
+        )
     if stock:
         wanted = {view.variant: view.line.quantity for view in summary.lines}
         short = short_of_stock(wanted, checkout=checkout)
         if short:
             errors.setdefault("lines", []).extend(insufficient_stock(short).error_dict["lines"])
     return ValidationError(errors) if errors else None
+
+
+def _missing(summary: CheckoutSummary) -> list[tuple[str, str, Code]]:
+    """What the shopper has not given yet, as (field, message, code)."""
+    checkout = summary.checkout
+    checks = [
+        (not summary.lines, "lines", _("The cart is empty."), Code.EMPTY),
+        (not checkout.email, "email", _("Enter an e-mail address."), Code.REQUIRED),
+        (
+            not checkout.shipping_address,
+            "shippingAddress",
+            _("Enter the delivery address."),
+            Code.REQUIRED,
+        ),
+        (
+            not checkout.billing_address,
+            "billingAddress",
+            _("Enter the billing address."),
+            Code.REQUIRED,
+        ),
+        (
+            bool(summary.lines and checkout.shipping_address) and summary.shipping is None,
+            "shippingMethod",
+            _("Choose an available shipping method."),
+            Code.SHIPPING_NOT_AVAILABLE,
+        ),
+    ]
+    return [(field, message, code) for failed, field, message, code in checks if failed]
 
 
 def _for_sale(view: CheckoutLineView) -> bool:
@@ -141,22 +158,26 @@ def checkout_payment_start(
             payment = _payment_to_start(checkout, method, options, reusable)
             if checkout.payments.filter(status__in=LIVE).exclude(pk=payment.pk).exists():
                 continue  # a parallel start of another kind came in between: settle it first
-            until = timezone.now() + timedelta(minutes=settings.SHOP_RESERVATION_MINUTES)
-            lines = [view.line for view in summary.lines]
-            stock_reserve(checkout=checkout, lines=lines, until=until)
-            if not _started_as(payment, checkout, options):
-                payment.details = {
-                    **payment.details,
-                    "checkout_version": checkout.version,
-                    "options": options,
-                    "start_key": keys.start_key(
-                        payment.idempotency_key, checkout_version=checkout.version
-                    ),
-                }
-            payment.amount = summary.totals.total_gross
-            payment.save()
+            _reserve_and_store(summary, payment, options)
             break
     return _payment_session(payment, method, checkout)
+
+
+def _reserve_and_store(summary: CheckoutSummary, payment: Payment, options: dict[str, Any]) -> None:
+    """Under the checkout's lock: hold the cart's stock and store the payment
+    with the total and, for a new version or new choices, a new start key."""
+    checkout = summary.checkout
+    until = timezone.now() + timedelta(minutes=settings.SHOP_RESERVATION_MINUTES)
+    stock_reserve(checkout=checkout, lines=[view.line for view in summary.lines], until=until)
+    if not _started_as(payment, checkout, options):
+        payment.details = {
+            **payment.details,
+            "checkout_version": checkout.version,
+            "options": options,
+            "start_key": keys.start_key(payment.idempotency_key, checkout_version=checkout.version),
+        }
+    payment.amount = summary.totals.total_gross
+    payment.save()
 
 
 def _payment_to_start(
@@ -611,41 +632,51 @@ def order_payment_refund(
     failed = [row for row in earlier if _unsettled(row)]
     if earlier and not failed:
         return earlier
-    # Pending rows already count as refunded; retrying them spends nothing new.
-    retried = Decimal(0)
     if earlier:
         plan = [(row.payment, row.amount) for row in failed]
         amount = sum((row.amount for row in failed), Decimal(0))
+        # Pending rows already count as refunded; retrying them spends nothing new.
         retried = sum(
-            (row.amount for row in failed if row.status == PaymentTransaction.Status.PENDING),
-            Decimal(0),
+            (row.amount for row in failed if row.status == RefundStatus.PENDING), Decimal(0)
         )
     else:
-        if amount <= 0 or not is_whole_cents(amount):
-            raise _refund_error(
-                _("Enter a positive amount in euros and cents."), OrderErrorCode.INVALID
-            )
-        plan = []
-        left = amount
-        for payment in payments:
-            part = min(left, payment_refundable(payment))
-            if part > 0:
-                plan.append((payment, part))
-                left -= part
+        plan, retried = _refund_plan(payments, amount), Decimal(0)
     if amount > payment_balance(order).refundable + retried:
         raise _refund_error(
             _("The refund exceeds what was paid and not yet refunded."),
             OrderErrorCode.REFUND_EXCEEDS_PAYMENT,
         )
     rows = [_attempt_refund(payment, part, reasons[payment.pk], actor) for payment, part in plan]
+    _refund_events(order, rows, actor, reason)
+    return [row for row in earlier if row not in failed] + rows
+
+
+def _refund_plan(payments: list[Payment], amount: Decimal) -> list[tuple[Payment, Decimal]]:
+    """``amount`` split over ``payments`` in order, each up to what it has left."""
+    if amount <= 0 or not is_whole_cents(amount):
+        raise _refund_error(
+            _("Enter a positive amount in euros and cents."), OrderErrorCode.INVALID
+        )
+    plan = []
+    left = amount
+    for payment in payments:
+        part = min(left, payment_refundable(payment))
+        if part > 0:
+            plan.append((payment, part))
+            left -= part
+    return plan
+
+
+def _refund_events(
+    order: Order, rows: list[PaymentTransaction], actor: User | None, reason: str
+) -> None:
     for row in rows:
-        if row.status == PaymentTransaction.Status.SUCCESS:
+        if row.status == RefundStatus.SUCCESS:
             order_event(order, OrderEvent.Type.REFUNDED, actor, reason, amount=str(row.amount))
-        elif row.status == PaymentTransaction.Status.FAILED:
+        elif row.status == RefundStatus.FAILED:
             order_event(
                 order, OrderEvent.Type.REFUND_FAILED, actor, row.message, amount=str(row.amount)
             )
-    return [row for row in earlier if row not in failed] + rows
 
 
 def payment_give_back_all(*, order: Order, actor: User | None) -> None:
