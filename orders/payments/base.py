@@ -133,9 +133,10 @@ class PaymentMethod:
     ) -> PaymentSession:
         """Begin paying ``payment`` and return what the storefront needs to go on.
 
-        Called outside any transaction of the shop's (the row is committed
-        first, with its amount, checkout and key; it is locked while the call
-        runs, so parallel starts queue). ``options`` are the shopper's choices,
+        Called in a short transaction holding the payment's row lock, so
+        parallel starts queue and the provider is asked once per key; the row,
+        with its amount, checkout and key, was committed before (a retry after
+        a time-out sends the same key). ``options`` are the shopper's choices,
         already accepted by ``eligibility``. It may create or update the
         payment at the provider (a started one has ``psp_reference``: update
         its amount rather than start a second), and return ``details`` to keep
@@ -181,9 +182,10 @@ class PaymentMethod:
         """Give back ``amount`` (at most what is charged and not yet refunded) of a
         CHARGED payment.
 
-        Called outside the shop's transactions, after the ledger row (PENDING,
-        with the same key) is committed; the shop checked the amount against
-        the ledger under the order's lock. One refund per key: a repeat returns
+        Called once the shop has written the ledger row (PENDING, with the
+        same key), often inside the caller's transaction that holds the
+        order's lock, under which the shop checked the amount against the
+        ledger. One refund per key: a repeat returns
         the first refund's outcome and moves no money. Returns PENDING when
         the provider settles it later (the shop then follows its webhook);
         raises ``PaymentDeclined`` for a refusal (the row becomes FAILED) or
