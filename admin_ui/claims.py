@@ -16,7 +16,6 @@ signed links the API hands to customers.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -39,6 +38,7 @@ from orders.models import Claim, ClaimAttachment, ClaimEvent, ClaimLine, ClaimMe
 from orders.selectors import payment_balance
 from orders.services import claims as services
 from orders.views import claim_photo_response
+from shop.money import CENT
 
 Status = Claim.Status
 Resolution = Claim.Resolution
@@ -178,7 +178,7 @@ class ResolveForm(ClaimActionForm):
         required=False,
         max_digits=12,
         decimal_places=2,
-        min_value=Decimal("0.01"),
+        min_value=CENT,
     )
     message = forms.CharField(
         label=_("Message"),

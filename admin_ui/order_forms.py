@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order, OrderLine
 from orders.selectors import payment_balance
+from shop.money import CENT
 
 
 def euros(value: Decimal) -> str:
@@ -65,7 +66,7 @@ class RefundForm(OrderActionForm):
     same form twice (a double click, a resubmitted page) refunds once."""
 
     amount = forms.DecimalField(
-        label=_("Amount (€)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+        label=_("Amount (€)"), max_digits=12, decimal_places=2, min_value=CENT
     )
     reason = forms.CharField(label=_("Reason"), max_length=300)
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)

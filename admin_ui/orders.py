@@ -44,16 +44,16 @@ from orders.models import (
     Payment,
     PaymentTransaction,
 )
-from orders.selectors import PaymentStatus, payment_balance, with_payment_sums
+from orders.selectors import ChargeStatus, payment_balance, with_payment_sums
 
 Status = Order.Status
 
 PAYMENT_STATUS_LABELS = {
-    PaymentStatus.NOT_CHARGED: _("Not charged"),
-    PaymentStatus.PARTIALLY_CHARGED: _("Partially charged"),
-    PaymentStatus.FULLY_CHARGED: _("Paid"),
-    PaymentStatus.PARTIALLY_REFUNDED: _("Partially refunded"),
-    PaymentStatus.FULLY_REFUNDED: _("Refunded"),
+    ChargeStatus.NOT_CHARGED: _("Not charged"),
+    ChargeStatus.PARTIALLY_CHARGED: _("Partially charged"),
+    ChargeStatus.FULLY_CHARGED: _("Paid"),
+    ChargeStatus.PARTIALLY_REFUNDED: _("Partially refunded"),
+    ChargeStatus.FULLY_REFUNDED: _("Refunded"),
 }
 
 

@@ -23,7 +23,15 @@ from django.utils.translation import gettext_lazy as _
 from billing_bridge import selectors
 from billing_bridge.models import BillCharge, SupplyContract
 from orders.errors import CheckoutErrorCode
-from orders.payments.base import Eligibility, PaymentDeclined, PaymentMethod, PaymentSession, Refund
+from orders.payments.base import (
+    Eligibility,
+    PaymentDeclined,
+    PaymentMethod,
+    PaymentSession,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
 
 if TYPE_CHECKING:
     from orders.models import Checkout, Payment
@@ -74,7 +82,7 @@ class WaterBillPaymentMethod(PaymentMethod):
             "schedule": self._schedule(contract, payment.amount, installments),
         }
         return PaymentSession(
-            status="authorized",
+            status=PaymentStatus.AUTHORIZED,
             psp_reference=f"water-bill:{payment.pk}",
             client_data=details,
             details=details,
@@ -119,15 +127,17 @@ class WaterBillPaymentMethod(PaymentMethod):
             )
         ]
 
-    def confirm(self, payment: Payment) -> str:
+    def confirm(self, payment: Payment) -> PaymentStatus:
         """A read: charged once its installments are written (``capture``),
         cancelled once they all are; authorised (nothing billed) before."""
         statuses = set(BillCharge.objects.filter(payment=payment).values_list("status", flat=True))
         if not statuses:
-            return "authorized" if payment.psp_reference else "pending"
-        return "cancelled" if statuses == {BillCharge.Status.CANCELLED} else "charged"
+            return PaymentStatus.AUTHORIZED if payment.psp_reference else PaymentStatus.PENDING
+        if statuses == {BillCharge.Status.CANCELLED}:
+            return PaymentStatus.CANCELLED
+        return PaymentStatus.CHARGED
 
-    def capture(self, payment: Payment) -> str:
+    def capture(self, payment: Payment) -> PaymentStatus:
         """Write the installments as pending bill charges, once, with the contract
         locked and checked again as it is now (suspended, terminated, its credit
         used up elsewhere since the start: PaymentDeclined with the reason). The
@@ -159,7 +169,7 @@ class WaterBillPaymentMethod(PaymentMethod):
                     self._schedule(contract, payment.amount, installments), start=1
                 )
             )
-        return "charged"
+        return PaymentStatus.CHARGED
 
     def refund(self, payment: Payment, amount: Decimal, *, idempotency_key: str) -> Refund:
         """Cancel pending installments, latest first, while they fit in ``amount``;
@@ -167,7 +177,7 @@ class WaterBillPaymentMethod(PaymentMethod):
         with transaction.atomic():
             charges = BillCharge.objects.select_for_update().filter(payment=payment)
             if charges.filter(refund_key=idempotency_key).exists():
-                return Refund(status="success", psp_reference=idempotency_key)
+                return Refund(status=RefundStatus.SUCCESS, psp_reference=idempotency_key)
             left = amount
             pending = charges.filter(
                 kind=BillCharge.Kind.INSTALLMENT, status=BillCharge.Status.PENDING
@@ -190,7 +200,7 @@ class WaterBillPaymentMethod(PaymentMethod):
                     due_cutoff=contract.next_cutoff,
                     refund_key=idempotency_key,
                 )
-        return Refund(status="success", psp_reference=idempotency_key)
+        return Refund(status=RefundStatus.SUCCESS, psp_reference=idempotency_key)
 
     def cancel(self, payment: Payment) -> None:
         BillCharge.objects.filter(payment=payment, status=BillCharge.Status.PENDING).update(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from billing_bridge.models import BillCharge, SupplyContract
 from orders.errors import CheckoutErrorCode
 from shop.accounts.models import User
+from shop.money import CENT
 
 INSTALLMENT_CHOICES = (1, 2, 3, 6)
 MINIMUM_INSTALLMENT = Decimal("5.00")  # smaller amounts are not worth a bill line
@@ -24,7 +25,6 @@ OUTSTANDING = (
     BillCharge.Status.EXPORTED,
     BillCharge.Status.ACCEPTED,
 )
-CENT = Decimal("0.01")
 
 
 def contracts_of(user: User) -> QuerySet[SupplyContract]:

@@ -27,12 +27,12 @@ from billing_bridge.errors import BillingErrorCode
 from billing_bridge.exchange.base import ACK_COLUMNS, BatchRow, batch_csv_chunks, get_exchange
 from billing_bridge.models import AckFile, BatchLine, BillCharge, ExportBatch, QuarantinedLine
 from shop.accounts.models import User
+from shop.money import CENT
 
 Progress = Callable[[Sequence[str]], Iterable[str]]
 RowProgress = Callable[[Iterable[BatchRow], int], Iterable[BatchRow]]
 ZERO = Decimal("0.00")
 APPLY_CHUNK = 1000  # acknowledgement lines applied per round trip
-CENT = Decimal("0.01")
 
 
 def _claim_due(batch: ExportBatch, cutoff: date) -> int:

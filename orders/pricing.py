@@ -13,9 +13,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
-from shop.money import quantize
-
-CENT = Decimal("0.01")
+from shop.money import CENT, quantize
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from orders.models import (
     CheckoutLine,
     Claim,
     Order,
+    Payment,
     PaymentTransaction,
     PostalCodeRule,
     ShippingMethod,
@@ -259,7 +260,11 @@ def _is(user: User | None, user_id: int | None) -> bool:
     return user is not None and user_id is not None and user.pk == user_id
 
 
-class PaymentStatus(enum.StrEnum):
+class ChargeStatus(enum.StrEnum):
+    """An order's payment status, from its ledger (Saleor's ``OrderChargeStatus``;
+    ``PaymentStatus`` in the API). Not a payment's own status:
+    ``orders.payments.base.PaymentStatus``."""
+
     NOT_CHARGED = "not_charged"
     PARTIALLY_CHARGED = "partially_charged"
     FULLY_CHARGED = "fully_charged"
@@ -271,29 +276,36 @@ class PaymentStatus(enum.StrEnum):
 class PaymentBalance:
     charged: Decimal
     refunded: Decimal
-    status: PaymentStatus
+    status: ChargeStatus
 
     @property
     def refundable(self) -> Decimal:
         return self.charged - self.refunded
 
 
-_CHARGED = Q(
-    payments__transactions__kind=PaymentTransaction.Kind.CHARGE,
-    payments__transactions__status=PaymentTransaction.Status.SUCCESS,
-)
-_REFUNDED = Q(payments__transactions__kind=PaymentTransaction.Kind.REFUND) & ~Q(
-    payments__transactions__status=PaymentTransaction.Status.FAILED
-)
+def _ledger_sums(path: str) -> dict[str, Sum]:
+    """The ledger's two sums over the transactions at ``path`` ("" when the rows
+    are ``PaymentTransaction`` themselves): charges that succeeded, and refunds
+    not refused (pending ones count: they cannot be spent twice)."""
+    charged = Q(**{f"{path}kind": PaymentTransaction.Kind.CHARGE}) & Q(
+        **{f"{path}status": PaymentTransaction.Status.SUCCESS}
+    )
+    refunded = Q(**{f"{path}kind": PaymentTransaction.Kind.REFUND}) & ~Q(
+        **{f"{path}status": PaymentTransaction.Status.FAILED}
+    )
+    return {
+        "ledger_charged": Sum(f"{path}amount", filter=charged),
+        "ledger_refunded": Sum(f"{path}amount", filter=refunded),
+    }
+
+
+_ORDER_LEDGER = "payments__transactions__"
 
 
 def with_payment_sums(orders: QuerySet[Order]) -> QuerySet[Order]:
     """Orders annotated with the ledger sums :func:`payment_balance` reads, so a
     list computes every payment status in its one query."""
-    return orders.annotate(
-        ledger_charged=Sum("payments__transactions__amount", filter=_CHARGED),
-        ledger_refunded=Sum("payments__transactions__amount", filter=_REFUNDED),
-    )
+    return orders.annotate(**_ledger_sums(_ORDER_LEDGER))
 
 
 def payment_balance(order: Order) -> PaymentBalance:
@@ -302,20 +314,29 @@ def payment_balance(order: Order) -> PaymentBalance:
     if hasattr(order, "ledger_charged"):
         charged, refunded = order.ledger_charged, order.ledger_refunded  # type: ignore[attr-defined]
     else:
-        sums = Order.objects.filter(pk=order.pk).aggregate(
-            charged=Sum("payments__transactions__amount", filter=_CHARGED),
-            refunded=Sum("payments__transactions__amount", filter=_REFUNDED),
-        )
-        charged, refunded = sums["charged"], sums["refunded"]
-    charged, refunded = charged or Decimal(0), refunded or Decimal(0)
+        sums = Order.objects.filter(pk=order.pk).aggregate(**_ledger_sums(_ORDER_LEDGER))
+        charged, refunded = sums["ledger_charged"], sums["ledger_refunded"]
+    charged, refunded = _sum(charged), _sum(refunded)
     if charged == 0:
-        status = PaymentStatus.NOT_CHARGED
+        status = ChargeStatus.NOT_CHARGED
     elif refunded >= charged:
-        status = PaymentStatus.FULLY_REFUNDED
+        status = ChargeStatus.FULLY_REFUNDED
     elif refunded > 0:
-        status = PaymentStatus.PARTIALLY_REFUNDED
+        status = ChargeStatus.PARTIALLY_REFUNDED
     elif charged >= order.total_gross:
-        status = PaymentStatus.FULLY_CHARGED
+        status = ChargeStatus.FULLY_CHARGED
     else:
-        status = PaymentStatus.PARTIALLY_CHARGED
+        status = ChargeStatus.PARTIALLY_CHARGED
     return PaymentBalance(charged, refunded, status)
+
+
+def payment_refundable(payment: Payment) -> Decimal:
+    """What may still be refunded of one payment, by the same ledger rule as
+    :func:`payment_balance` (one query)."""
+    sums = PaymentTransaction.objects.filter(payment=payment).aggregate(**_ledger_sums(""))
+    return _sum(sums["ledger_charged"]) - _sum(sums["ledger_refunded"])
+
+
+def _sum(total: Decimal | None) -> Decimal:
+    """A ledger sum in cents: SQLite sums decimals with extra digits ("17.0500000000000")."""
+    return quantize(total or Decimal(0))

@@ -7,11 +7,32 @@ from decimal import ROUND_HALF_UP, Decimal
 
 CURRENCY_PRECISION: dict[str, int] = {"EUR": 2}
 _MINOR_UNIT = {code: Decimal(1).scaleb(-digits) for code, digits in CURRENCY_PRECISION.items()}
+CENT = _MINOR_UNIT["EUR"]  # Decimal("0.01"): the smallest amount the shop handles
 
 
 def quantize(amount: Decimal, currency: str = "EUR") -> Decimal:
     """Round half up to the currency's minor unit (cents for EUR)."""
     return amount.quantize(_MINOR_UNIT[currency], rounding=ROUND_HALF_UP)
+
+
+def is_whole_cents(amount: Decimal, currency: str = "EUR") -> bool:
+    """Whether ``amount`` is finite and has no digits below the currency's minor
+    unit (``1.5`` and ``1.50`` are, ``1.505`` and NaN are not). Sign is not checked."""
+    return amount.is_finite() and amount == amount.quantize(_MINOR_UNIT[currency])
+
+
+def to_minor_units(amount: Decimal, currency: str = "EUR") -> int:
+    """``amount`` in the currency's minor unit (cents), as providers take it:
+    ``Decimal("12.30")`` -> 1230. Raises ``ValueError`` for an amount that is not
+    a whole number of cents (rounding is the caller's business, done once)."""
+    if not is_whole_cents(amount, currency):
+        raise ValueError(f"{amount!r} is not a whole number of cents.")
+    return int(amount.scaleb(CURRENCY_PRECISION[currency]))
+
+
+def from_minor_units(units: int, currency: str = "EUR") -> Decimal:
+    """The inverse of :func:`to_minor_units`: 1230 -> ``Decimal("12.30")``."""
+    return Decimal(units).scaleb(-CURRENCY_PRECISION[currency])
 
 
 @dataclass(frozen=True, slots=True)

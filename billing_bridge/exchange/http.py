@@ -47,6 +47,7 @@ from billing_bridge.exchange.base import (
     ExchangeError,
     batch_csv_chunks,
 )
+from shop.money import is_whole_cents
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -191,7 +192,7 @@ class HttpExchange(BillingExchange):
         """Ask the billing system; False on 404 and, without asking, for an amount
         that is not a whole number of cents. Raises ``ExchangeError`` on any other
         answer than 200 ``{"match": bool}``."""
-        if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        if not is_whole_cents(amount):
             return False
         body = json.dumps({"amount": f"{amount:.2f}"}).encode("utf-8")
         response = self._call(

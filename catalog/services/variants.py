@@ -15,6 +15,7 @@ from catalog.models import Product, ProductVariant
 from catalog.services._common import _assign, _changed, _next_position
 from shop.accounts.models import User
 from shop.audit import record_change
+from shop.money import is_whole_cents
 from shop.validation import full_clean, save_unique
 
 VARIANT_FIELDS = (
@@ -32,7 +33,7 @@ MAX_PRICE = Decimal("1e8")
 
 
 def _is_price(value: Decimal) -> bool:
-    return value.is_finite() and 0 <= value < MAX_PRICE and value == value.quantize(Decimal("0.01"))
+    return is_whole_cents(value) and 0 <= value < MAX_PRICE
 
 
 def _price_errors(variant: ProductVariant) -> dict[str, ValidationError]:

@@ -28,11 +28,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from invoicing.verifactu.records import AltaRecord, AnulacionRecord, ChainLink, fits_amount
+from shop.money import CENT
 
 # The issuer is in the Peninsula: its records are timed in its own legal time, so a
 # timestamp read back from the database (in UTC) is written, and hashed, the same.
 SPANISH_TIME = ZoneInfo("Europe/Madrid")
-_CENT = Decimal("0.01")
 # What "espacios en blanco" at either end can be; the values are ASCII.
 _BLANKS = " \t\n\r\f\v"
 
@@ -52,7 +52,7 @@ def format_amount(value: Decimal) -> str:
     """
     if not fits_amount(value):
         raise ValueError(f"amount {value!r} does not fit 12 digits and 2 decimals.")
-    return f"{value.quantize(_CENT) + 0:.2f}"  # + 0 turns -0.00 into 0.00
+    return f"{value.quantize(CENT) + 0:.2f}"  # + 0 turns -0.00 into 0.00
 
 
 def format_timestamp(value: datetime, zone: ZoneInfo = SPANISH_TIME) -> str:

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from shop.money import is_whole_cents
+
 _NIF = re.compile(r"[0-9A-Z]{9}")
 _HUELLA = re.compile(r"[0-9A-F]{64}")
 # NumSerieFactura: the AEAT takes printable ASCII only (codes 32 to 126), and the
 # QR code's URL carries it too.
 _PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]+")
-_CENT = Decimal("0.01")
 _AMOUNT_LIMIT = Decimal(10) ** 12  # ImporteSgn12.2Type: twelve digits before the point
 MACRODATO_THRESHOLD = Decimal("100000000.00")
 MAX_TAX_LINES = 12  # DesgloseType: DetalleDesglose maxOccurs="12"
@@ -72,12 +73,7 @@ def _check_nif(value: str, field: str) -> None:
 def fits_amount(value: object) -> bool:
     """Whether ``value`` is an amount the AEAT takes (ImporteSgn12.2Type): a finite
     Decimal of at most twelve integer digits and two decimals."""
-    return (
-        isinstance(value, Decimal)
-        and value.is_finite()
-        and value == value.quantize(_CENT)
-        and abs(value) < _AMOUNT_LIMIT
-    )
+    return isinstance(value, Decimal) and is_whole_cents(value) and abs(value) < _AMOUNT_LIMIT
 
 
 def _check_amount(value: Decimal, field: str) -> None:

@@ -15,16 +15,17 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.models.checkout import Checkout
 from orders.models.order import Order
+from orders.payments.base import PaymentStatus, RefundStatus
 
 
 class Payment(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        ACTION_REQUIRED = "action_required", _("Action required")
-        AUTHORIZED = "authorized", _("Authorised")
-        CHARGED = "charged", _("Charged")
-        FAILED = "failed", _("Failed")
-        CANCELLED = "cancelled", _("Cancelled")
+    class Status(models.TextChoices):  # the values of the interface's PaymentStatus
+        PENDING = PaymentStatus.PENDING.value, _("Pending")
+        ACTION_REQUIRED = PaymentStatus.ACTION_REQUIRED.value, _("Action required")
+        AUTHORIZED = PaymentStatus.AUTHORIZED.value, _("Authorised")
+        CHARGED = PaymentStatus.CHARGED.value, _("Charged")
+        FAILED = PaymentStatus.FAILED.value, _("Failed")
+        CANCELLED = PaymentStatus.CANCELLED.value, _("Cancelled")
 
     checkout = models.ForeignKey(
         Checkout, null=True, blank=True, on_delete=models.SET_NULL, related_name="payments"
@@ -64,10 +65,10 @@ class PaymentTransaction(models.Model):
         CHARGE = "charge", _("Charge")
         REFUND = "refund", _("Refund")
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SUCCESS = "success", _("Succeeded")
-        FAILED = "failed", _("Failed")
+    class Status(models.TextChoices):  # the values of the interface's RefundStatus
+        PENDING = RefundStatus.PENDING.value, _("Pending")
+        SUCCESS = RefundStatus.SUCCESS.value, _("Succeeded")
+        FAILED = RefundStatus.FAILED.value, _("Failed")
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="transactions")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)

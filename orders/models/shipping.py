@@ -72,6 +72,10 @@ class PostalCodeRule(models.Model):
 class PickupPoint(models.Model):
     """A customer office where orders can be collected."""
 
+    # What an order keeps of its pickup point (``Order.pickup_point``), frozen
+    # when it is placed: the API, e-mails and the admin read these keys.
+    ORDER_FIELDS = ("name", "street_address", "postal_code", "city", "opening_hours")
+
     name = models.CharField(_("name"), max_length=120)
     street_address = models.CharField(_("address"), max_length=200)
     postal_code = models.CharField(_("postal code"), max_length=5)
@@ -87,6 +91,10 @@ class PickupPoint(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def order_copy(self) -> dict[str, str]:
+        """The point as an order keeps it (``ORDER_FIELDS``)."""
+        return {name: getattr(self, name) for name in self.ORDER_FIELDS}
 
 
 class ShippingMethod(models.Model):

@@ -29,8 +29,11 @@ from orders.payments.base import (
     PaymentError,
     PaymentMethod,
     PaymentSession,
+    PaymentStatus,
     Refund,
+    RefundStatus,
 )
+from shop.money import from_minor_units, to_minor_units
 
 if TYPE_CHECKING:
     from orders.models import Checkout, Payment
@@ -39,25 +42,29 @@ log = logging.getLogger(__name__)
 MINIMUM = Decimal("0.50")  # Stripe's smallest charge in euros
 
 INTENT_STATUS = {
-    "requires_payment_method": "pending",
-    "requires_confirmation": "pending",
-    "processing": "pending",
-    "requires_action": "action_required",
-    "requires_capture": "authorized",
-    "succeeded": "charged",
-    "canceled": "cancelled",
+    "requires_payment_method": PaymentStatus.PENDING,
+    "requires_confirmation": PaymentStatus.PENDING,
+    "processing": PaymentStatus.PENDING,
+    "requires_action": PaymentStatus.ACTION_REQUIRED,
+    "requires_capture": PaymentStatus.AUTHORIZED,
+    "succeeded": PaymentStatus.CHARGED,
+    "canceled": PaymentStatus.CANCELLED,
 }
 REFUND_STATUS = {
-    "pending": "pending",
-    "requires_action": "pending",
-    "succeeded": "success",
-    "failed": "failed",
-    "canceled": "failed",
+    "pending": RefundStatus.PENDING,
+    "requires_action": RefundStatus.PENDING,
+    "succeeded": RefundStatus.SUCCESS,
+    "failed": RefundStatus.FAILED,
+    "canceled": RefundStatus.FAILED,
 }
 
 
-def cents(amount: Decimal) -> int:
-    return int((amount * 100).to_integral_value())
+def intent_status(intent: stripe.PaymentIntent) -> PaymentStatus:
+    return INTENT_STATUS.get(intent.status, PaymentStatus.PENDING)
+
+
+def refund_status(refund: stripe.Refund) -> RefundStatus:
+    return REFUND_STATUS.get(refund.status or "", RefundStatus.PENDING)
 
 
 def client() -> stripe.StripeClient:
@@ -108,13 +115,13 @@ class StripeCardPaymentMethod(PaymentMethod):
             if payment.psp_reference:
                 intent = client().v1.payment_intents.update(
                     payment.psp_reference,
-                    {"amount": cents(payment.amount), "metadata": metadata},
+                    {"amount": to_minor_units(payment.amount), "metadata": metadata},
                     request,  # type: ignore[arg-type]
                 )
             else:
                 intent = client().v1.payment_intents.create(
                     {
-                        "amount": cents(payment.amount),
+                        "amount": to_minor_units(payment.amount),
                         "currency": payment.currency.lower(),
                         "automatic_payment_methods": {"enabled": True},
                         "metadata": metadata,
@@ -122,7 +129,7 @@ class StripeCardPaymentMethod(PaymentMethod):
                     request,  # type: ignore[arg-type]
                 )
         return PaymentSession(
-            status=INTENT_STATUS.get(intent.status, "pending"),
+            status=intent_status(intent),
             psp_reference=intent.id,
             client_data={
                 "clientSecret": intent.client_secret,
@@ -130,12 +137,12 @@ class StripeCardPaymentMethod(PaymentMethod):
             },
         )
 
-    def confirm(self, payment: Payment) -> str:
+    def confirm(self, payment: Payment) -> PaymentStatus:
         with stripe_errors():
             intent = client().v1.payment_intents.retrieve(payment.psp_reference)
-        status = INTENT_STATUS.get(intent.status, "pending")
-        if status == "charged":
-            received = Decimal(intent.amount_received) / 100
+        status = intent_status(intent)
+        if status == PaymentStatus.CHARGED:
+            received = from_minor_units(intent.amount_received)
             if received != payment.amount:
                 # Paid for another amount (an older cart): record what Stripe took,
                 # so the shop refunds exactly that when it refuses the payment.
@@ -148,15 +155,13 @@ class StripeCardPaymentMethod(PaymentMethod):
             refund = client().v1.refunds.create(
                 {
                     "payment_intent": payment.psp_reference,
-                    "amount": cents(amount),
+                    "amount": to_minor_units(amount),
                     # Lets the webhook find a refund whose answer never arrived.
                     "metadata": {"ledger_key": idempotency_key},
                 },
                 {"idempotency_key": idempotency_key},
             )
-        return Refund(
-            status=REFUND_STATUS.get(refund.status or "", "pending"), psp_reference=refund.id
-        )
+        return Refund(status=refund_status(refund), psp_reference=refund.id)
 
     def cancel(self, payment: Payment) -> None:
         with stripe_errors():

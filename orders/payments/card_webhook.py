@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from orders.models import Order, OrderEvent, Payment, PaymentTransaction, ProviderEvent
 from orders.payments.base import GatewayUnavailable, PaymentError
-from orders.payments.card import REFUND_STATUS, client, stripe_errors
+from orders.payments.card import client, refund_status, stripe_errors
 from orders.services.orders import order_event
 from orders.services.payments import checkout_complete, payment_confirm, payment_supersede
 
@@ -130,7 +130,7 @@ def refund_changed(refund_id: str, *, ledger_key: str = "") -> None:
         return
     with stripe_errors():
         refund = client().v1.refunds.retrieve(refund_id)
-    status = REFUND_STATUS.get(refund.status or "", "pending")
+    status = refund_status(refund)
     if status == row.status:
         return
     with transaction.atomic():

@@ -27,7 +27,9 @@ from orders.payments.base import (
     PaymentDeclined,
     PaymentMethod,
     PaymentSession,
+    PaymentStatus,
     Refund,
+    RefundStatus,
 )
 
 if TYPE_CHECKING:
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
 @dataclass
 class MemoryGateway:
     # What confirm() answers for a payment not yet final: charged, authorized, pending, failed.
-    outcome: str = "charged"
+    outcome: str = PaymentStatus.CHARGED
     unavailable: bool = False  # every call raises GatewayUnavailable
     declined: bool = False  # start() raises PaymentDeclined
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)  # by psp reference
@@ -47,7 +49,7 @@ class MemoryGateway:
 
     def reset(self) -> None:
         with self.lock:
-            self.outcome, self.unavailable, self.declined = "charged", False, False
+            self.outcome, self.unavailable, self.declined = PaymentStatus.CHARGED, False, False
             self.payments.clear()
             self.refunds.clear()
             self.cancelled.clear()
@@ -60,6 +62,7 @@ class MemoryGateway:
 
 
 gateway = MemoryGateway()
+CAPTURABLE = (PaymentStatus.AUTHORIZED, PaymentStatus.CHARGED)
 
 
 class InMemoryPaymentMethod(PaymentMethod):
@@ -88,30 +91,32 @@ class InMemoryPaymentMethod(PaymentMethod):
                 reference = f"mem_{uuid.uuid4().hex[:16]}"
                 gateway.payments[reference] = {"key": idempotency_key, "amount": payment.amount}
         return PaymentSession(
-            status="pending", psp_reference=reference, client_data={"reference": reference}
+            status=PaymentStatus.PENDING,
+            psp_reference=reference,
+            client_data={"reference": reference},
         )
 
-    def confirm(self, payment: Payment) -> str:
+    def confirm(self, payment: Payment) -> PaymentStatus:
         self._check_available()
         with gateway.lock:
             known = self._known(payment)
             if known is None:
-                return "failed"
+                return PaymentStatus.FAILED
             if payment.psp_reference in gateway.cancelled:
-                return "cancelled"
+                return PaymentStatus.CANCELLED
             # Pending stays open (the shopper may still pay); anything else is final.
-            if known.get("status", "pending") == "pending":
-                known["status"] = gateway.outcome
-            return str(known["status"])
+            if known.get("status", PaymentStatus.PENDING) == PaymentStatus.PENDING:
+                known["status"] = PaymentStatus(gateway.outcome)
+            return PaymentStatus(known["status"])
 
-    def capture(self, payment: Payment) -> str:
+    def capture(self, payment: Payment) -> PaymentStatus:
         self._check_available()
         with gateway.lock:
             known = self._known(payment)
-            if known is None or known.get("status") not in ("authorized", "charged"):
+            if known is None or known.get("status") not in CAPTURABLE:
                 raise PaymentDeclined(_("The payment was declined."))
-            known["status"] = "charged"
-        return "charged"
+            known["status"] = PaymentStatus.CHARGED
+        return PaymentStatus.CHARGED
 
     def refund(self, payment: Payment, amount: Decimal, *, idempotency_key: str) -> Refund:
         self._check_available()
@@ -125,7 +130,7 @@ class InMemoryPaymentMethod(PaymentMethod):
                 if gateway.refunded(payment.psp_reference) + amount > charged:
                     raise PaymentDeclined(_("The refund exceeds what was charged."))
                 gateway.refunds[key] = amount
-        return Refund(status="success", psp_reference=key)
+        return Refund(status=RefundStatus.SUCCESS, psp_reference=key)
 
     def cancel(self, payment: Payment) -> None:
         self._check_available()

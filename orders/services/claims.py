@@ -36,10 +36,12 @@ from orders.models import (
     OrderLine,
     PaymentTransaction,
 )
-from orders.services.orders import order_event
+from orders.payments import keys
+from orders.services.orders import order_event, order_number_assign
 from orders.services.payments import order_payment_refund
 from orders.services.stock import stock_allocate
 from shop.accounts.models import User
+from shop.money import is_whole_cents
 from shop.outbox.services import outbox_enqueue
 
 Status = Claim.Status
@@ -319,20 +321,20 @@ def _open_claim(claim: Claim) -> Claim:
 
 def _refund(claim: Claim, actor: User, amount: Decimal | None) -> list[PaymentTransaction]:
     order = Order.objects.select_for_update().get(pk=claim.order_id)
-    if amount is None or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+    if amount is None or amount <= 0 or not is_whole_cents(amount):
         raise _error("refundAmount", _("Enter the amount to refund."), Code.INVALID)
     # A refused attempt moved no money: the next one may ask for another amount
     # under a new key. An unanswered one is retried under its own key.
     refused = PaymentTransaction.objects.filter(
         payment__order=order,
-        idempotency_key__contains=f":refund:staff:claim-{claim.pk}-",
+        idempotency_key__contains=keys.claim_refunds_containing(claim.pk),
         status=PaymentTransaction.Status.FAILED,
     ).count()
     try:
         return order_payment_refund(
             order=order,
             amount=amount,
-            idempotency_key=f"claim-{claim.pk}-{refused}",
+            idempotency_key=keys.claim_refund_key(claim.pk, refused),
             actor=actor,
             reason=_("Claim %(number)s") % {"number": claim.number},
         )
@@ -367,8 +369,7 @@ def _replacement(claim: Claim, actor: User) -> Order:
         payment_method="replacement",
         customer_note=_("Replacement for claim %(number)s") % {"number": claim.number},
     )
-    replacement.number = f"TA-{replacement.pk:06d}"
-    replacement.save(update_fields=["number"])
+    order_number_assign(replacement)
     lines = []
     for claimed in claim.lines.select_related("order_line__variant"):
         source = claimed.order_line

@@ -27,7 +27,7 @@ from orders.models import (
     PaymentTransaction,
     ShippingMethod,
 )
-from orders.selectors import CheckoutSummary, payment_balance
+from orders.selectors import CheckoutSummary
 from orders.services.stock import stock_allocate, stock_deallocate, stock_fulfill
 from shop.accounts.models import User
 from shop.outbox.services import outbox_enqueue
@@ -83,6 +83,12 @@ def _address_text(address: dict[str, str] | None) -> dict[str, str] | None:
     return dict(address) if address else None
 
 
+def order_number_assign(order: Order) -> None:
+    """Number a new order (its shop-wide format: ``TA-000042``, from its key)."""
+    order.number = f"TA-{order.pk:06d}"
+    order.save(update_fields=["number"])
+
+
 def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | None) -> Order:
     """Create the order of a paid checkout, freeze its lines and totals, allocate
     its stock and delete the checkout. Call inside a transaction holding the
@@ -104,15 +110,7 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
         shipping_method_name=method.name,
         shipping_method_name_en=method.name_en,
         pickup_point=(
-            {
-                "name": point.name,
-                "street_address": point.street_address,
-                "postal_code": point.postal_code,
-                "city": point.city,
-                "opening_hours": point.opening_hours,
-            }
-            if point and method.kind == ShippingMethod.Kind.PICKUP
-            else None
+            point.order_copy() if point and method.kind == ShippingMethod.Kind.PICKUP else None
         ),
         delivery_days_max=method.delivery_days_max,
         payment_method=payment.method,
@@ -125,8 +123,7 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
         total_tax=totals.total_tax,
         tax_by_rate={str(rate): str(tax) for rate, tax in totals.tax_by_rate.items()},
     )
-    order.number = f"TA-{order.pk:06d}"
-    order.save(update_fields=["number"])
+    order_number_assign(order)
     lines = OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
@@ -267,7 +264,3 @@ def order_refund(
     return order_payment_refund(
         order=order, amount=amount, idempotency_key=idempotency_key, actor=actor, reason=reason
     )
-
-
-def refundable(order: Order) -> Decimal:
-    return payment_balance(order).refundable

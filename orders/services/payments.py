@@ -8,6 +8,7 @@ a charge that cannot become an order (stock ran out) is given back at once.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 from orders.errors import CheckoutErrorCode as Code
 from orders.errors import OrderErrorCode
 from orders.models import Checkout, Order, OrderEvent, Payment, PaymentTransaction
-from orders.payments import get_payment_method
+from orders.payments import get_payment_method, keys
 from orders.payments.base import (
     Eligibility,
     GatewayUnavailable,
@@ -30,8 +31,17 @@ from orders.payments.base import (
     PaymentError,
     PaymentMethod,
     PaymentSession,
+    PaymentStatus,
+    RefundStatus,
 )
-from orders.selectors import CheckoutLineView, CheckoutSummary, checkout_summary, payment_balance
+from orders.payments.keys import RefundReason
+from orders.selectors import (
+    CheckoutLineView,
+    CheckoutSummary,
+    checkout_summary,
+    payment_balance,
+    payment_refundable,
+)
 from orders.services.checkout import locked_checkout
 from orders.services.orders import order_event, order_place
 from orders.services.stock import (
@@ -41,6 +51,7 @@ from orders.services.stock import (
     stock_reserve,
 )
 from shop.accounts.models import User
+from shop.money import is_whole_cents
 
 
 def _error(field: str | None, message: str, code: Code) -> ValidationError:
@@ -55,32 +66,48 @@ def checkout_problems(summary: CheckoutSummary, *, stock: bool = True) -> Valida
     shows; ``stock_reserve`` and ``stock_allocate`` decide under locks."""
     checkout = summary.checkout
     errors: dict[str, list[ValidationError]] = {}
-
-    def add(field: str, message: str, code: Code) -> None:
+    for field, message, code in _missing(summary):
         errors.setdefault(field, []).append(ValidationError(message, code=code))
-
-    if not summary.lines:
-        add("lines", _("The cart is empty."), Code.EMPTY)
-    if not checkout.email:
-        add("email", _("Enter an e-mail address."), Code.REQUIRED)
-    if not checkout.shipping_address:
-        add("shippingAddress", _("Enter the delivery address."), Code.REQUIRED)
-    if not checkout.billing_address:
-        add("billingAddress", _("Enter the billing address."), Code.REQUIRED)
-    if summary.lines and checkout.shipping_address and summary.shipping is None:
-        add(
-            "shippingMethod", _("Choose an available shipping method."), Code.SHIPPING_NOT_AVAILABLE
-        )
     hidden = [str(view.variant) for view in summary.lines if not _for_sale(view)]
     if hidden:
         message = _("No longer for sale: %(names)s.") % {"names": ", ".join(hidden)}
-        add("lines", message, Code.PRODUCT_UNAVAILABLE)
+        errors.setdefault("lines", []).append(
+            ValidationError(message, code=Code.PRODUCT_UNAVAILABLE)
+        )
     if stock:
         wanted = {view.variant: view.line.quantity for view in summary.lines}
         short = short_of_stock(wanted, checkout=checkout)
         if short:
             errors.setdefault("lines", []).extend(insufficient_stock(short).error_dict["lines"])
     return ValidationError(errors) if errors else None
+
+
+def _missing(summary: CheckoutSummary) -> list[tuple[str, str, Code]]:
+    """What the shopper has not given yet, as (field, message, code)."""
+    checkout = summary.checkout
+    checks = [
+        (not summary.lines, "lines", _("The cart is empty."), Code.EMPTY),
+        (not checkout.email, "email", _("Enter an e-mail address."), Code.REQUIRED),
+        (
+            not checkout.shipping_address,
+            "shippingAddress",
+            _("Enter the delivery address."),
+            Code.REQUIRED,
+        ),
+        (
+            not checkout.billing_address,
+            "billingAddress",
+            _("Enter the billing address."),
+            Code.REQUIRED,
+        ),
+        (
+            bool(summary.lines and checkout.shipping_address) and summary.shipping is None,
+            "shippingMethod",
+            _("Choose an available shipping method."),
+            Code.SHIPPING_NOT_AVAILABLE,
+        ),
+    ]
+    return [(field, message, code) for failed, field, message, code in checks if failed]
 
 
 def _for_sale(view: CheckoutLineView) -> bool:
@@ -131,20 +158,26 @@ def checkout_payment_start(
             payment = _payment_to_start(checkout, method, options, reusable)
             if checkout.payments.filter(status__in=LIVE).exclude(pk=payment.pk).exists():
                 continue  # a parallel start of another kind came in between: settle it first
-            until = timezone.now() + timedelta(minutes=settings.SHOP_RESERVATION_MINUTES)
-            lines = [view.line for view in summary.lines]
-            stock_reserve(checkout=checkout, lines=lines, until=until)
-            if not _started_as(payment, checkout, options):
-                payment.details = {
-                    **payment.details,
-                    "checkout_version": checkout.version,
-                    "options": options,
-                    "start_key": f"{payment.idempotency_key}:v{checkout.version}",
-                }
-            payment.amount = summary.totals.total_gross
-            payment.save()
+            _reserve_and_store(summary, payment, options)
             break
     return _payment_session(payment, method, checkout)
+
+
+def _reserve_and_store(summary: CheckoutSummary, payment: Payment, options: dict[str, Any]) -> None:
+    """Under the checkout's lock: hold the cart's stock and store the payment
+    with the total and, for a new version or new choices, a new start key."""
+    checkout = summary.checkout
+    until = timezone.now() + timedelta(minutes=settings.SHOP_RESERVATION_MINUTES)
+    stock_reserve(checkout=checkout, lines=[view.line for view in summary.lines], until=until)
+    if not _started_as(payment, checkout, options):
+        payment.details = {
+            **payment.details,
+            "checkout_version": checkout.version,
+            "options": options,
+            "start_key": keys.start_key(payment.idempotency_key, checkout_version=checkout.version),
+        }
+    payment.amount = summary.totals.total_gross
+    payment.save()
 
 
 def _payment_to_start(
@@ -200,7 +233,7 @@ def _payment_session(
         stored = payment.details.get("session") or {}
         if stored.get("start_key") == key and payment.status not in DEAD:
             return payment, PaymentSession(
-                status=payment.status,
+                status=PaymentStatus(payment.status),
                 psp_reference=payment.psp_reference,
                 client_data=stored["client_data"],
             )
@@ -230,7 +263,8 @@ def _payment_session(
 
 
 def _payment_key(checkout: Checkout, method: PaymentMethod) -> str:
-    return f"checkout:{checkout.token}:{method.code}:{checkout.payments.count() + 1}"
+    attempt = checkout.payments.count() + 1
+    return keys.payment_key(checkout_token=checkout.token, method=method.code, attempt=attempt)
 
 
 UNPAID = (Payment.Status.PENDING, Payment.Status.ACTION_REQUIRED)
@@ -257,7 +291,7 @@ def _settle_earlier_payments(
             continue
         # A start the provider never answered left no reference: nothing to ask
         # about, and no money can move without the session the shopper never got.
-        status = payment_confirm(payment) if payment.psp_reference else payment.status
+        status = payment_confirm(payment)
         if reusable is None and payment.method == method.code and status in UNPAID:
             reusable = payment
         else:
@@ -270,7 +304,7 @@ def payments_supersede(*, checkout: Checkout) -> None:
     meanwhile is refunded in full, the others are cancelled at the provider; each
     then counts as cancelled. Provider errors propagate."""
     for payment in checkout.payments.filter(status__in=LIVE):
-        _supersede(payment, payment_confirm(payment) if payment.psp_reference else payment.status)
+        _supersede(payment, payment_confirm(payment))
 
 
 def payment_supersede(payment: Payment) -> None:
@@ -278,17 +312,70 @@ def payment_supersede(payment: Payment) -> None:
     _supersede(payment, payment_confirm(payment))
 
 
-def _supersede(payment: Payment, status: str) -> None:
+def _supersede(payment: Payment, status: PaymentStatus) -> None:
+    payment_give_back(payment=payment, status=status, reason=RefundReason.SUPERSEDED, actor=None)
+    if payment.status != Payment.Status.CANCELLED:
+        payment.status = Payment.Status.CANCELLED
+        payment.save(update_fields=["status", "updated_at"])
+
+
+def payment_give_back(
+    *,
+    payment: Payment,
+    reason: RefundReason,
+    actor: User | None,
+    status: PaymentStatus | None = None,
+) -> PaymentTransaction | None:
+    """Give back a payment that will not pay an order (any more): the one path
+    that releases an authorisation or refunds a charge.
+
+    ``status`` is the payment's status as just confirmed (default: as stored).
+    Money taken is refunded, all of it still refundable, once per ``reason``
+    (``keys.refund_key``); a session not charged (authorised, or still open) is
+    released at the provider and the payment counts as cancelled. A payment
+    never started at the provider is left alone. Idempotent: a repeat finds the
+    refund made, or retries the one refused or never answered with its key.
+    For an order's payment the outcome is an order event (REFUNDED or
+    REFUND_FAILED). Returns the refund's ledger row, or None when nothing was
+    refunded. Provider errors propagate, after the ledger row records them.
+    """
+    status = PaymentStatus(status or payment.status)
     if not payment.psp_reference:
-        pass  # never started at the provider (see above)
-    elif status == Payment.Status.CHARGED:
-        left = _payment_refundable(payment)
-        if left > 0:
-            payment_refund(payment=payment, amount=left, idempotency_key="superseded", actor=None)
-    elif status in LIVE:
-        _method(payment.method).cancel(payment)
-    payment.status = Payment.Status.CANCELLED
-    payment.save(update_fields=["status", "updated_at"])
+        return None  # nothing to ask the provider about: no money can have moved
+    try:
+        if status == PaymentStatus.CHARGED or _earlier_refund(payment, reason):
+            return _give_back_charge(payment, reason, actor)
+        if status in LIVE:
+            _method(payment.method).cancel(payment)
+            payment.status = Payment.Status.CANCELLED
+            payment.save(update_fields=["status", "updated_at"])
+    except PaymentError as exc:
+        if payment.order is not None:
+            order_event(
+                payment.order, OrderEvent.Type.REFUND_FAILED, actor, str(exc), payment=payment.pk
+            )
+        raise
+    return None
+
+
+def _earlier_refund(payment: Payment, reason: RefundReason) -> PaymentTransaction | None:
+    key = keys.refund_key(payment.idempotency_key, reason)
+    return PaymentTransaction.objects.filter(idempotency_key=key).first()
+
+
+def _give_back_charge(
+    payment: Payment, reason: RefundReason, actor: User | None
+) -> PaymentTransaction | None:
+    earlier = _earlier_refund(payment, reason)
+    if earlier is not None and not _unsettled(earlier):
+        return earlier
+    amount = earlier.amount if earlier is not None else payment_refundable(payment)
+    if amount <= 0:
+        return None
+    refund = payment_refund(payment=payment, amount=amount, idempotency_key=reason, actor=actor)
+    if payment.order is not None:
+        order_event(payment.order, OrderEvent.Type.REFUNDED, actor, amount=str(refund.amount))
+    return refund
 
 
 def _gateway_error() -> ValidationError:
@@ -322,11 +409,11 @@ def _record(
     )
 
 
-def payment_confirm(payment: Payment) -> str:
+def payment_confirm(payment: Payment) -> PaymentStatus:
     """Ask the method for the payment's status, store it, record a charge once.
     A payment whose start was never answered has nothing to ask about."""
     if not payment.psp_reference:
-        return payment.status
+        return PaymentStatus(payment.status)
     method = _method(payment.method)
     status = method.confirm(payment)
     if status != payment.status:
@@ -343,7 +430,7 @@ def _record_charge(payment: Payment) -> None:
         PaymentTransaction.Kind.CHARGE,
         PaymentTransaction.Status.SUCCESS,
         payment.amount,
-        f"{payment.idempotency_key}:charge",
+        keys.charge_key(payment.idempotency_key),
         psp_reference=payment.psp_reference,
     )
 
@@ -398,11 +485,14 @@ def _complete_locked(checkout: Checkout, actor: User | None) -> Order | Validati
         except ValidationError as exc:
             failure = exc
     if status in (Payment.Status.CHARGED, Payment.Status.AUTHORIZED):
-        _give_back(payment, status)
+        with contextlib.suppress(PaymentError):  # on the ledger, for staff to retry
+            payment_give_back(
+                payment=payment, status=status, reason=RefundReason.UNPLACED, actor=None
+            )
     return failure
 
 
-def _provider_call(call: Callable[[Payment], str], payment: Payment) -> str:
+def _provider_call(call: Callable[[Payment], PaymentStatus], payment: Payment) -> PaymentStatus:
     """A payment method's answer, its failures as the checkout's errors."""
     try:
         return call(payment)
@@ -414,7 +504,9 @@ def _provider_call(call: Callable[[Payment], str], payment: Payment) -> str:
         raise _error(None, _("The payment was declined."), Code.PAYMENT_DECLINED) from exc
 
 
-def _unplaceable(summary: CheckoutSummary, payment: Payment, status: str) -> ValidationError | None:
+def _unplaceable(
+    summary: CheckoutSummary, payment: Payment, status: PaymentStatus
+) -> ValidationError | None:
     """Why a checkout paid by ``payment`` (now ``status``) cannot become an order."""
     if payment.amount != summary.totals.total_gross:
         return _error(None, _("The amount paid does not match the total."), Code.PAYMENT_OUTDATED)
@@ -428,7 +520,9 @@ def _unplaceable(summary: CheckoutSummary, payment: Payment, status: str) -> Val
     return None if eligibility.eligible else _refusal(eligibility)
 
 
-def _place(summary: CheckoutSummary, payment: Payment, status: str, actor: User | None) -> Order:
+def _place(
+    summary: CheckoutSummary, payment: Payment, status: PaymentStatus, actor: User | None
+) -> Order:
     """Capture an authorised payment and place the order, all or nothing."""
     with transaction.atomic():
         if status == Payment.Status.AUTHORIZED:
@@ -436,7 +530,7 @@ def _place(summary: CheckoutSummary, payment: Payment, status: str, actor: User 
         return order_place(summary=summary, payment=payment, actor=actor)
 
 
-def payment_capture(payment: Payment) -> str:
+def payment_capture(payment: Payment) -> PaymentStatus:
     """Take an authorised payment (see ``PaymentMethod.capture``), store its
     status and record the charge once. Provider errors become the checkout's."""
     status = _provider_call(_method(payment.method).capture, payment)
@@ -446,27 +540,6 @@ def payment_capture(payment: Payment) -> str:
     if status == Payment.Status.CHARGED:
         _record_charge(payment)
     return status
-
-
-def _give_back(payment: Payment, status: str) -> None:
-    """Return money that cannot become an order. A provider failure is recorded
-    as a failed refund, for staff to see and retry."""
-    method = _method(payment.method)
-    try:
-        if status == Payment.Status.AUTHORIZED:
-            method.cancel(payment)
-            payment.status = Payment.Status.CANCELLED
-            payment.save(update_fields=["status", "updated_at"])
-            return
-        payment_refund(
-            payment=payment, amount=payment.amount, idempotency_key="unplaced", actor=None
-        )
-    except PaymentError:
-        pass  # payment_refund recorded it; a cancel is retried by staff from the admin
-
-
-def _refund_key(payment: Payment, key: str) -> str:
-    return f"{payment.idempotency_key}:refund:{key}"
 
 
 def payment_refund(
@@ -479,7 +552,7 @@ def payment_refund(
     A refusal marks the row FAILED. When the provider does not answer the row
     stays PENDING (the refund may have been made): it still counts as refunded,
     and a retry with the same key, or the provider's webhook, settles it."""
-    key = _refund_key(payment, idempotency_key)
+    key = keys.refund_key(payment.idempotency_key, idempotency_key)
     with transaction.atomic():
         refund, _created = PaymentTransaction.objects.get_or_create(
             idempotency_key=key,
@@ -511,22 +584,6 @@ def payment_refund(
     return refund
 
 
-def _payment_refundable(payment: Payment) -> Decimal:
-    charged = refunded = Decimal(0)
-    for row in payment.transactions.all():
-        if (
-            row.kind == PaymentTransaction.Kind.CHARGE
-            and row.status == PaymentTransaction.Status.SUCCESS
-        ):
-            charged += row.amount
-        elif (
-            row.kind == PaymentTransaction.Kind.REFUND
-            and row.status != PaymentTransaction.Status.FAILED
-        ):
-            refunded += row.amount
-    return charged - refunded
-
-
 def _unsettled(row: PaymentTransaction) -> bool:
     """Refused, or never answered: a retry with the same key may settle it."""
     return row.status == PaymentTransaction.Status.FAILED or (
@@ -545,7 +602,9 @@ def _attempt_refund(
     try:
         return payment_refund(payment=payment, amount=amount, idempotency_key=key, actor=actor)
     except PaymentError:
-        return PaymentTransaction.objects.get(idempotency_key=_refund_key(payment, key))
+        return PaymentTransaction.objects.get(
+            idempotency_key=keys.refund_key(payment.idempotency_key, key)
+        )
 
 
 def order_payment_refund(
@@ -557,71 +616,72 @@ def order_payment_refund(
     Returns the ledger rows: a provider failure is a FAILED row (kept), not an
     exception. Repeating a key returns its rows, retrying those that failed.
     """
-    payments = list(order.payments.prefetch_related("transactions").order_by("pk"))
-    keys = {
-        payment.pk: f"staff:{idempotency_key}:{index}" for index, payment in enumerate(payments)
+    payments = list(order.payments.order_by("pk"))
+    reasons = {
+        payment.pk: keys.staff_reason(idempotency_key, index)
+        for index, payment in enumerate(payments)
     }
     earlier = list(
         PaymentTransaction.objects.filter(
-            idempotency_key__in=[_refund_key(payment, keys[payment.pk]) for payment in payments]
+            idempotency_key__in=[
+                keys.refund_key(payment.idempotency_key, reasons[payment.pk])
+                for payment in payments
+            ]
         ).order_by("pk")
     )
     failed = [row for row in earlier if _unsettled(row)]
     if earlier and not failed:
         return earlier
-    # Pending rows already count as refunded; retrying them spends nothing new.
-    retried = Decimal(0)
     if earlier:
         plan = [(row.payment, row.amount) for row in failed]
         amount = sum((row.amount for row in failed), Decimal(0))
+        # Pending rows already count as refunded; retrying them spends nothing new.
         retried = sum(
-            (row.amount for row in failed if row.status == PaymentTransaction.Status.PENDING),
-            Decimal(0),
+            (row.amount for row in failed if row.status == RefundStatus.PENDING), Decimal(0)
         )
     else:
-        if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-            raise _refund_error(
-                _("Enter a positive amount in euros and cents."), OrderErrorCode.INVALID
-            )
-        plan = []
-        left = amount
-        for payment in payments:
-            part = min(left, _payment_refundable(payment))
-            if part > 0:
-                plan.append((payment, part))
-                left -= part
+        plan, retried = _refund_plan(payments, amount), Decimal(0)
     if amount > payment_balance(order).refundable + retried:
         raise _refund_error(
             _("The refund exceeds what was paid and not yet refunded."),
             OrderErrorCode.REFUND_EXCEEDS_PAYMENT,
         )
-    rows = [_attempt_refund(payment, part, keys[payment.pk], actor) for payment, part in plan]
-    for row in rows:
-        if row.status == PaymentTransaction.Status.SUCCESS:
-            order_event(order, OrderEvent.Type.REFUNDED, actor, reason, amount=str(row.amount))
-        elif row.status == PaymentTransaction.Status.FAILED:
-            order_event(
-                order, OrderEvent.Type.REFUND_FAILED, actor, row.message, amount=str(row.amount)
-            )
+    rows = [_attempt_refund(payment, part, reasons[payment.pk], actor) for payment, part in plan]
+    _refund_events(order, rows, actor, reason)
     return [row for row in earlier if row not in failed] + rows
 
 
+def _refund_plan(payments: list[Payment], amount: Decimal) -> list[tuple[Payment, Decimal]]:
+    """``amount`` split over ``payments`` in order, each up to what it has left."""
+    if amount <= 0 or not is_whole_cents(amount):
+        raise _refund_error(
+            _("Enter a positive amount in euros and cents."), OrderErrorCode.INVALID
+        )
+    plan = []
+    left = amount
+    for payment in payments:
+        part = min(left, payment_refundable(payment))
+        if part > 0:
+            plan.append((payment, part))
+            left -= part
+    return plan
+
+
+def _refund_events(
+    order: Order, rows: list[PaymentTransaction], actor: User | None, reason: str
+) -> None:
+    for row in rows:
+        if row.status == RefundStatus.SUCCESS:
+            order_event(order, OrderEvent.Type.REFUNDED, actor, reason, amount=str(row.amount))
+        elif row.status == RefundStatus.FAILED:
+            order_event(
+                order, OrderEvent.Type.REFUND_FAILED, actor, row.message, amount=str(row.amount)
+            )
+
+
 def payment_give_back_all(*, order: Order, actor: User | None) -> None:
-    """Release authorisations and refund every charged payment of a cancelled
-    order; failures are recorded as events for staff, never swallowed silently."""
-    for payment in order.payments.prefetch_related("transactions").order_by("pk"):
-        method = _method(payment.method)
-        try:
-            if payment.status == Payment.Status.AUTHORIZED:
-                method.cancel(payment)
-                payment.status = Payment.Status.CANCELLED
-                payment.save(update_fields=["status", "updated_at"])
-                continue
-            part = _payment_refundable(payment)
-            if part > 0:
-                refund = payment_refund(
-                    payment=payment, amount=part, idempotency_key="cancel", actor=actor
-                )
-                order_event(order, OrderEvent.Type.REFUNDED, actor, amount=str(refund.amount))
-        except PaymentError as exc:
-            order_event(order, OrderEvent.Type.REFUND_FAILED, actor, str(exc), payment=payment.pk)
+    """Give back every payment of a cancelled order (``payment_give_back``): a
+    failure is an order event for staff and the next payment is still tried."""
+    for payment in order.payments.order_by("pk"):
+        with contextlib.suppress(PaymentError):
+            payment_give_back(payment=payment, reason=RefundReason.CANCELLED, actor=actor)

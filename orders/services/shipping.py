@@ -24,6 +24,7 @@ from orders.models import PickupPoint, PostalCodeRule, ShippingMethod, ShippingZ
 from shop.accounts import spain
 from shop.accounts.models import User
 from shop.audit import record_change
+from shop.money import is_whole_cents
 from shop.validation import assign, full_clean, save_unique
 
 # ISO 3166-1 alpha-2, every officially assigned code.
@@ -200,9 +201,7 @@ BANDS = (
 
 
 def _is_amount(value: Decimal) -> bool:
-    return (
-        value.is_finite() and 0 <= value < MAX_AMOUNT and value == value.quantize(Decimal("0.01"))
-    )
+    return is_whole_cents(value) and 0 <= value < MAX_AMOUNT
 
 
 def _method_errors(method: ShippingMethod, points: Sequence[PickupPoint]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from catalog.models import Stock
 from orders import services
 from orders.models import Fulfillment, Order, OrderEvent, Payment, PaymentTransaction, Reservation
 from orders.payments.memory import gateway
-from orders.selectors import PaymentStatus, payment_balance
+from orders.selectors import ChargeStatus, payment_balance
 from shop.accounts.models import User
 from shop.accounts.roles import CATALOGUE_MANAGER, ORDER_MANAGER
 from tests.orders.factories import place_order, ready_checkout, staff_in_role, stocked_variant
@@ -345,7 +345,7 @@ def test_a_resubmitted_refund_form_refunds_once(client, manager, variant):
     balance = payment_balance(order)
     assert (balance.refunded, balance.status) == (
         Decimal("10.00"),
-        PaymentStatus.PARTIALLY_REFUNDED,
+        ChargeStatus.PARTIALLY_REFUNDED,
     )
     assert order.events.filter(type=OrderEvent.Type.REFUNDED, actor=manager).count() == 1
     assert len(logged(order)) == 1
@@ -368,7 +368,7 @@ def test_refunds_never_exceed_what_was_paid(client, manager, variant):
     rest = {"amount": "9.15", "reason": "Rest", "idempotency_key": refund_key(client, order)}
     client.post(f"{ORDERS}{order.pk}/refund/", rest)
     balance = payment_balance(order)
-    assert (balance.refunded, balance.status) == (Decimal("29.15"), PaymentStatus.FULLY_REFUNDED)
+    assert (balance.refunded, balance.status) == (Decimal("29.15"), ChargeStatus.FULLY_REFUNDED)
     assert len(logged(order)) == 2
 
 

@@ -12,7 +12,7 @@ from billing_bridge.models import BillCharge, ContractLink, SupplyContract
 from orders import services
 from orders.errors import CheckoutErrorCode
 from orders.payments.memory import gateway
-from orders.selectors import PaymentStatus, payment_balance
+from orders.selectors import ChargeStatus, payment_balance
 from shop.accounts.roles import ORDER_MANAGER
 from tests.factories import UserFactory
 from tests.orders.factories import ready_checkout, staff_in_role, stocked_variant
@@ -63,7 +63,7 @@ def test_an_order_on_the_water_bill_is_charged_at_once_in_installments_that_add_
         (3, Decimal("8.31"), date(2027, 4, 20), "pending"),
     ]
     assert sum(c.amount for c in charges) == order.total_gross == Decimal("24.95")
-    assert payment_balance(order).status == PaymentStatus.FULLY_CHARGED
+    assert payment_balance(order).status == ChargeStatus.FULLY_CHARGED
     assert {c.contract for c in charges} == {contract}
 
 
@@ -88,7 +88,7 @@ def test_cancelling_the_order_cancels_every_installment():
     order = water_bill_order(user, installments=2)
     services.order_cancel(actor=user, order=order)
     assert set(BillCharge.objects.values_list("status", flat=True)) == {"cancelled"}
-    assert payment_balance(order).status == PaymentStatus.FULLY_REFUNDED
+    assert payment_balance(order).status == ChargeStatus.FULLY_REFUNDED
 
 
 NOT_AVAILABLE = ("method", CheckoutErrorCode.PAYMENT_METHOD_NOT_AVAILABLE)

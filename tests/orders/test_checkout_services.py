@@ -11,7 +11,7 @@ from catalog.models import Stock
 from orders import models, services
 from orders.errors import CheckoutErrorCode
 from orders.payments.memory import gateway
-from orders.selectors import PaymentStatus, checkout_summary, payment_balance
+from orders.selectors import ChargeStatus, checkout_summary, payment_balance
 from tests.orders.factories import place_order, ready_checkout, stocked_variant
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def test_paid_checkout_becomes_an_order_with_frozen_lines_and_allocated_stock():
     )
     assert order.total_gross == Decimal("24.20") + Decimal("4.95")
     assert Stock.objects.get(variant=variant).allocated == 2
-    assert payment_balance(order).status == PaymentStatus.FULLY_CHARGED
+    assert payment_balance(order).status == ChargeStatus.FULLY_CHARGED
     assert not models.Checkout.objects.exists()
 
 
@@ -97,7 +97,7 @@ def test_cancel_releases_stock_and_refunds():
     order.refresh_from_db()
     assert order.status == models.Order.Status.CANCELLED
     assert Stock.objects.get(variant=variant).allocated == 0
-    assert payment_balance(order).status == PaymentStatus.FULLY_REFUNDED
+    assert payment_balance(order).status == ChargeStatus.FULLY_REFUNDED
 
 
 def test_fulfill_in_two_parts(django_user_model):

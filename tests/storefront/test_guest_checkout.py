@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from orders.models import Order
-from orders.selectors import PaymentStatus, payment_balance
+from orders.selectors import ChargeStatus, payment_balance
 from tests.storefront.conftest import Visit, catalogue
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -97,7 +97,7 @@ def test_a_guest_buys_two_articles_by_card_and_finds_the_order_by_its_token(
         ("FILTROS-RECAMBIO", 2),
         ("JARRA-FILTRANTE", 1),
     ]
-    assert payment_balance(order).status == PaymentStatus.FULLY_CHARGED
+    assert payment_balance(order).status == ChargeStatus.FULLY_CHARGED
     expect(page.get_by_test_id("order-token")).to_have_text(str(order.token))
     expect(page.get_by_test_id("cart-link")).to_contain_text("0")
 

@@ -35,6 +35,7 @@ from catalog.models import (
     TaxClass,
     Warehouse,
 )
+from shop.money import quantize
 
 PREFIX = "synth-"
 SKU_PREFIX = "SYN-"
@@ -154,9 +155,7 @@ def build_batch(
                     name=option,
                     name_en=option_en,
                     price=price,
-                    compare_at_price=(price * Decimal("1.25")).quantize(Decimal("0.01"))
-                    if on_sale
-                    else None,
+                    compare_at_price=quantize(price * Decimal("1.25")) if on_sale else None,
                     weight_grams=rng.randint(20, 5000),
                     track_inventory=tracked,
                     position=position,

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 strawberry.enum(OrderErrorCode, name="OrderErrorCode")
 strawberry.enum(models.Order.Status, name="OrderStatus")
-strawberry.enum(selectors.PaymentStatus, name="PaymentStatus")
+strawberry.enum(selectors.ChargeStatus, name="PaymentStatus")
 strawberry.enum(models.OrderEvent.Type, name="OrderEventType")
 
 
@@ -137,7 +137,7 @@ class OrderType(ModelNode):
         return root.token
 
     @strawberry.field
-    def payment_status(self, root: models.Order) -> selectors.PaymentStatus:
+    def payment_status(self, root: models.Order) -> selectors.ChargeStatus:
         return selectors.payment_balance(root).status
 
     @strawberry.field
@@ -219,7 +219,7 @@ class OrderType(ModelNode):
         return selectors.with_payment_sums(visible)
 
 
-PICKUP_FIELDS = ("name", "street_address", "postal_code", "city", "opening_hours")
+PICKUP_FIELDS = models.PickupPoint.ORDER_FIELDS
 
 
 @strawberry.type
