@@ -343,8 +343,9 @@ def payment_give_back(
     if not payment.psp_reference:
         return None  # nothing to ask the provider about: no money can have moved
     try:
-        if status == PaymentStatus.CHARGED or _earlier_refund(payment, reason):
-            return _give_back_charge(payment, reason, actor)
+        earlier = _earlier_refund(payment, reason)
+        if status == PaymentStatus.CHARGED or earlier is not None:
+            return _give_back_charge(payment, reason, actor, earlier)
         if status in LIVE:
             _method(payment.method).cancel(payment)
             payment.status = Payment.Status.CANCELLED
@@ -364,9 +365,11 @@ def _earlier_refund(payment: Payment, reason: RefundReason) -> PaymentTransactio
 
 
 def _give_back_charge(
-    payment: Payment, reason: RefundReason, actor: User | None
+    payment: Payment,
+    reason: RefundReason,
+    actor: User | None,
+    earlier: PaymentTransaction | None,
 ) -> PaymentTransaction | None:
-    earlier = _earlier_refund(payment, reason)
     if earlier is not None and not _unsettled(earlier):
         return earlier
     amount = earlier.amount if earlier is not None else payment_refundable(payment)
