@@ -36,6 +36,7 @@ from admin_ui.common import (
     actor,
     changed,
     save_rows,
+    show_errors,
 )
 from catalog import services
 from catalog.errors import CatalogErrorCode as Code
@@ -214,7 +215,8 @@ class SpecificationForm(ServiceCheckedForm):
         problem = services.specification_error(value, choice)
         if problem is not None:
             field, message = problem
-            self.add_error(self.service_renames[field], ValidationError(message, code=Code.INVALID))
+            error = ValidationError(message, code=Code.INVALID)
+            show_errors(self, ValidationError({field: error}), self.service_renames)
 
 
 class AttributeChoiceField(ModelChoiceField):
