@@ -33,6 +33,7 @@ from import_export.tmp_storages import CacheStorage
 from admin_ui.common import (
     ServiceAdmin,
     ServiceCheckedForm,
+    Writes,
     actor,
     changed,
     save_rows,
@@ -107,6 +108,13 @@ class CategoryForm(ServiceCheckedForm):
 
 @admin.register(Category)
 class CategoryAdmin(ServiceAdmin):
+    writes = Writes(
+        "category",
+        services.CATEGORY_FIELDS,
+        services.category_create,
+        services.category_update,
+        services.category_delete,
+    )
     form = CategoryForm
     list_display = ("name", "parent", "slug", "position", "is_published")
     list_editable = ("position", "is_published")
@@ -114,18 +122,6 @@ class CategoryAdmin(ServiceAdmin):
     list_select_related = ("parent",)
     search_fields = ("name", "name_en", "slug")
     prepopulated_fields = {"slug": ("name",)}
-
-    def create(self, request: HttpRequest, form: ModelForm) -> Category:
-        return services.category_create(
-            actor=actor(request), data=changed(form, services.CATEGORY_FIELDS)
-        )
-
-    def update(self, request: HttpRequest, obj: Category, form: ModelForm) -> None:
-        data = changed(form, services.CATEGORY_FIELDS)
-        services.category_update(actor=actor(request), category=obj, data=data)
-
-    def delete(self, request: HttpRequest, obj: Category) -> None:
-        services.category_delete(actor=actor(request), category=obj)
 
 
 # Products
@@ -274,6 +270,13 @@ class ProductMediaInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(CatalogueImportExportMixin, ServiceAdmin):
+    writes = Writes(
+        "product",
+        services.PRODUCT_FIELDS,
+        services.product_create,
+        services.product_update,
+        services.product_delete,
+    )
     resource_classes = [ProductResource]
     list_display = (
         "name",
@@ -307,18 +310,6 @@ class ProductAdmin(CatalogueImportExportMixin, ServiceAdmin):
         (_("Dates"), {"fields": ("created_at", "updated_at")}),
     )
     inlines = (ProductVariantInline, ProductAttributeValueInline, ProductMediaInline)
-
-    def create(self, request: HttpRequest, form: ModelForm) -> Product:
-        return services.product_create(
-            actor=actor(request), data=changed(form, services.PRODUCT_FIELDS)
-        )
-
-    def update(self, request: HttpRequest, obj: Product, form: ModelForm) -> None:
-        data = changed(form, services.PRODUCT_FIELDS)
-        services.product_update(actor=actor(request), product=obj, data=data)
-
-    def delete(self, request: HttpRequest, obj: Product) -> None:
-        services.product_delete(actor=actor(request), product=obj)
 
     def save_formset(
         self, request: HttpRequest, form: ModelForm, formset: Any, change: bool
@@ -546,21 +537,16 @@ class StockAdmin(CatalogueImportExportMixin, ServiceAdmin):
 
 @admin.register(Warehouse)
 class WarehouseAdmin(ServiceAdmin):
+    writes = Writes(
+        "warehouse",
+        services.WAREHOUSE_FIELDS,
+        services.warehouse_create,
+        services.warehouse_update,
+        services.warehouse_delete,
+    )
     list_display = ("name", "slug", "city", "postal_code")
     search_fields = ("name", "slug", "city")
     prepopulated_fields = {"slug": ("name",)}
-
-    def create(self, request: HttpRequest, form: ModelForm) -> Warehouse:
-        return services.warehouse_create(
-            actor=actor(request), data=changed(form, services.WAREHOUSE_FIELDS)
-        )
-
-    def update(self, request: HttpRequest, obj: Warehouse, form: ModelForm) -> None:
-        data = changed(form, services.WAREHOUSE_FIELDS)
-        services.warehouse_update(actor=actor(request), warehouse=obj, data=data)
-
-    def delete(self, request: HttpRequest, obj: Warehouse) -> None:
-        services.warehouse_delete(actor=actor(request), warehouse=obj)
 
 
 # Specifications
@@ -584,24 +570,19 @@ class AttributeChoiceInline(admin.TabularInline):
 
 @admin.register(Attribute)
 class AttributeAdmin(ServiceAdmin):
+    writes = Writes(
+        "attribute",
+        services.ATTRIBUTE_FIELDS,
+        services.attribute_create,
+        services.attribute_update,
+        services.attribute_delete,
+    )
     form = AttributeForm
     list_display = ("name", "slug", "type", "unit", "is_filterable")
     list_filter = ("type", "is_filterable")
     search_fields = ("name", "name_en", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = (AttributeChoiceInline,)
-
-    def create(self, request: HttpRequest, form: ModelForm) -> Attribute:
-        return services.attribute_create(
-            actor=actor(request), data=changed(form, services.ATTRIBUTE_FIELDS)
-        )
-
-    def update(self, request: HttpRequest, obj: Attribute, form: ModelForm) -> None:
-        data = changed(form, services.ATTRIBUTE_FIELDS)
-        services.attribute_update(actor=actor(request), attribute=obj, data=data)
-
-    def delete(self, request: HttpRequest, obj: Attribute) -> None:
-        services.attribute_delete(actor=actor(request), attribute=obj)
 
     def save_formset(
         self, request: HttpRequest, form: ModelForm, formset: Any, change: bool
@@ -626,6 +607,13 @@ class CollectionProductInline(admin.TabularInline):
 
 @admin.register(Collection)
 class CollectionAdmin(ServiceAdmin):
+    writes = Writes(
+        "collection",
+        services.COLLECTION_FIELDS,
+        services.collection_create,
+        services.collection_update,
+        services.collection_delete,
+    )
     list_display = ("name", "slug", "position", "is_published", "product_count")
     list_filter = ("is_published",)
     search_fields = ("name", "name_en", "slug")
@@ -637,18 +625,6 @@ class CollectionAdmin(ServiceAdmin):
         entries = CollectionProduct.objects.filter(collection=OuterRef("pk")).order_by()
         count = entries.values("collection").annotate(n=Count("pk")).values("n")
         return super().get_queryset(request).annotate(product_count=Coalesce(Subquery(count), 0))
-
-    def create(self, request: HttpRequest, form: ModelForm) -> Collection:
-        return services.collection_create(
-            actor=actor(request), data=changed(form, services.COLLECTION_FIELDS)
-        )
-
-    def update(self, request: HttpRequest, obj: Collection, form: ModelForm) -> None:
-        data = changed(form, services.COLLECTION_FIELDS)
-        services.collection_update(actor=actor(request), collection=obj, data=data)
-
-    def delete(self, request: HttpRequest, obj: Collection) -> None:
-        services.collection_delete(actor=actor(request), collection=obj)
 
     def save_formset(
         self, request: HttpRequest, form: ModelForm, formset: Any, change: bool

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
@@ -227,24 +228,42 @@ def adopt(obj: Model, saved: Model) -> None:
     obj._state.adding, obj._state.db = False, saved._state.db
 
 
+@dataclass(frozen=True)
+class Writes:
+    """The services a :class:`ServiceAdmin` writes through: ``create(*, actor, data)``,
+    ``update(*, actor, <name>=obj, data)`` and ``delete(*, actor, <name>=obj)``, with
+    ``data`` holding the ``fields`` the form changed."""
+
+    name: str
+    fields: tuple[str, ...]
+    create: Callable[..., Any]
+    update: Callable[..., Any]
+    delete: Callable[..., Any]
+
+
 class ServiceAdmin(admin.ModelAdmin):
     """A change form that writes through services, which validate, write in one
     transaction and record the change in the history (so the admin's own
     ``LogEntry`` is not written twice).
 
-    Subclasses implement :meth:`create`, :meth:`update` and :meth:`delete`, and
-    :meth:`save_formset` for their inlines. A refusal the forms could not foresee
-    (:class:`Refused`) rolls the whole page back and is shown as an error.
+    Subclasses set :attr:`writes`, or override :meth:`create`, :meth:`update` and
+    :meth:`delete`, and implement :meth:`save_formset` for their inlines. A
+    refusal the forms could not foresee (:class:`Refused`) rolls the whole page
+    back and is shown as an error.
     """
 
+    writes: Writes
+
     def create(self, request: HttpRequest, form: forms.ModelForm) -> Model:
-        raise NotImplementedError
+        data = changed(form, self.writes.fields)
+        return cast(Model, self.writes.create(actor=actor(request), data=data))
 
     def update(self, request: HttpRequest, obj: Any, form: forms.ModelForm) -> None:
-        raise NotImplementedError
+        data = changed(form, self.writes.fields)
+        self.writes.update(actor=actor(request), data=data, **{self.writes.name: obj})
 
     def delete(self, request: HttpRequest, obj: Any) -> None:
-        raise NotImplementedError
+        self.writes.delete(actor=actor(request), **{self.writes.name: obj})
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         with refusals():

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from admin_ui.common import (
     ServiceAdmin,
     ServiceCheckedForm,
+    Writes,
     actor,
     adopt,
     changed,
@@ -394,14 +395,10 @@ class PickupPointAdmin(ServiceAdmin):
     list_filter = ("is_active", "city")
     search_fields = ("name", "city", "postal_code", "street_address")
 
-    def create(self, request: HttpRequest, form: ModelForm) -> PickupPoint:
-        return services.pickup_point_create(
-            actor=actor(request), data=changed(form, services.PICKUP_POINT_FIELDS)
-        )
-
-    def update(self, request: HttpRequest, obj: PickupPoint, form: ModelForm) -> None:
-        data = changed(form, services.PICKUP_POINT_FIELDS)
-        services.pickup_point_update(actor=actor(request), point=obj, data=data)
-
-    def delete(self, request: HttpRequest, obj: PickupPoint) -> None:
-        services.pickup_point_delete(actor=actor(request), point=obj)
+    writes = Writes(
+        "point",
+        services.PICKUP_POINT_FIELDS,
+        services.pickup_point_create,
+        services.pickup_point_update,
+        services.pickup_point_delete,
+    )
