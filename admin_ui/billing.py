@@ -492,7 +492,7 @@ class ExportBatchAdmin(BillingPages, ObjectActionsAdmin):
 
     def _rewrite(self, request: HttpRequest, batch: ExportBatch, form: BatchActionForm) -> str:
         try:
-            services_exchange.bill_batch_send(batch=batch)
+            services_exchange.bill_batch_send(actor=_operator(request), batch=batch)
         except (ExchangeError, OSError) as error:
             raise ValidationError(
                 gettext("The billing system could not take the batch: %(error)s") % {"error": error}
