@@ -57,7 +57,8 @@ def _store_image(media: ProductMedia, upload: File, then: Callable[[], object]) 
     when any of it fails (the image's earlier files stay)."""
     image_format, _width, _height = validate_image(upload)
     upload = without_metadata(upload, image_format)
-    earlier = set(media_files(media)) if media.pk else set()
+    # As stored: a form may already have put the upload on ``media.image``.
+    earlier = set(media_files(ProductMedia.objects.get(pk=media.pk))) if media.pk else set()
     try:
         media.image.save(f"{uuid4().hex}.{FORMATS[image_format]}", upload, save=False)
         generate_thumbnails(media)
@@ -88,7 +89,7 @@ def product_media_update(
         media.save()
         record()
     else:
-        stale = media_files(media)
+        stale = media_files(ProductMedia.objects.get(pk=media.pk))
         _store_image(media, upload, record)
         transaction.on_commit(partial(delete_files, stale))
     return media
