@@ -535,3 +535,42 @@ def test_method_changelist_query_count_does_not_grow_with_methods(client, shop_a
 
     assert (rows_2, rows_8) == (2, 8)
     assert queries_8 == queries_2
+
+
+# Every page writes through orders.services.shipping
+
+
+def test_the_only_pickup_point_of_a_method_is_not_deleted(client, shop_admin):
+    zone = zone_with_rules_and_methods()
+    point = PickupPoint.objects.get()
+    before = rows()
+
+    response = client.post(
+        f"/admin/orders/pickuppoint/{point.pk}/delete/", {"post": "yes"}, headers=EN
+    )
+
+    assert response.status_code == 302
+    page = client.get(response["Location"], headers=EN).content.decode()
+    assert "It is the only pickup point of: Recogida." in page
+    assert PickupPoint.objects.filter(pk=point.pk).exists()
+    assert rows() == before
+    assert zone.methods.get(kind="pickup").pickup_points.get() == point
+
+
+def test_a_method_changed_on_its_page_is_written_by_its_service(client, shop_admin):
+    zone = ShippingZone.objects.create(name="Península", countries=["ES"])
+    method = zone.methods.create(name="Envío estándar", price=Decimal("5.95"))
+
+    response = client.post(
+        f"/admin/orders/shippingmethod/{method.pk}/change/",
+        method_form(zone, price="4.95", delivery_days_max="4"),
+    )
+
+    assert response.status_code == 302
+    assert ShippingMethod.objects.values_list("price", "delivery_days_max").get() == (
+        Decimal("4.95"),
+        4,
+    )
+    assert list(LogEntry.objects.values_list("user_id", "change_message")) == [
+        (shop_admin.pk, "name_en, price, delivery_days_max")
+    ]
