@@ -14,9 +14,10 @@ from django.core.management import CommandError, call_command
 from billing_bridge import services, services_exchange, tasks
 from billing_bridge.exchange.base import ContractInfo
 from billing_bridge.exchange.simulator import BillingSimulator
-from billing_bridge.models import AckFile, BillCharge, BillingEvent, ExportBatch, SupplyContract
-from orders.payments.memory import gateway
+from billing_bridge.models import AckFile, BillCharge, BillingEvent, ExportBatch
 from shop.accounts.models import User
+from tests.billing_bridge.test_contract_refresh import mirrored
+from tests.billing_bridge.test_exchange import _exchange  # noqa: F401 (the file exchange, autouse)
 from tests.billing_bridge.test_water_bill_payment import linked_customer, water_bill_order
 from tests.factories import UserFactory
 
@@ -24,18 +25,6 @@ pytestmark = pytest.mark.django_db
 
 CUTOFF = date(2026, 12, 20)
 Action = BillingEvent.Action
-
-
-@pytest.fixture(autouse=True)
-def _exchange(settings, tmp_path):
-    settings.SHOP_PAYMENT_METHODS = {
-        "card": "orders.payments.memory.InMemoryPaymentMethod",
-        "water_bill": "billing_bridge.payment.WaterBillPaymentMethod",
-    }
-    settings.BILLING_EXCHANGE_DIR = tmp_path
-    settings.BILLING_SIMULATOR_STATE = ""
-    settings.BILLING_EXCHANGE_ADAPTER = "billing_bridge.exchange.file.FileExchange"
-    gateway.reset()
 
 
 @pytest.fixture
@@ -165,16 +154,11 @@ def test_terminating_a_contract_records_the_installments_moved(operator):
 
 def test_a_refresh_records_the_contracts_that_changed_only(settings, operator):
     settings.BILLING_EXCHANGE_ADAPTER = "billing_bridge.exchange.simulator.BillingSimulator"
+    settings.BILLING_SIMULATOR_STATE = ""
     _user, contract = linked_customer()
-    SupplyContract.objects.create(
-        number="41000999",
-        holder_name="Pedro Gil",
-        supply_address="Calle Feria 1",
-        postal_code="41003",
-        next_cutoff=CUTOFF,
-    )
+    mirrored("41000999")
     BillingSimulator().seed("100200300", status="suspended", holder="Lucía Romero")
-    BillingSimulator().seed("41000999", status="active", holder="Pedro Gil")
+    BillingSimulator().seed("41000999", status="active", holder="Lucía Romero")
     BillingEvent.objects.all().delete()
 
     services.contracts_refresh(actor=operator)
@@ -186,13 +170,7 @@ def test_a_refresh_records_the_contracts_that_changed_only(settings, operator):
 
 def test_linking_a_contract_records_the_customer_once():
     customer = UserFactory()
-    contract = SupplyContract.objects.create(
-        number="41000777",
-        holder_name="Ana Ruiz",
-        supply_address="Calle Sol 3",
-        postal_code="41002",
-        next_cutoff=CUTOFF,
-    )
+    contract = mirrored("41000777")
 
     services.contracts_link_vouched(user=customer, numbers=["41000777"])
     services.contracts_link_vouched(user=customer, numbers=["41000777"])
