@@ -90,17 +90,7 @@ class CatalogueImportExportMixin(ImportExportMixin):
 class CategoryForm(ServiceCheckedForm):
     class Meta:
         model = Category
-        fields = (
-            "parent",
-            "name",
-            "name_en",
-            "slug",
-            "description",
-            "description_en",
-            "image",
-            "position",
-            "is_published",
-        )
+        fields = services.CATEGORY_FIELDS
 
     def service_check(self) -> None:
         services.category_check(self.instance)
@@ -130,17 +120,7 @@ class CategoryAdmin(ServiceAdmin):
 class ProductVariantForm(ServiceCheckedForm):
     class Meta:
         model = ProductVariant
-        fields = (
-            "product",
-            "sku",
-            "name",
-            "name_en",
-            "price",
-            "compare_at_price",
-            "weight_grams",
-            "track_inventory",
-            "position",
-        )
+        fields = ("product", *services.VARIANT_FIELDS)
 
     def service_check(self) -> None:
         services.variant_check(self.instance)
@@ -150,16 +130,7 @@ class ProductVariantInline(admin.TabularInline):
     model = ProductVariant
     form = ProductVariantForm
     extra = 0
-    fields = (
-        "sku",
-        "name",
-        "name_en",
-        "price",
-        "compare_at_price",
-        "weight_grams",
-        "track_inventory",
-        "position",
-    )
+    fields = services.VARIANT_FIELDS
     show_change_link = True
 
 
@@ -555,7 +526,7 @@ class WarehouseAdmin(ServiceAdmin):
 class AttributeForm(ServiceCheckedForm):
     class Meta:
         model = Attribute
-        fields = ("slug", "name", "name_en", "type", "unit", "is_filterable")
+        fields = services.ATTRIBUTE_FIELDS
 
     def service_check(self) -> None:
         services.attribute_check(self.instance)

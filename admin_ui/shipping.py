@@ -87,7 +87,7 @@ class ShippingZoneForm(ServiceCheckedForm):
 
     class Meta:
         model = ShippingZone
-        fields = ("name", "countries", "is_active")
+        fields = services.ZONE_FIELDS
 
     def service_check(self) -> None:
         services.shipping_zone_check(self.instance)
@@ -131,23 +131,7 @@ class ShippingMethodForm(ServiceCheckedForm):
 
     class Meta:
         model = ShippingMethod
-        fields = (
-            "zone",
-            "kind",
-            "name",
-            "name_en",
-            "price",
-            "free_above",
-            "min_order_value",
-            "max_order_value",
-            "min_weight_grams",
-            "max_weight_grams",
-            "delivery_days_min",
-            "delivery_days_max",
-            "pickup_points",
-            "is_active",
-            "position",
-        )
+        fields = ("zone", *services.METHOD_FIELDS, "pickup_points")
 
     def service_check(self) -> None:
         points = self.cleaned_data.get("pickup_points")
@@ -374,15 +358,7 @@ class ShippingMethodAdmin(ServiceAdmin):
 class PickupPointForm(ServiceCheckedForm):
     class Meta:
         model = PickupPoint
-        fields = (
-            "name",
-            "street_address",
-            "postal_code",
-            "city",
-            "opening_hours",
-            "opening_hours_en",
-            "is_active",
-        )
+        fields = services.PICKUP_POINT_FIELDS
 
     def service_check(self) -> None:
         services.pickup_point_check(self.instance)
