@@ -175,6 +175,8 @@ class SpecificationForm(ServiceCheckedForm):
         )
 
     def service_check(self) -> None:
+        if self.cleaned_data.get("attribute") is None:
+            return  # the form already says the attribute is missing
         value = _specification(self.cleaned_data)
         choice: AttributeChoice | None = self.cleaned_data.get("choice")
         if choice is not None and choice.attribute_id != value.attribute.pk:
@@ -380,7 +382,8 @@ class StockForm(ServiceCheckedForm):
                     self.fields[name].disabled = True
 
     def service_check(self) -> None:
-        services.stock_check(stock=self.instance, quantity=self.cleaned_data["quantity"])
+        if (quantity := self.cleaned_data.get("quantity")) is not None:
+            services.stock_check(stock=self.instance, quantity=quantity)
 
 
 def _stock_update(request: HttpRequest, stock: Stock, form: ModelForm) -> Stock:

@@ -916,3 +916,16 @@ def test_replacing_an_image_makes_new_thumbnails_and_removes_the_old_files(
     )
     assert [name for name in old_files if (tmp_path / name).exists()] == []
     assert history()[-1] == (manager.pk, "productmedia", CHANGE, "alt, alt_en, position, image")
+
+
+def test_a_stock_quantity_left_empty_is_a_form_error_and_nothing_changes(client, manager):
+    stock = StockFactory(quantity=10)
+
+    response = client.post(f"/admin/catalog/stock/{stock.pk}/change/", {"quantity": ""})
+
+    assert response.status_code == 200
+    assert [e.code for e in response.context["adminform"].form.errors.as_data()["quantity"]] == [
+        "required"
+    ]
+    assert Stock.objects.values_list("quantity", flat=True).get(pk=stock.pk) == 10
+    assert history() == []
