@@ -224,3 +224,30 @@ def test_the_admin_export_records_the_signed_in_operator(client, operator):
         (Action.BATCH_SENT, operator.email),
     ]
     assert batch.total == Decimal("24.95")
+
+
+def test_billing_staff_read_the_events_in_the_admin_and_others_do_not(client, operator):
+    one_charge_due()
+    services_exchange.bill_cycle_export(cutoff=CUTOFF, actor=None)
+    services_exchange.bill_batch_send(actor=operator, batch=ExportBatch.objects.get())
+    orders = User.objects.create_user("pedidos@example.com", "pw-9-correct", is_staff=True)
+    orders.groups.add(Group.objects.get(name="Gestor de pedidos"))
+
+    client.force_login(operator)
+    listed = client.get("/admin/billing_bridge/billingevent/")
+    changed = client.post(
+        f"/admin/billing_bridge/billingevent/{BillingEvent.objects.last().pk}/change/"
+    )
+    client.force_login(orders)
+    denied = client.get("/admin/billing_bridge/billingevent/")
+
+    assert listed.status_code == 200
+    assert [
+        (event.action, event.actor.email if event.actor else None)
+        for event in listed.context["cl"].result_list
+    ] == [
+        (Action.BATCH_SENT, operator.email),
+        (Action.BATCH_SENT, None),
+        (Action.BATCH_EXPORTED, None),
+    ]
+    assert (changed.status_code, denied.status_code) == (403, 403)
