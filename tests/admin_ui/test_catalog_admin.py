@@ -929,3 +929,21 @@ def test_a_stock_quantity_left_empty_is_a_form_error_and_nothing_changes(client,
     ]
     assert Stock.objects.values_list("quantity", flat=True).get(pk=stock.pk) == 10
     assert history() == []
+
+
+def test_deleting_a_selection_with_stock_in_use_deletes_none_of_it(client, manager):
+    free = StockFactory(quantity=3)
+    in_use = StockFactory(quantity=10)
+    Stock.objects.filter(pk=in_use.pk).update(allocated=2)
+
+    response = client.post(
+        "/admin/catalog/stock/",
+        {"action": "delete_selected", "_selected_action": [free.pk, in_use.pk], "post": "yes"},
+        headers=EN,
+    )
+
+    assert response.status_code == 302
+    page = client.get(response["Location"], headers=EN).content.decode()
+    assert "Units of this stock are allocated to orders." in page
+    assert sorted(Stock.objects.values_list("pk", flat=True)) == sorted([free.pk, in_use.pk])
+    assert history() == []
