@@ -27,6 +27,7 @@ from orders.models import Reservation
 from orders.payments.memory import gateway
 from shop.accounts.models import User
 from shop.accounts.roles import CATALOGUE_MANAGER, ORDER_MANAGER
+from tests.admin_ui.forms import field_errors, management_form
 from tests.catalog.factories import (
     CategoryFactory,
     MediaFactory,
@@ -77,23 +78,6 @@ def product_form(product, **changes):
     for prefix in ("variants", "attribute_values", "media"):
         data |= management_form(prefix)
     return data | changes
-
-
-def field_errors(form):
-    """``{field: [(code, message), ...]}`` of a bound form."""
-    return {
-        field: [(error.code, " ".join(error.messages)) for error in errors]
-        for field, errors in form.errors.as_data().items()
-    }
-
-
-def management_form(prefix, total=0, initial=0):
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
 
 
 def csv_file(text, name="datos.csv"):

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from orders.models import PickupPoint, PostalCodeRule, ShippingMethod, ShippingZone
 from shop.accounts.models import User
+from tests.admin_ui.forms import field_errors, management_form
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery-9"
@@ -51,15 +52,6 @@ def zone_with_rules_and_methods(name="Sevilla capital"):
     return zone
 
 
-def management_form(prefix, total=0, initial=0):
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-
-
 def zone_form(rules=(), *, name="Sevilla capital", countries="ES", methods=()):
     """The zone add form as the admin posts it; ``rules`` are (inclusion, prefix, start, end)."""
     data = {"name": name, "countries": countries, "is_active": "on"}
@@ -95,20 +87,6 @@ def method_form(zone, **changes):
         "position": "0",
     }
     return data | changes
-
-
-def error_codes(form):
-    return {
-        field: [error.code for error in errors] for field, errors in form.errors.as_data().items()
-    }
-
-
-def field_errors(form):
-    """``{field: [(code, message), ...]}`` of a bound form."""
-    return {
-        field: [(error.code, " ".join(error.messages)) for error in errors]
-        for field, errors in form.errors.as_data().items()
-    }
 
 
 def rows():
