@@ -9,7 +9,9 @@ service of :mod:`billing_bridge.services_exchange`:
 - *Import an acknowledgement file* (acknowledgement files list): ``bill_ack_import``;
 - *Close* and *Rewrite files* (send again) on a batch: ``bill_batch_close``,
   ``bill_batch_send``;
-- *Cycles* (the batches sharing a cut-off) and each cycle's reconciliation report.
+- *Cycles* (the batches sharing a cut-off) and each cycle's reconciliation report;
+- *Billing events*: who exported, sent, imported, closed, refreshed, terminated
+  or linked what, whether from here, a command or a scheduled task.
 
 Each action needs its permission (``billing_bridge.export_batch``,
 ``import_ackfile``, ``close_batch``: the billing operator and the shop
@@ -50,6 +52,7 @@ from billing_bridge.exchange.base import ACK_COLUMNS, ExchangeError
 from billing_bridge.models import (
     AckFile,
     BillCharge,
+    BillingEvent,
     ContractLink,
     ExportBatch,
     QuarantinedLine,
@@ -130,6 +133,19 @@ class BillChargeAdmin(ReadOnlyAdmin):
     @admin.display(description=_("order"))
     def order(self, charge: BillCharge) -> str:
         return str(charge.payment.order) if charge.payment.order else "-"
+
+
+@admin.register(BillingEvent)
+class BillingEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "action", "object_repr", "actor", "details")
+    list_filter = ("action", ("actor", admin.EmptyFieldListFilter))
+    list_select_related = ("actor",)
+    search_fields = ("object_repr", "actor__email")
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("details"))
+    def details(self, event: BillingEvent) -> str:
+        return ", ".join(f"{key}: {value}" for key, value in event.data.items())
 
 
 # Forms
@@ -492,7 +508,7 @@ class ExportBatchAdmin(BillingPages, ObjectActionsAdmin):
 
     def _rewrite(self, request: HttpRequest, batch: ExportBatch, form: BatchActionForm) -> str:
         try:
-            services_exchange.bill_batch_send(batch=batch)
+            services_exchange.bill_batch_send(actor=_operator(request), batch=batch)
         except (ExchangeError, OSError) as error:
             raise ValidationError(
                 gettext("The billing system could not take the batch: %(error)s") % {"error": error}

@@ -1,10 +1,15 @@
 """Administration of the catalogue, with CSV import and export of products and stock.
 
+Every page writes through :mod:`catalog.services`, as the API does: the forms
+ask the services' checks (so a refusal shows on its field with the service's
+message) and saving calls the services, which validate again, write and record
+the change in the history.
+
 Availability is never stored: changelists annotate it with the catalogue's
 free-stock expressions (``catalog.selectors.free_units``: on hand, less
 allocated, less live reservations), the figure the storefront shows.
-``allocated`` belongs to the orders and is read-only here; saving existing
-stock writes ``quantity`` only.
+``allocated`` belongs to the orders and is read-only here; stock is set with
+``stock_update``, which writes ``quantity`` only, under the row's lock.
 """
 
 from __future__ import annotations
@@ -14,11 +19,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, ForeignKey, Min, Model, OuterRef, QuerySet, Subquery
+from django.db.models import Count, ForeignKey, Min, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.forms import ModelChoiceField, ModelForm
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -27,14 +30,18 @@ from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from import_export.tmp_storages import CacheStorage
 
-from admin_ui.admin import RichTextAdmin
-from catalog.media import (
-    delete_files,
-    generate_thumbnails,
-    media_files,
-    validate_image,
-    without_metadata,
+from admin_ui.common import (
+    ServiceAdmin,
+    ServiceCheckedForm,
+    Writes,
+    actor,
+    changed,
+    save_rows,
+    show_errors,
 )
+from catalog import services
+from catalog.errors import CatalogErrorCode as Code
+from catalog.media import validate_image
 from catalog.models import (
     Attribute,
     AttributeChoice,
@@ -50,7 +57,6 @@ from catalog.models import (
 )
 from catalog.resources import ProductResource, StockResource
 from catalog.selectors import (
-    category_descendant_ids,
     free_units,
     total_free_units,
     variant_free_units,
@@ -81,39 +87,25 @@ class CatalogueImportExportMixin(ImportExportMixin):
 # Categories
 
 
-class CategoryForm(ModelForm):
+class CategoryForm(ServiceCheckedForm):
     class Meta:
         model = Category
-        fields = (
-            "parent",
-            "name",
-            "name_en",
-            "slug",
-            "description",
-            "description_en",
-            "image",
-            "position",
-            "is_published",
-        )
+        fields = services.CATEGORY_FIELDS
 
-    def clean_parent(self) -> Category | None:
-        parent: Category | None = self.cleaned_data["parent"]
-        if (
-            parent is not None
-            and self.instance.pk is not None
-            and parent.pk in category_descendant_ids([self.instance.pk])
-        ):
-            raise ValidationError(
-                _("A category cannot be placed under itself or one of its sub-categories."),
-                code="cycle",
-            )
-        return parent
+    def service_check(self) -> None:
+        services.category_check(self.instance)
 
 
 @admin.register(Category)
-class CategoryAdmin(RichTextAdmin):
+class CategoryAdmin(ServiceAdmin):
+    writes = Writes(
+        "category",
+        services.CATEGORY_FIELDS,
+        services.category_create,
+        services.category_update,
+        services.category_delete,
+    )
     form = CategoryForm
-    rich_text_fields = ("description", "description_en")
     list_display = ("name", "parent", "slug", "position", "is_published")
     list_editable = ("position", "is_published")
     list_filter = ("parent", "is_published")
@@ -125,61 +117,50 @@ class CategoryAdmin(RichTextAdmin):
 # Products
 
 
-class ProductVariantForm(ModelForm):
+class ProductVariantForm(ServiceCheckedForm):
     class Meta:
         model = ProductVariant
-        fields = (
-            "product",
-            "sku",
-            "name",
-            "name_en",
-            "price",
-            "compare_at_price",
-            "weight_grams",
-            "track_inventory",
-            "position",
-        )
+        fields = ("product", *services.VARIANT_FIELDS)
 
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        cleaned = self.cleaned_data
-        price, compare_at = cleaned.get("price"), cleaned.get("compare_at_price")
-        if price is not None and compare_at is not None and compare_at <= price:
-            self.add_error(
-                "compare_at_price",
-                ValidationError(
-                    _("The compare-at price must be above the price."),
-                    code="not_above_price",
-                ),
-            )
-        return cleaned
+    def service_check(self) -> None:
+        services.variant_check(self.instance)
 
 
 class ProductVariantInline(admin.TabularInline):
     model = ProductVariant
     form = ProductVariantForm
     extra = 0
-    fields = (
-        "sku",
-        "name",
-        "name_en",
-        "price",
-        "compare_at_price",
-        "weight_grams",
-        "track_inventory",
-        "position",
-    )
+    fields = services.VARIANT_FIELDS
     show_change_link = True
 
 
-class SpecificationForm(ModelForm):
-    """Fills exactly the value column that the attribute's type uses."""
+def _specification(cleaned: dict[str, Any]) -> services.AttributeValueData:
+    """A specification row as the service takes it: the columns left empty are not given."""
+    choice: AttributeChoice | None = cleaned.get("choice")
 
-    COLUMNS: dict[str, tuple[str, ...]] = {
-        Attribute.Type.TEXT: ("text_value", "text_value_en"),
-        Attribute.Type.NUMBER: ("number_value",),
-        Attribute.Type.BOOLEAN: ("boolean_value",),
-        Attribute.Type.CHOICE: ("choice",),
+    def given(name: str) -> Any:
+        value = cleaned.get(name)
+        return None if value in (None, "") else value
+
+    return services.AttributeValueData(
+        attribute=cleaned["attribute"],
+        text=given("text_value"),
+        text_en=given("text_value_en"),
+        number=given("number_value"),
+        boolean=given("boolean_value"),
+        choice=choice.slug if choice is not None else None,
+    )
+
+
+class SpecificationForm(ServiceCheckedForm):
+    """One specification, checked by the service (the value in the column of the
+    attribute's type, a choice of that attribute)."""
+
+    service_renames = {
+        "text": "text_value",
+        "number": "number_value",
+        "boolean": "boolean_value",
+        "choice": "choice",
     }
 
     class Meta:
@@ -193,22 +174,18 @@ class SpecificationForm(ModelForm):
             "choice",
         )
 
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        cleaned = self.cleaned_data
-        attribute: Attribute | None = cleaned.get("attribute")
-        if attribute is None:
-            return cleaned
-        used = self.COLUMNS[attribute.type]
-        if cleaned.get(used[0]) in (None, ""):
-            self.add_error(used[0], _("This attribute needs a value here."))
-        for column in {c for columns in self.COLUMNS.values() for c in columns} - set(used):
-            if cleaned.get(column) not in (None, ""):
-                self.add_error(column, _("This attribute's type does not use this value."))
-        choice: AttributeChoice | None = cleaned.get("choice")
-        if choice is not None and choice.attribute_id != attribute.pk:
-            self.add_error("choice", _("Choose a value of this attribute."))
-        return cleaned
+    def service_check(self) -> None:
+        if self.cleaned_data.get("attribute") is None:
+            return  # the form already says the attribute is missing
+        value = _specification(self.cleaned_data)
+        choice: AttributeChoice | None = self.cleaned_data.get("choice")
+        if choice is not None and choice.attribute_id != value.attribute.pk:
+            choice = None
+        problem = services.specification_error(value, choice)
+        if problem is not None:
+            field, message = problem
+            error = ValidationError(message, code=Code.INVALID)
+            show_errors(self, ValidationError({field: error}), self.service_renames)
 
 
 class AttributeChoiceField(ModelChoiceField):
@@ -236,22 +213,16 @@ class ProductAttributeValueInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ProductMediaForm(ModelForm):
-    """Uploads get the same checks as the API's (real JPEG/PNG/WEBP, size limits)."""
+class ProductMediaForm(ServiceCheckedForm):
+    """Uploads get the checks the media services make (real JPEG/PNG/WEBP, size limits)."""
 
     class Meta:
         model = ProductMedia
         fields = ("image", "position", "alt", "alt_en")
 
-    def clean_image(self) -> Any:
-        image = self.cleaned_data.get("image")
-        if image and "image" in self.changed_data:
-            try:
-                image_format, _width, _height = validate_image(image)
-            except ValidationError as exc:
-                raise ValidationError(exc.message_dict["image"]) from exc
-            return without_metadata(image, image_format)
-        return image
+    def service_check(self) -> None:
+        if self.cleaned_data.get("image") and "image" in self.changed_data:
+            validate_image(self.cleaned_data["image"])
 
 
 class ProductMediaInline(admin.TabularInline):
@@ -271,9 +242,15 @@ class ProductMediaInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(CatalogueImportExportMixin, RichTextAdmin):
+class ProductAdmin(CatalogueImportExportMixin, ServiceAdmin):
+    writes = Writes(
+        "product",
+        services.PRODUCT_FIELDS,
+        services.product_create,
+        services.product_update,
+        services.product_delete,
+    )
     resource_classes = [ProductResource]
-    rich_text_fields = ("description", "description_en")
     list_display = (
         "name",
         "category",
@@ -310,22 +287,52 @@ class ProductAdmin(CatalogueImportExportMixin, RichTextAdmin):
     def save_formset(
         self, request: HttpRequest, form: ModelForm, formset: Any, change: bool
     ) -> None:
-        if formset.model is not ProductMedia:
-            super().save_formset(request, form, formset, change)
+        product, who = form.instance, actor(request)
+        if formset.model is ProductVariant:
+            save_rows(
+                formset,
+                create=lambda row: services.variant_create(
+                    actor=who, product=product, data=changed(row, services.VARIANT_FIELDS)
+                ),
+                update=lambda variant, row: services.variant_update(
+                    actor=who, variant=variant, data=changed(row, services.VARIANT_FIELDS)
+                ),
+                delete=lambda variant: services.variant_delete(actor=who, variant=variant),
+            )
+        elif formset.model is ProductMedia:
+            save_rows(
+                formset,
+                create=lambda row: services.product_media_create(
+                    actor=who,
+                    product=product,
+                    upload=row.cleaned_data["image"],
+                    alt=row.cleaned_data["alt"],
+                    alt_en=row.cleaned_data["alt_en"],
+                    position=row.cleaned_data["position"],
+                ),
+                update=lambda media, row: services.product_media_update(
+                    actor=who,
+                    media=media,
+                    data=changed(row, services.MEDIA_FIELDS),
+                    upload=row.cleaned_data["image"] if "image" in row.changed_data else None,
+                ),
+                delete=lambda media: services.product_media_delete(actor=who, media=media),
+            )
+        elif formset.model is ProductAttributeValue:
+            self._save_specifications(request, product, formset)
+
+    def _save_specifications(self, request: HttpRequest, product: Product, formset: Any) -> None:
+        """The rows left on the page replace the product's specifications, as the API's
+        ``attributes`` does; only when one of them changed."""
+        rows = [f for f in formset.forms if f.has_changed() or f.instance.pk is not None]
+        if not any(f.has_changed() or formset._should_delete_form(f) for f in rows):
             return
-        uploaded = {f.instance.pk for f in formset.forms if "image" in f.changed_data}
-        stale: list[str] = []
-        for media in formset.save(commit=False):
-            if media.pk is None or media.pk in uploaded:
-                media.save()
-                stale += [str(name) for name in media.thumbnails.values()]
-                generate_thumbnails(media)
-            media.save()
-        for media in formset.deleted_objects:
-            stale += media_files(media)
-            media.delete()
-        # Files go only once the rows are committed (a rollback keeps them valid).
-        transaction.on_commit(lambda: delete_files(stale))
+        kept = [f for f in rows if f.cleaned_data and not formset._should_delete_form(f)]
+        services.product_update(
+            actor=actor(request),
+            product=product,
+            data={"attributes": [_specification(f.cleaned_data) for f in kept]},
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
         variants = (
@@ -360,7 +367,7 @@ class ProductAdmin(CatalogueImportExportMixin, RichTextAdmin):
 # Variants and stock
 
 
-class StockForm(ModelForm):
+class StockForm(ServiceCheckedForm):
     """Existing stock keeps its variant and warehouse (its allocations are there)."""
 
     class Meta:
@@ -374,31 +381,23 @@ class StockForm(ModelForm):
                 if name in self.fields:
                     self.fields[name].disabled = True
 
-    def clean_quantity(self) -> int:
-        quantity: int = self.cleaned_data["quantity"]
-        if quantity < 0:
-            raise ValidationError(_("The quantity cannot be negative."), code="min_value")
-        if quantity < self.instance.allocated:
-            raise ValidationError(
-                _("The quantity cannot be below the %(allocated)d units allocated to orders."),
-                code="below_allocated",
-                params={"allocated": self.instance.allocated},
-            )
-        return quantity
+    def service_check(self) -> None:
+        if (quantity := self.cleaned_data.get("quantity")) is not None:
+            services.stock_check(stock=self.instance, quantity=quantity)
 
 
-class StockInlineFormSet(BaseInlineFormSet):
-    def save_existing(self, form: ModelForm, obj: Model, commit: bool = True) -> Model:
-        stock: Stock = form.save(commit=False)
-        if commit:
-            stock.save(update_fields=["quantity"])
-        return stock
+def _stock_update(request: HttpRequest, stock: Stock, form: ModelForm) -> Stock:
+    return services.stock_update(
+        actor=actor(request),
+        variant=stock.variant,
+        warehouse=stock.warehouse,
+        quantity=form.cleaned_data["quantity"],
+    )
 
 
 class StockInline(admin.TabularInline):
     model = Stock
     form = StockForm
-    formset = StockInlineFormSet
     extra = 0
     fields = ("warehouse", "quantity", "allocated", "available")
     readonly_fields = ("allocated", "available")
@@ -417,7 +416,7 @@ class StockInline(admin.TabularInline):
 
 
 @admin.register(ProductVariant)
-class ProductVariantAdmin(admin.ModelAdmin):
+class ProductVariantAdmin(ServiceAdmin):
     form = ProductVariantForm
     list_display = (
         "sku",
@@ -442,13 +441,43 @@ class ProductVariantAdmin(admin.ModelAdmin):
             .annotate(available=variant_free_units())
         )
 
+    def create(self, request: HttpRequest, form: ModelForm) -> ProductVariant:
+        return services.variant_create(
+            actor=actor(request),
+            product=form.cleaned_data["product"],
+            data=changed(form, services.VARIANT_FIELDS),
+        )
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: ProductVariant | None = None
+    ) -> tuple[str, ...]:
+        # A variant stays with its product (its order lines name both).
+        return ("product",) if obj is not None else ()
+
+    def update(self, request: HttpRequest, obj: ProductVariant, form: ModelForm) -> None:
+        data = changed(form, services.VARIANT_FIELDS)
+        services.variant_update(actor=actor(request), variant=obj, data=data)
+
+    def delete(self, request: HttpRequest, obj: ProductVariant) -> None:
+        services.variant_delete(actor=actor(request), variant=obj)
+
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm, formset: Any, change: bool
+    ) -> None:
+        save_rows(
+            formset,
+            create=lambda row: _stock_update(request, row.instance, row),
+            update=lambda stock, row: _stock_update(request, stock, row),
+            delete=lambda stock: services.stock_delete(actor=actor(request), stock=stock),
+        )
+
     @admin.display(description=_("available"), ordering="available")
     def available(self, variant: ProductVariant) -> int:
         return variant.available  # type: ignore[attr-defined]
 
 
 @admin.register(Stock)
-class StockAdmin(CatalogueImportExportMixin, admin.ModelAdmin):
+class StockAdmin(CatalogueImportExportMixin, ServiceAdmin):
     resource_classes = [StockResource]
     form = StockForm
     list_display = ("variant_sku", "warehouse", "quantity", "allocated", "available")
@@ -462,11 +491,14 @@ class StockAdmin(CatalogueImportExportMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Stock]:
         return super().get_queryset(request).annotate(available=free_units())
 
-    def save_model(self, request: HttpRequest, obj: Stock, form: ModelForm, change: bool) -> None:
-        if change:
-            obj.save(update_fields=["quantity"])
-        else:
-            obj.save()
+    def create(self, request: HttpRequest, form: ModelForm) -> Stock:
+        return _stock_update(request, form.instance, form)
+
+    def update(self, request: HttpRequest, obj: Stock, form: ModelForm) -> None:
+        _stock_update(request, obj, form)
+
+    def delete(self, request: HttpRequest, obj: Stock) -> None:
+        services.stock_delete(actor=actor(request), stock=obj)
 
     @admin.display(description=_("SKU"), ordering="variant__sku")
     def variant_sku(self, stock: Stock) -> str:
@@ -478,7 +510,14 @@ class StockAdmin(CatalogueImportExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Warehouse)
-class WarehouseAdmin(admin.ModelAdmin):
+class WarehouseAdmin(ServiceAdmin):
+    writes = Writes(
+        "warehouse",
+        services.WAREHOUSE_FIELDS,
+        services.warehouse_create,
+        services.warehouse_update,
+        services.warehouse_delete,
+    )
     list_display = ("name", "slug", "city", "postal_code")
     search_fields = ("name", "slug", "city")
     prepopulated_fields = {"slug": ("name",)}
@@ -487,23 +526,13 @@ class WarehouseAdmin(admin.ModelAdmin):
 # Specifications
 
 
-class AttributeForm(ModelForm):
+class AttributeForm(ServiceCheckedForm):
     class Meta:
         model = Attribute
-        fields = ("slug", "name", "name_en", "type", "unit", "is_filterable")
+        fields = services.ATTRIBUTE_FIELDS
 
-    def clean_type(self) -> str:
-        new_type: str = self.cleaned_data["type"]
-        if (
-            self.instance.pk is not None
-            and new_type != self.instance.type
-            and self.instance.values.exists()
-        ):
-            raise ValidationError(
-                _("Products already have values of this attribute; its type cannot change."),
-                code="in_use",
-            )
-        return new_type
+    def service_check(self) -> None:
+        services.attribute_check(self.instance)
 
 
 class AttributeChoiceInline(admin.TabularInline):
@@ -514,13 +543,26 @@ class AttributeChoiceInline(admin.TabularInline):
 
 
 @admin.register(Attribute)
-class AttributeAdmin(admin.ModelAdmin):
+class AttributeAdmin(ServiceAdmin):
+    writes = Writes(
+        "attribute",
+        services.ATTRIBUTE_FIELDS,
+        services.attribute_create,
+        services.attribute_update,
+        services.attribute_delete,
+    )
     form = AttributeForm
     list_display = ("name", "slug", "type", "unit", "is_filterable")
     list_filter = ("type", "is_filterable")
     search_fields = ("name", "name_en", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = (AttributeChoiceInline,)
+
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm, formset: Any, change: bool
+    ) -> None:
+        # Choices carry no rule of their own (in use, the database protects them).
+        formset.save()
 
 
 # Collections
@@ -538,8 +580,14 @@ class CollectionProductInline(admin.TabularInline):
 
 
 @admin.register(Collection)
-class CollectionAdmin(RichTextAdmin):
-    rich_text_fields = ("description", "description_en")
+class CollectionAdmin(ServiceAdmin):
+    writes = Writes(
+        "collection",
+        services.COLLECTION_FIELDS,
+        services.collection_create,
+        services.collection_update,
+        services.collection_delete,
+    )
     list_display = ("name", "slug", "position", "is_published", "product_count")
     list_filter = ("is_published",)
     search_fields = ("name", "name_en", "slug")
@@ -551,6 +599,22 @@ class CollectionAdmin(RichTextAdmin):
         entries = CollectionProduct.objects.filter(collection=OuterRef("pk")).order_by()
         count = entries.values("collection").annotate(n=Count("pk")).values("n")
         return super().get_queryset(request).annotate(product_count=Coalesce(Subquery(count), 0))
+
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm, formset: Any, change: bool
+    ) -> None:
+        """The rows left on the page, by position, become the collection's products."""
+        if not any(f.has_changed() or formset._should_delete_form(f) for f in formset.forms):
+            return
+        kept = [
+            f.cleaned_data
+            for f in formset.forms
+            if f.cleaned_data and not formset._should_delete_form(f)
+        ]
+        kept.sort(key=lambda row: (row["position"], row["id"].pk if row.get("id") else 1 << 62))
+        services.collection_products_set(
+            actor=actor(request), collection=form.instance, products=[r["product"] for r in kept]
+        )
 
     @admin.display(description=_("products"), ordering="product_count")
     def product_count(self, collection: Collection) -> int:

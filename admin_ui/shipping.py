@@ -1,12 +1,13 @@
 """Administration of shipping: zones with their postal-code rules, methods and
 pickup points.
 
-The forms refuse, with a readable message on the offending field, what the
-database's check constraints would otherwise turn into an ``IntegrityError``
-(or into Django's generic "constraint violated" message): a rule with both or
-neither shape, malformed or reversed postal codes, reversed bands. Which zone
-serves an address is computed by :mod:`orders.selectors`; the zone page only
-describes its rules.
+Every page writes through :mod:`orders.services.shipping`, as the API does. The
+forms ask the services' checks, so what the services refuse (a rule with both
+or neither shape, malformed or reversed postal codes, reversed bands, unknown
+countries, pickup points off pickup methods) shows on the offending field with
+the service's message, before the database's check constraints answer with
+Django's generic one. Which zone serves an address is computed by
+:mod:`orders.selectors`; the zone page only describes its rules.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils import formats
 from django.utils.html import format_html, format_html_join
@@ -29,13 +31,21 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from admin_ui.common import (
+    ServiceAdmin,
+    ServiceCheckedForm,
+    Writes,
+    actor,
+    adopt,
+    changed,
+    refusals,
+    save_rows,
+    show_errors,
+)
+from orders.errors import OrdersErrorCode as Code
 from orders.models import PickupPoint, PostalCodeRule, ShippingMethod, ShippingZone
-from orders.services import COUNTRY_CODES
-from shop.accounts import spain
+from orders.services import shipping as services
 
-# Explicit [0-9]: ``\d`` would also accept other scripts' digits.
-PREFIX_RE = re.compile(r"[0-9]{1,5}")
-POSTAL_CODE_RE = re.compile(r"[0-9]{5}")
 COUNTRY_SEPARATORS_RE = re.compile(r"[\s,;]+")
 
 
@@ -45,24 +55,14 @@ def _count(model: type[Model]) -> Coalesce:
     return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
 
 
-def _require_ordered(form: forms.ModelForm, low: str, high: str, message: str, code: str) -> None:
-    """Puts an error on ``high`` when both ends are filled in and ``high`` is below ``low``."""
-    start, end = form.cleaned_data.get(low), form.cleaned_data.get(high)
-    if start is not None and end is not None and start > end:
-        form.add_error(high, ValidationError(message, code=code))
-
-
 # Zones
 
 
 class CountriesField(forms.Field):
     """ISO 3166-1 alpha-2 codes typed as text ("ES" or "es, pt"); cleans to a list
-    in capitals without repetitions (the capitals ``zone_serves`` compares with)."""
+    in capitals without repetitions (the service checks the codes)."""
 
     widget = forms.TextInput
-    default_error_messages = {
-        "invalid_country": _("Not ISO country codes: %(codes)s. Write them like ES or ES, PT."),
-    }
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, list | tuple):
@@ -78,18 +78,8 @@ class CountriesField(forms.Field):
             codes = COUNTRY_SEPARATORS_RE.split(str(value))
         return list(dict.fromkeys(code.upper() for code in codes if code))
 
-    def validate(self, value: Any) -> None:
-        super().validate(value)
-        invalid = [code for code in value if code not in COUNTRY_CODES]
-        if invalid:
-            raise ValidationError(
-                self.error_messages["invalid_country"],
-                code="invalid_country",
-                params={"codes": ", ".join(invalid)},
-            )
 
-
-class ShippingZoneForm(forms.ModelForm):
+class ShippingZoneForm(ServiceCheckedForm):
     countries = CountriesField(
         label=capfirst(_("countries")),
         help_text=_("ISO codes separated by commas: ES, PT."),
@@ -97,76 +87,35 @@ class ShippingZoneForm(forms.ModelForm):
 
     class Meta:
         model = ShippingZone
-        fields = ("name", "countries", "is_active")
+        fields = services.ZONE_FIELDS
+
+    def service_check(self) -> None:
+        services.shipping_zone_check(self.instance)
 
 
-class PostalCodeRuleForm(forms.ModelForm):
-    """A prefix of 1 to 5 digits, or a range of two 5-digit codes in order; never both.
+def _rule(cleaned: dict[str, Any]) -> services.PostalCodeRuleData:
+    return services.PostalCodeRuleData(
+        inclusion=cleaned.get("inclusion") or "",
+        prefix=cleaned.get("prefix") or "",
+        start=cleaned.get("start") or "",
+        end=cleaned.get("end") or "",
+    )
 
-    Errors go on fields, which also spares the model's generic message for the
-    check constraint (Django skips a constraint whose fields already failed).
-    """
+
+class PostalCodeRuleForm(ServiceCheckedForm):
+    """A prefix of 1 to 5 digits, or a range of two 5-digit codes in order; never
+    both (``postal_code_rule_problem`` says which field is wrong)."""
 
     class Meta:
         model = PostalCodeRule
         fields = ("inclusion", "prefix", "start", "end")
 
-    def clean_prefix(self) -> str:
-        prefix: str = self.cleaned_data["prefix"]
-        if prefix and not PREFIX_RE.fullmatch(prefix):
-            raise ValidationError(
-                _("A prefix is 1 to 5 digits, such as 41 or 07."), code="invalid_prefix"
-            )
-        return prefix
-
-    def _clean_postal_code(self, name: str) -> str:
-        code: str = self.cleaned_data[name]
-        if code and not POSTAL_CODE_RE.fullmatch(code):
-            raise ValidationError(
-                _("Each end of a range is a 5-digit postal code, such as 41001."),
-                code="invalid_postal_code",
-            )
-        return code
-
-    def clean_start(self) -> str:
-        return self._clean_postal_code("start")
-
-    def clean_end(self) -> str:
-        return self._clean_postal_code("end")
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        if self.has_error("prefix") or self.has_error("start") or self.has_error("end"):
-            return self.cleaned_data
-        prefix, start, end = (
-            self.cleaned_data.get(name, "") for name in ("prefix", "start", "end")
-        )
-        if prefix and (start or end):
-            self.add_error(
-                "prefix",
-                ValidationError(_("Enter a prefix or a range, not both."), code="prefix_and_range"),
-            )
-        elif not (prefix or start or end):
-            self.add_error(
-                "prefix",
-                ValidationError(
-                    _("Enter a prefix, or both ends of a range."), code="no_prefix_or_range"
-                ),
-            )
-        elif not prefix and not (start and end):
-            self.add_error(
-                "end" if start else "start",
-                ValidationError(_("A range needs both ends."), code="incomplete_range"),
-            )
-        else:
-            _require_ordered(
-                self,
-                "start",
-                "end",
-                gettext("The end of the range must not be below its start."),
-                "reversed_range",
-            )
-        return self.cleaned_data
+    def service_check(self) -> None:
+        problem = services.postal_code_rule_problem(_rule(self.cleaned_data))
+        if problem is not None:
+            field, message = problem
+            error = ValidationError(capfirst(message), code=Code.INVALID_POSTAL_CODE_RULE)
+            show_errors(self, ValidationError({field: error}))
 
 
 class PostalCodeRuleInline(admin.TabularInline):
@@ -176,88 +125,17 @@ class PostalCodeRuleInline(admin.TabularInline):
     fields = ("inclusion", "prefix", "start", "end")
 
 
-class ShippingMethodForm(forms.ModelForm):
-    """Bands in order, and pickup points only on pickup methods."""
+class ShippingMethodForm(ServiceCheckedForm):
+    """Bands in order, and pickup points only on pickup methods (the service's
+    check; on the zone's inline, which has no pickup points, the method's saved ones)."""
 
     class Meta:
         model = ShippingMethod
-        fields = (
-            "zone",
-            "kind",
-            "name",
-            "name_en",
-            "price",
-            "free_above",
-            "min_order_value",
-            "max_order_value",
-            "min_weight_grams",
-            "max_weight_grams",
-            "delivery_days_min",
-            "delivery_days_max",
-            "pickup_points",
-            "is_active",
-            "position",
-        )
+        fields = ("zone", *services.METHOD_FIELDS, "pickup_points")
 
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        _require_ordered(
-            self,
-            "min_order_value",
-            "max_order_value",
-            gettext("The maximum order value must not be below the minimum."),
-            "value_band_reversed",
-        )
-        _require_ordered(
-            self,
-            "min_weight_grams",
-            "max_weight_grams",
-            gettext("The maximum weight must not be below the minimum."),
-            "weight_band_reversed",
-        )
-        _require_ordered(
-            self,
-            "delivery_days_min",
-            "delivery_days_max",
-            gettext("The last delivery day must not be before the first."),
-            "delivery_days_reversed",
-        )
-        for name in ("free_above", "min_order_value", "max_order_value"):
-            value = self.cleaned_data.get(name)
-            if value is not None and value < 0:
-                self.add_error(
-                    name, ValidationError(_("Enter zero or more."), code="negative_amount")
-                )
-        self._check_pickup_points()
-        return self.cleaned_data
-
-    def _check_pickup_points(self) -> None:
-        """Pickup methods have pickup points, and only they do."""
-        kind = self.cleaned_data.get("kind")
-        if kind is None:
-            return
-        pickup = kind == ShippingMethod.Kind.PICKUP
-        if "pickup_points" in self.fields:
-            points = self.cleaned_data.get("pickup_points")
-            if points and not pickup:
-                message, code = _("Only pickup methods have pickup points."), "not_pickup"
-            elif pickup and not points and not self.has_error("pickup_points"):
-                message, code = _("Choose at least one pickup point."), "no_pickup_points"
-            else:
-                return
-            self.add_error("pickup_points", ValidationError(message, code=code))
-        # The zone's inline has no pickup points field: a method becomes (or
-        # stops being) a pickup method on its own page, where its points are.
-        elif "kind" in self.changed_data and (
-            pickup or (self.instance.pk is not None and self.instance.pickup_points.exists())
-        ):
-            self.add_error(
-                "kind",
-                ValidationError(
-                    _("Pickup methods and their pickup points are set on the method's own page."),
-                    code="pickup_on_method_page",
-                ),
-            )
+    def service_check(self) -> None:
+        points = self.cleaned_data.get("pickup_points")
+        services.shipping_method_check(self.instance, None if points is None else list(points))
 
 
 class ShippingMethodInline(admin.TabularInline):
@@ -287,7 +165,7 @@ def _describe_rule(rule: PostalCodeRule) -> str:
 
 
 @admin.register(ShippingZone)
-class ShippingZoneAdmin(admin.ModelAdmin):
+class ShippingZoneAdmin(ServiceAdmin):
     form = ShippingZoneForm
     list_display = ("name", "country_list", "is_active", "rule_count", "method_count")
     list_filter = ("is_active",)
@@ -304,6 +182,45 @@ class ShippingZoneAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(rule_count=_count(PostalCodeRule), method_count=_count(ShippingMethod))
+        )
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        pass  # with its rules, in save_related: one service call, one history entry
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """The zone and the rules left on the page in one ``shipping_zone_*`` call,
+        then the methods of the inline, each through its service."""
+        data = changed(form, services.ZONE_FIELDS)
+        rules = next(f for f in formsets if f.model is PostalCodeRule)
+        if not change or any(f.has_changed() or rules._should_delete_form(f) for f in rules):
+            data["rules"] = [
+                _rule(f.cleaned_data)
+                for f in rules.forms
+                if f.cleaned_data and not rules._should_delete_form(f)
+            ]
+        with refusals():
+            if not change:
+                adopt(form.instance, services.shipping_zone_create(actor=actor(request), data=data))
+            elif data:
+                services.shipping_zone_update(actor=actor(request), zone=form.instance, data=data)
+        super().save_related(request, form, [f for f in formsets if f is not rules], change)
+
+    def delete(self, request: HttpRequest, obj: ShippingZone) -> None:
+        services.shipping_zone_delete(actor=actor(request), zone=obj)
+
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm, formset: Any, change: bool
+    ) -> None:
+        zone, who = form.instance, actor(request)
+        save_rows(
+            formset,
+            create=lambda row: services.shipping_method_create(
+                actor=who, zone=zone, data=changed(row, services.METHOD_FIELDS)
+            ),
+            update=lambda method, row: services.shipping_method_update(
+                actor=who, method=method, data=changed(row, services.METHOD_FIELDS)
+            ),
+            delete=lambda method: services.shipping_method_delete(actor=who, method=method),
         )
 
     @admin.display(description=_("countries"))
@@ -361,8 +278,18 @@ def _kilograms(grams: int) -> str:
     return f"{formats.number_format((Decimal(grams) / 1000).normalize())} kg"
 
 
+METHOD_PAGE_FIELDS = (*services.METHOD_FIELDS, "pickup_points")
+
+
+def _method_data(form: ModelForm) -> dict[str, Any]:
+    data = changed(form, METHOD_PAGE_FIELDS)
+    if "pickup_points" in data:
+        data["pickup_points"] = list(data["pickup_points"])
+    return data
+
+
 @admin.register(ShippingMethod)
-class ShippingMethodAdmin(admin.ModelAdmin):
+class ShippingMethodAdmin(ServiceAdmin):
     form = ShippingMethodForm
     list_display = (
         "zone",
@@ -395,6 +322,23 @@ class ShippingMethodAdmin(admin.ModelAdmin):
         (_("Pickup"), {"fields": ("pickup_points",)}),
     )
 
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: ShippingMethod | None = None
+    ) -> tuple[str, ...]:
+        # A method stays in its zone: add one to the other zone instead.
+        return ("zone",) if obj is not None else ()
+
+    def create(self, request: HttpRequest, form: ModelForm) -> ShippingMethod:
+        return services.shipping_method_create(
+            actor=actor(request), zone=form.cleaned_data["zone"], data=_method_data(form)
+        )
+
+    def update(self, request: HttpRequest, obj: ShippingMethod, form: ModelForm) -> None:
+        services.shipping_method_update(actor=actor(request), method=obj, data=_method_data(form))
+
+    def delete(self, request: HttpRequest, obj: ShippingMethod) -> None:
+        services.shipping_method_delete(actor=actor(request), method=obj)
+
     @admin.display(description=_("order value and weight"))
     def bands(self, method: ShippingMethod) -> str:
         value = _band(method.min_order_value, method.max_order_value, _euros)
@@ -411,32 +355,26 @@ class ShippingMethodAdmin(admin.ModelAdmin):
 # Pickup points
 
 
-class PickupPointForm(forms.ModelForm):
+class PickupPointForm(ServiceCheckedForm):
     class Meta:
         model = PickupPoint
-        fields = (
-            "name",
-            "street_address",
-            "postal_code",
-            "city",
-            "opening_hours",
-            "opening_hours_en",
-            "is_active",
-        )
+        fields = services.PICKUP_POINT_FIELDS
 
-    def clean_postal_code(self) -> str:
-        code: str = self.cleaned_data["postal_code"]
-        if not (POSTAL_CODE_RE.fullmatch(code) and spain.is_valid_postal_code(code)):
-            raise ValidationError(
-                _("Enter a Spanish postal code: 5 digits, such as 41001."),
-                code="invalid_postal_code",
-            )
-        return code
+    def service_check(self) -> None:
+        services.pickup_point_check(self.instance)
 
 
 @admin.register(PickupPoint)
-class PickupPointAdmin(admin.ModelAdmin):
+class PickupPointAdmin(ServiceAdmin):
     form = PickupPointForm
     list_display = ("name", "city", "postal_code", "street_address", "is_active")
     list_filter = ("is_active", "city")
     search_fields = ("name", "city", "postal_code", "street_address")
+
+    writes = Writes(
+        "point",
+        services.PICKUP_POINT_FIELDS,
+        services.pickup_point_create,
+        services.pickup_point_update,
+        services.pickup_point_delete,
+    )

@@ -12,6 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -261,3 +263,44 @@ class QuarantinedLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ack_file_id}:{self.line_number}"
+
+
+class BillingEvent(models.Model):
+    """A step of the water-bill route and who took it, whatever called the service
+    (the admin, a management command, a scheduled task): ``actor`` is None when
+    the system acted on its own (a task, a command run without ``--actor``)."""
+
+    class Action(models.TextChoices):
+        BATCH_EXPORTED = "batch_exported", _("Batch exported")
+        BATCH_SENT = "batch_sent", _("Batch sent")
+        BATCH_CLOSED = "batch_closed", _("Batch closed")
+        ACK_IMPORTED = "ack_imported", _("Acknowledgement file imported")
+        CONTRACT_REFRESHED = "contract_refreshed", _("Contract refreshed")
+        CONTRACT_TERMINATED = "contract_terminated", _("Contract terminated")
+        CONTRACT_LINKED = "contract_linked", _("Contract linked")
+
+    created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, verbose_name=_("object type")
+    )
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=200)
+    data = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("billing event")
+        verbose_name_plural = _("billing events")
+        ordering = ("-created_at", "-pk")
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.object_repr}"

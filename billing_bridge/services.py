@@ -1,4 +1,5 @@
-"""Writes of the water-bill route."""
+"""Writes of the water-bill route. Each write that moves the route on records a
+:class:`BillingEvent` with its actor (None: the system), whoever called it."""
 
 from __future__ import annotations
 
@@ -6,45 +7,83 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import DataError, IntegrityError, transaction
+from django.db import DataError, IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing_bridge.errors import BillingErrorCode
 from billing_bridge.exchange.base import ContractInfo, ExchangeError, get_exchange
-from billing_bridge.models import BillCharge, ContractLink, SupplyContract
+from billing_bridge.models import BillCharge, BillingEvent, ContractLink, SupplyContract
 from shop import throttle
 from shop.accounts.models import User
+
+Action = BillingEvent.Action
+
+
+def billing_event_record(
+    *,
+    actor: User | None,
+    action: BillingEvent.Action,
+    obj: models.Model,
+    data: dict[str, Any] | None = None,
+) -> BillingEvent:
+    """Record that ``actor`` (None: the system) did ``action`` to ``obj``; ``data``
+    holds the figures worth keeping (dates and decimals are stored as text).
+    Call it inside the write's transaction, so the event and the write commit together."""
+    return BillingEvent.objects.create(
+        actor=actor,
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        data=data or {},
+    )
+
+
+def _link(user: User, contract: SupplyContract, source: ContractLink.Source) -> ContractLink:
+    link, created = ContractLink.objects.get_or_create(
+        user=user, contract=contract, defaults={"source": source}
+    )
+    if created:
+        billing_event_record(
+            actor=user, action=Action.CONTRACT_LINKED, obj=contract, data={"source": source}
+        )
+    return link
 
 
 @transaction.atomic
 def contracts_link_vouched(*, user: User, numbers: Sequence[str]) -> list[ContractLink]:
     """Link ``user`` to the contracts the portal vouches for (its signed token
     lists them). Numbers the mirror does not know are skipped; linking again
-    changes nothing. Returns the user's links to those contracts."""
+    changes nothing. Returns the user's links to those contracts. Each new link
+    is a CONTRACT_LINKED event by ``user``."""
     contracts = SupplyContract.objects.filter(number__in=[n.strip() for n in numbers])
-    links = []
-    for contract in contracts:
-        link, _created = ContractLink.objects.get_or_create(
-            user=user, contract=contract, defaults={"source": ContractLink.Source.PORTAL}
-        )
-        links.append(link)
-    return links
+    return [_link(user, contract, ContractLink.Source.PORTAL) for contract in contracts]
 
 
 @transaction.atomic
-def contract_terminate(*, contract: SupplyContract, final_cutoff: date) -> int:
+def contract_terminate(*, actor: User | None, contract: SupplyContract, final_cutoff: date) -> int:
     """Mark ``contract`` terminated (the billing system said so): its outstanding
-    installments not yet sent move to its final bill. Returns how many moved."""
+    installments not yet sent move to its final bill. Returns how many moved,
+    recorded in a CONTRACT_TERMINATED event by ``actor``."""
     contract = SupplyContract.objects.select_for_update().get(pk=contract.pk)
     contract.status = SupplyContract.Status.TERMINATED
     contract.next_cutoff = final_cutoff
     contract.save(update_fields=["status", "next_cutoff"])
-    return BillCharge.objects.filter(
+    moved = BillCharge.objects.filter(
         contract=contract, status=BillCharge.Status.PENDING, due_cutoff__gt=final_cutoff
     ).update(due_cutoff=final_cutoff)
+    billing_event_record(
+        actor=actor,
+        action=Action.CONTRACT_TERMINATED,
+        obj=contract,
+        data={"final_cutoff": final_cutoff, "moved": moved},
+    )
+    return moved
 
 
 LINK_ATTEMPTS = 5  # failed attempts per customer, and per contract, per window
@@ -78,7 +117,7 @@ def water_contract_link(*, user: User, number: str, last_bill_amount: Decimal) -
         message = _("The billing system did not answer. Please try again later.")
         raise ValidationError(message, code=BillingErrorCode.UNAVAILABLE) from exc
     if verified:
-        contracts_refresh(numbers=[number])
+        contracts_refresh(actor=user, numbers=[number])
     contract = SupplyContract.objects.filter(number=number).first()
     if not verified or contract is None:
         raise ValidationError(
@@ -86,10 +125,8 @@ def water_contract_link(*, user: User, number: str, last_bill_amount: Decimal) -
             code=BillingErrorCode.NOT_VERIFIED,
         )
     attempt.release()
-    link, _created = ContractLink.objects.get_or_create(
-        user=user, contract=contract, defaults={"source": ContractLink.Source.VERIFIED}
-    )
-    return link
+    with transaction.atomic():
+        return _link(user, contract, ContractLink.Source.VERIFIED)
 
 
 Progress = Callable[[Sequence[str]], Iterable[str]]
@@ -118,7 +155,10 @@ class RefreshReport:
 
 
 def contracts_refresh(
-    *, numbers: Sequence[str] | None = None, progress: Progress | None = None
+    *,
+    actor: User | None,
+    numbers: Sequence[str] | None = None,
+    progress: Progress | None = None,
 ) -> RefreshReport:
     """Refresh the mirror from the billing system: every mirrored contract, or
     those of ``numbers``. Each is looked up with ``get_exchange().lookup_contract``
@@ -130,7 +170,9 @@ def contracts_refresh(
 
     Contracts the system does not know, or whose look-up fails (``ExchangeError``,
     ``OSError``, a status or value the mirror cannot hold), are left alone and
-    listed in the report; the others go on. ``progress`` wraps the numbers (a progress bar)."""
+    listed in the report; the others go on. ``progress`` wraps the numbers (a progress bar).
+    A contract that changed is a CONTRACT_REFRESHED event by ``actor`` (with the
+    fields that changed); one unchanged records nothing."""
     contracts = SupplyContract.objects.order_by("number")
     if numbers is not None:
         contracts = contracts.filter(number__in=[number.strip() for number in numbers])
@@ -151,14 +193,16 @@ def contracts_refresh(
             report.failed[number] = f"unknown status {info.status!r}"
         else:
             try:
-                _contract_refresh_one(number, info, report)
+                _contract_refresh_one(actor, number, info, report)
             except (IntegrityError, DataError) as error:
                 report.failed[number] = f"not stored: {error}"
     return report
 
 
 @transaction.atomic
-def _contract_refresh_one(number: str, info: ContractInfo, report: RefreshReport) -> None:
+def _contract_refresh_one(
+    actor: User | None, number: str, info: ContractInfo, report: RefreshReport
+) -> None:
     contract = SupplyContract.objects.select_for_update().filter(number=number).first()
     if contract is None:
         return  # deleted since the look-up
@@ -178,8 +222,17 @@ def _contract_refresh_one(number: str, info: ContractInfo, report: RefreshReport
         setattr(contract, name, value)
     contract.refreshed_at = timezone.now()
     contract.save(update_fields=[*changes, "refreshed_at"])
+    if changes:
+        billing_event_record(
+            actor=actor,
+            action=Action.CONTRACT_REFRESHED,
+            obj=contract,
+            data={"changed": sorted(changes)},
+        )
     if terminating:
-        moved = contract_terminate(contract=contract, final_cutoff=contract.next_cutoff)
+        moved = contract_terminate(
+            actor=actor, contract=contract, final_cutoff=contract.next_cutoff
+        )
         report.terminated[number] = moved
         changes["status"] = info.status
     report.refreshed.append(number)

@@ -25,9 +25,19 @@ from django.utils.translation import gettext_lazy as _
 
 from billing_bridge.errors import BillingErrorCode
 from billing_bridge.exchange.base import ACK_COLUMNS, BatchRow, batch_csv_chunks, get_exchange
-from billing_bridge.models import AckFile, BatchLine, BillCharge, ExportBatch, QuarantinedLine
+from billing_bridge.models import (
+    AckFile,
+    BatchLine,
+    BillCharge,
+    BillingEvent,
+    ExportBatch,
+    QuarantinedLine,
+)
+from billing_bridge.services import billing_event_record
 from shop.accounts.models import User
 from shop.money import CENT
+
+Action = BillingEvent.Action
 
 Progress = Callable[[Sequence[str]], Iterable[str]]
 RowProgress = Callable[[Iterable[BatchRow], int], Iterable[BatchRow]]
@@ -110,11 +120,14 @@ def bill_cycle_export(
     batch stays claimed and unsent (``sent_at`` empty) and is sent again, byte
     for byte under the same number, by the next export or ``bill_batch_send``.
     Memory does not grow with the number of charges: they are claimed in the
-    database and streamed, once to fingerprint the file and once to send it."""
-    bill_batches_send_unsent()
+    database and streamed, once to fingerprint the file and once to send it.
+
+    The claim is a BATCH_EXPORTED event by ``actor`` (None: the scheduled task),
+    each delivery a BATCH_SENT one."""
+    bill_batches_send_unsent(actor=actor)
     batch = _claim_batch(cutoff, actor)
     if batch is not None:
-        bill_batch_send(batch=batch, progress=progress)
+        bill_batch_send(actor=actor, batch=batch, progress=progress)
     return batch
 
 
@@ -131,25 +144,41 @@ def _claim_batch(cutoff: date, actor: User | None) -> ExportBatch | None:
         batch.count, batch.sha256 = figures["count"], digest.hexdigest()
         batch.total = figures["total"].quantize(CENT)  # SQLite sums with extra digits
         batch.save(update_fields=["count", "total", "sha256"])
+        billing_event_record(
+            actor=actor,
+            action=Action.BATCH_EXPORTED,
+            obj=batch,
+            data={"cutoff": cutoff, "count": batch.count, "total": batch.total},
+        )
     return batch
 
 
-def bill_batch_send(*, batch: ExportBatch, progress: RowProgress | None = None) -> ExportBatch:
+def bill_batch_send(
+    *, actor: User | None, batch: ExportBatch, progress: RowProgress | None = None
+) -> ExportBatch:
     """Deliver ``batch`` through the configured exchange and record when it
     was first delivered. Safe to repeat (e.g. after its files were lost): the
     content is the same every time, byte for byte, under the same number.
-    Raises what the exchange raises; ``sent_at`` is then left as it was."""
+    Raises what the exchange raises; ``sent_at`` is then left as it was and no
+    event is recorded. Each delivery is a BATCH_SENT event by ``actor``
+    (``first`` says whether it was the first)."""
     rows = batch_rows(batch)
     get_exchange().send_batch(batch, progress(rows, batch.count) if progress else rows)
-    ExportBatch.objects.filter(pk=batch.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+    with transaction.atomic():
+        first = ExportBatch.objects.filter(pk=batch.pk, sent_at__isnull=True).update(
+            sent_at=timezone.now()
+        )
+        billing_event_record(
+            actor=actor, action=Action.BATCH_SENT, obj=batch, data={"first": bool(first)}
+        )
     batch.refresh_from_db(fields=["sent_at"])
     return batch
 
 
-def bill_batches_send_unsent() -> list[ExportBatch]:
+def bill_batches_send_unsent(*, actor: User | None) -> list[ExportBatch]:
     """Send every batch claimed but not delivered yet, oldest first; returns them."""
     unsent = list(ExportBatch.objects.filter(sent_at__isnull=True).order_by("pk"))
-    return [bill_batch_send(batch=batch) for batch in unsent]
+    return [bill_batch_send(actor=actor, batch=batch) for batch in unsent]
 
 
 class _Result(StrEnum):
@@ -205,7 +234,8 @@ def bill_ack_import(*, path: Path, actor: User | None, progress: Progress | None
     charge or a charge not in the state their result needs are kept as
     ``QuarantinedLine`` rows, never dropped; blank lines are skipped. Raises
     ``ValidationError`` (code ``invalid``) when the header is wrong, before
-    anything is written. ``progress`` wraps the lines (a progress bar)."""
+    anything is written. ``progress`` wraps the lines (a progress bar). The
+    first import is an ACK_IMPORTED event by ``actor`` with the file's tallies."""
     content = Path(path).read_bytes()
     digest = hashlib.sha256(content).hexdigest()
     if (done := AckFile.objects.filter(sha256=digest).first()) is not None:
@@ -223,6 +253,15 @@ def bill_ack_import(*, path: Path, actor: User | None, progress: Progress | None
                 sha256=digest, file_name=Path(path).name, imported_by=actor
             )
             _apply(ack, text[1:], progress or (lambda lines: lines))
+            billing_event_record(
+                actor=actor,
+                action=Action.ACK_IMPORTED,
+                obj=ack,
+                data={
+                    name: getattr(ack, name)
+                    for name in ("lines", "accepted", "rejected", "settled", "quarantined")
+                },
+            )
     except IntegrityError:
         if (done := AckFile.objects.filter(sha256=digest).first()) is not None:
             return done  # a concurrent import of the same file won
@@ -413,9 +452,10 @@ def bill_reconcile(
 
 
 def bill_batch_close(*, batch: ExportBatch, actor: User | None) -> ExportBatch:
-    """Mark ``batch`` reconciled: every charge answered and the report balanced.
-    Closing a closed batch returns it unchanged. Raises ``ValidationError``
-    (NOT_BALANCED) with the report's figures otherwise, changing nothing."""
+    """Mark ``batch`` reconciled: every charge answered and the report balanced,
+    a BATCH_CLOSED event by ``actor``. Closing a closed batch returns it
+    unchanged (no event). Raises ``ValidationError`` (NOT_BALANCED) with the
+    report's figures otherwise, changing nothing."""
     with transaction.atomic():
         batch = ExportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status == ExportBatch.Status.RECONCILED:
@@ -437,4 +477,10 @@ def bill_batch_close(*, batch: ExportBatch, actor: User | None) -> ExportBatch:
         batch.status = ExportBatch.Status.RECONCILED
         batch.reconciled_at, batch.reconciled_by = timezone.now(), actor
         batch.save(update_fields=["status", "reconciled_at", "reconciled_by"])
+        billing_event_record(
+            actor=actor,
+            action=Action.BATCH_CLOSED,
+            obj=batch,
+            data={"count": report.exported.count, "total": report.exported.total},
+        )
     return batch

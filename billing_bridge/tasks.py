@@ -22,7 +22,7 @@ def contracts_refresh_all() -> dict[str, int]:
     """Refresh every mirrored contract from the billing system (scheduled nightly
     by beat, before the export). Returns how many were refreshed, terminated,
     unknown and failed."""
-    report = services.contracts_refresh()
+    report = services.contracts_refresh(actor=None)
     return {
         "refreshed": len(report.refreshed),
         "terminated": len(report.terminated),

@@ -17,6 +17,7 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
 
 from catalog.models import Category, Product, ProductVariant, Stock, Warehouse
+from catalog.services.stock import stock_check
 from shop.content.services import clean_rich_text
 
 
@@ -130,8 +131,8 @@ class ProductResource(AllOrNothingResource):
 class StockResource(AllOrNothingResource):
     """Stock by variant SKU and warehouse slug; only ``quantity`` is written.
 
-    Refused rows: an unknown SKU or warehouse, a negative quantity, or a quantity
-    below the units already allocated to orders (read under a row lock).
+    Refused rows: an unknown SKU or warehouse, or a quantity ``stock_check``
+    refuses (negative, or below the units allocated to orders, read under a row lock).
     """
 
     sku = fields.Field(
@@ -183,16 +184,10 @@ class StockResource(AllOrNothingResource):
     ) -> None:
         errors = dict(import_validation_errors or {})
         if "quantity" not in errors and instance.quantity is not None:
-            if instance.quantity < 0:
-                errors["quantity"] = ValidationError(
-                    _("The quantity cannot be negative."), code="min_value"
-                )
-            elif instance.quantity < instance.allocated:
-                errors["quantity"] = ValidationError(
-                    _("The quantity cannot be below the %(allocated)d units allocated to orders.")
-                    % {"allocated": instance.allocated},
-                    code="below_allocated",
-                )
+            try:
+                stock_check(stock=instance, quantity=instance.quantity)
+            except ValidationError as exc:
+                errors.update(exc.error_dict)
         super().validate_instance(instance, errors, validate_unique=validate_unique)
 
     def do_instance_save(self, instance: Stock, is_create: bool) -> None:

@@ -4,7 +4,7 @@ and leaves an entry in the administration history.
 Services take already-fetched objects and a ``data`` dict holding only the
 fields to change; they raise ``ValidationError`` with ``CatalogErrorCode``s.
 
-One module per entity (categories, products, variants, collections, media, stock);
+One module per entity (attributes, categories, products, variants, collections, media, stock);
 this package re-exports their public names, so callers write
 ``from catalog import services; services.product_create(...)``. To replace a
 dependency of a service in a test, patch it in the module that defines the
@@ -13,8 +13,16 @@ service (e.g. ``catalog.services.media.record_change``).
 
 from __future__ import annotations
 
+from catalog.services.attributes import (
+    ATTRIBUTE_FIELDS,
+    attribute_check,
+    attribute_create,
+    attribute_delete,
+    attribute_update,
+)
 from catalog.services.categories import (
     CATEGORY_FIELDS,
+    category_check,
     category_create,
     category_delete,
     category_update,
@@ -29,9 +37,11 @@ from catalog.services.collections import (
     collection_update,
 )
 from catalog.services.media import (
+    MEDIA_FIELDS,
     product_media_create,
     product_media_delete,
     product_media_reorder,
+    product_media_update,
 )
 from catalog.services.products import (
     MAX_ATTRIBUTE_NUMBER,
@@ -40,32 +50,44 @@ from catalog.services.products import (
     product_create,
     product_delete,
     product_update,
+    specification_error,
 )
 from catalog.services.stock import (
     WAREHOUSE_FIELDS,
+    stock_check,
+    stock_delete,
     stock_update,
     warehouse_create,
+    warehouse_delete,
     warehouse_update,
 )
 from catalog.services.variants import (
     MAX_PRICE,
     PRICE_FIELDS,
     VARIANT_FIELDS,
+    variant_check,
     variant_create,
     variant_delete,
     variant_update,
 )
 
 __all__ = [
+    "ATTRIBUTE_FIELDS",
     "CATEGORY_FIELDS",
     "COLLECTION_FIELDS",
     "MAX_ATTRIBUTE_NUMBER",
     "MAX_PRICE",
+    "MEDIA_FIELDS",
     "PRICE_FIELDS",
     "PRODUCT_FIELDS",
     "VARIANT_FIELDS",
     "WAREHOUSE_FIELDS",
     "AttributeValueData",
+    "attribute_check",
+    "attribute_create",
+    "attribute_delete",
+    "attribute_update",
+    "category_check",
     "category_create",
     "category_delete",
     "category_update",
@@ -80,11 +102,17 @@ __all__ = [
     "product_media_create",
     "product_media_delete",
     "product_media_reorder",
+    "product_media_update",
     "product_update",
+    "specification_error",
+    "stock_check",
+    "stock_delete",
     "stock_update",
+    "variant_check",
     "variant_create",
     "variant_delete",
     "variant_update",
     "warehouse_create",
+    "warehouse_delete",
     "warehouse_update",
 ]

@@ -26,7 +26,17 @@ CATEGORY_FIELDS = (
     "description_en",
     "position",
     "is_published",
+    "image",
 )
+
+
+def category_check(category: Category) -> None:
+    """The shop's rule beyond model validation: ``parent`` is neither the category
+    nor one below it (INVALID on ``parent``)."""
+    if category.pk is not None and category.parent_id in category_descendant_ids([category.pk]):
+        raise _invalid(
+            "parent", _("A category cannot be placed under itself or one of its sub-categories.")
+        )
 
 
 def _clean_category(category: Category) -> None:
@@ -34,10 +44,7 @@ def _clean_category(category: Category) -> None:
     category.description = clean_rich_text(category.description or "")
     category.description_en = clean_rich_text(category.description_en or "")
     full_clean(category, Code)
-    if category.pk is not None and category.parent_id in category_descendant_ids([category.pk]):
-        raise _invalid(
-            "parent", _("A category cannot be placed under itself or one of its sub-categories.")
-        )
+    category_check(category)
 
 
 @transaction.atomic

@@ -52,9 +52,14 @@ class AttributeValueData:
     choice: str | None = None
 
 
-def _attribute_value_error(value: AttributeValueData, choice: AttributeChoice | None) -> str | None:
+def specification_error(
+    value: AttributeValueData, choice: AttributeChoice | None
+) -> tuple[str, str] | None:
+    """What is wrong with one specification, as the ``AttributeValueData`` field at
+    fault (``text``, ``number``, ``boolean``, ``choice``) and a message; None when
+    it is right. ``choice`` is the attribute's choice ``value.choice`` names, if any."""
     attribute, kinds = value.attribute, Attribute.Type
-    given = {
+    given = [
         kind
         for kind, present in (
             (kinds.TEXT, value.text is not None or value.text_en is not None),
@@ -63,23 +68,25 @@ def _attribute_value_error(value: AttributeValueData, choice: AttributeChoice | 
             (kinds.CHOICE, value.choice is not None),
         )
         if present
-    }
+    ]
     names = {"name": attribute.name, "choice": value.choice}
-    if given != {attribute.type}:
-        return _("“%(name)s” takes a value of its own type only.") % names
+    if given != [attribute.type]:
+        wrong = [kind for kind in given if kind != attribute.type]
+        field = str(wrong[0] if wrong else attribute.type)
+        return field, _("“%(name)s” takes a value of its own type only.") % names
     if attribute.type == kinds.TEXT and not (value.text or "").strip():
-        return _("“%(name)s” needs a text.") % names
+        return "text", _("“%(name)s” needs a text.") % names
     if attribute.type == kinds.TEXT and max(len(value.text or ""), len(value.text_en or "")) > 200:
-        return _("“%(name)s” takes at most 200 characters.") % names
+        return "text", _("“%(name)s” takes at most 200 characters.") % names
     number = value.number
     if number is not None and not (
         number.is_finite()
         and abs(number) < MAX_ATTRIBUTE_NUMBER
         and number == number.quantize(Decimal("0.001"))
     ):
-        return _("“%(name)s” takes a number with at most 3 decimals.") % names
+        return "number", _("“%(name)s” takes a number with at most 3 decimals.") % names
     if attribute.type == kinds.CHOICE and choice is None:
-        return _("“%(name)s” has no choice “%(choice)s”.") % names
+        return "choice", _("“%(name)s” has no choice “%(choice)s”.") % names
     return None
 
 
@@ -93,7 +100,8 @@ def _set_attributes(product: Product, values: Sequence[AttributeValueData]) -> N
     rows: list[ProductAttributeValue] = []
     for value in values:
         choice = choices.get((value.attribute.pk, value.choice or ""))
-        message = _attribute_value_error(value, choice)
+        problem = specification_error(value, choice)
+        message = problem[1] if problem else None
         if message is None and any(row.attribute_id == value.attribute.pk for row in rows):
             message = _("“%(name)s” is given twice.") % {"name": value.attribute.name}
         if message is not None:

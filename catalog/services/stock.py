@@ -1,10 +1,11 @@
-"""Warehouse and stock services: create and update warehouses, set the units of a
-variant in a warehouse."""
+"""Warehouse and stock services: create, update and delete warehouses, set the units
+of a variant in a warehouse, delete a stock row."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -48,6 +49,29 @@ def warehouse_update(*, actor: User, warehouse: Warehouse, data: dict[str, Any])
 
 
 @transaction.atomic
+def warehouse_delete(*, actor: User, warehouse: Warehouse) -> None:
+    """Delete a warehouse; IN_USE while it holds stock rows (delete or move them first)."""
+    if warehouse.stocks.exists():
+        raise ValidationError(_("The warehouse still holds stock."), code=Code.IN_USE)
+    record_change(actor=actor, obj=warehouse, action="delete")
+    warehouse.delete()
+
+
+def stock_check(*, stock: Stock, quantity: int) -> None:
+    """INVALID_STOCK on ``quantity`` when it is negative or below the units of
+    ``stock`` allocated to orders (as read: :func:`stock_update` reads them locked)."""
+    if quantity < 0:
+        raise _invalid("quantity", _("The quantity cannot be negative."), Code.INVALID_STOCK)
+    if quantity < stock.allocated:
+        raise _invalid(
+            "quantity",
+            _("The quantity cannot be below the %(allocated)d units allocated to orders.")
+            % {"allocated": stock.allocated},
+            Code.INVALID_STOCK,
+        )
+
+
+@transaction.atomic
 def stock_update(
     *, actor: User, variant: ProductVariant, warehouse: Warehouse, quantity: int
 ) -> Stock:
@@ -59,15 +83,7 @@ def stock_update(
     stock, created = Stock.objects.select_for_update().get_or_create(
         variant=variant, warehouse=warehouse
     )
-    if quantity < 0:
-        raise _invalid("quantity", _("The quantity cannot be negative."), Code.INVALID_STOCK)
-    if quantity < stock.allocated:
-        raise _invalid(
-            "quantity",
-            _("The quantity cannot be below the %(allocated)d units allocated to orders.")
-            % {"allocated": stock.allocated},
-            Code.INVALID_STOCK,
-        )
+    stock_check(stock=stock, quantity=quantity)
     previous, stock.quantity = stock.quantity, quantity
     stock.save(update_fields=["quantity"])
     record_change(
@@ -77,3 +93,14 @@ def stock_update(
         message=f"quantity: {previous} → {quantity}",
     )
     return stock
+
+
+@transaction.atomic
+def stock_delete(*, actor: User, stock: Stock) -> None:
+    """Delete a stock row; IN_USE, and nothing deleted, while units of it are
+    allocated to orders (read under a row lock, so an allocation cannot slip in)."""
+    stock = Stock.objects.select_for_update().get(pk=stock.pk)
+    if stock.allocated:
+        raise ValidationError(_("Units of this stock are allocated to orders."), code=Code.IN_USE)
+    record_change(actor=actor, obj=stock, action="delete")
+    stock.delete()

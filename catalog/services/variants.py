@@ -36,6 +36,14 @@ def _is_price(value: Decimal) -> bool:
     return is_whole_cents(value) and 0 <= value < MAX_PRICE
 
 
+def variant_check(variant: ProductVariant) -> None:
+    """The shop's price and weight rules (INVALID, REQUIRED on ``price``,
+    ``compare_at_price``, ``weight_grams``): prices of zero or more with at most 2
+    decimals, the compare-at price above the price, a weight of zero or more grams."""
+    if errors := _price_errors(variant):
+        raise ValidationError(errors)
+
+
 def _price_errors(variant: ProductVariant) -> dict[str, ValidationError]:
     errors: dict[str, ValidationError] = {}
     price, compare_at = variant.price, variant.compare_at_price

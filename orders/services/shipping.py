@@ -81,20 +81,26 @@ def _digits(value: str, shortest: int, longest: int) -> bool:
     return value.isascii() and value.isdigit() and shortest <= len(value) <= longest
 
 
-def _rule_problem(rule: PostalCodeRuleData) -> str | None:
-    """What is wrong with ``rule``, as a message with a ``%(number)d`` placeholder."""
+def postal_code_rule_problem(rule: PostalCodeRuleData) -> tuple[str, str] | None:
+    """What is wrong with ``rule``: the field at fault (``inclusion``, ``prefix``,
+    ``start``, ``end``) and a message to follow "Rule 2: " (so in lower case);
+    None when it is right."""
     if rule.inclusion not in PostalCodeRule.Inclusion.values:
-        return _("Rule %(number)d: choose include or exclude.")
+        return "inclusion", _("choose include or exclude.")
     if rule.prefix and not (rule.start or rule.end):
         if not _digits(rule.prefix, 1, 5):
-            return _("Rule %(number)d: a prefix has 1 to 5 digits.")
+            return "prefix", _("a prefix has 1 to 5 digits.")
         return None
     if rule.prefix or not (rule.start and rule.end):
-        return _("Rule %(number)d: give a prefix, or the first and last postal codes of a range.")
-    if not (_digits(rule.start, 5, 5) and _digits(rule.end, 5, 5)):
-        return _("Rule %(number)d: a range runs between two postal codes of 5 digits.")
+        field = "prefix" if rule.prefix or not (rule.start or rule.end) else "start"
+        if rule.start and not rule.end:
+            field = "end"
+        return field, _("give a prefix, or the first and last postal codes of a range.")
+    for field in ("start", "end"):
+        if not _digits(getattr(rule, field), 5, 5):
+            return field, _("a range runs between two postal codes of 5 digits.")
     if rule.start > rule.end:
-        return _("Rule %(number)d: the range ends before it starts.")
+        return "end", _("the range ends before it starts.")
     return None
 
 
@@ -102,12 +108,22 @@ def _rules_errors(rules: Sequence[PostalCodeRuleData]) -> list[ValidationError]:
     """One INVALID_POSTAL_CODE_RULE error per faulty rule, numbered from 1."""
     if len(rules) > MAX_RULES:
         return [_error(_("At most %(count)d at once.") % {"count": MAX_RULES})]
-    problems = [(number, _rule_problem(rule)) for number, rule in enumerate(rules, start=1)]
+    problems = [(number, postal_code_rule_problem(rule)) for number, rule in enumerate(rules, 1)]
     return [
-        _error(problem % {"number": number}, Code.INVALID_POSTAL_CODE_RULE)
+        _error(
+            _("Rule %(number)d: %(problem)s") % {"number": number, "problem": problem[1]},
+            Code.INVALID_POSTAL_CODE_RULE,
+        )
         for number, problem in problems
         if problem is not None
     ]
+
+
+def shipping_zone_check(zone: ShippingZone) -> None:
+    """Normalise ``zone.countries`` (upper case, no repeats); REQUIRED or INVALID on
+    ``countries`` when there are none or unknown ones."""
+    if (error := _countries_error(zone)) is not None:
+        raise ValidationError({"countries": error})
 
 
 def _countries_error(zone: ShippingZone) -> ValidationError | None:
@@ -204,6 +220,17 @@ def _is_amount(value: Decimal) -> bool:
     return is_whole_cents(value) and 0 <= value < MAX_AMOUNT
 
 
+def shipping_method_check(method: ShippingMethod, points: Sequence[PickupPoint] | None) -> None:
+    """The shop's rules for a method offering ``points`` (None: its saved ones):
+    amounts of zero or more with at most 2 decimals, each band's maximum not below
+    its minimum (the error on the maximum), pickup points on pickup methods only
+    and at least one there. Raises ``ValidationError`` keyed by field."""
+    if points is None:
+        points = list(method.pickup_points.all()) if method.pk else []
+    if errors := _method_errors(method, points):
+        raise ValidationError(errors)
+
+
 def _method_errors(method: ShippingMethod, points: Sequence[PickupPoint]) -> dict[str, Any]:
     errors: dict[str, Any] = {}
     for name in AMOUNT_FIELDS:
@@ -288,13 +315,22 @@ PICKUP_POINT_FIELDS = (
 )
 
 
+def _pickup_point_errors(point: PickupPoint) -> dict[str, Any]:
+    point.postal_code = spain.normalize_postal_code(point.postal_code or "")
+    if point.postal_code and not spain.is_valid_postal_code(point.postal_code):
+        return {"postal_code": _error(_("Enter a valid Spanish postal code (5 digits)."))}
+    return {}
+
+
+def pickup_point_check(point: PickupPoint) -> None:
+    """Normalise the postal code; INVALID on ``postal_code`` unless it is a Spanish one."""
+    if errors := _pickup_point_errors(point):
+        raise ValidationError(errors)
+
+
 def _save_pickup_point(point: PickupPoint, data: dict[str, Any]) -> list[str]:
     changed = _assign(point, data, PICKUP_POINT_FIELDS)
-    point.postal_code = spain.normalize_postal_code(point.postal_code or "")
-    errors: dict[str, Any] = {}
-    if point.postal_code and not spain.is_valid_postal_code(point.postal_code):
-        errors["postal_code"] = _error(_("Enter a valid Spanish postal code (5 digits)."))
-    _clean(point, errors)
+    _clean(point, _pickup_point_errors(point))
     save_unique(point, Code)
     return changed
 

@@ -60,6 +60,7 @@ SEES = {
             "Acknowledgement files",
             "Supply contracts",
             "Contract links",
+            "Billing events",
         ],
         "users": ["Users"],
     },
@@ -82,6 +83,7 @@ SEES = {
             "Acknowledgement files",
             "Supply contracts",
             "Contract links",
+            "Billing events",
         ],
         "settings": [
             "Shop settings",

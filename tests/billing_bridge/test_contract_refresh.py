@@ -85,7 +85,7 @@ def test_the_mirror_takes_what_the_billing_system_says():
     )
     before = timezone.now()
 
-    report = contracts_refresh()
+    report = contracts_refresh(actor=None)
 
     contract = SupplyContract.objects.get()
     assert before <= contract.refreshed_at <= timezone.now()
@@ -122,7 +122,7 @@ def test_what_the_billing_system_leaves_out_is_kept():
     mirrored("41000123", has_unpaid_bills=True)
     BillingSimulator().seed("41000123", status="active", holder="")
 
-    report = contracts_refresh()
+    report = contracts_refresh(actor=None)
 
     assert row("41000123")[:-1] == (
         "41000123",
@@ -146,7 +146,7 @@ def test_a_contract_now_terminated_moves_its_installments_to_its_final_bill():
         ContractInfo("100200300", "terminated", "Lucía Romero", next_cutoff=date(2027, 1, 15))
     )
 
-    report = contracts_refresh()
+    report = contracts_refresh(actor=None)
 
     contract.refresh_from_db()
     assert (contract.status, contract.next_cutoff) == ("terminated", date(2027, 1, 15))
@@ -164,7 +164,7 @@ def test_a_terminated_contract_without_a_final_cutoff_ends_at_its_next_bill():
     water_bill_order(user, installments=3)
     BillingSimulator().seed("100200300", status="terminated", holder="Lucía Romero")
 
-    report = contracts_refresh()
+    report = contracts_refresh(actor=None)
 
     assert report.terminated == {"100200300": 2}
     assert list(BillCharge.objects.order_by("sequence").values_list("due_cutoff", flat=True)) == [
@@ -180,7 +180,7 @@ def test_contracts_the_billing_system_does_not_know_are_listed_and_left_alone():
     BillingSimulator().seed("41000123", status="suspended", holder="Lucía Romero")
     untouched = row("41000999")
 
-    report = contracts_refresh()
+    report = contracts_refresh(actor=None)
 
     assert report.unknown == ["41000999"]
     assert report.refreshed == ["41000123"]
@@ -198,7 +198,7 @@ def test_a_failed_look_up_is_reported_and_the_others_go_on(settings):
         BillingSimulator().seed(number, status="suspended", holder="Lucía Romero")
     untouched = row("41000456")
 
-    report = contracts_refresh()
+    report = contracts_refresh(actor=None)
 
     assert report.failed == {"41000456": "the billing system timed out"}
     assert report.refreshed == ["41000123", "41000789"]
@@ -217,7 +217,7 @@ def test_a_status_the_mirror_does_not_have_is_a_failure_and_changes_nothing(tmp_
     )
     untouched = row("41000123")
 
-    report = contracts_refresh()
+    report = contracts_refresh(actor=None)
 
     assert report.failed == {"41000123": "unknown status 'closed'"}
     assert report.refreshed == []
@@ -233,7 +233,7 @@ def test_a_value_the_mirror_cannot_hold_is_a_failure_and_the_others_go_on():
     )
     untouched = row("41000123")
 
-    report = contracts_refresh()
+    report = contracts_refresh(actor=None)
 
     assert list(report.failed) == ["41000123"]
     assert report.failed["41000123"].startswith("not stored: ")
@@ -249,7 +249,7 @@ def test_only_the_numbers_given_are_refreshed_and_the_unmirrored_listed():
     BillingSimulator().seed("41000123", status="suspended", holder="Lucía Romero")
     BillingSimulator().seed("41000456", status="suspended", holder="Lucía Romero")
 
-    report = contracts_refresh(numbers=[" 41000456", "49999999"])
+    report = contracts_refresh(actor=None, numbers=[" 41000456", "49999999"])
 
     assert report.refreshed == ["41000456"]
     assert report.not_mirrored == ["49999999"]
@@ -263,7 +263,7 @@ def test_the_file_exchange_cannot_look_up_contracts_so_nothing_changes(settings)
     mirrored("41000456", status=SupplyContract.Status.SUSPENDED)
     before = [row("41000123"), row("41000456")]
 
-    report = contracts_refresh()
+    report = contracts_refresh(actor=None)
 
     assert report.unknown == ["41000123", "41000456"]
     assert (report.refreshed, report.changed, report.terminated, report.failed) == ([], {}, {}, {})

@@ -176,7 +176,7 @@ def test_rewriting_a_batch_reproduces_identical_files_and_the_manifest_vouches_f
     csv_path.unlink()
     manifest_path.unlink()
 
-    exchange.bill_batch_send(batch=batch)
+    exchange.bill_batch_send(actor=None, batch=batch)
 
     assert (csv_path.read_bytes(), manifest_path.read_bytes()) == original
     manifest = json.loads(original[1])

@@ -310,7 +310,7 @@ def test_the_demo_seeds_the_simulator_with_the_mirrors_contracts(
         seeded = demo.seed(CUSTOMER_EMAIL, today=date(2026, 11, 5))
     with django_capture_on_commit_callbacks(execute=True):
         demo.seed(CUSTOMER_EMAIL, today=date(2026, 11, 5))  # idempotent
-    report = contracts_refresh()
+    report = contracts_refresh(actor=None)
 
     assert BillingSimulator().contracts() == {info.number: info for info in seeded}
     assert [(i.number, i.status, i.has_unpaid_bills, i.last_bill_amount) for i in seeded] == [

@@ -187,7 +187,9 @@ def test_a_terminated_contract_moves_its_outstanding_installments_to_its_final_b
     water_bill_order(user, installments=3)
     BillCharge.objects.filter(sequence=1).update(status=BillCharge.Status.EXPORTED)
 
-    moved = billing.contract_terminate(contract=contract, final_cutoff=date(2027, 1, 15))
+    moved = billing.contract_terminate(
+        actor=None, contract=contract, final_cutoff=date(2027, 1, 15)
+    )
 
     assert moved == 2
     rows = list(BillCharge.objects.order_by("sequence").values_list("due_cutoff", "status"))

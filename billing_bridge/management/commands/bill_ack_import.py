@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
 
+from billing_bridge.management.actor import actor_from, add_actor_argument
 from billing_bridge.services_exchange import bill_ack_import
 
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
+        add_actor_argument(parser)
 
     def handle(self, *args: Any, file: Path, **options: Any) -> None:
         def progress(lines: Sequence[str]) -> Iterable[str]:
@@ -27,7 +29,7 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"No such file: {file}")
         try:
-            ack = bill_ack_import(path=file, actor=None, progress=progress)
+            ack = bill_ack_import(path=file, actor=actor_from(options["actor"]), progress=progress)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         imported = timezone.localtime(ack.imported_at)

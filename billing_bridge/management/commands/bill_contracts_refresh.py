@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
+from billing_bridge.management.actor import actor_from, add_actor_argument
 from billing_bridge.services import contracts_refresh
 
 
@@ -20,12 +21,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("numbers", nargs="*", metavar="NUMBER", help="Contract numbers.")
+        add_actor_argument(parser)
 
     def handle(self, *args: Any, numbers: list[str], **options: Any) -> None:
         def progress(items: Sequence[str]) -> Iterable[str]:
             return tqdm(items, desc="contracts", unit="contract", disable=options["verbosity"] < 1)
 
-        report = contracts_refresh(numbers=numbers or None, progress=progress)
+        report = contracts_refresh(
+            actor=actor_from(options["actor"]), numbers=numbers or None, progress=progress
+        )
         looked_up = len(report.refreshed) + len(report.unknown) + len(report.failed)
         self.stdout.write(
             f"{looked_up} contracts looked up: {len(report.refreshed)} refreshed "

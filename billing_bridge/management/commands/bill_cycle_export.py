@@ -11,6 +11,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from billing_bridge.exchange.base import BatchRow
+from billing_bridge.management.actor import actor_from, add_actor_argument
 from billing_bridge.services_exchange import bill_batches_send_unsent, bill_cycle_export
 
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             default=None,
             help="Bill cut-off, YYYY-MM-DD (default: today).",
         )
+        add_actor_argument(parser)
 
     def handle(self, *args: Any, cutoff: date | None, **options: Any) -> None:
         def progress(rows: Iterable[BatchRow], total: int) -> Iterable[BatchRow]:
@@ -31,9 +33,10 @@ class Command(BaseCommand):
             return tqdm(rows, total=total, desc="export", unit="charge", disable=quiet)
 
         cutoff = cutoff or timezone.localdate()
-        for earlier in bill_batches_send_unsent():
+        actor = actor_from(options["actor"])
+        for earlier in bill_batches_send_unsent(actor=actor):
             self.stdout.write(f"Batch {earlier.number} (claimed earlier, not delivered): sent.")
-        batch = bill_cycle_export(cutoff=cutoff, actor=None, progress=progress)
+        batch = bill_cycle_export(cutoff=cutoff, actor=actor, progress=progress)
         if batch is None:
             self.stdout.write(f"No pending charges due by {cutoff}.")
             return

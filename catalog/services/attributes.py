@@ -1,0 +1,66 @@
+"""Specification attribute services: create, update (the type only while unused)
+and delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from catalog.errors import CatalogErrorCode as Code
+from catalog.models import Attribute
+from catalog.services._common import _assign, _changed, _invalid
+from shop.accounts.models import User
+from shop.audit import record_change
+from shop.validation import full_clean, save_unique
+
+ATTRIBUTE_FIELDS = ("slug", "name", "name_en", "type", "unit", "is_filterable")
+
+
+def attribute_check(attribute: Attribute) -> None:
+    """IN_USE on ``type`` when it changes while products have values of the
+    attribute: those values sit in the old type's column."""
+    if attribute.pk is None:
+        return
+    saved = Attribute.objects.filter(pk=attribute.pk).values_list("type", flat=True).first()
+    if saved is not None and saved != attribute.type and attribute.values.exists():
+        raise _invalid(
+            "type",
+            _("Products already have values of this attribute; its type cannot change."),
+            Code.IN_USE,
+        )
+
+
+def _save_attribute(attribute: Attribute, data: dict[str, Any]) -> list[str]:
+    changed = _assign(attribute, data, ATTRIBUTE_FIELDS)
+    full_clean(attribute, Code)
+    attribute_check(attribute)
+    save_unique(attribute, Code)
+    return changed
+
+
+@transaction.atomic
+def attribute_create(*, actor: User, data: dict[str, Any]) -> Attribute:
+    """Add an attribute; ``slug``, ``name`` and ``type`` are required."""
+    attribute = Attribute()
+    _save_attribute(attribute, data)
+    record_change(actor=actor, obj=attribute, action="add")
+    return attribute
+
+
+@transaction.atomic
+def attribute_update(*, actor: User, attribute: Attribute, data: dict[str, Any]) -> Attribute:
+    """Change an attribute; its ``type`` only while no product has a value of it."""
+    # Locked, so a product cannot be given a value while the type changes.
+    Attribute.objects.select_for_update().filter(pk=attribute.pk).exists()
+    changed = _save_attribute(attribute, data)
+    record_change(actor=actor, obj=attribute, action="change", message=_changed(changed))
+    return attribute
+
+
+@transaction.atomic
+def attribute_delete(*, actor: User, attribute: Attribute) -> None:
+    """Delete an attribute with its choices (the database refuses while products use it)."""
+    record_change(actor=actor, obj=attribute, action="delete")
+    attribute.delete()
