@@ -42,7 +42,7 @@ from admin_ui.common import (
     save_rows,
     show_errors,
 )
-from orders.errors import OrdersErrorCode as Code
+from orders.errors import ShippingErrorCode as Code
 from orders.models import PickupPoint, PostalCodeRule, ShippingMethod, ShippingZone
 from orders.services import shipping as services
 
