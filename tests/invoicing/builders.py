@@ -8,7 +8,13 @@ from catalog.models import ProductVariant, TaxClass
 from orders import models, services
 from shop.accounts.models import User
 from tests.billing_bridge.test_water_bill_payment import linked_customer
-from tests.orders.factories import ADDRESS, ready_checkout, stocked_variant
+from tests.orders.factories import (
+    ADDRESS,
+    ShippingMethodFactory,
+    ready_checkout,
+    stocked_variant,
+    zone_for,
+)
 
 METHODS = {
     "card": "orders.payments.memory.InMemoryPaymentMethod",
@@ -43,9 +49,21 @@ def card_order(
     return services.checkout_complete(checkout=checkout, actor=None)
 
 
-def water_bill_order(lines: list[tuple[ProductVariant, int]]) -> models.Order:
+def water_bill_order(
+    lines: list[tuple[ProductVariant, int]], *, pickup_at: models.PickupPoint | None = None
+) -> models.Order:
+    """An order charged to the water bill in one installment; collected at
+    ``pickup_at`` (an office) if given."""
     user, _contract = linked_customer()
     checkout = ready_checkout(lines=lines, user=user)
+    if pickup_at is not None:
+        method = ShippingMethodFactory(
+            zone=zone_for("41"), kind=models.ShippingMethod.Kind.PICKUP, price="0.00"
+        )
+        method.pickup_points.add(pickup_at)
+        services.checkout_shipping_method_update(
+            checkout=checkout, method=method, pickup_point=pickup_at
+        )
     services.checkout_payment_start(
         checkout=checkout,
         method_code="water_bill",
