@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from orders.errors import OrderErrorCode as Code
+from orders.invoicer import get_invoicer
 from orders.models import (
     Fulfillment,
     FulfillmentLine,
@@ -92,7 +93,8 @@ def order_number_assign(order: Order) -> None:
 def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | None) -> Order:
     """Create the order of a paid checkout, freeze its lines and totals, allocate
     its stock and delete the checkout. Call inside a transaction holding the
-    checkout's lock; raises INSUFFICIENT_STOCK (nothing kept) from allocation."""
+    checkout's lock; raises INSUFFICIENT_STOCK (nothing kept) from allocation.
+    The invoicer is told in this transaction (see ``orders.invoicer``)."""
     checkout: Checkout = summary.checkout
     totals = summary.totals
     if summary.shipping is None or totals.shipping is None:
@@ -151,6 +153,7 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
     if payment.status == Payment.Status.CHARGED:
         order_event(order, OrderEvent.Type.PAYMENT_CHARGED, None, amount=str(payment.amount))
     checkout.delete()
+    get_invoicer().order_placed(order, payment)
     _notify(order, "confirmation")
     return order
 
@@ -178,6 +181,7 @@ def order_cancel(*, actor: User | None, order: Order, reason: str = "") -> Order
     stock_deallocate(lines=order.lines.all())
     order_event(order, OrderEvent.Type.CANCELLED, actor, reason)
     payment_give_back_all(order=order, actor=actor)
+    get_invoicer().order_cancelled(order)
     _notify(order, "cancelled")
     return order
 
@@ -233,6 +237,7 @@ def order_fulfill(
         tracking_number=fulfillment.tracking_number,
         lines={str(line.pk): quantity for line, quantity in wanted.items()},
     )
+    get_invoicer().order_fulfilled(order, fulfillment)
     if notify:
         _notify(order, "shipped", fulfillment_id=fulfillment.pk)
     return fulfillment

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from orders.errors import CheckoutErrorCode as Code
 from orders.errors import OrderErrorCode
+from orders.invoicer import get_invoicer
 from orders.models import Checkout, Order, OrderEvent, Payment, PaymentTransaction
 from orders.payments import get_payment_method, keys
 from orders.payments.base import (
@@ -378,6 +379,8 @@ def _give_back_charge(
     refund = payment_refund(payment=payment, amount=amount, idempotency_key=reason, actor=actor)
     if payment.order is not None:
         order_event(payment.order, OrderEvent.Type.REFUNDED, actor, amount=str(refund.amount))
+        if refund.status == RefundStatus.SUCCESS:
+            get_invoicer().order_refunded(payment.order, refund)
     return refund
 
 
@@ -618,6 +621,7 @@ def order_payment_refund(
 
     Returns the ledger rows: a provider failure is a FAILED row (kept), not an
     exception. Repeating a key returns its rows, retrying those that failed.
+    The invoicer is told of each refund that succeeds (see ``orders.invoicer``).
     """
     payments = list(order.payments.order_by("pk"))
     reasons = {
@@ -676,6 +680,7 @@ def _refund_events(
     for row in rows:
         if row.status == RefundStatus.SUCCESS:
             order_event(order, OrderEvent.Type.REFUNDED, actor, reason, amount=str(row.amount))
+            get_invoicer().order_refunded(order, row)
         elif row.status == RefundStatus.FAILED:
             order_event(
                 order, OrderEvent.Type.REFUND_FAILED, actor, row.message, amount=str(row.amount)
