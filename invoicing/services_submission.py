@@ -99,7 +99,6 @@ def _batch(
 
 
 def _state() -> SubmissionState:
-    SubmissionState.objects.get_or_create(pk=1)
     locked = SubmissionState.objects.select_for_update(skip_locked=True).filter(pk=1).first()
     return locked  # type: ignore[return-value]  # None: another worker holds it
 
@@ -114,6 +113,9 @@ def verifactu_submit_pending(*, actor: User | None = None) -> SubmitOutcome:
     submission without answers, never raised."""
     channel = get_channel()
     size = int(settings.VERIFACTU_BATCH_SIZE)
+    # Committed before anyone locks it (the migration makes it; a flushed test
+    # database does not have it).
+    SubmissionState.objects.get_or_create(pk=1)
     with transaction.atomic():
         state = _state()
         if state is None:

@@ -358,7 +358,8 @@ class AeatSimulator:
         incident = header.findtext(f"{_sf('RemisionVoluntaria')}/{_sf('Incidencia')}") == "S"
         with self._lock:
             lines = [
-                self._record(element[0], issuer.findtext(_sf("NIF")) or "") for element in document
+                self._record(element[0], issuer.findtext(_sf("NIF")) or "")
+                for element in document.iterfind(f"{{{LR_NS}}}RegistroFactura")
             ]
             self._state.received.append(Received(lines, incident, answered))
         return 200, self._answer(header, lines)
