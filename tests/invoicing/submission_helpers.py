@@ -82,8 +82,8 @@ def add_records(
     return created
 
 
-@pytest.fixture
-def aeat(settings: Any) -> Iterator[AeatSimulator]:
+@pytest.fixture(name="aeat")
+def aeat_simulator(settings: Any) -> Iterator[AeatSimulator]:
     """A running AEAT simulator that the ``simulator`` channel posts to, with a short
     client timeout (the injected time-outs hang for longer)."""
     simulator = AeatSimulator(wait_seconds=60).start()

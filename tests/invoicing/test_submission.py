@@ -7,16 +7,17 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 from lxml import etree
 
-from invoicing.models import RecordAnswer, Submission, SubmissionState
+from invoicing.models import RecordAnswer, Submission, SubmissionState, VerifactuRecord
 from invoicing.selectors_submission import records_pending
 from invoicing.services_submission import verifactu_submit_pending
 from invoicing.submission.answers import R_NS
 from invoicing.submission.simulator import AeatSimulator, answer_schema
 from invoicing.verifactu.xml import SF_NS
-from tests.invoicing.submission_helpers import add_records, aeat  # noqa: F401
+from tests.invoicing.submission_helpers import add_records, aeat_simulator  # noqa: F401
 from tests.parallel import run_together
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,8 @@ def test_a_batch_is_accepted_and_nothing_stays_pending(aeat: AeatSimulator) -> N
     assert outcome.result == "sent"
     assert submission is not None
     assert (submission.adapter, submission.status) == ("simulator", "correct")
-    assert submission.csv.startswith("A-") and len(submission.csv) == 16
+    assert submission.csv.startswith("A-")
+    assert len(submission.csv) == 16
     assert submission.wait_seconds == 60
     assert _answers(submission) == [
         (1, "correct", None, False),
@@ -228,7 +230,8 @@ def test_a_batch_holds_at_most_the_batch_size_and_a_full_batch_does_not_wait(
     second = verifactu_submit_pending().submission  # 3 pending: a full batch goes at once
     third = verifactu_submit_pending()  # 1 pending: it waits
 
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     assert list(first.records.values_list("position", flat=True).order_by("position")) == [1, 2]
     assert list(second.records.values_list("position", flat=True).order_by("position")) == [3, 4]
     assert third.result == "waiting"
@@ -263,10 +266,8 @@ def test_the_simulator_recomputes_the_huella(aeat: AeatSimulator) -> None:
     (record,) = add_records(1)
     stored = record.huella
     tampered = record.xml.replace("<sum1:ImporteTotal>12.10<", "<sum1:ImporteTotal>12.00<")
-    with connection.cursor() as cursor:  # append-only: changed behind the ORM's back
-        cursor.execute(
-            f"UPDATE {record._meta.db_table} SET xml = %s WHERE id = %s", [tampered, record.pk]
-        )
+    # Records are append-only: changed behind the ORM's back, with a plain queryset.
+    QuerySet(VerifactuRecord).filter(pk=record.pk).update(xml=tampered)
 
     submission = verifactu_submit_pending().submission
 
