@@ -1,10 +1,20 @@
-"""Background work of invoicing."""
+"""Background work of the invoicing app, owed through the outbox (``shop.outbox``)
+by the transaction that issues an invoice; the outbox retries them.
+
+NOT DONE YET: :func:`invoice_pdf_render` is a placeholder (helper "pdf" renders the
+PDF there).
+"""
 
 from __future__ import annotations
 
 from celery import shared_task
 
 from invoicing import services_submission
+
+
+@shared_task
+def invoice_pdf_render(invoice_id: int) -> None:
+    """Render the invoice's PDF and store it in ``Invoice.pdf`` (once). Placeholder."""
 
 
 @shared_task
