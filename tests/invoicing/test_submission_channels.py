@@ -27,7 +27,12 @@ from invoicing.submission.aeat import AeatChannel, client_certificate, endpoint
 from invoicing.submission.base import get_channel
 from invoicing.submission.file import answer_path
 from invoicing.submission.simulator import AeatSimulator, SimulatorChannel
-from tests.invoicing.submission_helpers import add_records, aeat_simulator  # noqa: F401
+from tests.invoicing.submission_helpers import (  # noqa: F401
+    add_forged_record,
+    add_records,
+    aeat_simulator,
+    number,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +75,7 @@ def test_the_answer_dropped_beside_the_file_is_stored_per_record(file_channel: P
     submission = verifactu_submit_pending().submission
     assert submission is not None
     simulator = AeatSimulator(wait_seconds=30)
-    simulator.reject("F2-2027-000002")
+    simulator.reject(number(2))
     _, answer = simulator.process((file_channel / f"{submission.reference}.xml").read_bytes())
     answer_path(submission.reference).write_bytes(answer)
 
@@ -207,7 +212,7 @@ def test_the_simulator_channel_posts_to_the_configured_simulator(aeat: AeatSimul
 def test_the_command_prints_what_it_sent_and_the_answers(aeat: AeatSimulator) -> None:
     add_records(2)
     aeat.reject(
-        "F2-2027-000002", code=1105, text="El valor del campo FechaExpedicionFactura es incorrecto."
+        number(2), code=1105, text="El valor del campo FechaExpedicionFactura es incorrecto."
     )
     out = io.StringIO()
 
