@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from invoicing import tasks
-from invoicing.models import Submission, SubmissionState
+from invoicing.models import RecordAnswer, Submission, SubmissionState
 from invoicing.selectors_submission import records_pending
 from invoicing.services_submission import verifactu_answers_import, verifactu_submit_pending
 from invoicing.submission.aeat import AeatChannel, client_certificate, endpoint
@@ -33,6 +33,7 @@ from tests.invoicing.submission_helpers import (  # noqa: F401
     aeat_simulator,
     number,
 )
+from tests.orders.factories import place_order
 
 pytestmark = pytest.mark.django_db
 
@@ -252,3 +253,16 @@ def test_the_beat_task_sends_the_pending_records(aeat: AeatSimulator) -> None:
 
     assert result == "sent"
     assert _pending() == []
+
+
+def test_a_placed_orders_record_reaches_the_aeat_after_the_commit(
+    aeat: AeatSimulator, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place_order()
+
+    (answer,) = RecordAnswer.objects.select_related("record__invoice")
+    assert answer.record.invoice.order == order
+    assert answer.status == "correct"
+    assert _pending() == []
+    assert [len(received.lines) for received in aeat.received] == [1]
