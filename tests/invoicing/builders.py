@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from catalog.models import ProductVariant, TaxClass
 from orders import models, services
+from shop.accounts.models import User
 from tests.billing_bridge.test_water_bill_payment import linked_customer
 from tests.orders.factories import ADDRESS, ready_checkout, stocked_variant
 
@@ -26,10 +27,14 @@ def variant_at(rate: str, price: str, quantity: int = 20) -> ProductVariant:
 
 
 def card_order(
-    lines: list[tuple[ProductVariant, int]] | None = None, *, tax_id: str = "", **billing: str
+    lines: list[tuple[ProductVariant, int]] | None = None,
+    *,
+    user: User | None = None,
+    tax_id: str = "",
+    **billing: str,
 ) -> models.Order:
     """An order paid in full by card, its billing address with ``tax_id`` if given."""
-    checkout = ready_checkout(lines=lines)
+    checkout = ready_checkout(lines=lines, user=user)
     if tax_id:
         services.checkout_billing_address_update(
             checkout=checkout, address={**ADDRESS, "tax_id": tax_id, **billing}

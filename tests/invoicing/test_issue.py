@@ -23,9 +23,12 @@ from invoicing.models import (
 from invoicing.verifactu import xml
 from orders import services
 from orders.errors import CheckoutErrorCode
+from orders.models import Claim
 from orders.payments.memory import gateway
+from orders.services import claims
 from shop.accounts.roles import ORDER_MANAGER
 from shop.outbox.models import Message
+from tests.factories import UserFactory
 from tests.invoicing.builders import METHODS, amounts, card_order, variant_at, water_bill_order
 from tests.orders.factories import ADDRESS, ready_checkout, staff_in_role
 
@@ -479,3 +482,31 @@ def test_invoices_lines_and_records_are_never_updated_nor_deleted():
 
     assert Invoice.objects.get(pk=invoice.pk).total_gross == invoice.total_gross
     assert VerifactuRecord.objects.get().huella == record.huella
+
+
+def test_a_claim_resolved_with_a_refund_gives_one_rectificativa():
+    customer = UserFactory()
+    order = card_order([(variant_at("0.21", "10.00"), 2)], user=customer)
+    manager = staff_in_role(ORDER_MANAGER)
+    line = order.lines.get()
+    services.order_fulfill(actor=manager, order=order, quantities=[(line, 2)])
+    claim = claims.claim_create(
+        actor=customer,
+        order=order,
+        reason=Claim.Reason.DAMAGED,
+        description="Una jarra llegó rota.",
+        lines=[(line, 1)],
+    )
+
+    claims.claim_resolve(
+        actor=manager,
+        claim=claim,
+        resolution=Claim.Resolution.REFUND,
+        message="Le devolvemos una jarra.",
+        refund_amount=Decimal("10.00"),
+    )
+
+    (refund,) = order.payments.get().transactions.filter(kind="refund")
+    rectificativa = order.invoices.get(kind="R5")
+    assert rectificativa.idempotency_key == f"refund:{refund.pk}"
+    assert amounts(rectificativa) == [(Decimal("21.00"), Decimal("-8.26"), Decimal("-1.74"))]
