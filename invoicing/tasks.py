@@ -1,14 +1,15 @@
 """Background work of the invoicing app, owed through the outbox (``shop.outbox``)
 by the transaction that issues an invoice; the outbox retries them.
 
-NOT DONE YET: both tasks are placeholders that do nothing. Helper "pdf" renders
-the PDF in :func:`invoice_pdf_render`, helper "aeat" submits the pending records
-in :func:`verifactu_submit_pending`.
+NOT DONE YET: :func:`invoice_pdf_render` is a placeholder (helper "pdf" renders the
+PDF there).
 """
 
 from __future__ import annotations
 
 from celery import shared_task
+
+from invoicing import services_submission
 
 
 @shared_task
@@ -17,5 +18,10 @@ def invoice_pdf_render(invoice_id: int) -> None:
 
 
 @shared_task
-def verifactu_submit_pending() -> None:
-    """Send the records the AEAT has not accepted yet. Placeholder."""
+def verifactu_submit_pending() -> str:
+    """Send the pending VERI*FACTU records (beat, every minute, and the outbox after
+    each new record); the AEAT's wait is honoured by the service, so an early run
+    sends nothing. Answers of the file channel are imported first. Returns what it
+    did: sent, nothing_pending, waiting or busy."""
+    services_submission.verifactu_answers_import()
+    return services_submission.verifactu_submit_pending().result
