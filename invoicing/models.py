@@ -14,14 +14,17 @@ Numbers are allocated by ``invoicing.services`` under the row lock of the
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from invoicing.verifactu.huella import SPANISH_TIME
 from invoicing.verifactu.records import InvoiceType, RectificationType
 
 
@@ -143,6 +146,8 @@ class Invoice(AppendOnly):
         _("rectification type"), max_length=1, choices=RectificationKind.choices, blank=True
     )
     reason = models.TextField(_("reason"), blank=True)
+    # DescripcionOperacion of the record (in Spanish, as the AEAT reads it).
+    description = models.CharField(_("description"), max_length=500)
     substituted = models.ManyToManyField(
         "self",
         symmetrical=False,
@@ -151,6 +156,14 @@ class Invoice(AppendOnly):
         verbose_name=_("substituted invoices"),
     )
     idempotency_key = models.CharField(max_length=255, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
     pdf = models.FileField(_("PDF"), storage=private_storage, upload_to="invoices/%Y/", blank=True)
 
     class Meta:
@@ -173,6 +186,11 @@ class Invoice(AppendOnly):
     @property
     def is_rectifying(self) -> bool:
         return self.kind.startswith("R")
+
+    @property
+    def issue_date(self) -> date:
+        """FechaExpedicionFactura: the day of issue in the issuer's (Spanish) time."""
+        return self.issued_at.astimezone(SPANISH_TIME).date()
 
 
 class InvoiceLine(AppendOnly):
@@ -261,6 +279,14 @@ class VerifactuRecord(AppendOnly):
     huella = models.CharField(_("huella"), max_length=64)
     generated_at = models.DateTimeField(_("generated"))
     xml = models.TextField("XML")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
 
     class Meta:
         verbose_name = _("VERI*FACTU record")
