@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from invoicing.models import Invoice
-from orders.models import Order
+from orders.models import Order, OrderEvent
 from shop.accounts.models import User
 
 PDF_LINK_SALT = "invoice-pdf"
@@ -40,6 +40,13 @@ def invoice_for(
     if token is not None and str(order.token) == str(token):
         return invoice
     return None
+
+
+def confirmation_sent(order: Order) -> bool:
+    """Whether the order's confirmation e-mail has gone out (its EMAIL_SENT event)."""
+    return OrderEvent.objects.filter(
+        order=order, type=OrderEvent.Type.EMAIL_SENT, data__kind="confirmation"
+    ).exists()
 
 
 def _pdf_signer() -> signing.TimestampSigner:

@@ -55,6 +55,7 @@ def issued_invoice(
         total_tax=sign * D("5.06"),
         total_gross=sign * D("29.15"),
         idempotency_key=f"test:{series}-{number}",
+        description="Venta de artículos de la Tienda del Agua",
         **fields,
     )
     InvoiceLine.objects.create(

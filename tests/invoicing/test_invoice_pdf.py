@@ -85,6 +85,16 @@ def test_the_task_draws_the_pdf_once_onto_the_private_storage(order, private_sto
     assert "Jarra filtrante 2 €12.10 21% €24.20 Envío 1 €4.95 21% €4.95" in text
     assert "21% €24.09 €5.06 €29.15 Total €24.09 €5.06 €29.15 VAT included" in text
     assert pdf_qr_codes(pdf) == [(1, QR_URL, "M")]
+    # The confirmation has not gone out: it will carry the PDF, no e-mail of its own.
+    assert not Message.objects.filter(task=EMAIL_TASK).exists()
+
+
+def test_a_pdf_drawn_after_the_confirmation_went_out_owes_its_own_email(order):
+    invoice = issued_invoice(order)
+    order_emails.order_email_send(order.pk, "confirmation")
+
+    rendering.invoice_pdf_render(invoice_id=invoice.pk)
+
     assert list(Message.objects.filter(task=EMAIL_TASK).values_list("kwargs", flat=True)) == [
         {"invoice_id": invoice.pk}
     ]
@@ -92,6 +102,7 @@ def test_the_task_draws_the_pdf_once_onto_the_private_storage(order, private_sto
 
 def test_the_task_run_again_leaves_the_pdf_as_it_is_and_owes_no_second_email(order):
     invoice = issued_invoice(order)
+    order_emails.order_email_send(order.pk, "confirmation")
     rendering.invoice_pdf_render(invoice_id=invoice.pk)
     invoice.refresh_from_db()
     name, first = invoice.pdf.name, stored(invoice)
@@ -328,15 +339,34 @@ def test_the_invoice_email_is_sent_once(order):
     assert len(mail.outbox) == 1
 
 
+def test_a_card_order_placed_gets_one_email_its_confirmation_with_the_invoice(
+    django_capture_on_commit_callbacks,
+):
+    variant = stocked_variant(quantity=5)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place_order(lines=[(variant, 1)], email="ana@example.com")
+
+    [invoice] = Invoice.objects.filter(order=order)
+    [message] = mail.outbox
+    assert message.subject == f"Tu pedido {order.number}"
+    assert message.attachments == [
+        (f"{invoice.full_number}.pdf", stored(invoice), "application/pdf")
+    ]
+    assert not Message.objects.filter(task=EMAIL_TASK).exists()
+
+
 def test_the_render_task_through_the_outbox_ends_with_the_pdf_emailed(
     order, django_capture_on_commit_callbacks
 ):
     invoice = issued_invoice(order)
+    order_emails.order_email_send(order.pk, "confirmation")
 
     with django_capture_on_commit_callbacks(execute=True):
         rendering.invoice_pdf_render(invoice_id=invoice.pk)
 
-    [message] = mail.outbox
+    confirmation, message = mail.outbox
+    assert confirmation.attachments == []
     assert message.attachments == [("F2-2027-000001.pdf", stored(invoice), "application/pdf")]
     assert Message.objects.get(task=EMAIL_TASK).done_at is not None
 
