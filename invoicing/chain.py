@@ -96,7 +96,11 @@ def alta_record(invoice: Invoice, previous: ChainLink | None, generated_at: date
             else ()
         ),
         rectification=rectification,
-        substituted=tuple(invoice_ref(old) for old in invoice.substituted.order_by("number")),
+        substituted=(
+            tuple(invoice_ref(old) for old in invoice.substituted.order_by("number"))
+            if kind is InvoiceType.F3
+            else ()
+        ),
         operation_date=operation_date if operation_date != invoice.issue_date else None,
     )
 

@@ -180,8 +180,10 @@ def _issue(
         InvoiceTaxLine(invoice=invoice, rate=rate, base=gross - tax, tax=tax)
         for rate, (gross, tax) in sorted(by_rate.items(), reverse=True)
     )
-    invoice.rectifies.set(rectifies)
-    invoice.substituted.set(substituted)
+    if rectifies:
+        invoice.rectifies.add(*rectifies)
+    if substituted:
+        invoice.substituted.add(*substituted)
     chain.record_append(
         invoice=invoice, kind=VerifactuRecord.Kind.ALTA, generated_at=issued_at, actor=actor
     )

@@ -33,8 +33,8 @@ T = TypeVar("T")
 
 @pytest.fixture(autouse=True)
 def _no_invoices(settings) -> None:
-    """The order placed here stands for any transaction owing one message, its
-    confirmation: its invoice (two more messages) is tests/invoicing's business."""
+    """These tests follow the messages of e-mails: a placed order's invoice owes
+    two more (its PDF and submission), left out with the no-op invoicer."""
     settings.SHOP_INVOICER = "orders.invoicer.Invoicer"
 
 
