@@ -1,20 +1,26 @@
 """Background work of the invoicing app, owed through the outbox (``shop.outbox``)
-by the transaction that issues an invoice; the outbox retries them.
+by the transaction that issues an invoice (or, for the e-mail, the one that stores
+its PDF); the outbox retries them: they do not retry themselves.
 
-NOT DONE YET: :func:`invoice_pdf_render` is a placeholder (helper "pdf" renders the
-PDF there).
 """
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from invoicing import services_submission
+from invoicing import emails, rendering, services_submission
 
 
 @shared_task
-def invoice_pdf_render(invoice_id: int) -> None:
-    """Render the invoice's PDF and store it in ``Invoice.pdf`` (once). Placeholder."""
+def invoice_pdf_render(invoice_id: int) -> bool:
+    """Draw and store the invoice's PDF once (see ``invoicing.rendering``)."""
+    return rendering.invoice_pdf_render(invoice_id=invoice_id)
+
+
+@shared_task
+def invoice_email_send(invoice_id: int) -> bool:
+    """E-mail the invoice's PDF unless the order's confirmation carried it."""
+    return emails.invoice_email_send(invoice_id)
 
 
 @shared_task

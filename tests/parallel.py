@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import pytest
 import redis
+from celery._state import _set_task_join_will_block
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -64,6 +65,10 @@ def run_together(jobs: list[Callable[[Client], T]]) -> list[T]:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    # Celery's eager apply() saves and restores a process-wide "join would block" flag:
+    # threads running tasks at once can leave it set, and every later result.get() in
+    # the session would raise "Never call result.get() within a task!".
+    _set_task_join_will_block(False)
     assert not [thread for thread in threads if thread.is_alive()], "a request is still waiting"
     assert [result for result in results if isinstance(result, Exception)] == []
     return results
