@@ -5,4 +5,11 @@ import enum
 
 class InvoicingErrorCode(enum.StrEnum):
     INVALID = "invalid"
+    REQUIRED = "required"
     INVALID_TAX_ID = "invalid_tax_id"
+    # invoice_exchange_full: the order has no simplified invoice to exchange, or
+    # has a full one (F1, or an F3 already) that needs no exchange.
+    NO_SIMPLIFIED_INVOICE = "no_simplified_invoice"
+    ALREADY_FULL = "already_full"
+    # invoice_record_cancel: the invoice's record was cancelled already.
+    ALREADY_CANCELLED = "already_cancelled"

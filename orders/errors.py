@@ -35,6 +35,7 @@ class CheckoutErrorCode(enum.StrEnum):
     PAYMENT_DECLINED = "payment_declined"
     PAYMENT_PENDING = "payment_pending"
     GATEWAY_UNAVAILABLE = "gateway_unavailable"
+    INVALID_TAX_ID = "invalid_tax_id"  # shop.tax_ids.INVALID_TAX_ID
 
 
 class OrderErrorCode(enum.StrEnum):

@@ -54,7 +54,7 @@ def tax_included(gross: Decimal, rate: Decimal) -> Decimal:
     return quantize(gross * rate / (1 + rate))
 
 
-def _spread(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+def spread(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     """Split ``total`` (cents) in proportion to ``weights`` by largest remainder;
     ties go to the earlier share. The shares add up to ``total`` exactly."""
     weight_sum = sum(weights)
@@ -92,7 +92,7 @@ def order_totals(
         base = sum((items[index][1] for index in indexes), Decimal("0.00"))
         tax_by_rate[rate] = tax_included(base, rate)
         for index, share in zip(
-            indexes, _spread(tax_by_rate[rate], [items[i][1] for i in indexes]), strict=True
+            indexes, spread(tax_by_rate[rate], [items[i][1] for i in indexes]), strict=True
         ):
             taxes[index] = share
     totals = [

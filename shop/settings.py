@@ -344,6 +344,9 @@ SHOP_PAYMENT_METHODS: dict[str, str] = {
     ),
     "water_bill": "billing_bridge.payment.WaterBillPaymentMethod",
 }
+# Who issues invoices, told by the order services inside their transactions: the
+# dotted path of an ``orders.invoicer.Invoicer`` (see there).
+SHOP_INVOICER = "invoicing.services.ShopInvoicer"
 SHOP_RESERVATION_MINUTES = env_int("SHOP_RESERVATION_MINUTES", 15)
 SHOP_MAX_LINE_QUANTITY = env_int("SHOP_MAX_LINE_QUANTITY", 50)
 SHOP_MAX_CHECKOUT_LINES = env_int("SHOP_MAX_CHECKOUT_LINES", 50)

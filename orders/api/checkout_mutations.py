@@ -71,6 +71,23 @@ class CheckoutAddressUpdateInput:
 
 
 @strawberry.input
+class BillingAddressInput(AddressInput):
+    tax_id: str | None = strawberry.field(
+        default=None,
+        description=(
+            "Spanish NIF, NIE or CIF: the order then gets a full invoice naming"
+            " `companyName` (or the person)."
+        ),
+    )
+
+
+@strawberry.input
+class CheckoutBillingAddressUpdateInput:
+    token: uuid.UUID
+    address: BillingAddressInput
+
+
+@strawberry.input
 class CheckoutShippingMethodUpdateInput:
     token: uuid.UUID
     shipping_method_id: strawberry.ID
@@ -230,7 +247,7 @@ class CheckoutMutations:
 
     @strawberry.mutation
     def checkout_billing_address_update(
-        self, info: Info[ShopContext, None], input: CheckoutAddressUpdateInput
+        self, info: Info[ShopContext, None], input: CheckoutBillingAddressUpdateInput
     ) -> CheckoutPayload:
         return _run(
             lambda: services.checkout_billing_address_update(

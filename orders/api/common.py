@@ -23,6 +23,7 @@ class OrderAddress:
     province: str
     country: str
     phone: str
+    tax_id: str = strawberry.field(description="Billing only: the NIF, NIE or CIF given, or empty.")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> OrderAddress | None:

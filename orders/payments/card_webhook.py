@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from orders.invoicer import get_invoicer
 from orders.models import Order, OrderEvent, Payment, PaymentTransaction, ProviderEvent
 from orders.payments.base import GatewayUnavailable, PaymentError
 from orders.payments.card import REFUND_STATUS, client, stripe_errors
@@ -140,6 +141,10 @@ def refund_changed(refund_id: str, *, ledger_key: str = "") -> None:
         order = row.payment.order
         if updated and order is not None and status == PaymentTransaction.Status.FAILED:
             order_event(order, OrderEvent.Type.REFUND_FAILED, None, amount=str(row.amount))
+        if updated and order is not None and status == PaymentTransaction.Status.SUCCESS:
+            # A refund that settles late is invoiced (rectified) when it settles.
+            row.status = status
+            get_invoicer().order_refunded(Order.objects.select_for_update().get(pk=order.pk), row)
 
 
 def dispute_opened(dispute: dict[str, Any]) -> None:

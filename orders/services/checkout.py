@@ -30,6 +30,7 @@ from orders.services.stock import (
 )
 from shop.accounts.models import User
 from shop.accounts.services import clean_address
+from shop.tax_ids import tax_id_clean
 
 
 def _error(field: str | None, message: str, code: Code) -> ValidationError:
@@ -193,8 +194,24 @@ def checkout_shipping_address_update(*, checkout: Checkout, address: dict[str, A
 
 @transaction.atomic
 def checkout_billing_address_update(*, checkout: Checkout, address: dict[str, Any]) -> Checkout:
+    """Set the billing address (Spanish, validated). With a ``tax_id`` (NIF, NIE or
+    CIF, checked with its check character: INVALID_TAX_ID on ``tax_id``) the order
+    is invoiced with a full invoice naming ``company_name``, or the person."""
     checkout = locked_checkout(checkout)
-    checkout.billing_address = clean_address(address)
+    tax_id = str(address.get("tax_id") or "").strip()
+    errors: dict[str, Any] = {}
+    try:
+        cleaned: dict[str, str] = clean_address(address)
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    if tax_id:
+        try:
+            tax_id = tax_id_clean(tax_id)
+        except ValidationError as exc:
+            errors["tax_id"] = [exc]
+    if errors:
+        raise ValidationError(errors)
+    checkout.billing_address = {**cleaned, "tax_id": tax_id} if tax_id else cleaned
     _touch(checkout, "billing_address")
     return checkout
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from orders.errors import OrderErrorCode as Code
+from orders.invoicer import get_invoicer
 from orders.models import (
     Fulfillment,
     FulfillmentLine,
@@ -86,7 +87,8 @@ def _address_text(address: dict[str, str] | None) -> dict[str, str] | None:
 def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | None) -> Order:
     """Create the order of a paid checkout, freeze its lines and totals, allocate
     its stock and delete the checkout. Call inside a transaction holding the
-    checkout's lock; raises INSUFFICIENT_STOCK (nothing kept) from allocation."""
+    checkout's lock; raises INSUFFICIENT_STOCK (nothing kept) from allocation.
+    The invoicer is told in this transaction (see ``orders.invoicer``)."""
     checkout: Checkout = summary.checkout
     totals = summary.totals
     if summary.shipping is None or totals.shipping is None:
@@ -154,6 +156,7 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
     if payment.status == Payment.Status.CHARGED:
         order_event(order, OrderEvent.Type.PAYMENT_CHARGED, None, amount=str(payment.amount))
     checkout.delete()
+    get_invoicer().order_placed(order, payment)
     _notify(order, "confirmation")
     return order
 
@@ -181,6 +184,7 @@ def order_cancel(*, actor: User | None, order: Order, reason: str = "") -> Order
     stock_deallocate(lines=order.lines.all())
     order_event(order, OrderEvent.Type.CANCELLED, actor, reason)
     payment_give_back_all(order=order, actor=actor)
+    get_invoicer().order_cancelled(order)
     _notify(order, "cancelled")
     return order
 
@@ -236,6 +240,7 @@ def order_fulfill(
         tracking_number=fulfillment.tracking_number,
         lines={str(line.pk): quantity for line, quantity in wanted.items()},
     )
+    get_invoicer().order_fulfilled(order, fulfillment)
     if notify:
         _notify(order, "shipped", fulfillment_id=fulfillment.pk)
     return fulfillment

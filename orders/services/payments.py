@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from orders.errors import CheckoutErrorCode as Code
 from orders.errors import OrderErrorCode
+from orders.invoicer import get_invoicer
 from orders.models import Checkout, Order, OrderEvent, Payment, PaymentTransaction
 from orders.payments import get_payment_method
 from orders.payments.base import (
@@ -556,6 +557,7 @@ def order_payment_refund(
 
     Returns the ledger rows: a provider failure is a FAILED row (kept), not an
     exception. Repeating a key returns its rows, retrying those that failed.
+    The invoicer is told of each refund that succeeds (see ``orders.invoicer``).
     """
     payments = list(order.payments.prefetch_related("transactions").order_by("pk"))
     keys = {
@@ -599,6 +601,7 @@ def order_payment_refund(
     for row in rows:
         if row.status == PaymentTransaction.Status.SUCCESS:
             order_event(order, OrderEvent.Type.REFUNDED, actor, reason, amount=str(row.amount))
+            get_invoicer().order_refunded(order, row)
         elif row.status == PaymentTransaction.Status.FAILED:
             order_event(
                 order, OrderEvent.Type.REFUND_FAILED, actor, row.message, amount=str(row.amount)
@@ -623,5 +626,7 @@ def payment_give_back_all(*, order: Order, actor: User | None) -> None:
                     payment=payment, amount=part, idempotency_key="cancel", actor=actor
                 )
                 order_event(order, OrderEvent.Type.REFUNDED, actor, amount=str(refund.amount))
+                if refund.status == PaymentTransaction.Status.SUCCESS:
+                    get_invoicer().order_refunded(order, refund)
         except PaymentError as exc:
             order_event(order, OrderEvent.Type.REFUND_FAILED, actor, str(exc), payment=payment.pk)

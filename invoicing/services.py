@@ -1,0 +1,553 @@
+"""Issuing invoices, in the transaction of the order's change that makes them due.
+
+**When VAT accrues (art. 75 LIVA), and so when the invoice is issued.**
+:func:`accrues_at_delivery` decides it, per payment method, from the order's
+``Payment`` row, in this one place:
+
+- orders paid in full by card at checkout: at placement. The price is paid
+  before the goods are delivered, and art. 75.Dos LIVA makes the tax accrue on
+  a prepayment when it is received, for the amount received: the whole order.
+- orders charged to the water bill (``"water_bill"``): at delivery (art.
+  75.Uno.1º, "puesta a disposición"). Nothing is paid in advance (the
+  installments are billed with later water bills, after the delivery), so one
+  invoice per fulfilment, for the units fulfilled; shipping goes with the first.
+  A pickup at an office is a fulfilment too (collected is delivered).
+- claim replacements (no payment, no price) are not sales: no invoice.
+
+**Kinds.** F2 (factura simplificada, art. 4 RD 1619/2012) unless the shopper gave a
+tax id with the billing address: F1, naming them. F3 replaces an order's F2
+invoices when the customer asks for a full one later (:func:`invoice_exchange_full`);
+the order's later invoices are then F1 to the same recipient.
+
+**Rectificativas** (:func:`invoice_rectify`), by differences (TipoRectificativa
+"I"): a refund, a claim resolved with a refund and a cancellation after issue
+give one rectifying invoice with negative amounts per rate. R5 when every
+invoice corrected is simplified, R1 otherwise: art. 15 RD 1619/2012 lets a
+simplified invoice be corrected by a simplified rectificativa (R5), while the
+correction of a full invoice for the reasons of art. 80.Dos LIVA (a sale
+cancelled or a price reduced after the operation, e.g. a refund) is an R1.
+
+Numbers are allocated under the row lock of the series (kind, year), records
+chained under the chain's lock (taken first, see ``invoicing.chain``), both in
+the caller's transaction: an order that rolls back leaves no number used. The
+PDF and the submission to the AEAT are owed through the outbox, after commit.
+Nothing here updates or deletes an invoice or a record (see ``invoicing.models``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from invoicing import chain, conf
+from invoicing.errors import InvoicingErrorCode as Code
+from invoicing.models import Invoice, InvoiceLine, InvoiceSeries, InvoiceTaxLine, VerifactuRecord
+from invoicing.verifactu.huella import SPANISH_TIME
+from invoicing.verifactu.records import InvoiceType, RectificationType
+from orders.invoicer import Invoicer
+from orders.models import Fulfillment, Order, OrderLine, Payment, PaymentTransaction
+from orders.pricing import spread, tax_included
+from shop.accounts.models import User
+from shop.accounts.services import clean_address
+from shop.money import quantize
+from shop.outbox.services import outbox_enqueue
+from shop.tax_ids import tax_id_clean
+
+WATER_BILL = "water_bill"
+ORIGINALS = (InvoiceType.F1, InvoiceType.F2, InvoiceType.F3)
+# Invoices of deliveries; an F3 only copies the F2 invoices it replaces.
+DELIVERY_KINDS = (InvoiceType.F1, InvoiceType.F2)
+_FULL = (InvoiceType.F1, InvoiceType.F3)
+_HUNDRED = Decimal(100)
+
+
+def accrues_at_delivery(payment: Payment | None) -> bool:
+    """Whether the order paid by ``payment`` is invoiced at each delivery (water
+    bill: nothing paid in advance) rather than at placement (paid in full)."""
+    return payment is not None and payment.method == WATER_BILL
+
+
+@dataclass(frozen=True)
+class _Line:
+    order_line: OrderLine | None
+    description: str
+    quantity: int
+    unit_price_gross: Decimal
+    tax_rate: Decimal  # per cent: 21.00
+    total_gross: Decimal
+    total_tax: Decimal
+
+
+@dataclass(frozen=True)
+class _Recipient:
+    tax_id: str
+    name: str
+    address: dict[str, str]
+
+
+def _percent(fraction: Decimal) -> Decimal:
+    return quantize(Decimal(fraction) * _HUNDRED)
+
+
+def _error(field: str | None, message: str, code: Code) -> ValidationError:
+    error = ValidationError(message, code=code)
+    return ValidationError({field: error}) if field else error
+
+
+def _locked_series(kind: InvoiceType, year: int) -> InvoiceSeries:
+    """The series row, locked; created on first use (a parallel creator's row is
+    waited for, never duplicated)."""
+    series = InvoiceSeries.objects.select_for_update().filter(kind=kind, year=year).first()
+    if series is not None:
+        return series
+    try:
+        with transaction.atomic():
+            InvoiceSeries.objects.create(kind=kind, year=year, prefix=f"{kind}-{year}")
+    except IntegrityError:
+        pass
+    return InvoiceSeries.objects.select_for_update().get(kind=kind, year=year)
+
+
+def _issue(
+    *,
+    order: Order,
+    kind: InvoiceType,
+    lines: Sequence[_Line],
+    idempotency_key: str,
+    actor: User | None,
+    description: str,
+    recipient: _Recipient | None = None,
+    rectifies: Sequence[Invoice] = (),
+    reason: str = "",
+    substituted: Sequence[Invoice] = (),
+    operation_date: date | None = None,
+) -> Invoice:
+    """Number, store and register one invoice. Call with the chain locked."""
+    issued_at = timezone.now()
+    series = _locked_series(kind, issued_at.astimezone(SPANISH_TIME).year)
+    number = series.next_number
+    series.next_number = number + 1
+    series.save(update_fields=["next_number"])
+    issuer = conf.issuer()
+    by_rate: dict[Decimal, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for line in lines:
+        by_rate[line.tax_rate][0] += line.total_gross
+        by_rate[line.tax_rate][1] += line.total_tax
+    total_gross = sum((gross for gross, _tax in by_rate.values()), Decimal(0))
+    total_tax = sum((tax for _gross, tax in by_rate.values()), Decimal(0))
+    invoice = Invoice.objects.create(
+        order=order,
+        kind=kind,
+        series=series.prefix,
+        number=number,
+        full_number=f"{series.prefix}-{number:06d}",
+        issued_at=issued_at,
+        operation_date=operation_date or issued_at.astimezone(SPANISH_TIME).date(),
+        language_code=order.language_code,
+        currency=order.currency,
+        issuer_nif=issuer.nif,
+        issuer_name=issuer.name,
+        recipient_tax_id=recipient.tax_id if recipient else "",
+        recipient_name=recipient.name if recipient else "",
+        recipient_address=recipient.address if recipient else None,
+        total_net=total_gross - total_tax,
+        total_tax=total_tax,
+        total_gross=total_gross,
+        rectified=rectifies[0] if rectifies else None,
+        rectification_type=RectificationType.DIFFERENCES if rectifies else "",
+        reason=reason,
+        description=description[:500],
+        idempotency_key=idempotency_key,
+        issued_by=actor,
+    )
+    InvoiceLine.objects.bulk_create(InvoiceLine(invoice=invoice, **line.__dict__) for line in lines)
+    InvoiceTaxLine.objects.bulk_create(
+        InvoiceTaxLine(invoice=invoice, rate=rate, base=gross - tax, tax=tax)
+        for rate, (gross, tax) in sorted(by_rate.items(), reverse=True)
+    )
+    invoice.rectifies.set(rectifies)
+    invoice.substituted.set(substituted)
+    chain.record_append(
+        invoice=invoice, kind=VerifactuRecord.Kind.ALTA, generated_at=issued_at, actor=actor
+    )
+    outbox_enqueue(task="invoicing.tasks.invoice_pdf_render", kwargs={"invoice_id": invoice.pk})
+    outbox_enqueue(task="invoicing.tasks.verifactu_submit_pending")
+    return invoice
+
+
+def _line_name(line: OrderLine, language: str) -> str:
+    product = (line.product_name_en if language == "en" else "") or line.product_name
+    variant = (line.variant_name_en if language == "en" else "") or line.variant_name
+    return f"{product} ({variant})" if variant else product
+
+
+def _shipping_line(order: Order) -> list[_Line]:
+    if order.shipping_gross == 0:
+        return []
+    name = (
+        order.shipping_method_name_en if order.language_code == "en" else ""
+    ) or order.shipping_method_name
+    return [
+        _Line(
+            order_line=None,
+            description=name,
+            quantity=1,
+            unit_price_gross=order.shipping_gross,
+            tax_rate=_percent(order.shipping_tax_rate),
+            total_gross=order.shipping_gross,
+            total_tax=order.shipping_tax,
+        )
+    ]
+
+
+def _order_lines(order: Order) -> list[_Line]:
+    """Every line and the shipping, exactly as the order froze them; checked
+    against the order's tax per rate (a difference is a bug, never issued)."""
+    lines = [
+        _Line(
+            order_line=line,
+            description=_line_name(line, order.language_code),
+            quantity=line.quantity,
+            unit_price_gross=line.unit_price_gross,
+            tax_rate=_percent(line.tax_rate),
+            total_gross=line.total_gross,
+            total_tax=line.total_tax,
+        )
+        for line in order.lines.all()
+    ] + _shipping_line(order)
+    tax: dict[Decimal, Decimal] = defaultdict(Decimal)
+    for line in lines:
+        tax[line.tax_rate] += line.total_tax
+    frozen = {
+        _percent(Decimal(rate)): Decimal(amount) for rate, amount in order.tax_by_rate.items()
+    }
+    if any(tax.get(rate, 0) != frozen.get(rate, 0) for rate in {*tax, *frozen}):
+        raise ValueError(f"Order {order.number}: the lines' IVA {dict(tax)} is not {frozen}.")
+    return lines
+
+
+def _delivered_lines(order: Order, fulfillment: Fulfillment) -> list[_Line]:
+    """The units of ``fulfillment``: each line's share of its frozen total and tax
+    in proportion to the units (rounded half up), the line's last units taking
+    what is left, so a line delivered in parts is invoiced exactly its total."""
+    lines = []
+    for shipped in fulfillment.lines.select_related("line"):
+        line = shipped.line
+        before = InvoiceLine.objects.filter(
+            order_line=line, invoice__kind__in=DELIVERY_KINDS
+        ).aggregate(quantity=Sum("quantity"), gross=Sum("total_gross"), tax=Sum("total_tax"))
+        if (before["quantity"] or 0) + shipped.quantity >= line.quantity:
+            gross = line.total_gross - quantize(Decimal(before["gross"] or 0))
+            tax = line.total_tax - quantize(Decimal(before["tax"] or 0))
+        else:
+            gross = quantize(line.total_gross * shipped.quantity / line.quantity)
+            tax = quantize(line.total_tax * shipped.quantity / line.quantity)
+        lines.append(
+            _Line(
+                order_line=line,
+                description=_line_name(line, order.language_code),
+                quantity=shipped.quantity,
+                unit_price_gross=line.unit_price_gross,
+                tax_rate=_percent(line.tax_rate),
+                total_gross=gross,
+                total_tax=tax,
+            )
+        )
+    first = not order.invoices.filter(kind__in=DELIVERY_KINDS).exists()
+    return lines + (_shipping_line(order) if first else [])
+
+
+def _recipient(order: Order) -> _Recipient | None:
+    """Who a full invoice of ``order`` names: the recipient of its F3 if it was
+    exchanged, else the billing address's tax id (checked at checkout); None: F2."""
+    exchanged = order.invoices.filter(kind=InvoiceType.F3).order_by("pk").first()
+    if exchanged is not None:
+        return _Recipient(
+            exchanged.recipient_tax_id,
+            exchanged.recipient_name,
+            exchanged.recipient_address or {},
+        )
+    address: dict[str, Any] = order.billing_address or {}
+    tax_id = address.get("tax_id") or ""
+    if not tax_id:
+        return None
+    name = address.get("company_name") or f"{address['first_name']} {address['last_name']}"
+    return _Recipient(tax_id, name.strip()[:120], dict(address))
+
+
+def _sale_description(order: Order) -> str:
+    return f"Venta de artículos de la tienda online, pedido {order.number}"
+
+
+@transaction.atomic
+def invoice_issue_for_order(
+    *,
+    actor: User | None,
+    order: Order,
+    idempotency_key: str,
+    fulfillment: Fulfillment | None = None,
+) -> Invoice | None:
+    """Issue the invoice of ``order`` (the whole order), or of one ``fulfillment``
+    (its units, and the shipping with the first): F1 when the order names a
+    recipient, else F2. Call inside the order's transaction, the order locked.
+
+    Idempotent: a repeat of ``idempotency_key`` returns the invoice issued first.
+    Returns None when there is nothing to invoice. Raises ``ValueError`` when the
+    lines do not add up to the order's frozen tax (a bug: nothing is issued).
+    """
+    chain.chain_lock()
+    issued = Invoice.objects.filter(idempotency_key=idempotency_key).first()
+    if issued is not None:
+        return issued
+    lines = _order_lines(order) if fulfillment is None else _delivered_lines(order, fulfillment)
+    if not lines:
+        return None
+    recipient = _recipient(order)
+    return _issue(
+        order=order,
+        kind=InvoiceType.F1 if recipient else InvoiceType.F2,
+        lines=lines,
+        idempotency_key=idempotency_key,
+        actor=actor,
+        description=_sale_description(order),
+        recipient=recipient,
+    )
+
+
+def _standing(order: Order) -> dict[Decimal, tuple[Decimal, Decimal]]:
+    """What the order's invoices add up to per rate (gross, tax): every invoice
+    not replaced by an F3 nor cancelled by an anulación, rectificativas included."""
+    totals: dict[Decimal, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    rows = InvoiceTaxLine.objects.filter(
+        invoice__order=order, invoice__substituted_by__isnull=True
+    ).exclude(invoice__records__kind=VerifactuRecord.Kind.ANULACION)
+    for row in rows:
+        totals[row.rate][0] += row.base + row.tax
+        totals[row.rate][1] += row.tax
+    return {rate: (gross, tax) for rate, (gross, tax) in totals.items() if gross or tax}
+
+
+def _refund_parts(
+    standing: dict[Decimal, tuple[Decimal, Decimal]], amount: Decimal | None
+) -> dict[Decimal, tuple[Decimal, Decimal]]:
+    """The (gross, tax) to take off per rate, positive. Everything left for
+    ``amount`` None or at least what is left (exact, so the order ends at zero);
+    otherwise ``amount`` spread over the rates in proportion to what is left at
+    each, by largest remainder (the shares add up to ``amount`` to the cent),
+    the IVA inside each share rounded half up, never beyond what is left."""
+    left = sum((gross for gross, _tax in standing.values()), Decimal(0))
+    if amount is None or amount >= left:
+        return dict(standing)
+    rates = sorted(standing, reverse=True)
+    shares = spread(amount, [standing[rate][0] for rate in rates])
+    parts = {}
+    for rate, share in zip(rates, shares, strict=True):
+        gross, tax = standing[rate]
+        if share:
+            parts[rate] = (
+                share,
+                tax if share == gross else min(tax, tax_included(share, rate / _HUNDRED)),
+            )
+    return parts
+
+
+@transaction.atomic
+def invoice_rectify(
+    *,
+    actor: User | None,
+    order: Order,
+    amount: Decimal | None,
+    idempotency_key: str,
+    reason: str,
+) -> Invoice | None:
+    """Issue the rectificativa by differences for ``amount`` given back on
+    ``order`` (None: everything invoiced, e.g. a cancellation), with negative
+    amounts per rate (see :func:`_refund_parts`); it lists every invoice of the
+    order still standing (R5 for simplified ones, R1 otherwise: see the module).
+    Call inside the order's transaction, the order locked.
+
+    Idempotent: a repeat of ``idempotency_key`` (``"refund:<transaction id>"``)
+    returns the rectificativa issued first. Returns None when nothing invoiced is
+    left to rectify: a water-bill order refunded before any delivery has no
+    invoice yet (its later invoices cover what is delivered), and what was
+    already rectified is never rectified twice (a refund beyond what is
+    invoiced rectifies only what is invoiced).
+    """
+    chain.chain_lock()
+    issued = Invoice.objects.filter(idempotency_key=idempotency_key).first()
+    if issued is not None:
+        return issued
+    standing = _standing(order)
+    if sum((gross for gross, _tax in standing.values()), Decimal(0)) <= 0:
+        return None
+    originals = list(
+        order.invoices.filter(kind__in=ORIGINALS, substituted_by__isnull=True)
+        .exclude(records__kind=VerifactuRecord.Kind.ANULACION)
+        .order_by("pk")
+    )
+    full = [invoice for invoice in originals if invoice.kind in _FULL]
+    with translation.override(order.language_code):
+        lines = [
+            _Line(
+                order_line=None,
+                description=_("Refund at %(rate)s %% IVA") % {"rate": f"{rate:g}"},
+                quantity=1,
+                unit_price_gross=-gross,
+                tax_rate=rate,
+                total_gross=-gross,
+                total_tax=-tax,
+            )
+            for rate, (gross, tax) in sorted(_refund_parts(standing, amount).items(), reverse=True)
+        ]
+    numbers = ", ".join(invoice.full_number for invoice in originals)
+    last = full[-1] if full else None
+    return _issue(
+        order=order,
+        kind=InvoiceType.R1 if full else InvoiceType.R5,
+        lines=lines,
+        idempotency_key=idempotency_key,
+        actor=actor,
+        description=f"Rectificación por diferencias de {numbers}: {reason}",
+        recipient=(
+            _Recipient(last.recipient_tax_id, last.recipient_name, last.recipient_address or {})
+            if last
+            else None
+        ),
+        rectifies=originals,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def invoice_exchange_full(
+    *, actor: User | None, order: Order, tax_id: str, name: str, address: dict[str, Any]
+) -> Invoice:
+    """Issue an F3 naming the customer in place of the order's simplified (F2)
+    invoices, listed as FacturasSustituidas, for exactly their lines and amounts;
+    the order's later invoices are F1 to the same recipient.
+
+    Raises ``ValidationError``: INVALID_TAX_ID on ``taxId``, REQUIRED on ``name``,
+    the address's own errors, NO_SIMPLIFIED_INVOICE when the order has no F2,
+    ALREADY_FULL when it has an F1 or an F3 already. Nothing is issued then.
+    """
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    chain.chain_lock()
+    clean_tax_id = tax_id_clean(tax_id)
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise _error(
+            "name", _("Enter the name or company name (120 characters at most)."), Code.REQUIRED
+        )
+    clean = clean_address(address)
+    if order.invoices.filter(kind__in=_FULL).exists():
+        raise _error(None, _("This order already has a full invoice."), Code.ALREADY_FULL)
+    simplified = list(
+        order.invoices.filter(kind=InvoiceType.F2)
+        .exclude(records__kind=VerifactuRecord.Kind.ANULACION)
+        .order_by("pk")
+    )
+    if not simplified:
+        raise _error(
+            None, _("This order has no simplified invoice to exchange."), Code.NO_SIMPLIFIED_INVOICE
+        )
+    lines = [
+        _Line(
+            order_line=line.order_line,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price_gross=line.unit_price_gross,
+            tax_rate=line.tax_rate,
+            total_gross=line.total_gross,
+            total_tax=line.total_tax,
+        )
+        for line in InvoiceLine.objects.filter(invoice__in=simplified).order_by("invoice", "pk")
+    ]
+    numbers = ", ".join(invoice.full_number for invoice in simplified)
+    return _issue(
+        order=order,
+        kind=InvoiceType.F3,
+        lines=lines,
+        idempotency_key=f"exchange:{order.pk}",
+        actor=actor,
+        description=f"{_sale_description(order)}, en sustitución de {numbers}",
+        recipient=_Recipient(clean_tax_id, name, {**clean, "tax_id": clean_tax_id}),
+        substituted=simplified,
+        operation_date=simplified[0].operation_date,
+    )
+
+
+@transaction.atomic
+def invoice_record_cancel(*, actor: User, invoice: Invoice, reason: str = "") -> VerifactuRecord:
+    """Staff: register the anulación of ``invoice``, issued in error (it should not
+    exist: a duplicate, the wrong order). Not for refunds, which are rectified.
+    The invoice stays (append-only) but no longer counts for its order.
+    Raises ALREADY_CANCELLED when it was cancelled before; nothing is written then.
+    """
+    chain.chain_lock()
+    if invoice.records.filter(kind=VerifactuRecord.Kind.ANULACION).exists():
+        raise _error(None, _("This invoice's record is cancelled already."), Code.ALREADY_CANCELLED)
+    record = chain.record_append(
+        invoice=invoice,
+        kind=VerifactuRecord.Kind.ANULACION,
+        generated_at=timezone.now(),
+        actor=actor,
+    )
+    outbox_enqueue(task="invoicing.tasks.verifactu_submit_pending")
+    return record
+
+
+def _placing_payment(order: Order) -> Payment | None:
+    return order.payments.order_by("pk").first()
+
+
+class ShopInvoicer(Invoicer):
+    """The shop's invoicer (``settings.SHOP_INVOICER``): see the module for when
+    each invoice is issued. Idempotency keys: ``placed:<order>``,
+    ``fulfilled:<fulfilment>``, ``refund:<transaction>``, ``cancelled:<order>``."""
+
+    def order_placed(self, order: Order, payment: Payment) -> None:
+        if not accrues_at_delivery(payment):
+            invoice_issue_for_order(actor=None, order=order, idempotency_key=f"placed:{order.pk}")
+
+    def order_fulfilled(self, order: Order, fulfillment: Fulfillment) -> None:
+        if accrues_at_delivery(_placing_payment(order)):
+            invoice_issue_for_order(
+                actor=fulfillment.created_by,
+                order=order,
+                idempotency_key=f"fulfilled:{fulfillment.pk}",
+                fulfillment=fulfillment,
+            )
+
+    def order_refunded(self, order: Order, refund_transaction: PaymentTransaction) -> None:
+        with translation.override(order.language_code):
+            reason = _("Refund of %(amount)s EUR") % {"amount": refund_transaction.amount}
+        invoice_rectify(
+            actor=refund_transaction.actor,
+            order=order,
+            amount=refund_transaction.amount,
+            idempotency_key=f"refund:{refund_transaction.pk}",
+            reason=reason,
+        )
+
+    def order_cancelled(self, order: Order) -> None:
+        # Refunds rectified what they gave back; what is left (a refund the
+        # provider refused) is rectified now: a cancelled sale is no sale.
+        with translation.override(order.language_code):
+            reason = _("Order cancelled")
+        invoice_rectify(
+            actor=None,
+            order=order,
+            amount=None,
+            idempotency_key=f"cancelled:{order.pk}",
+            reason=reason,
+        )
