@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from orders.models import Fulfillment, Order, OrderEvent
@@ -139,10 +140,26 @@ def _subject(kind: str, number: str) -> str:
     return _("Your order %(number)s") % {"number": number}
 
 
+Attachment = tuple[str, bytes, str]  # filename, content, mimetype
+
+
+def order_email_attachments(order: Order, kind: str) -> list[Attachment]:
+    """The files the ``ORDER_EMAIL_ATTACHMENTS`` callables give for this e-mail,
+    in their order. Each is called as ``callable(order, kind)`` and returns a list
+    of ``(filename, content, mimetype)``; what one raises propagates (the e-mail is
+    not sent, the outbox retries)."""
+    files: list[Attachment] = []
+    for path in settings.ORDER_EMAIL_ATTACHMENTS:
+        files.extend(import_string(path)(order, kind))
+    return files
+
+
 def order_email_send(order_id: int, kind: str, **extra: Any) -> None:
     """E-mail the customer of order ``order_id`` about ``kind`` ("confirmation",
     "shipped" with ``fulfillment_id``, or "cancelled"), in the order's language,
-    as plain text with an HTML alternative; then record an EMAIL_SENT event.
+    as plain text with an HTML alternative and the files of
+    :func:`order_email_attachments`; then record an EMAIL_SENT event (with the
+    attachments' names under ``attachments`` when there are any).
 
     Raises ``ValueError`` for an unknown kind, ``Order.DoesNotExist`` (or
     ``Fulfillment.DoesNotExist``) for unknown ids, and whatever the e-mail
@@ -173,5 +190,12 @@ def order_email_send(order_id: int, kind: str, **extra: Any) -> None:
         subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[order.email]
     )
     message.attach_alternative(html, "text/html")
+    attachments = order_email_attachments(order, kind)
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
     message.send()
-    order_event(order, OrderEvent.Type.EMAIL_SENT, None, kind=kind)
+    if attachments:
+        names = [name for name, _content, _mimetype in attachments]
+        order_event(order, OrderEvent.Type.EMAIL_SENT, None, kind=kind, attachments=names)
+    else:
+        order_event(order, OrderEvent.Type.EMAIL_SENT, None, kind=kind)

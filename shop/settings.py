@@ -332,6 +332,10 @@ SHOP_NAME = os.environ.get("SHOP_NAME", "Tienda del Agua")
 SHOP_CURRENCY = "EUR"
 # Where shoppers see their order; the guest link in e-mails appends the order token.
 SHOP_STOREFRONT_URL = os.environ.get("SHOP_STOREFRONT_URL", "http://127.0.0.1:8000/storefront/")
+# Files attached to the order e-mails: dotted paths of callables (order, kind) ->
+# [(filename, content, mimetype)] (see orders.emails), so another app (invoicing:
+# the invoice's PDF) adds its files without the orders app importing it.
+ORDER_EMAIL_ATTACHMENTS: list[str] = ["invoicing.emails.order_email_attachments"]
 
 # Checkout and payments. Payment methods: alias -> dotted path of a
 # ``orders.payments.base.PaymentMethod``. Without Stripe keys, the development
@@ -390,6 +394,15 @@ INVOICE_ISSUER_NIF = checked_nif(
 INVOICE_ISSUER_NAME = checked_text(
     "INVOICE_ISSUER_NAME", env_required("INVOICE_ISSUER_NAME", "Aguas de la Tienda Demo, S.A."), 120
 )
+# The issuer's fiscal address, printed on every invoice (art. 6.1.e RD 1619/2012):
+# its lines separated by ";" ("Calle Torneo 121; 41002 Sevilla").
+INVOICE_ISSUER_ADDRESS = [
+    line.strip()
+    for line in env_required("INVOICE_ISSUER_ADDRESS", "Calle Torneo 121; 41002 Sevilla").split(";")
+    if line.strip()
+]
+# How long a signed link to an invoice's PDF (invoicing.selectors.invoice_pdf_url) works.
+INVOICE_PDF_LINK_SECONDS = env_int("INVOICE_PDF_LINK_SECONDS", 3600)
 VERIFACTU_ENVIRONMENT = env_required("VERIFACTU_ENVIRONMENT", "test")
 if VERIFACTU_ENVIRONMENT not in {"test", "production"}:
     raise ImproperlyConfigured(

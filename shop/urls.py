@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
+from invoicing.views import invoice_pdf
 from orders.payments.card_webhook import stripe_webhook
 from orders.views import claim_photo
 from shop.accounts.views import portal_demo
@@ -15,6 +16,7 @@ urlpatterns = [
     path("storefront/", include("shop.storefront.urls")),
     path("webhooks/stripe/", stripe_webhook, name="stripe-webhook"),
     path("claims/photos/<str:signed>/", claim_photo, name="claim-photo"),
+    path("invoices/<int:invoice_id>/pdf/", invoice_pdf, name="invoice-pdf"),
     path("portal-demo/", portal_demo, name="portal-demo"),  # 404 unless DEBUG
     # No cookie authentication on the API (Bearer tokens only), so no CSRF exposure.
     path(

@@ -23,6 +23,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "tienda.aguas.example",
     "INVOICE_ISSUER_NIF": "A41123456",
     "INVOICE_ISSUER_NAME": "Aguas de Sevilla, S.A.",
+    "INVOICE_ISSUER_ADDRESS": "Calle Escuelas Pías 1; 41003 Sevilla",
     "VERIFACTU_ENVIRONMENT": "production",
 }
 SHOW = (
