@@ -305,3 +305,8 @@ class VerifactuRecord(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.position} {self.get_kind_display()} {self.invoice_id}"
+
+
+# The submission models live in their own module (helper "aeat"); Django finds an
+# app's models through this module.
+from invoicing.models_submission import RecordAnswer, Submission, SubmissionState  # noqa: E402, F401

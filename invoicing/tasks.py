@@ -1,15 +1,11 @@
 """Background work of the invoicing app. The tasks are owed through the outbox
-(shop.outbox), which retries them: they do not retry themselves.
-
-NOT DONE YET: :func:`verifactu_submit_pending` is a placeholder that does
-nothing; helper "aeat" submits the pending records there.
-"""
+(shop.outbox), which retries them: they do not retry themselves."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from invoicing import emails, rendering
+from invoicing import emails, rendering, services_submission
 
 
 @shared_task
@@ -25,5 +21,10 @@ def invoice_email_send(invoice_id: int) -> bool:
 
 
 @shared_task
-def verifactu_submit_pending() -> None:
-    """Send the records the AEAT has not accepted yet. Placeholder."""
+def verifactu_submit_pending() -> str:
+    """Send the pending VERI*FACTU records (beat, every minute, and the outbox after
+    each new record); the AEAT's wait is honoured by the service, so an early run
+    sends nothing. Answers of the file channel are imported first. Returns what it
+    did: sent, nothing_pending, waiting or busy."""
+    services_submission.verifactu_answers_import()
+    return services_submission.verifactu_submit_pending().result

@@ -251,6 +251,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "billing_bridge.tasks.contracts_refresh_all",
         "schedule": crontab(hour=22, minute=0),
     },
+    # VERI*FACTU: send the pending records (the service honours the AEAT's wait).
+    "submit-verifactu-records": {
+        "task": "invoicing.tasks.verifactu_submit_pending",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
 }
 
 EMAIL_BACKEND = os.environ.get(
@@ -433,6 +439,31 @@ VERIFACTU_SIF_INSTALLATION_NUMBER = checked_text(
 VERIFACTU_SIF_ONLY_VERIFACTU = env_bool("VERIFACTU_SIF_ONLY_VERIFACTU", True)
 VERIFACTU_SIF_MULTI_TAXPAYER = env_bool("VERIFACTU_SIF_MULTI_TAXPAYER", False)
 VERIFACTU_SIF_MULTIPLE_TAXPAYERS = env_bool("VERIFACTU_SIF_MULTIPLE_TAXPAYERS", False)
+# Submission of the records (invoicing.submission): "aeat" (the web service, with the
+# client certificate), "file" (written to VERIFACTU_FILE_DIR for another channel) or
+# "simulator" (the service played in-process: the default with DEBUG, and in tests).
+VERIFACTU_CHANNEL = os.environ.get("VERIFACTU_CHANNEL", "simulator" if DEBUG else "aeat")
+# The address defaults to the WSDL's for VERIFACTU_ENVIRONMENT and the kind of certificate
+# (an entity's seal certificate goes to www10/prewww10).
+VERIFACTU_AEAT_URL = os.environ.get("VERIFACTU_AEAT_URL", "")
+VERIFACTU_SEAL_CERTIFICATE = env_bool("VERIFACTU_SEAL_CERTIFICATE", False)
+VERIFACTU_CERT_FILE = os.environ.get("VERIFACTU_CERT_FILE", "")  # PEM
+VERIFACTU_KEY_FILE = os.environ.get("VERIFACTU_KEY_FILE", "")  # PEM
+VERIFACTU_PKCS12_FILE = os.environ.get("VERIFACTU_PKCS12_FILE", "")  # or .p12/.pfx
+VERIFACTU_PKCS12_PASSWORD = os.environ.get("VERIFACTU_PKCS12_PASSWORD", "")
+VERIFACTU_TIMEOUT = env_float("VERIFACTU_TIMEOUT", 30)  # seconds for one submission
+VERIFACTU_FILE_DIR = Path(os.environ.get("VERIFACTU_FILE_DIR", BASE_DIR / "var" / "verifactu"))
+VERIFACTU_SIMULATOR_URL = os.environ.get("VERIFACTU_SIMULATOR_URL", "")  # empty: in-process
+VERIFACTU_SIMULATOR_WAIT_SECONDS = env_int("VERIFACTU_SIMULATOR_WAIT_SECONDS", 60)
+# Records per submission: the schema's 1000 at most.
+VERIFACTU_BATCH_SIZE = env_int("VERIFACTU_BATCH_SIZE", 1000)
+if not 1 <= VERIFACTU_BATCH_SIZE <= 1000:
+    raise ImproperlyConfigured("VERIFACTU_BATCH_SIZE must be 1 to 1000.")
+# A record the AEAT rejected goes again (flagged as such) after this many seconds, not
+# on every run: a rejection for its content would come back each minute otherwise.
+VERIFACTU_RETRY_REJECTED_AFTER = env_int("VERIFACTU_RETRY_REJECTED_AFTER", 3600)
+# Records generated longer ago than this go as sent late (RemisionVoluntaria/Incidencia).
+VERIFACTU_INCIDENT_AFTER = env_int("VERIFACTU_INCIDENT_AFTER", 240)
 
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 12)
 GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 15)

@@ -11,6 +11,7 @@ os.environ.setdefault("INVOICE_ISSUER_NIF", "A99999997")
 os.environ.setdefault("INVOICE_ISSUER_NAME", "Aguas de la Tienda Demo, S.A.")
 os.environ.setdefault("INVOICE_ISSUER_ADDRESS", "Calle Torneo 121; 41002 Sevilla")
 os.environ.setdefault("VERIFACTU_ENVIRONMENT", "test")
+os.environ.setdefault("VERIFACTU_CHANNEL", "simulator")
 os.environ.pop("REDIS_URL", None)
 
 from shop.settings import *  # noqa: F403

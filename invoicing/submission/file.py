@@ -1,0 +1,84 @@
+"""The file channel: each submission is written to ``VERIFACTU_FILE_DIR`` as
+``<reference>.xml`` (the RegFactuSistemaFacturacion in its SOAP envelope, exactly the
+bytes the ``aeat`` channel would post) for another program to deliver.
+
+Its records are then "sent to file": not pending for sending (they are not written
+twice) but not registered either. They stop being pending when that program drops the
+AEAT's answer beside it as ``<reference>.answer.xml`` and ``verifactu_answers_import``
+(also run by the beat task) reads it: the answer is stored per record exactly as if
+the web service had given it, and the rejected records are sent again.
+
+Each file is written to a temporary file in the same directory and renamed, so a
+reader never sees half of one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from invoicing.submission.aeat import soap_envelope
+from invoicing.submission.base import (
+    OutgoingRecord,
+    SubmissionRefused,
+    SubmissionResult,
+    SubmissionStatus,
+    VerifactuChannel,
+    submission_xml,
+)
+from invoicing.verifactu.xml import SchemaInvalid, validate
+
+ANSWER_SUFFIX = ".answer.xml"
+
+
+def file_dir() -> Path:
+    return Path(settings.VERIFACTU_FILE_DIR)
+
+
+def write_atomically(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` through a temporary file, fsync and rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def answer_path(reference: str) -> Path:
+    """Where the answer to the submission ``reference`` is expected."""
+    return file_dir() / f"{reference}{ANSWER_SUFFIX}"
+
+
+class FileChannel(VerifactuChannel):
+    """Writes submissions as files; the answers come back as files."""
+
+    name = "file"
+
+    def submit(self, records: Sequence[OutgoingRecord], *, incident: bool) -> SubmissionResult:
+        """Write ``VF-<UTC time>-<SHA-256 prefix>.xml``; returns a ``written`` result
+        without record results. A document the schema refuses is not written
+        (:class:`SubmissionRefused`); a write that fails raises ``OSError``."""
+        document = submission_xml(records, incident=incident)
+        request = soap_envelope(document)
+        try:
+            validate(document)
+        except SchemaInvalid as exc:
+            raise SubmissionRefused(f"Not written, invalid: {exc}", request=request) from exc
+        stamp = timezone.now().strftime("%Y%m%dT%H%M%S%fZ")
+        reference = f"VF-{stamp}-{hashlib.sha256(request).hexdigest()[:12]}"
+        write_atomically(file_dir() / f"{reference}.xml", request)
+        return SubmissionResult(
+            status=SubmissionStatus.WRITTEN, request=request, reference=reference
+        )
