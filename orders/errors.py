@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 
 
-class OrdersErrorCode(enum.StrEnum):
+class ShippingErrorCode(enum.StrEnum):
     """Errors of the shipping administration."""
 
     INVALID = "invalid"

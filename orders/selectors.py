@@ -1,6 +1,7 @@
 """Reads: which zones serve an address and which methods apply; a checkout's lines,
-shipping and totals; who may see a checkout or an order; an order's payment
-status. One place computes each of these."""
+shipping and totals; who may see a checkout, an order or a claim (one
+``NotFound`` for "missing" and "not yours"); an order's payment status. One
+place computes each of these."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from catalog.models import Product, ProductVariant
 from orders.models import (
     Checkout,
     CheckoutLine,
+    Claim,
     Order,
     PaymentTransaction,
     PostalCodeRule,
@@ -25,6 +27,8 @@ from orders.models import (
 from orders.pricing import LineTotal, PricedLine, Totals, order_totals
 from shop.accounts import spain
 from shop.accounts.models import User
+from shop.accounts.selectors import staff_may
+from shop.errors import NotFound
 from shop.money import quantize
 
 
@@ -145,29 +149,114 @@ def checkout_summary(checkout: Checkout) -> CheckoutSummary:
     return CheckoutSummary(checkout, views, weight, tuple(quotes), chosen, totals)
 
 
-def checkout_for(token: uuid.UUID | str, user: User | None) -> Checkout | None:
+def checkout_for(user: User | None, *, token: uuid.UUID | str) -> Checkout:
     """The checkout with ``token`` if ``user`` may use it: an anonymous checkout
-    by whoever holds the token, a customer's only by that customer."""
+    by whoever holds the token, a customer's only by that customer.
+
+    Raises ``NotFound`` otherwise, as for a token that names nothing.
+    """
     try:
         token = uuid.UUID(str(token))
     except ValueError:
-        return None
+        raise NotFound from None
     checkout = Checkout.objects.filter(token=token).first()
-    if checkout is None or checkout.user_id is None:
-        return checkout
-    return checkout if user is not None and checkout.user_id == user.pk else None
+    if checkout is None or not (checkout.user_id is None or _is(user, checkout.user_id)):
+        raise NotFound
+    return checkout
 
 
 # Orders.
 
+VIEW_ORDERS = "orders.view_order"
 
-def orders_visible_to(user: User | None) -> QuerySet[Order]:
-    """Every order for order staff, the customer's own otherwise, none for guests."""
+
+def orders_visible_to(
+    user: User | None, *, staff_permission: str | None = VIEW_ORDERS
+) -> QuerySet[Order]:
+    """Every order for staff holding ``staff_permission`` (None: nobody's but
+    their own), the customer's own otherwise, none for guests."""
     if user is None:
         return Order.objects.none()
-    if user.is_staff and user.has_perm("orders.view_order"):
+    if staff_permission is not None and staff_may(user, staff_permission):
         return Order.objects.all()
     return Order.objects.filter(user=user)
+
+
+def order_for(
+    user: User | None,
+    *,
+    id: int | None = None,
+    token: uuid.UUID | None = None,
+    staff_permission: str | None = VIEW_ORDERS,
+    payment_sums: bool = False,
+) -> Order:
+    """The order with secret ``token``, for whoever holds it; else the order with
+    primary key ``id`` among :func:`orders_visible_to` ``user``.
+
+    ``payment_sums``: annotated for :func:`payment_balance` (reads only: the sums
+    would go stale under a write). Raises ``NotFound`` for anything else.
+    """
+    if token is not None:
+        orders = Order.objects.filter(token=token)
+    elif id is not None:
+        orders = orders_visible_to(user, staff_permission=staff_permission).filter(pk=id)
+    else:
+        raise NotFound
+    order = (with_payment_sums(orders) if payment_sums else orders).first()
+    if order is None:
+        raise NotFound
+    return order
+
+
+def order_placed_from(user: User | None, *, checkout_token: uuid.UUID) -> Order:
+    """The order placed from the checkout with ``checkout_token``, for whoever could
+    use that checkout (its customer, or anybody for an anonymous one). Raises
+    ``NotFound`` otherwise."""
+    order = Order.objects.filter(checkout_token=checkout_token).first()
+    if order is None or not (order.user_id is None or _is(user, order.user_id)):
+        raise NotFound
+    return order
+
+
+# Claims.
+
+VIEW_CLAIMS = "orders.view_claim"
+
+
+def claims_visible_to(user: User | None) -> QuerySet[Claim]:
+    """Every claim for claims staff, those on the customer's orders otherwise."""
+    if user is None:
+        return Claim.objects.none()
+    if staff_may(user, VIEW_CLAIMS):
+        return Claim.objects.all()
+    return Claim.objects.filter(order__user=user)
+
+
+def is_claim_customer(user: User | None, claim: Claim, *, order_token: uuid.UUID | None) -> bool:
+    """Whether ``user`` (or whoever holds ``order_token``) is the claim's customer."""
+    order = claim.order
+    return _is(user, order.user_id) or (order_token is not None and order.token == order_token)
+
+
+def claim_for(
+    user: User | None,
+    *,
+    id: int | None,
+    order_token: uuid.UUID | None = None,
+    staff_permission: str = VIEW_CLAIMS,
+) -> Claim:
+    """The claim with primary key ``id`` for its customer (:func:`is_claim_customer`)
+    or staff holding ``staff_permission``. Raises ``NotFound`` for anybody else."""
+    claim = Claim.objects.select_related("order").filter(pk=id).first() if id else None
+    if claim is None or not (
+        staff_may(user, staff_permission) or is_claim_customer(user, claim, order_token=order_token)
+    ):
+        raise NotFound
+    return claim
+
+
+def _is(user: User | None, user_id: int | None) -> bool:
+    return user is not None and user_id is not None and user.pk == user_id
 
 
 class PaymentStatus(enum.StrEnum):

@@ -14,11 +14,14 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 from billing_bridge.api.mutations import BillingMutations
 from catalog.api.mutations import CatalogMutations
 from catalog.api.queries import CatalogQueries
-from orders.api.checkout_mutations import CheckoutMutations
-from orders.api.claims import ClaimMutations, ClaimQueries
-from orders.api.mutations import OrdersMutations
-from orders.api.order_mutations import OrderMutations
-from orders.api.queries import OrdersQueries
+from orders.api.checkout.mutations import CheckoutMutations
+from orders.api.checkout.queries import CheckoutQueries
+from orders.api.claims.mutations import ClaimMutations
+from orders.api.claims.queries import ClaimQueries
+from orders.api.orders.mutations import OrderMutations
+from orders.api.orders.queries import OrderQueries
+from orders.api.shipping.mutations import ShippingMutations
+from orders.api.shipping.queries import ShippingQueries
 from shop.accounts.api.mutations import AccountMutations
 from shop.accounts.api.queries import AccountQueries
 from shop.api.errors import ShopSchema
@@ -44,7 +47,16 @@ class NodeQueries:
 
 Query = merge_types(
     "Query",
-    (NodeQueries, AccountQueries, ContentQueries, CatalogQueries, OrdersQueries, ClaimQueries),
+    (
+        NodeQueries,
+        AccountQueries,
+        ContentQueries,
+        CatalogQueries,
+        ShippingQueries,
+        CheckoutQueries,
+        OrderQueries,
+        ClaimQueries,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -52,7 +64,7 @@ Mutation = merge_types(
         AccountMutations,
         ContentMutations,
         CatalogMutations,
-        OrdersMutations,
+        ShippingMutations,
         CheckoutMutations,
         OrderMutations,
         ClaimMutations,

@@ -4,7 +4,7 @@ entry in the administration history.
 
 Services take already-fetched objects and a ``data`` dict holding only the fields
 to change; they raise ``ValidationError`` keyed by model field, with
-``OrdersErrorCode``s, and write nothing when they do.
+``ShippingErrorCode``s, and write nothing when they do.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.db import models, transaction
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
-from orders.errors import OrdersErrorCode as Code
+from orders.errors import ShippingErrorCode as Code
 from orders.models import PickupPoint, PostalCodeRule, ShippingMethod, ShippingZone
 from shop.accounts import spain
 from shop.accounts.models import User

@@ -295,9 +295,9 @@ def test_a_duplicate_whose_first_request_commits_between_its_lookups_gets_the_or
     services.checkout_payment_start(checkout=checkout, method_code="card")
     lookup = selectors.checkout_for
 
-    def first_request_commits_meanwhile(token: str, user: Any) -> models.Checkout | None:
+    def first_request_commits_meanwhile(user: Any, *, token: str) -> models.Checkout:
         services.checkout_complete(checkout=checkout, actor=None)
-        return lookup(token, user)
+        return lookup(user, token=token)
 
     monkeypatch.setattr(selectors, "checkout_for", first_request_commits_meanwhile)
 

@@ -16,7 +16,7 @@ from strawberry import relay
 from strawberry.utils.str_converters import to_camel_case
 
 from orders import services
-from orders.api.mutations import OrdersMutations
+from orders.api.shipping.mutations import ShippingMutations
 from orders.models import PickupPoint, PostalCodeRule, ShippingMethod, ShippingZone
 from orders.selectors import zones_serving
 from shop.accounts.models import User
@@ -200,7 +200,7 @@ def error(field: str | None, code: str, message: str) -> dict[str, Any]:
 
 
 def test_every_orders_mutation_is_checked_here():
-    definition = OrdersMutations.__strawberry_definition__
+    definition = ShippingMutations.__strawberry_definition__
     assert {to_camel_case(field.python_name) for field in definition.fields} == set(MUTATIONS)
 
 

@@ -16,8 +16,8 @@ from shop.api.types import LanguageCode
 
 if TYPE_CHECKING:
     from billing_bridge.api.types import WaterContractType
-    from orders.api.claims import ClaimType
-    from orders.api.orders import OrderType
+    from orders.api.claims.types import ClaimType
+    from orders.api.orders.types import OrderType
 
 strawberry.enum(AccountErrorCode, name="AccountErrorCode")
 
@@ -70,7 +70,7 @@ class UserType(ModelNode):
         return LanguageCode(root.language_code)
 
     @strawberry_django.connection(
-        ShopConnection[Annotated["OrderType", strawberry.lazy("orders.api.orders")]],
+        ShopConnection[Annotated["OrderType", strawberry.lazy("orders.api.orders.types")]],
         description="The user's orders, newest first.",
     )
     def orders(self, root: models.User) -> Iterable[Any]:
@@ -90,7 +90,7 @@ class UserType(ModelNode):
         return water_contracts_of(root)
 
     @strawberry_django.connection(
-        ShopConnection[Annotated["ClaimType", strawberry.lazy("orders.api.claims")]],
+        ShopConnection[Annotated["ClaimType", strawberry.lazy("orders.api.claims.types")]],
         description="Claims on the user's orders, newest first.",
     )
     def claims(self, root: models.User) -> Iterable[Any]:

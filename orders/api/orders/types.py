@@ -21,15 +21,17 @@ from orders import models, selectors
 from orders.api.common import OrderAddress, TaxLine, money, tax_lines, taxed
 from orders.errors import OrderErrorCode
 from orders.services.orders import customer_may_cancel
+from shop.accounts.selectors import staff_may
 from shop.api.context import ShopContext
 from shop.api.errors import ShopError
+from shop.api.mutations import PayloadErrors
 from shop.api.relay import ModelNode
 from shop.api.types import MoneyType, TaxedMoneyType
 from shop.i18n import localized
 
 if TYPE_CHECKING:
     from billing_bridge.api.types import BillChargeType
-    from orders.api.claims import ClaimType
+    from orders.api.claims.types import ClaimType
 
 strawberry.enum(OrderErrorCode, name="OrderErrorCode")
 strawberry.enum(models.Order.Status, name="OrderStatus")
@@ -42,9 +44,7 @@ class OrderError(ShopError):
     code: OrderErrorCode
 
 
-def _is_order_staff(info: Info[ShopContext, None]) -> bool:
-    user = info.context.user
-    return bool(user and user.is_staff and user.has_perm("orders.view_order"))
+order_errors = PayloadErrors(OrderError, OrderErrorCode)
 
 
 @strawberry_django.type(models.OrderLine, name="OrderLine")
@@ -194,8 +194,8 @@ class OrderType(ModelNode):
     @strawberry.field(description="Claims opened on this order.")
     def claims(
         self, root: models.Order
-    ) -> list[Annotated[ClaimType, strawberry.lazy("orders.api.claims")]]:
-        from orders.api.claims import order_claims
+    ) -> list[Annotated[ClaimType, strawberry.lazy("orders.api.claims.types")]]:
+        from orders.api.claims.types import order_claims
 
         return order_claims(root)
 
@@ -207,7 +207,7 @@ class OrderType(ModelNode):
         prefetch_related=["events__actor"], description="Staff only: the order's history."
     )
     def events(self, root: models.Order, info: Info[ShopContext, None]) -> list[OrderEventType]:
-        if not _is_order_staff(info):
+        if not staff_may(info.context.user, selectors.VIEW_ORDERS):
             return []
         return list(root.events.all())  # type: ignore[arg-type]
 
@@ -215,12 +215,8 @@ class OrderType(ModelNode):
     def get_queryset(
         cls, queryset: QuerySet[models.Order], info: Info, **kwargs: Any
     ) -> QuerySet[models.Order]:
-        user = info.context.user
-        if user is None:
-            return queryset.none()
-        if not (user.is_staff and user.has_perm("orders.view_order")):
-            queryset = queryset.filter(user=user)
-        return selectors.with_payment_sums(queryset)
+        visible = queryset & selectors.orders_visible_to(info.context.user)
+        return selectors.with_payment_sums(visible)
 
 
 PICKUP_FIELDS = ("name", "street_address", "postal_code", "city", "opening_hours")

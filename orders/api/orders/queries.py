@@ -1,3 +1,5 @@
+"""Orders: one by ID for whoever may see it, by token for guests; staff list them all."""
+
 from __future__ import annotations
 
 import uuid
@@ -8,45 +10,28 @@ import strawberry_django
 from strawberry.types import Info
 
 from orders import models, selectors
-from orders.api.checkout import CheckoutType
-from orders.api.orders import OrderType
-from orders.api.types import ShippingZoneType
+from orders.api.orders.types import OrderType
 from shop.api.context import ShopContext
+from shop.api.mutations import found_or_none
 from shop.api.permissions import require_permission
 from shop.api.relay import ShopConnection, decode_id
 
 
 @strawberry.type
-class OrdersQueries:
-    @strawberry_django.field(
-        description="Staff: every shipping zone, inactive ones too, with rules and methods."
-    )
-    def shipping_zones(self, info: Info[ShopContext, None]) -> list[ShippingZoneType]:
-        require_permission(info, "orders.view_shippingzone")
-        return models.ShippingZone.objects.order_by("name", "pk")  # type: ignore[return-value]
-
-    @strawberry.field(
-        description="A checkout by its token: anonymous ones for whoever holds the token, "
-        "a customer's only for that customer."
-    )
-    def checkout(self, info: Info[ShopContext, None], token: uuid.UUID) -> CheckoutType | None:
-        checkout = selectors.checkout_for(token, info.context.user)
-        return CheckoutType(checkout=checkout) if checkout else None
-
+class OrderQueries:
     @strawberry_django.field(description="An order of the signed-in customer (staff: any).")
     def order(self, info: Info[ShopContext, None], id: strawberry.ID) -> OrderType | None:
-        pk = decode_id(id, "Order")
-        if pk is None:
-            return None
-        orders = selectors.with_payment_sums(selectors.orders_visible_to(info.context.user))
-        return orders.filter(pk=pk).first()  # type: ignore[return-value]
+        user, pk = info.context.user, decode_id(id, "Order")
+        order = found_or_none(lambda: selectors.order_for(user, id=pk, payment_sums=True))
+        return order  # type: ignore[return-value]
 
     @strawberry_django.field(
         description="An order by the secret token from its confirmation e-mail (guests)."
     )
     def order_by_token(self, token: uuid.UUID) -> OrderType | None:
-        orders = selectors.with_payment_sums(models.Order.objects.all())
-        return orders.filter(token=token).first()  # type: ignore[return-value]
+        # The token is the credential: whoever signed in (or did not) is beside the point.
+        order = found_or_none(lambda: selectors.order_for(None, token=token, payment_sums=True))
+        return order  # type: ignore[return-value]
 
     @strawberry_django.connection(
         ShopConnection[OrderType],
@@ -58,7 +43,7 @@ class OrdersQueries:
         status: models.Order.Status | None = None,
         search: str | None = None,
     ) -> Iterable[models.Order]:
-        require_permission(info, "orders.view_order")
+        require_permission(info, selectors.VIEW_ORDERS)
         orders = models.Order.objects.order_by("-created_at", "-pk")
         if status is not None:
             orders = orders.filter(status=status)

@@ -13,7 +13,6 @@ import uuid
 from decimal import Decimal
 
 import strawberry
-from django.core.exceptions import ValidationError
 from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
@@ -21,13 +20,14 @@ from strawberry.types import Info
 from catalog.api.types import ProductType, ProductVariantType
 from orders import models, selectors
 from orders.api.common import OrderAddress, TaxLine, money, tax_lines, taxed
-from orders.api.types import PickupPointType
+from orders.api.shipping.types import PickupPointType
 from orders.errors import CheckoutErrorCode
 from orders.payments import get_payment_methods
 from orders.services.payments import checkout_problems
 from orders.services.stock import quantities_available
 from shop.api.context import ShopContext
-from shop.api.errors import ShopError, payload_errors
+from shop.api.errors import ShopError
+from shop.api.mutations import PayloadErrors
 from shop.api.types import MoneyType, TaxedMoneyType
 from shop.i18n import localized
 
@@ -47,8 +47,7 @@ class PaymentMethodCode(enum.Enum):
     WATER_BILL = "water_bill"
 
 
-def checkout_errors(exc: ValidationError) -> list[CheckoutError]:
-    return payload_errors(exc, CheckoutError, CheckoutErrorCode, CheckoutErrorCode.INVALID)
+checkout_errors = PayloadErrors(CheckoutError, CheckoutErrorCode)
 
 
 def _summary(info: Info[ShopContext, None], checkout: models.Checkout) -> selectors.CheckoutSummary:

@@ -1,19 +1,18 @@
-"""Checkout mutations. Each finds the checkout by token (NOT_FOUND for anybody
-who may not use it), calls one service and returns the checkout."""
+"""Checkout mutations. Each finds the checkout by token (``selectors.checkout_for``:
+NOT_FOUND on ``token`` for anybody who may not use it), calls one service and
+returns the checkout."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import strawberry
-from django.core.exceptions import ValidationError
 from strawberry.types import Info
 
 from catalog.models import ProductVariant
 from orders import models, selectors, services
-from orders.api.checkout import (
+from orders.api.checkout.types import (
     CheckoutError,
     CheckoutType,
     PaymentMethodCode,
@@ -21,12 +20,13 @@ from orders.api.checkout import (
     checkout_errors,
 )
 from orders.api.common import money
-from orders.api.orders import OrderType
+from orders.api.orders.types import OrderType
 from orders.errors import CheckoutErrorCode
 from shop.accounts.api.mutations import AddressInput
+from shop.accounts.models import User
 from shop.api.context import ShopContext
-from shop.api.inputs import fetch, fetch_many, given_fields, not_found
-from shop.api.permissions import require_user
+from shop.api.inputs import fetch, fetch_many, given_fields
+from shop.api.mutations import found_or_none, mutation
 from shop.api.types import LanguageCode
 from shop.i18n import current_language
 
@@ -141,10 +141,7 @@ class CheckoutCompletePayload:
 
 
 def _checkout(info: Info[ShopContext, None], token: uuid.UUID) -> models.Checkout:
-    checkout = selectors.checkout_for(token, info.context.user)
-    if checkout is None:
-        raise not_found("token", CheckoutErrorCode)
-    return checkout
+    return selectors.checkout_for(info.context.user, token=token)
 
 
 def _lines(lines: list[CheckoutLineInput]) -> list[tuple[ProductVariant, int]]:
@@ -158,11 +155,7 @@ def _lines(lines: list[CheckoutLineInput]) -> list[tuple[ProductVariant, int]]:
     return [(variant, line.quantity) for variant, line in zip(variants, lines, strict=True)]
 
 
-def _run(call: Callable[[], models.Checkout]) -> CheckoutPayload:
-    try:
-        checkout = call()
-    except ValidationError as exc:
-        return CheckoutPayload(errors=checkout_errors(exc))
+def _payload(checkout: models.Checkout) -> CheckoutPayload:
     return CheckoutPayload(checkout=CheckoutType(checkout=checkout))
 
 
@@ -170,131 +163,129 @@ def _address(input: AddressInput) -> dict[str, Any]:
     return given_fields(input)
 
 
+checkout_mutation = mutation(CheckoutPayload, checkout_errors, not_found="token")
+
+
 @strawberry.type
 class CheckoutMutations:
     @strawberry.mutation(
         description="Start a checkout: the signed-in customer's, or anonymous with a token."
     )
+    @checkout_mutation
     def checkout_create(
         self, info: Info[ShopContext, None], input: CheckoutCreateInput
     ) -> CheckoutPayload:
         language = input.language_code.value if input.language_code else current_language()
-        return _run(
-            lambda: services.checkout_create(
-                user=info.context.user,
-                email=input.email or "",
-                lines=_lines(input.lines),
-                language_code=language,
-            )
+        checkout = services.checkout_create(
+            user=info.context.user,
+            email=input.email or "",
+            lines=_lines(input.lines),
+            language_code=language,
         )
+        return _payload(checkout)
 
     @strawberry.mutation(description="Add units to the cart (to a variant's line if it has one).")
+    @checkout_mutation
     def checkout_lines_add(
         self, info: Info[ShopContext, None], input: CheckoutLinesInput
     ) -> CheckoutPayload:
-        return _run(
-            lambda: services.checkout_lines_add(
-                checkout=_checkout(info, input.token), lines=_lines(input.lines)
-            )
-        )
+        checkout = _checkout(info, input.token)
+        return _payload(services.checkout_lines_add(checkout=checkout, lines=_lines(input.lines)))
 
     @strawberry.mutation(description="Set the quantities of the cart's lines; 0 removes a line.")
+    @checkout_mutation
     def checkout_lines_update(
         self, info: Info[ShopContext, None], input: CheckoutLinesInput
     ) -> CheckoutPayload:
-        return _run(
-            lambda: services.checkout_lines_update(
-                checkout=_checkout(info, input.token), lines=_lines(input.lines)
-            )
+        checkout = _checkout(info, input.token)
+        return _payload(
+            services.checkout_lines_update(checkout=checkout, lines=_lines(input.lines))
         )
 
     @strawberry.mutation(description="Remove the lines of the given variants.")
+    @checkout_mutation
     def checkout_lines_delete(
         self, info: Info[ShopContext, None], input: CheckoutLinesDeleteInput
     ) -> CheckoutPayload:
-        return _run(
-            lambda: services.checkout_lines_delete(
-                checkout=_checkout(info, input.token),
-                variants=fetch_many(
-                    ProductVariant,
-                    "ProductVariant",
-                    input.variant_ids,
-                    codes=CheckoutErrorCode,
-                    field="variantIds",
-                ),
-            )
+        checkout = _checkout(info, input.token)
+        variants = fetch_many(
+            ProductVariant,
+            "ProductVariant",
+            input.variant_ids,
+            codes=CheckoutErrorCode,
+            field="variantIds",
         )
+        return _payload(services.checkout_lines_delete(checkout=checkout, variants=variants))
 
     @strawberry.mutation
+    @checkout_mutation
     def checkout_email_update(
         self, info: Info[ShopContext, None], input: CheckoutEmailUpdateInput
     ) -> CheckoutPayload:
-        return _run(
-            lambda: services.checkout_email_update(
-                checkout=_checkout(info, input.token), email=input.email
-            )
-        )
+        checkout = _checkout(info, input.token)
+        return _payload(services.checkout_email_update(checkout=checkout, email=input.email))
 
     @strawberry.mutation(description="Set the delivery address (in Spain).")
+    @checkout_mutation
     def checkout_shipping_address_update(
         self, info: Info[ShopContext, None], input: CheckoutAddressUpdateInput
     ) -> CheckoutPayload:
-        return _run(
-            lambda: services.checkout_shipping_address_update(
-                checkout=_checkout(info, input.token), address=_address(input.address)
+        checkout = _checkout(info, input.token)
+        return _payload(
+            services.checkout_shipping_address_update(
+                checkout=checkout, address=_address(input.address)
             )
         )
 
     @strawberry.mutation
+    @checkout_mutation
     def checkout_billing_address_update(
         self, info: Info[ShopContext, None], input: CheckoutBillingAddressUpdateInput
     ) -> CheckoutPayload:
-        return _run(
-            lambda: services.checkout_billing_address_update(
-                checkout=_checkout(info, input.token), address=_address(input.address)
+        checkout = _checkout(info, input.token)
+        return _payload(
+            services.checkout_billing_address_update(
+                checkout=checkout, address=_address(input.address)
             )
         )
 
     @strawberry.mutation(description="Choose one of `availableShippingMethods`.")
+    @checkout_mutation
     def checkout_shipping_method_update(
         self, info: Info[ShopContext, None], input: CheckoutShippingMethodUpdateInput
     ) -> CheckoutPayload:
-        def call() -> models.Checkout:
-            checkout = _checkout(info, input.token)
-            method = fetch(
-                models.ShippingMethod,
-                "ShippingMethod",
-                input.shipping_method_id,
+        checkout = _checkout(info, input.token)
+        method = fetch(
+            models.ShippingMethod,
+            "ShippingMethod",
+            input.shipping_method_id,
+            codes=CheckoutErrorCode,
+            field="shippingMethodId",
+        )
+        point = None
+        if input.pickup_point_id is not None:
+            point = fetch(
+                models.PickupPoint,
+                "PickupPoint",
+                input.pickup_point_id,
                 codes=CheckoutErrorCode,
-                field="shippingMethodId",
+                field="pickupPointId",
             )
-            point = None
-            if input.pickup_point_id is not None:
-                point = fetch(
-                    models.PickupPoint,
-                    "PickupPoint",
-                    input.pickup_point_id,
-                    codes=CheckoutErrorCode,
-                    field="pickupPointId",
-                )
-            return services.checkout_shipping_method_update(
+        return _payload(
+            services.checkout_shipping_method_update(
                 checkout=checkout, method=method, pickup_point=point
             )
-
-        return _run(call)
+        )
 
     @strawberry.mutation(
         description="Signed in: take over an anonymous checkout, merging it into your cart."
     )
+    @mutation(CheckoutPayload, checkout_errors, signed_in=True, not_found="token")
     def checkout_customer_attach(
-        self, info: Info[ShopContext, None], input: CheckoutTokenInput
+        self, info: Info[ShopContext, None], input: CheckoutTokenInput, actor: User
     ) -> CheckoutPayload:
-        user = require_user(info)
-        return _run(
-            lambda: services.checkout_customer_attach(
-                checkout=_checkout(info, input.token), user=user
-            )
-        )
+        checkout = _checkout(info, input.token)
+        return _payload(services.checkout_customer_attach(checkout=checkout, user=actor))
 
     @strawberry.mutation(
         description=(
@@ -302,24 +293,22 @@ class CheckoutMutations:
             "for the same cart and choices returns the payment already started."
         )
     )
+    @mutation(CheckoutPaymentStartPayload, checkout_errors, not_found="token")
     def checkout_payment_start(
         self, info: Info[ShopContext, None], input: CheckoutPaymentStartInput
     ) -> CheckoutPaymentStartPayload:
-        try:
-            checkout = _checkout(info, input.token)
-            options = {
-                name: value
-                for name, value in (
-                    ("contract", input.water_contract),
-                    ("installments", input.installments),
-                )
-                if value is not None
-            }
-            payment, session = services.checkout_payment_start(
-                checkout=checkout, method_code=input.method.value, options=options
+        checkout = _checkout(info, input.token)
+        options = {
+            name: value
+            for name, value in (
+                ("contract", input.water_contract),
+                ("installments", input.installments),
             )
-        except ValidationError as exc:
-            return CheckoutPaymentStartPayload(errors=checkout_errors(exc))
+            if value is not None
+        }
+        payment, session = services.checkout_payment_start(
+            checkout=checkout, method_code=input.method.value, options=options
+        )
         checkout.refresh_from_db()
         return CheckoutPaymentStartPayload(
             checkout=CheckoutType(checkout=checkout),
@@ -334,21 +323,16 @@ class CheckoutMutations:
     @strawberry.mutation(
         description="Place the order once the payment is done. Repeating it returns the same order."
     )
+    @mutation(CheckoutCompletePayload, checkout_errors, not_found="token")
     def checkout_complete(
         self, info: Info[ShopContext, None], input: CheckoutTokenInput
     ) -> CheckoutCompletePayload:
         user = info.context.user
-        try:
-            checkout = selectors.checkout_for(input.token, user)
-            if checkout is not None:
-                order = services.checkout_complete(checkout=checkout, actor=user)
-            else:
-                # Placed already (perhaps by a duplicate request a moment ago): the
-                # same order, for whoever may see the checkout it came from.
-                placed = models.Order.objects.filter(checkout_token=input.token).first()
-                if placed is None or placed.user_id not in (None, getattr(user, "pk", None)):
-                    raise not_found("token", CheckoutErrorCode)
-                order = placed
-        except ValidationError as exc:
-            return CheckoutCompletePayload(errors=checkout_errors(exc))
+        checkout = found_or_none(lambda: selectors.checkout_for(user, token=input.token))
+        if checkout is None:
+            # Placed already (perhaps by a duplicate request a moment ago): the
+            # same order, for whoever may see the checkout it came from.
+            order = selectors.order_placed_from(user, checkout_token=input.token)
+        else:
+            order = services.checkout_complete(checkout=checkout, actor=user)
         return CheckoutCompletePayload(order=order)  # type: ignore[arg-type]

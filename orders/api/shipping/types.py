@@ -16,27 +16,26 @@ from django.db.models import QuerySet
 from strawberry.types import Info
 
 from orders import models
-from orders.errors import OrdersErrorCode
-from shop.api.context import ShopContext
+from orders.errors import ShippingErrorCode
+from shop.accounts.selectors import staff_may
 from shop.api.errors import ShopError
+from shop.api.mutations import PayloadErrors
 from shop.api.relay import ModelNode
 from shop.api.types import MoneyType
 from shop.i18n import localized
 from shop.money import Money
 
-strawberry.enum(OrdersErrorCode, name="OrdersErrorCode")
+strawberry.enum(ShippingErrorCode, name="ShippingErrorCode")
 strawberry.enum(models.ShippingMethod.Kind, name="ShippingMethodKind")
 strawberry.enum(models.PostalCodeRule.Inclusion, name="PostalCodeRuleInclusion")
 
 
 @strawberry.type
-class OrdersError(ShopError):
-    code: OrdersErrorCode
+class ShippingError(ShopError):
+    code: ShippingErrorCode
 
 
-def _staff_may(info: Info[ShopContext, None], permission: str) -> bool:
-    user = info.context.user
-    return user is not None and user.is_staff and user.has_perm(permission)
+shipping_errors = PayloadErrors(ShippingError, ShippingErrorCode)
 
 
 def _money(amount: Decimal | None) -> MoneyType | None:
@@ -59,7 +58,7 @@ class PickupPointType(ModelNode):
     def get_queryset(
         cls, queryset: QuerySet[models.PickupPoint], info: Info, **kwargs: Any
     ) -> QuerySet[models.PickupPoint]:
-        if _staff_may(info, "orders.view_pickuppoint"):
+        if staff_may(info.context.user, "orders.view_pickuppoint"):
             return queryset
         return queryset.filter(is_active=True)
 
@@ -101,7 +100,7 @@ class ShippingMethodType(ModelNode):
     def get_queryset(
         cls, queryset: QuerySet[models.ShippingMethod], info: Info, **kwargs: Any
     ) -> QuerySet[models.ShippingMethod]:
-        if _staff_may(info, "orders.view_shippingmethod"):
+        if staff_may(info.context.user, "orders.view_shippingmethod"):
             return queryset
         return queryset.none()
 
@@ -142,6 +141,6 @@ class ShippingZoneType(ModelNode):
     def get_queryset(
         cls, queryset: QuerySet[models.ShippingZone], info: Info, **kwargs: Any
     ) -> QuerySet[models.ShippingZone]:
-        if _staff_may(info, "orders.view_shippingzone"):
+        if staff_may(info.context.user, "orders.view_shippingzone"):
             return queryset
         return queryset.none()

@@ -1,5 +1,5 @@
-"""Staff mutations for shipping. Each checks a permission, decodes the IDs of its
-input, then calls one service."""
+"""Staff mutations for shipping. Each declares its permission, decodes the IDs of
+its input, then calls one service."""
 
 from __future__ import annotations
 
@@ -7,36 +7,37 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import strawberry
-from django.core.exceptions import ValidationError
 from django.db import models as db_models
 from strawberry.types import Info
 
 from orders import models, services
-from orders.api.types import OrdersError, PickupPointType, ShippingMethodType, ShippingZoneType
-from orders.errors import OrdersErrorCode
+from orders.api.shipping.types import (
+    PickupPointType,
+    ShippingError,
+    ShippingMethodType,
+    ShippingZoneType,
+    shipping_errors,
+)
+from orders.errors import ShippingErrorCode
+from shop.accounts.models import User
 from shop.api.context import ShopContext
-from shop.api.errors import payload_errors
 from shop.api.inputs import fetch, fetch_many, given_fields
-from shop.api.permissions import require_permission
+from shop.api.mutations import mutation
 from shop.api.types import DeleteInput
 
 ModelT = TypeVar("ModelT", bound=db_models.Model)
 
 
-def orders_errors(exc: ValidationError) -> list[OrdersError]:
-    return payload_errors(exc, OrdersError, OrdersErrorCode, OrdersErrorCode.INVALID)
-
-
 def _fetch(model: type[ModelT], type_name: str, id: str, field: str = "id") -> ModelT:
     """The object a global ID names; NOT_FOUND on ``field`` otherwise."""
-    return fetch(model, type_name, id, codes=OrdersErrorCode, field=field)
+    return fetch(model, type_name, id, codes=ShippingErrorCode, field=field)
 
 
 def _fetch_many(
     model: type[ModelT], type_name: str, ids: list[strawberry.ID], field: str
 ) -> list[ModelT]:
     """The objects the global IDs name, each once; NOT_FOUND on ``field`` if any is unknown."""
-    objects = fetch_many(model, type_name, ids, codes=OrdersErrorCode, field=field)
+    objects = fetch_many(model, type_name, ids, codes=ShippingErrorCode, field=field)
     return list({obj.pk: obj for obj in objects}.values())
 
 
@@ -72,7 +73,7 @@ class ShippingZoneUpdateInput:
 @strawberry.type
 class ShippingZonePayload:
     shipping_zone: ShippingZoneType | None = None
-    errors: list[OrdersError] = strawberry.field(default_factory=list)
+    errors: list[ShippingError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -130,7 +131,7 @@ class ShippingMethodUpdateInput:
 class ShippingMethodPayload:
     shipping_method: ShippingMethodType | None = None
     shipping_zone: ShippingZoneType | None = None
-    errors: list[OrdersError] = strawberry.field(default_factory=list)
+    errors: list[ShippingError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -153,7 +154,7 @@ class PickupPointUpdateInput:
 @strawberry.type
 class PickupPointPayload:
     pickup_point: PickupPointType | None = None
-    errors: list[OrdersError] = strawberry.field(default_factory=list)
+    errors: list[ShippingError] = strawberry.field(default_factory=list)
 
 
 def _zone_data(input: ShippingZoneInput) -> dict[str, Any]:
@@ -181,119 +182,90 @@ def _method_data(input: ShippingMethodInput) -> dict[str, Any]:
 
 
 @strawberry.type
-class OrdersMutations:
+class ShippingMutations:
     @strawberry.mutation(description="Staff: add a shipping zone with its postal-code rules.")
+    @mutation(ShippingZonePayload, shipping_errors, permission="orders.add_shippingzone")
     def shipping_zone_create(
-        self, info: Info[ShopContext, None], input: ShippingZoneInput
+        self, info: Info[ShopContext, None], input: ShippingZoneInput, actor: User
     ) -> ShippingZonePayload:
-        actor = require_permission(info, "orders.add_shippingzone")
-        try:
-            zone = services.shipping_zone_create(actor=actor, data=_zone_data(input))
-        except ValidationError as exc:
-            return ShippingZonePayload(errors=orders_errors(exc))
+        zone = services.shipping_zone_create(actor=actor, data=_zone_data(input))
         return ShippingZonePayload(shipping_zone=zone)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: change a shipping zone or replace its rules.")
+    @mutation(ShippingZonePayload, shipping_errors, permission="orders.change_shippingzone")
     def shipping_zone_update(
-        self, info: Info[ShopContext, None], input: ShippingZoneUpdateInput
+        self, info: Info[ShopContext, None], input: ShippingZoneUpdateInput, actor: User
     ) -> ShippingZonePayload:
-        actor = require_permission(info, "orders.change_shippingzone")
-        try:
-            zone = _fetch(models.ShippingZone, "ShippingZone", input.id)
-            zone = services.shipping_zone_update(
-                actor=actor, zone=zone, data=_zone_data(input.zone)
-            )
-        except ValidationError as exc:
-            return ShippingZonePayload(errors=orders_errors(exc))
+        zone = _fetch(models.ShippingZone, "ShippingZone", input.id)
+        zone = services.shipping_zone_update(actor=actor, zone=zone, data=_zone_data(input.zone))
         return ShippingZonePayload(shipping_zone=zone)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: delete a shipping zone with its rules and methods.")
+    @mutation(ShippingZonePayload, shipping_errors, permission="orders.delete_shippingzone")
     def shipping_zone_delete(
-        self, info: Info[ShopContext, None], input: DeleteInput
+        self, info: Info[ShopContext, None], input: DeleteInput, actor: User
     ) -> ShippingZonePayload:
-        actor = require_permission(info, "orders.delete_shippingzone")
-        try:
-            zone = _fetch(models.ShippingZone, "ShippingZone", input.id)
-            services.shipping_zone_delete(actor=actor, zone=zone)
-        except ValidationError as exc:
-            return ShippingZonePayload(errors=orders_errors(exc))
+        zone = _fetch(models.ShippingZone, "ShippingZone", input.id)
+        services.shipping_zone_delete(actor=actor, zone=zone)
         return ShippingZonePayload()
 
     @strawberry.mutation(description="Staff: add a shipping method to a zone.")
+    @mutation(ShippingMethodPayload, shipping_errors, permission="orders.add_shippingmethod")
     def shipping_method_create(
-        self, info: Info[ShopContext, None], input: ShippingMethodCreateInput
+        self, info: Info[ShopContext, None], input: ShippingMethodCreateInput, actor: User
     ) -> ShippingMethodPayload:
-        actor = require_permission(info, "orders.add_shippingmethod")
-        try:
-            zone = _fetch(models.ShippingZone, "ShippingZone", input.zone, "zone")
-            method = services.shipping_method_create(
-                actor=actor, zone=zone, data=_method_data(input.method)
-            )
-        except ValidationError as exc:
-            return ShippingMethodPayload(errors=orders_errors(exc))
+        zone = _fetch(models.ShippingZone, "ShippingZone", input.zone, "zone")
+        method = services.shipping_method_create(
+            actor=actor, zone=zone, data=_method_data(input.method)
+        )
         return ShippingMethodPayload(shipping_method=method, shipping_zone=zone)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: change a shipping method.")
+    @mutation(ShippingMethodPayload, shipping_errors, permission="orders.change_shippingmethod")
     def shipping_method_update(
-        self, info: Info[ShopContext, None], input: ShippingMethodUpdateInput
+        self, info: Info[ShopContext, None], input: ShippingMethodUpdateInput, actor: User
     ) -> ShippingMethodPayload:
-        actor = require_permission(info, "orders.change_shippingmethod")
-        try:
-            method = _fetch(models.ShippingMethod, "ShippingMethod", input.id)
-            method = services.shipping_method_update(
-                actor=actor, method=method, data=_method_data(input.method)
-            )
-        except ValidationError as exc:
-            return ShippingMethodPayload(errors=orders_errors(exc))
+        method = _fetch(models.ShippingMethod, "ShippingMethod", input.id)
+        method = services.shipping_method_update(
+            actor=actor, method=method, data=_method_data(input.method)
+        )
         return ShippingMethodPayload(shipping_method=method, shipping_zone=method.zone)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: delete a shipping method.")
+    @mutation(ShippingMethodPayload, shipping_errors, permission="orders.delete_shippingmethod")
     def shipping_method_delete(
-        self, info: Info[ShopContext, None], input: DeleteInput
+        self, info: Info[ShopContext, None], input: DeleteInput, actor: User
     ) -> ShippingMethodPayload:
-        actor = require_permission(info, "orders.delete_shippingmethod")
-        try:
-            method = _fetch(models.ShippingMethod, "ShippingMethod", input.id)
-            services.shipping_method_delete(actor=actor, method=method)
-        except ValidationError as exc:
-            return ShippingMethodPayload(errors=orders_errors(exc))
+        method = _fetch(models.ShippingMethod, "ShippingMethod", input.id)
+        services.shipping_method_delete(actor=actor, method=method)
         return ShippingMethodPayload(shipping_zone=method.zone)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: add a pickup point (a customer office).")
+    @mutation(PickupPointPayload, shipping_errors, permission="orders.add_pickuppoint")
     def pickup_point_create(
-        self, info: Info[ShopContext, None], input: PickupPointInput
+        self, info: Info[ShopContext, None], input: PickupPointInput, actor: User
     ) -> PickupPointPayload:
-        actor = require_permission(info, "orders.add_pickuppoint")
-        try:
-            point = services.pickup_point_create(actor=actor, data=given_fields(input))
-        except ValidationError as exc:
-            return PickupPointPayload(errors=orders_errors(exc))
+        point = services.pickup_point_create(actor=actor, data=given_fields(input))
         return PickupPointPayload(pickup_point=point)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: change a pickup point.")
+    @mutation(PickupPointPayload, shipping_errors, permission="orders.change_pickuppoint")
     def pickup_point_update(
-        self, info: Info[ShopContext, None], input: PickupPointUpdateInput
+        self, info: Info[ShopContext, None], input: PickupPointUpdateInput, actor: User
     ) -> PickupPointPayload:
-        actor = require_permission(info, "orders.change_pickuppoint")
-        try:
-            point = _fetch(models.PickupPoint, "PickupPoint", input.id)
-            point = services.pickup_point_update(
-                actor=actor, point=point, data=given_fields(input.pickup_point)
-            )
-        except ValidationError as exc:
-            return PickupPointPayload(errors=orders_errors(exc))
+        point = _fetch(models.PickupPoint, "PickupPoint", input.id)
+        point = services.pickup_point_update(
+            actor=actor, point=point, data=given_fields(input.pickup_point)
+        )
         return PickupPointPayload(pickup_point=point)  # type: ignore[arg-type]
 
     @strawberry.mutation(
         description="Staff: delete a pickup point; refused while it is a pickup method's only one."
     )
+    @mutation(PickupPointPayload, shipping_errors, permission="orders.delete_pickuppoint")
     def pickup_point_delete(
-        self, info: Info[ShopContext, None], input: DeleteInput
+        self, info: Info[ShopContext, None], input: DeleteInput, actor: User
     ) -> PickupPointPayload:
-        actor = require_permission(info, "orders.delete_pickuppoint")
-        try:
-            point = _fetch(models.PickupPoint, "PickupPoint", input.id)
-            services.pickup_point_delete(actor=actor, point=point)
-        except ValidationError as exc:
-            return PickupPointPayload(errors=orders_errors(exc))
+        point = _fetch(models.PickupPoint, "PickupPoint", input.id)
+        services.pickup_point_delete(actor=actor, point=point)
         return PickupPointPayload()
