@@ -143,7 +143,7 @@ def _text(root: etree._Element, path: str) -> str:
     return root.findtext(path, default="", namespaces={"s": xml.SF_NS})
 
 
-def _fields(root: etree._Element) -> tuple[tuple[str, str], ...]:
+def huella_fields(root: etree._Element) -> tuple[tuple[str, str], ...]:
     """The huella's inputs, as the record's XML writes them, in the specification's order."""
     names: tuple[tuple[str, str], ...]
     if etree.QName(root).localname == "RegistroAlta":
@@ -191,7 +191,7 @@ def _problem(record: VerifactuRecord, previous: VerifactuRecord | None, position
         root = etree.fromstring(record.xml.encode("utf-8"), _PARSER)
     except etree.XMLSyntaxError as exc:
         return f"its XML does not parse: {exc}"
-    fields = _fields(root)
+    fields = huella_fields(root)
     stored = _text(root, "s:Huella")
     if stored != record.huella:
         return f"huella {record.huella} differs from its XML's {stored}"
