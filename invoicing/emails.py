@@ -3,19 +3,24 @@ PDF exists by then, otherwise in an e-mail of its own once it is drawn.
 
 The orders app does not import invoicing. Its confirmation e-mail asks the
 ``ORDER_EMAIL_ATTACHMENTS`` callables for files (:func:`order_email_attachments` is
-one) and records the names it attached on its EMAIL_SENT event. The PDF task owes
-``invoicing.tasks.invoice_email_send`` (:func:`invoice_email_send`), which sends the
-PDF on its own unless such an event shows the customer has it already. The invoice
-of a card order is issued in the order's transaction but drawn after it, so it
-usually comes on its own; rectificativas and F3 invoices always do.
+one) and records the names it attached on its EMAIL_SENT event. The PDF task
+(``invoicing.rendering.invoice_pdf_render``) owes ``invoicing.tasks.invoice_email_send``
+(:func:`invoice_email_send`) only when the confirmation has gone out already:
+rectificativas, F3 invoices, invoices issued at a later delivery, and a card order's
+invoice when its confirmation ran first.
 
-If both run at the same moment the customer may get the PDF twice; never zero times.
+Both lock the order's row, so one of them always sees the other's work: the
+confirmation (in the outbox's transaction, which also records its event) either
+runs first and the PDF task then sees its event, or runs after the PDF is stored
+and attaches it. The lock is held while the confirmation is handed to the mail
+server.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -40,6 +45,9 @@ def order_email_attachments(order: Order, kind: str) -> list[tuple[str, bytes, s
     """For the confirmation: the PDFs of the order's invoices drawn by now."""
     if kind != "confirmation":
         return []
+    with transaction.atomic():
+        # Held to the end of the caller's transaction: see the module's doc.
+        Order.objects.select_for_update().filter(pk=order.pk).first()
     invoices = Invoice.objects.filter(order=order).exclude(pdf="").order_by("issued_at", "pk")
     return [(invoice_pdf_filename(invoice), _pdf_bytes(invoice), PDF) for invoice in invoices]
 

@@ -17,9 +17,11 @@ so the layout is tested without a database. What each type shows:
 The QR code and its legend (Orden HAC/1177/2024, arts. 20 and 21, and the AEAT's
 «Características del QR», as published on the AEAT's VERI*FACTU pages): the code
 comes first, before the invoice's content, once, on the first page, near the top
-left of a portrait page, between 30 and 40 mm, with "QR tributario:" above it and
-the VERI*FACTU phrase next to it. Both phrases the Orden allows are printed. The
-phrases are fixed legal text, printed in Spanish in either language.
+left of a portrait page, between 30 and 40 mm (a 32 mm symbol in its quiet zone),
+with "QR tributario:" above it, "VERI*FACTU" right under it and "Factura verificable
+en la sede electrónica de la AEAT" below that: both phrases the Orden allows. They
+are fixed legal text, printed in Spanish in either language. (The Orden's own text
+could not be read from here; this follows the AEAT's pages quoting it.)
 
 Fonts: Bitstream Vera (the typeface DejaVu was made from), shipped inside the
 reportlab wheel and embedded as a subset, so "ñ", "€" and "·" print and extract as
@@ -183,6 +185,7 @@ def format_day(day: date) -> str:
 
 
 def title(kind: InvoiceType) -> str:
+    """The document's name as printed at its top, in the active language."""
     if kind in RECTIFYING:
         # The words "factura rectificativa" are what art. 15 RD 1619/2012 asks for.
         return _("Corrective invoice (factura rectificativa)")

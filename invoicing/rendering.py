@@ -14,7 +14,6 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 
 from invoicing.models import Invoice
 from invoicing.pdf import (
@@ -25,9 +24,11 @@ from invoicing.pdf import (
     TaxLineView,
     render_invoice_pdf,
 )
+from invoicing.selectors import confirmation_sent
 from invoicing.verifactu.huella import format_amount, format_date
 from invoicing.verifactu.qr import qr_url_for
 from invoicing.verifactu.records import InvoiceType
+from orders.models import Order
 from shop.outbox.services import outbox_enqueue
 
 from . import conf
@@ -52,25 +53,20 @@ def address_lines(address: Mapping[str, Any] | None) -> tuple[str, ...]:
     return tuple(line for line in lines if line)
 
 
-def issue_date(invoice: Invoice) -> Any:
-    """FechaExpedicionFactura: the day of issue in the shop's time zone."""
-    return timezone.localdate(invoice.issued_at)
-
-
 def invoice_qr_url(invoice: Invoice) -> str:
     """The AEAT's verification URL of ``invoice``, with the values its registro de
     alta carries (issuer's NIF, number, issue date, ImporteTotal)."""
     return qr_url_for(
         nif=invoice.issuer_nif,
         numserie=invoice.full_number,
-        fecha=format_date(issue_date(invoice)),
+        fecha=format_date(invoice.issue_date),
         importe=format_amount(invoice.total_gross),
         environment=conf.aeat_environment(),
     )
 
 
 def _reference(invoice: Invoice) -> ReferenceView:
-    return ReferenceView(number=invoice.full_number, issue_date=issue_date(invoice))
+    return ReferenceView(number=invoice.full_number, issue_date=invoice.issue_date)
 
 
 def invoice_document(invoice: Invoice) -> InvoiceDocument:
@@ -91,7 +87,7 @@ def invoice_document(invoice: Invoice) -> InvoiceDocument:
         kind=InvoiceType(invoice.kind),
         number=invoice.full_number,
         series=invoice.series,
-        issue_date=issue_date(invoice),
+        issue_date=invoice.issue_date,
         operation_date=invoice.operation_date,
         language_code=invoice.language_code,
         issuer=PartyView(
@@ -138,18 +134,26 @@ def invoice_pdf_render(*, invoice_id: int) -> bool:
     set ``Invoice.pdf``, once; return whether it was drawn now.
 
     Idempotent: the invoice's row is locked, and an invoice whose PDF is set is
-    left as it is (``False``). In the same transaction it owes the invoice's e-mail
-    (``invoicing.tasks.invoice_email_send``, which knows whether the order's
-    confirmation carried the PDF already). Raises ``Invoice.DoesNotExist`` for an
-    unknown id and whatever the storage raises (the outbox retries); a failed run
-    sets nothing (a file written before the failure is left unreferenced).
+    left as it is (``False``). When the order's confirmation e-mail has gone out
+    already it owes, in the same transaction, the invoice's own e-mail
+    (``invoicing.tasks.invoice_email_send``); otherwise the confirmation will carry
+    the PDF. The order's row is locked first (the confirmation's attachments lock
+    it too: see ``invoicing.emails``), so the two never both miss the PDF, nor
+    both send it. Raises ``Invoice.DoesNotExist`` for an unknown id and whatever
+    the storage raises (the outbox retries); a failed run sets nothing (a file
+    written before the failure is left unreferenced).
     """
     with transaction.atomic():
+        order_id = Invoice.objects.values_list("order_id", flat=True).get(pk=invoice_id)
+        order = Order.objects.select_for_update().get(pk=order_id)
         invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
         if invoice.pdf:
             return False
         pdf = render_invoice_pdf(invoice_document(invoice))
         invoice.pdf.save(invoice_pdf_filename(invoice), ContentFile(pdf), save=False)
         invoice.save(update_fields=["pdf"])
-        outbox_enqueue(task="invoicing.tasks.invoice_email_send", kwargs={"invoice_id": invoice.pk})
+        if confirmation_sent(order):
+            outbox_enqueue(
+                task="invoicing.tasks.invoice_email_send", kwargs={"invoice_id": invoice.pk}
+            )
     return True

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from invoicing.chain import Break, chain_verify
 from invoicing.models import Invoice
-from orders.models import Order
+from orders.models import Order, OrderEvent
 from shop.accounts.models import User
 from shop.accounts.selectors import staff_may
 
@@ -95,6 +95,13 @@ def invoice_for(
     return None
 
 
+def confirmation_sent(order: Order) -> bool:
+    """Whether the order's confirmation e-mail has gone out (its EMAIL_SENT event)."""
+    return OrderEvent.objects.filter(
+        order=order, type=OrderEvent.Type.EMAIL_SENT, data__kind="confirmation"
+    ).exists()
+
+
 def _pdf_signer() -> signing.TimestampSigner:
     return signing.TimestampSigner(salt=PDF_LINK_SALT)
 
@@ -102,8 +109,9 @@ def _pdf_signer() -> signing.TimestampSigner:
 def invoice_pdf_url(invoice: Invoice, *, request: HttpRequest | None = None) -> str | None:
     """A link to the invoice's PDF that works for ``INVOICE_PDF_LINK_SECONDS``
     without signing in, for whoever the caller has let see the invoice (its
-    customer, the holder of the order token, staff): ``/invoices/<id>/pdf/?sig=...``,
-    absolute when ``request`` is given. ``None`` while the PDF is not drawn yet."""
+    customer, the holder of the order token, staff: see :func:`invoice_for`):
+    ``/invoices/<id>/pdf/?sig=...``, absolute when ``request`` is given. ``None``
+    while the PDF is not drawn yet."""
     if not invoice.pdf:
         return None
     value = _pdf_signer().sign(str(invoice.pk))

@@ -1,5 +1,6 @@
-"""Background work of the invoicing app. The tasks are owed through the outbox
-(shop.outbox), which retries them: they do not retry themselves."""
+"""Background work of the invoicing app, owed through the outbox (``shop.outbox``)
+by the transaction that issues an invoice (or, for the e-mail, the one that stores
+its PDF); the outbox retries them: they do not retry themselves."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from invoicing import emails, rendering, services_submission
 
 @shared_task
 def invoice_pdf_render(invoice_id: int) -> bool:
-    """Draw and store the invoice's PDF once (owed by the issuing services)."""
+    """Draw and store the invoice's PDF once (see ``invoicing.rendering``)."""
     return rendering.invoice_pdf_render(invoice_id=invoice_id)
 
 

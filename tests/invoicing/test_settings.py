@@ -68,6 +68,10 @@ def _without(name: str) -> dict[str, str]:
             {**PRODUCTION, "INVOICE_ISSUER_NAME": "x" * 121},
             "INVOICE_ISSUER_NAME must be 1 to 120 characters, got 121.",
         ),
+        (
+            _without("INVOICE_ISSUER_ADDRESS"),
+            "INVOICE_ISSUER_ADDRESS must be set when DEBUG is off.",
+        ),
         (_without("VERIFACTU_ENVIRONMENT"), "VERIFACTU_ENVIRONMENT must be set when DEBUG is off."),
         (
             {**PRODUCTION, "VERIFACTU_ENVIRONMENT": "prod"},
@@ -97,6 +101,19 @@ def test_a_missing_or_malformed_identity_is_refused_at_start_up(env, message):
 
     assert result.returncode != 0
     assert f"ImproperlyConfigured: {message}" in result.stderr
+
+
+def test_the_issuers_address_is_read_as_lines_separated_by_semicolons():
+    code = "import django; django.setup(); from django.conf import settings; "
+    code += "print(settings.INVOICE_ISSUER_ADDRESS)"
+
+    production = _python(
+        code, **{**PRODUCTION, "INVOICE_ISSUER_ADDRESS": " Calle Feria 40; ;41003 Sevilla "}
+    )
+    demo = _python(code, DEBUG="1")
+
+    assert production.stdout == "['Calle Feria 40', '41003 Sevilla']\n", production.stderr
+    assert demo.stdout == "['Calle Torneo 121', '41002 Sevilla']\n", demo.stderr
 
 
 def test_the_demo_has_a_demo_issuer_that_develops_its_own_sif_and_the_test_host():
