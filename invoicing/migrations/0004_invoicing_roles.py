@@ -28,7 +28,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("invoicing", "0003_merge_descriptions_submissions"),
+        ("invoicing", "0003_submissions"),
         ("accounts", "0002_staff_roles"),
     ]
 

@@ -13,7 +13,7 @@ def create_state(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invoicing', '0001_invoices'),
+        ('invoicing', '0002_invoice_description_and_actors'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
