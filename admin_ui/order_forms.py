@@ -27,7 +27,7 @@ class OrderActionForm(forms.Form):
         self.order = order
 
 
-class FulfilForm(OrderActionForm):
+class FulfillForm(OrderActionForm):
     """A quantity per line still to ship (what is left, by default) and a tracking number."""
 
     def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:

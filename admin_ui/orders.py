@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from admin_ui.common import ObjectActionsAdmin, ReadOnlyInline
 from admin_ui.order_forms import (
     CancelForm,
-    FulfilForm,
+    FulfillForm,
     NoteForm,
     RefundForm,
 )
@@ -180,7 +180,7 @@ class OrderAdmin(ObjectActionsAdmin):
     change_form_template = "admin_ui/orders/change_form.html"
     action_template = "admin_ui/orders/action.html"
     action_form_kwarg = "order"
-    object_actions = ("fulfil", "cancel", "note", "refund")
+    object_actions = ("fulfill", "cancel", "note", "refund")
     actions = None
     list_display = (
         "number",
@@ -299,7 +299,7 @@ class OrderAdmin(ObjectActionsAdmin):
                 (self.action_url(name, order), label)
                 for name, label, shown in (
                     (
-                        "fulfil",
+                        "fulfill",
                         _("Ship items"),
                         bool(allowed & {Status.PARTIALLY_FULFILLED, Status.FULFILLED}),
                     ),
@@ -311,12 +311,12 @@ class OrderAdmin(ObjectActionsAdmin):
             ]
         return super().change_view(request, object_id, form_url, context)
 
-    def fulfil_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def fulfill_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         return self.run_action(
             request,
             object_id,
-            form_class=FulfilForm,
-            action=self._fulfil,
+            form_class=FulfillForm,
+            action=self._fulfill,
             title=_("Ship items of order %(number)s"),
             submit=_("Ship"),
         )
@@ -357,7 +357,7 @@ class OrderAdmin(ObjectActionsAdmin):
             intro=_("The amount is returned through the payment method the order was paid with."),
         )
 
-    def _fulfil(self, request: HttpRequest, order: Order, form: FulfilForm) -> str:
+    def _fulfill(self, request: HttpRequest, order: Order, form: FulfillForm) -> str:
         quantities = form.quantities()
         fulfillment = services.order_fulfill(
             actor=request.user,  # type: ignore[arg-type]

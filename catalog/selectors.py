@@ -50,6 +50,7 @@ from catalog.models import (
 )
 from orders.models import Reservation
 from shop.accounts.models import User
+from shop.accounts.selectors import staff_may
 from shop.money import Money, TaxedMoney
 
 SortField = Literal["name", "price", "created", "rank"]
@@ -65,7 +66,7 @@ if TYPE_CHECKING:
 
 
 def can_see_unpublished(user: User | None) -> bool:
-    return bool(user and user.is_staff and user.has_perm("catalog.view_product"))
+    return staff_may(user, "catalog.view_product")
 
 
 def visible_products(user: User | None) -> QuerySet[Product]:

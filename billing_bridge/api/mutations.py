@@ -6,15 +6,15 @@ from decimal import Decimal
 from typing import cast
 
 import strawberry
-from django.core.exceptions import ValidationError
 from strawberry.types import Info
 
 from billing_bridge import services
 from billing_bridge.api.types import WaterContractType
 from billing_bridge.errors import BillingErrorCode
+from shop.accounts.models import User
 from shop.api.context import ShopContext
-from shop.api.errors import ShopError, payload_errors
-from shop.api.permissions import require_user
+from shop.api.errors import ShopError
+from shop.api.mutations import PayloadErrors, mutation
 
 strawberry.enum(BillingErrorCode, name="BillingErrorCode")
 
@@ -22,6 +22,9 @@ strawberry.enum(BillingErrorCode, name="BillingErrorCode")
 @strawberry.type
 class BillingError(ShopError):
     code: BillingErrorCode
+
+
+billing_errors = PayloadErrors(BillingError, BillingErrorCode)
 
 
 @strawberry.input
@@ -41,15 +44,11 @@ class BillingMutations:
     @strawberry.mutation(
         description="Link a supply contract with its number and the amount of its last bill."
     )
+    @mutation(WaterContractLinkPayload, billing_errors, signed_in=True)
     def water_contract_link(
-        self, info: Info[ShopContext, None], input: WaterContractLinkInput
+        self, info: Info[ShopContext, None], input: WaterContractLinkInput, actor: User
     ) -> WaterContractLinkPayload:
-        user = require_user(info)
-        try:
-            link = services.water_contract_link(
-                user=user, number=input.contract_number, last_bill_amount=input.last_bill_amount
-            )
-        except ValidationError as exc:
-            errors = payload_errors(exc, BillingError, BillingErrorCode, BillingErrorCode.INVALID)
-            return WaterContractLinkPayload(errors=errors)
+        link = services.water_contract_link(
+            user=actor, number=input.contract_number, last_bill_amount=input.last_bill_amount
+        )
         return WaterContractLinkPayload(water_contract=cast(WaterContractType, link.contract))

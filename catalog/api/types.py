@@ -23,6 +23,7 @@ from strawberry.types import Info
 
 from catalog import models, selectors
 from catalog.errors import CatalogErrorCode
+from shop.accounts.selectors import staff_may
 from shop.api.context import ShopContext
 from shop.api.errors import ShopError
 from shop.api.relay import ModelNode, ShopConnection
@@ -142,8 +143,7 @@ class ProductVariantType(ModelNode):
     def stocks(
         self, root: models.ProductVariant, info: Info[ShopContext, None]
     ) -> list[StockType] | None:
-        user = _user(info)
-        if not (user and user.is_staff and user.has_perm("catalog.view_stock")):
+        if not staff_may(_user(info), "catalog.view_stock"):
             return None
         return list(selectors.related(root, "stocks"))
 
@@ -433,8 +433,7 @@ class WarehouseType(ModelNode):
     def get_queryset(
         cls, queryset: QuerySet[models.Warehouse], info: Info, **kwargs: Any
     ) -> QuerySet[models.Warehouse]:
-        user = info.context.user
-        if user is not None and user.is_staff and user.has_perm("catalog.view_warehouse"):
+        if staff_may(info.context.user, "catalog.view_warehouse"):
             return queryset
         return queryset.none()
 

@@ -1,7 +1,7 @@
-"""Orders: frozen lines, addresses and totals; stock allocations; fulfilments;
+"""Orders: frozen lines, addresses and totals; stock allocations; fulfillments;
 events recording every change with its actor.
 
-The fulfilment status is ``Order.status`` and moves only through
+The fulfillment status is ``Order.status`` and moves only through
 ``orders.services.orders.order_transition`` (see ``TRANSITIONS`` there). The
 payment status is not stored: it is computed from the payment ledger by
 ``orders.selectors.order_payment_status``.

@@ -1,7 +1,7 @@
 """Order services: placing an order from a paid checkout, the status state
-machine, cancellation, fulfilment, notes and refunds.
+machine, cancellation, fulfillment, notes and refunds.
 
-The fulfilment status moves only through :func:`order_transition`, which checks
+The fulfillment status moves only through :func:`order_transition`, which checks
 ``TRANSITIONS`` and records an ``OrderEvent`` with the actor. Customers are
 e-mailed after commit, by a task owed through the outbox (``shop.outbox``).
 """
@@ -29,7 +29,7 @@ from orders.models import (
     ShippingMethod,
 )
 from orders.selectors import CheckoutSummary, payment_balance
-from orders.services.stock import stock_allocate, stock_deallocate, stock_fulfil
+from orders.services.stock import stock_allocate, stock_deallocate, stock_fulfill
 from shop.accounts.models import User
 from shop.outbox.services import outbox_enqueue
 
@@ -219,7 +219,7 @@ def order_fulfill(
             _("Ship at least one unit and no more than is left to ship of each line."),
             Code.INVALID_QUANTITY,
         )
-    stock_fulfil(quantities=dict(wanted))
+    stock_fulfill(quantities=dict(wanted))
     fulfillment = Fulfillment.objects.create(
         order=order, tracking_number=tracking_number.strip()[:100], created_by=actor
     )

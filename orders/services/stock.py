@@ -1,5 +1,5 @@
 """Stock for checkouts and orders: reserve while paying, allocate on order,
-release on cancellation, decrement on fulfilment.
+release on cancellation, decrement on fulfillment.
 
 Every writer locks the ``Stock`` rows it reads, in primary-key order, so
 concurrent buyers queue instead of overselling and never deadlock on each
@@ -162,7 +162,7 @@ def stock_deallocate(*, lines: Iterable[OrderLine]) -> None:
         allocation.delete()
 
 
-def stock_fulfil(*, quantities: dict[OrderLine, int]) -> None:
+def stock_fulfill(*, quantities: dict[OrderLine, int]) -> None:
     """Units leave the warehouse: decrement quantity and allocation together."""
     left = {line.pk: quantity for line, quantity in quantities.items()}
     for allocation in _locked_allocations(quantities):

@@ -27,9 +27,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
-from strawberry.types import Info
 
-from shop.api.context import ShopContext
 from shop.api.errors import payload_errors
 from shop.api.inputs import not_found as not_found_error
 from shop.api.permissions import require_permission, require_user
@@ -89,19 +87,22 @@ def mutation(
     def decorate(resolver: Callable[..., PayloadT]) -> Callable[..., PayloadT]:
         signature = inspect.signature(resolver)
         takes_actor = "actor" in signature.parameters
-        if takes_actor and permission is None and not signed_in:
+        checks = permission is not None or signed_in
+        if takes_actor and not checks:
             raise TypeError(f"{resolver.__name__}: an actor needs a permission or signed_in.")
+        if checks and "info" not in signature.parameters:
+            raise TypeError(f"{resolver.__name__}: checking the caller needs an info parameter.")
 
         @functools.wraps(resolver)
-        def resolve(*args: Any, info: Info[ShopContext, None], **kwargs: Any) -> PayloadT:
+        def resolve(*args: Any, **kwargs: Any) -> PayloadT:
             if permission is not None:
-                kwargs["actor"] = require_permission(info, permission)
+                actor = require_permission(kwargs["info"], permission)
             elif signed_in:
-                kwargs["actor"] = require_user(info)
-            if not takes_actor:
-                kwargs.pop("actor", None)
+                actor = require_user(kwargs["info"])
+            if takes_actor:
+                kwargs["actor"] = actor
             try:
-                return resolver(*args, info=info, **kwargs)
+                return resolver(*args, **kwargs)
             except NotFound as exc:
                 return payload(errors=errors.not_found(not_found, exc))
             except ValidationError as exc:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from strawberry.types import Info
 
 from shop.accounts.models import User
+from shop.accounts.selectors import staff_may
 from shop.api.context import ShopContext
 from shop.api.errors import AuthenticationFailed, PermissionDenied
 
@@ -24,6 +25,6 @@ def require_user(info: Info[ShopContext, None]) -> User:
 def require_permission(info: Info[ShopContext, None], permission: str) -> User:
     """The signed-in staff member holding ``permission`` (``"app_label.codename"``)."""
     user = require_user(info)
-    if not (user.is_staff and user.has_perm(permission)):
+    if not staff_may(user, permission):
         raise PermissionDenied(_("You do not have permission to do this."))
     return user

@@ -229,7 +229,7 @@ def claim_action(client, action, data):
     [
         (
             order_action,
-            "fulfil",
+            "fulfill",
             {"line_LINE": "1", "tracking_number": ""},
             "Shipped 1 \N{MULTIPLICATION SIGN} {sku}.",
         ),
@@ -274,7 +274,7 @@ def test_each_action_page_logs_the_change_with_its_author(client, act, action, d
 def test_a_refused_action_logs_nothing(client):
     client.force_login(staff_in_role(ORDER_MANAGER))
 
-    response, order = order_action(client, "fulfil", {"line_LINE": "0", "tracking_number": ""})
+    response, order = order_action(client, "fulfill", {"line_LINE": "0", "tracking_number": ""})
 
     assert response.status_code == 200
     assert order.fulfillments.count() == 0

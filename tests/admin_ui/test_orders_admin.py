@@ -161,7 +161,7 @@ def test_order_page_is_read_only_with_lines_shipments_payments_and_history(
     assert "Calle Sierpes 12" in page
     assert 'name="_save"' not in page
     assert 'name="email"' not in page
-    for action in ("fulfil", "cancel", "refund", "note"):
+    for action in ("fulfill", "cancel", "refund", "note"):
         assert f'href="{ORDERS}{order.pk}/{action}/"' in page
 
 
@@ -185,19 +185,19 @@ def test_cancelled_order_offers_only_the_note_and_refund_actions(client, manager
     page = client.get(f"{ORDERS}{order.pk}/change/").content.decode()
 
     assert f'href="{ORDERS}{order.pk}/note/"' in page
-    for action in ("fulfil", "cancel", "refund"):  # refunded in full on cancel
+    for action in ("fulfill", "cancel", "refund"):  # refunded in full on cancel
         assert f'href="{ORDERS}{order.pk}/{action}/"' not in page
 
 
 # Actions
 
 
-def test_fulfil_form_offers_what_is_left_of_each_line(client, manager, variant):
+def test_fulfill_form_offers_what_is_left_of_each_line(client, manager, variant):
     order = place_order(lines=[(variant, 3)])
     line = order.lines.get()
     services.order_fulfill(actor=manager, order=order, quantities=[(line, 1)], notify=False)
 
-    page = client.get(f"{ORDERS}{order.pk}/fulfil/", headers=EN).content.decode()
+    page = client.get(f"{ORDERS}{order.pk}/fulfill/", headers=EN).content.decode()
 
     assert re.search(rf'name="line_{line.pk}" value="2"[^>]*max="2"', page)
     assert "2 of 3 left to ship." in page
@@ -209,7 +209,7 @@ def test_order_manager_ships_an_order_with_a_tracking_number(client, manager, va
     line = order.lines.get()
 
     response = client.post(
-        f"{ORDERS}{order.pk}/fulfil/", {f"line_{line.pk}": "2", "tracking_number": "PQ-123"}
+        f"{ORDERS}{order.pk}/fulfill/", {f"line_{line.pk}": "2", "tracking_number": "PQ-123"}
     )
 
     assert response.status_code == 302
@@ -231,7 +231,7 @@ def test_order_manager_ships_part_of_an_order(client, manager, variant):
     order = place_order(lines=[(variant, 3)])
     line = order.lines.get()
 
-    client.post(f"{ORDERS}{order.pk}/fulfil/", {f"line_{line.pk}": "1", "tracking_number": ""})
+    client.post(f"{ORDERS}{order.pk}/fulfill/", {f"line_{line.pk}": "1", "tracking_number": ""})
 
     order.refresh_from_db()
     assert order.status == Order.Status.PARTIALLY_FULFILLED
@@ -243,7 +243,7 @@ def test_shipping_nothing_is_refused_with_the_services_message(client, manager, 
     line = order.lines.get()
 
     response = client.post(
-        f"{ORDERS}{order.pk}/fulfil/", {f"line_{line.pk}": "0", "tracking_number": "X"}, headers=EN
+        f"{ORDERS}{order.pk}/fulfill/", {f"line_{line.pk}": "0", "tracking_number": "X"}, headers=EN
     )
 
     assert response.status_code == 200
@@ -264,7 +264,7 @@ def test_shipping_a_cancelled_order_is_refused_and_changes_nothing(client, manag
     events = order.events.count()
 
     response = client.post(
-        f"{ORDERS}{order.pk}/fulfil/", {f"line_{line.pk}": "2", "tracking_number": "X"}, headers=EN
+        f"{ORDERS}{order.pk}/fulfill/", {f"line_{line.pk}": "2", "tracking_number": "X"}, headers=EN
     )
 
     assert messages_of(response) == [("error", "This order cannot be shipped.")]
@@ -402,7 +402,7 @@ def test_a_refund_the_provider_does_not_answer_stays_pending_until_the_form_is_s
 # Who may
 
 
-@pytest.mark.parametrize("page", ["", "change/", "fulfil/", "cancel/", "note/", "refund/"])
+@pytest.mark.parametrize("page", ["", "change/", "fulfill/", "cancel/", "note/", "refund/"])
 def test_catalogue_manager_cannot_see_order_pages(client, variant, page):
     order = place_order(lines=[(variant, 1)])
     client.force_login(staff("catalogo@example.com", CATALOGUE_MANAGER))
@@ -417,7 +417,7 @@ def test_catalogue_manager_posting_the_actions_changes_nothing(client, variant):
     client.force_login(staff("catalogo@example.com", CATALOGUE_MANAGER))
     events = order.events.count()
     posts = {
-        "fulfil": {f"line_{line.pk}": "2", "tracking_number": "X"},
+        "fulfill": {f"line_{line.pk}": "2", "tracking_number": "X"},
         "cancel": {"reason": "No"},
         "note": {"message": "Hola"},
         "refund": {

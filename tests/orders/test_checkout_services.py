@@ -100,7 +100,7 @@ def test_cancel_releases_stock_and_refunds():
     assert payment_balance(order).status == PaymentStatus.FULLY_REFUNDED
 
 
-def test_fulfil_in_two_parts(django_user_model):
+def test_fulfill_in_two_parts(django_user_model):
     variant = stocked_variant(quantity=3)
     order = place_order(lines=[(variant, 3)])
     staff = django_user_model.objects.create_user(

@@ -1,4 +1,4 @@
-"""Orders after checkout through /graphql/: staff fulfil, cancel and refund with
+"""Orders after checkout through /graphql/: staff fulfill, cancel and refund with
 the staff documents; customers cancel and page through their orders."""
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ def line_view(line: models.OrderLine, fulfilled: int) -> dict[str, Any]:
     }
 
 
-# Fulfilment.
+# Fulfillment.
 
 
 def test_an_order_is_fulfilled_in_two_shipments(gql, shop):

@@ -11,14 +11,13 @@ from django.db import models as db_models
 
 from catalog.api.types import CatalogError
 from catalog.errors import CatalogErrorCode
-from shop.api.errors import payload_errors
 from shop.api.inputs import fetch, fetch_many, given_fields, not_found
+from shop.api.mutations import PayloadErrors
 
 ModelT = TypeVar("ModelT", bound=db_models.Model)
 
 
-def catalog_errors(exc: ValidationError) -> list[CatalogError]:
-    return payload_errors(exc, CatalogError, CatalogErrorCode, CatalogErrorCode.INVALID)
+catalog_errors = PayloadErrors(CatalogError, CatalogErrorCode)
 
 
 def _not_found(field: str) -> ValidationError:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from django.core.exceptions import ValidationError
 from strawberry.types import Info
 
 from catalog import models, services
 from catalog.api.mutations._common import _data, _fetch, catalog_errors
 from catalog.api.types import CatalogError, CategoryType
+from shop.accounts.models import User
 from shop.api.context import ShopContext
-from shop.api.permissions import require_permission
+from shop.api.mutations import mutation
 from shop.api.types import DeleteInput
 
 
@@ -52,36 +52,29 @@ def _category_data(input: CategoryInput) -> dict[str, Any]:
 @strawberry.type
 class CategoryMutations:
     @strawberry.mutation(description="Staff: add a category.")
+    @mutation(CategoryPayload, catalog_errors, permission="catalog.add_category")
     def category_create(
-        self, info: Info[ShopContext, None], input: CategoryInput
+        self, info: Info[ShopContext, None], input: CategoryInput, actor: User
     ) -> CategoryPayload:
-        actor = require_permission(info, "catalog.add_category")
-        try:
-            category = services.category_create(actor=actor, data=_category_data(input))
-        except ValidationError as exc:
-            return CategoryPayload(errors=catalog_errors(exc))
+        category = services.category_create(actor=actor, data=_category_data(input))
         return CategoryPayload(category=category)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: change or move a category.")
+    @mutation(CategoryPayload, catalog_errors, permission="catalog.change_category")
     def category_update(
-        self, info: Info[ShopContext, None], input: CategoryUpdateInput
+        self, info: Info[ShopContext, None], input: CategoryUpdateInput, actor: User
     ) -> CategoryPayload:
-        actor = require_permission(info, "catalog.change_category")
-        try:
-            category = _fetch(models.Category, "Category", input.id)
-            category = services.category_update(
-                actor=actor, category=category, data=_category_data(input.category)
-            )
-        except ValidationError as exc:
-            return CategoryPayload(errors=catalog_errors(exc))
+        category = _fetch(models.Category, "Category", input.id)
+        category = services.category_update(
+            actor=actor, category=category, data=_category_data(input.category)
+        )
         return CategoryPayload(category=category)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: delete a category without products or children.")
-    def category_delete(self, info: Info[ShopContext, None], input: DeleteInput) -> CategoryPayload:
-        actor = require_permission(info, "catalog.delete_category")
-        try:
-            category = _fetch(models.Category, "Category", input.id)
-            services.category_delete(actor=actor, category=category)
-        except ValidationError as exc:
-            return CategoryPayload(errors=catalog_errors(exc))
+    @mutation(CategoryPayload, catalog_errors, permission="catalog.delete_category")
+    def category_delete(
+        self, info: Info[ShopContext, None], input: DeleteInput, actor: User
+    ) -> CategoryPayload:
+        category = _fetch(models.Category, "Category", input.id)
+        services.category_delete(actor=actor, category=category)
         return CategoryPayload()

@@ -4,14 +4,14 @@ collection's products, with their inputs and payload."""
 from __future__ import annotations
 
 import strawberry
-from django.core.exceptions import ValidationError
 from strawberry.types import Info
 
 from catalog import models, services
 from catalog.api.mutations._common import _data, _fetch, _fetch_many, catalog_errors
 from catalog.api.types import CatalogError, CollectionType
+from shop.accounts.models import User
 from shop.api.context import ShopContext
-from shop.api.permissions import require_permission
+from shop.api.mutations import mutation
 from shop.api.types import DeleteInput
 
 
@@ -47,79 +47,59 @@ class CollectionPayload:
 @strawberry.type
 class CollectionMutations:
     @strawberry.mutation(description="Staff: add a collection.")
+    @mutation(CollectionPayload, catalog_errors, permission="catalog.add_collection")
     def collection_create(
-        self, info: Info[ShopContext, None], input: CollectionInput
+        self, info: Info[ShopContext, None], input: CollectionInput, actor: User
     ) -> CollectionPayload:
-        actor = require_permission(info, "catalog.add_collection")
-        try:
-            collection = services.collection_create(actor=actor, data=_data(input))
-        except ValidationError as exc:
-            return CollectionPayload(errors=catalog_errors(exc))
+        collection = services.collection_create(actor=actor, data=_data(input))
         return CollectionPayload(collection=collection)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: change a collection.")
+    @mutation(CollectionPayload, catalog_errors, permission="catalog.change_collection")
     def collection_update(
-        self, info: Info[ShopContext, None], input: CollectionUpdateInput
+        self, info: Info[ShopContext, None], input: CollectionUpdateInput, actor: User
     ) -> CollectionPayload:
-        actor = require_permission(info, "catalog.change_collection")
-        try:
-            collection = _fetch(models.Collection, "Collection", input.id)
-            collection = services.collection_update(
-                actor=actor, collection=collection, data=_data(input.collection)
-            )
-        except ValidationError as exc:
-            return CollectionPayload(errors=catalog_errors(exc))
+        collection = _fetch(models.Collection, "Collection", input.id)
+        collection = services.collection_update(
+            actor=actor, collection=collection, data=_data(input.collection)
+        )
         return CollectionPayload(collection=collection)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: delete a collection (its products stay).")
+    @mutation(CollectionPayload, catalog_errors, permission="catalog.delete_collection")
     def collection_delete(
-        self, info: Info[ShopContext, None], input: DeleteInput
+        self, info: Info[ShopContext, None], input: DeleteInput, actor: User
     ) -> CollectionPayload:
-        actor = require_permission(info, "catalog.delete_collection")
-        try:
-            collection = _fetch(models.Collection, "Collection", input.id)
-            services.collection_delete(actor=actor, collection=collection)
-        except ValidationError as exc:
-            return CollectionPayload(errors=catalog_errors(exc))
+        collection = _fetch(models.Collection, "Collection", input.id)
+        services.collection_delete(actor=actor, collection=collection)
         return CollectionPayload()
 
     @strawberry.mutation(description="Staff: append products to a collection.")
+    @mutation(CollectionPayload, catalog_errors, permission="catalog.change_collection")
     def collection_add_products(
-        self, info: Info[ShopContext, None], input: CollectionProductsInput
+        self, info: Info[ShopContext, None], input: CollectionProductsInput, actor: User
     ) -> CollectionPayload:
-        actor = require_permission(info, "catalog.change_collection")
-        try:
-            collection = _fetch(models.Collection, "Collection", input.id)
-            products = _fetch_many(models.Product, "Product", input.products, "products")
-            services.collection_products_add(actor=actor, collection=collection, products=products)
-        except ValidationError as exc:
-            return CollectionPayload(errors=catalog_errors(exc))
+        collection = _fetch(models.Collection, "Collection", input.id)
+        products = _fetch_many(models.Product, "Product", input.products, "products")
+        services.collection_products_add(actor=actor, collection=collection, products=products)
         return CollectionPayload(collection=collection)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: take products out of a collection.")
+    @mutation(CollectionPayload, catalog_errors, permission="catalog.change_collection")
     def collection_remove_products(
-        self, info: Info[ShopContext, None], input: CollectionProductsInput
+        self, info: Info[ShopContext, None], input: CollectionProductsInput, actor: User
     ) -> CollectionPayload:
-        actor = require_permission(info, "catalog.change_collection")
-        try:
-            collection = _fetch(models.Collection, "Collection", input.id)
-            products = _fetch_many(models.Product, "Product", input.products, "products")
-            services.collection_products_remove(
-                actor=actor, collection=collection, products=products
-            )
-        except ValidationError as exc:
-            return CollectionPayload(errors=catalog_errors(exc))
+        collection = _fetch(models.Collection, "Collection", input.id)
+        products = _fetch_many(models.Product, "Product", input.products, "products")
+        services.collection_products_remove(actor=actor, collection=collection, products=products)
         return CollectionPayload(collection=collection)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: replace a collection's products, in this order.")
+    @mutation(CollectionPayload, catalog_errors, permission="catalog.change_collection")
     def collection_set_products(
-        self, info: Info[ShopContext, None], input: CollectionProductsInput
+        self, info: Info[ShopContext, None], input: CollectionProductsInput, actor: User
     ) -> CollectionPayload:
-        actor = require_permission(info, "catalog.change_collection")
-        try:
-            collection = _fetch(models.Collection, "Collection", input.id)
-            products = _fetch_many(models.Product, "Product", input.products, "products")
-            services.collection_products_set(actor=actor, collection=collection, products=products)
-        except ValidationError as exc:
-            return CollectionPayload(errors=catalog_errors(exc))
+        collection = _fetch(models.Collection, "Collection", input.id)
+        products = _fetch_many(models.Product, "Product", input.products, "products")
+        services.collection_products_set(actor=actor, collection=collection, products=products)
         return CollectionPayload(collection=collection)  # type: ignore[arg-type]

@@ -16,8 +16,9 @@ from catalog import models, services
 from catalog.api.mutations._common import _fetch, _fetch_many, catalog_errors
 from catalog.api.types import CatalogError, ProductMediaType, ProductType
 from catalog.errors import CatalogErrorCode
+from shop.accounts.models import User
 from shop.api.context import ShopContext
-from shop.api.permissions import require_permission
+from shop.api.mutations import mutation
 from shop.api.types import DeleteInput
 
 
@@ -52,55 +53,46 @@ class ProductMediaReorderPayload:
 @strawberry.type
 class ProductMediaMutations:
     @strawberry.mutation(description="Staff: upload a product image (multipart request).")
+    @mutation(ProductMediaPayload, catalog_errors, permission="catalog.add_productmedia")
     def product_media_create(
-        self, info: Info[ShopContext, None], input: ProductMediaCreateInput
+        self, info: Info[ShopContext, None], input: ProductMediaCreateInput, actor: User
     ) -> ProductMediaPayload:
-        actor = require_permission(info, "catalog.add_productmedia")
-        try:
-            product = _fetch(models.Product, "Product", input.product, "product")
-            if not isinstance(input.image, UploadedFile):
-                raise ValidationError(
-                    {
-                        "image": ValidationError(
-                            _("Send the image as a file of a multipart request."),
-                            code=CatalogErrorCode.INVALID_IMAGE,
-                        )
-                    }
-                )
-            media = services.product_media_create(
-                actor=actor,
-                product=product,
-                upload=cast(UploadedFile, input.image),
-                alt=input.alt,
-                alt_en=input.alt_en,
+        product = _fetch(models.Product, "Product", input.product, "product")
+        if not isinstance(input.image, UploadedFile):
+            raise ValidationError(
+                {
+                    "image": ValidationError(
+                        _("Send the image as a file of a multipart request."),
+                        code=CatalogErrorCode.INVALID_IMAGE,
+                    )
+                }
             )
-        except ValidationError as exc:
-            return ProductMediaPayload(errors=catalog_errors(exc))
+        media = services.product_media_create(
+            actor=actor,
+            product=product,
+            upload=cast(UploadedFile, input.image),
+            alt=input.alt,
+            alt_en=input.alt_en,
+        )
         return ProductMediaPayload(media=media, product=product)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: put a product's images in a new order.")
+    @mutation(ProductMediaReorderPayload, catalog_errors, permission="catalog.change_productmedia")
     def product_media_reorder(
-        self, info: Info[ShopContext, None], input: ProductMediaReorderInput
+        self, info: Info[ShopContext, None], input: ProductMediaReorderInput, actor: User
     ) -> ProductMediaReorderPayload:
-        actor = require_permission(info, "catalog.change_productmedia")
-        try:
-            product = _fetch(models.Product, "Product", input.product, "product")
-            listed = _fetch_many(models.ProductMedia, "ProductMedia", input.media, "media")
-            media = services.product_media_reorder(
-                actor=actor, product=product, media_ids=[item.pk for item in listed]
-            )
-        except ValidationError as exc:
-            return ProductMediaReorderPayload(errors=catalog_errors(exc))
+        product = _fetch(models.Product, "Product", input.product, "product")
+        listed = _fetch_many(models.ProductMedia, "ProductMedia", input.media, "media")
+        media = services.product_media_reorder(
+            actor=actor, product=product, media_ids=[item.pk for item in listed]
+        )
         return ProductMediaReorderPayload(product=product, media=media)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: delete a product image and its files.")
+    @mutation(ProductMediaPayload, catalog_errors, permission="catalog.delete_productmedia")
     def product_media_delete(
-        self, info: Info[ShopContext, None], input: DeleteInput
+        self, info: Info[ShopContext, None], input: DeleteInput, actor: User
     ) -> ProductMediaPayload:
-        actor = require_permission(info, "catalog.delete_productmedia")
-        try:
-            media = _fetch(models.ProductMedia, "ProductMedia", input.id)
-            services.product_media_delete(actor=actor, media=media)
-        except ValidationError as exc:
-            return ProductMediaPayload(errors=catalog_errors(exc))
+        media = _fetch(models.ProductMedia, "ProductMedia", input.id)
+        services.product_media_delete(actor=actor, media=media)
         return ProductMediaPayload(product=media.product)  # type: ignore[arg-type]

@@ -4,14 +4,14 @@ update warehouses, with their inputs and payloads."""
 from __future__ import annotations
 
 import strawberry
-from django.core.exceptions import ValidationError
 from strawberry.types import Info
 
 from catalog import models, services
 from catalog.api.mutations._common import _data, _fetch, catalog_errors
 from catalog.api.types import CatalogError, ProductVariantType, StockType, WarehouseType
+from shop.accounts.models import User
 from shop.api.context import ShopContext
-from shop.api.permissions import require_permission
+from shop.api.mutations import mutation
 
 
 @strawberry.input
@@ -51,41 +51,32 @@ class WarehousePayload:
 @strawberry.type
 class StockMutations:
     @strawberry.mutation(description="Staff: set the units of a variant in a warehouse.")
+    @mutation(StockUpdatePayload, catalog_errors, permission="catalog.change_stock")
     def stock_update(
-        self, info: Info[ShopContext, None], input: StockUpdateInput
+        self, info: Info[ShopContext, None], input: StockUpdateInput, actor: User
     ) -> StockUpdatePayload:
-        actor = require_permission(info, "catalog.change_stock")
-        try:
-            variant = _fetch(models.ProductVariant, "ProductVariant", input.variant, "variant")
-            warehouse = _fetch(models.Warehouse, "Warehouse", input.warehouse, "warehouse")
-            stock = services.stock_update(
-                actor=actor, variant=variant, warehouse=warehouse, quantity=input.quantity
-            )
-        except ValidationError as exc:
-            return StockUpdatePayload(errors=catalog_errors(exc))
+        variant = _fetch(models.ProductVariant, "ProductVariant", input.variant, "variant")
+        warehouse = _fetch(models.Warehouse, "Warehouse", input.warehouse, "warehouse")
+        stock = services.stock_update(
+            actor=actor, variant=variant, warehouse=warehouse, quantity=input.quantity
+        )
         return StockUpdatePayload(stock=stock, variant=variant)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: add a warehouse.")
+    @mutation(WarehousePayload, catalog_errors, permission="catalog.add_warehouse")
     def warehouse_create(
-        self, info: Info[ShopContext, None], input: WarehouseInput
+        self, info: Info[ShopContext, None], input: WarehouseInput, actor: User
     ) -> WarehousePayload:
-        actor = require_permission(info, "catalog.add_warehouse")
-        try:
-            warehouse = services.warehouse_create(actor=actor, data=_data(input))
-        except ValidationError as exc:
-            return WarehousePayload(errors=catalog_errors(exc))
+        warehouse = services.warehouse_create(actor=actor, data=_data(input))
         return WarehousePayload(warehouse=warehouse)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: change a warehouse.")
+    @mutation(WarehousePayload, catalog_errors, permission="catalog.change_warehouse")
     def warehouse_update(
-        self, info: Info[ShopContext, None], input: WarehouseUpdateInput
+        self, info: Info[ShopContext, None], input: WarehouseUpdateInput, actor: User
     ) -> WarehousePayload:
-        actor = require_permission(info, "catalog.change_warehouse")
-        try:
-            warehouse = _fetch(models.Warehouse, "Warehouse", input.id)
-            warehouse = services.warehouse_update(
-                actor=actor, warehouse=warehouse, data=_data(input.warehouse)
-            )
-        except ValidationError as exc:
-            return WarehousePayload(errors=catalog_errors(exc))
+        warehouse = _fetch(models.Warehouse, "Warehouse", input.id)
+        warehouse = services.warehouse_update(
+            actor=actor, warehouse=warehouse, data=_data(input.warehouse)
+        )
         return WarehousePayload(warehouse=warehouse)  # type: ignore[arg-type]

@@ -5,14 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import strawberry
-from django.core.exceptions import ValidationError
 from strawberry.types import Info
 
 from catalog import models, services
 from catalog.api.mutations._common import _data, _fetch, catalog_errors
 from catalog.api.types import CatalogError, ProductType, ProductVariantType
+from shop.accounts.models import User
 from shop.api.context import ShopContext
-from shop.api.permissions import require_permission
+from shop.api.mutations import mutation
 from shop.api.types import DeleteInput
 
 
@@ -52,45 +52,36 @@ class ProductVariantPayload:
 @strawberry.type
 class ProductVariantMutations:
     @strawberry.mutation(description="Staff: add a variant to a product.")
+    @mutation(ProductVariantPayload, catalog_errors, permission="catalog.add_productvariant")
     def product_variant_create(
-        self, info: Info[ShopContext, None], input: ProductVariantCreateInput
+        self, info: Info[ShopContext, None], input: ProductVariantCreateInput, actor: User
     ) -> ProductVariantPayload:
-        actor = require_permission(info, "catalog.add_productvariant")
-        try:
-            product = _fetch(models.Product, "Product", input.product, "product")
-            variant = services.variant_create(
-                actor=actor,
-                product=product,
-                data=_data(input.variant, clearable=("compare_at_price",)),
-            )
-        except ValidationError as exc:
-            return ProductVariantPayload(errors=catalog_errors(exc))
+        product = _fetch(models.Product, "Product", input.product, "product")
+        variant = services.variant_create(
+            actor=actor,
+            product=product,
+            data=_data(input.variant, clearable=("compare_at_price",)),
+        )
         return ProductVariantPayload(variant=variant, product=product)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: change a variant.")
+    @mutation(ProductVariantPayload, catalog_errors, permission="catalog.change_productvariant")
     def product_variant_update(
-        self, info: Info[ShopContext, None], input: ProductVariantUpdateInput
+        self, info: Info[ShopContext, None], input: ProductVariantUpdateInput, actor: User
     ) -> ProductVariantPayload:
-        actor = require_permission(info, "catalog.change_productvariant")
-        try:
-            variant = _fetch(models.ProductVariant, "ProductVariant", input.id)
-            variant = services.variant_update(
-                actor=actor,
-                variant=variant,
-                data=_data(input.variant, clearable=("compare_at_price",)),
-            )
-        except ValidationError as exc:
-            return ProductVariantPayload(errors=catalog_errors(exc))
+        variant = _fetch(models.ProductVariant, "ProductVariant", input.id)
+        variant = services.variant_update(
+            actor=actor,
+            variant=variant,
+            data=_data(input.variant, clearable=("compare_at_price",)),
+        )
         return ProductVariantPayload(variant=variant, product=variant.product)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: delete a variant and its stock.")
+    @mutation(ProductVariantPayload, catalog_errors, permission="catalog.delete_productvariant")
     def product_variant_delete(
-        self, info: Info[ShopContext, None], input: DeleteInput
+        self, info: Info[ShopContext, None], input: DeleteInput, actor: User
     ) -> ProductVariantPayload:
-        actor = require_permission(info, "catalog.delete_productvariant")
-        try:
-            variant = _fetch(models.ProductVariant, "ProductVariant", input.id)
-            services.variant_delete(actor=actor, variant=variant)
-        except ValidationError as exc:
-            return ProductVariantPayload(errors=catalog_errors(exc))
+        variant = _fetch(models.ProductVariant, "ProductVariant", input.id)
+        services.variant_delete(actor=actor, variant=variant)
         return ProductVariantPayload(product=variant.product)  # type: ignore[arg-type]

@@ -7,20 +7,19 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from strawberry.types import Info
 
-from shop.accounts import models, services
+from shop.accounts import models, selectors, services
 from shop.accounts.api.types import AccountError, AddressType, UserType
 from shop.accounts.errors import AccountErrorCode
+from shop.accounts.models import User
 from shop.api.context import ShopContext
-from shop.api.errors import payload_errors
-from shop.api.permissions import require_user
+from shop.api.mutations import PayloadErrors, mutation
 from shop.api.relay import decode_id
 from shop.api.types import LanguageCode
 
 MAX_PASSWORD_LENGTH = 128
 
 
-def account_errors(exc: ValidationError) -> list[AccountError]:
-    return payload_errors(exc, AccountError, AccountErrorCode, AccountErrorCode.INVALID)
+account_errors = PayloadErrors(AccountError, AccountErrorCode)
 
 
 def _too_long_password(password: str) -> ValidationError | None:
@@ -153,16 +152,9 @@ class AccountAddressPayload:
     errors: list[AccountError] = strawberry.field(default_factory=list)
 
 
-def _owned_address(info: Info[ShopContext, None], id: str) -> models.Address:
-    """The caller's address named by ``id``; anybody else's is reported as not found."""
-    user = require_user(info)
-    pk = decode_id(id, "Address")
-    address = models.Address.objects.filter(pk=pk, user=user).first() if pk else None
-    if address is None:
-        raise ValidationError(
-            {"id": ValidationError(_("Address not found."), code=AccountErrorCode.NOT_FOUND)}
-        )
-    return address
+def _own_address(user: User, id: str) -> models.Address:
+    """The caller's address named by ``id`` (``selectors.address_for``)."""
+    return selectors.address_for(user, id=decode_id(id, "Address"))
 
 
 def _address_data(address: AddressInput) -> dict[str, str | None]:
@@ -172,33 +164,29 @@ def _address_data(address: AddressInput) -> dict[str, str | None]:
 @strawberry.type
 class AccountMutations:
     @strawberry.mutation(description="Create a customer account.")
+    @mutation(AccountRegisterPayload, account_errors)
     def account_register(self, input: AccountRegisterInput) -> AccountRegisterPayload:
-        try:
-            if error := _too_long_password(input.password):
-                raise error
-            user = services.account_register(
-                email=input.email,
-                password=input.password,
-                first_name=input.first_name,
-                last_name=input.last_name,
-                language_code=input.language_code.value,
-            )
-        except ValidationError as exc:
-            return AccountRegisterPayload(errors=account_errors(exc))
+        if error := _too_long_password(input.password):
+            raise error
+        user = services.account_register(
+            email=input.email,
+            password=input.password,
+            first_name=input.first_name,
+            last_name=input.last_name,
+            language_code=input.language_code.value,
+        )
         return AccountRegisterPayload(user=user)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Sign in with e-mail and password.")
+    @mutation(TokenCreatePayload, account_errors)
     def token_create(
         self, info: Info[ShopContext, None], input: TokenCreateInput
     ) -> TokenCreatePayload:
-        try:
-            if error := _too_long_password(input.password):
-                raise error
-            pair = services.token_create(
-                email=input.email, password=input.password, ip=info.context.client_ip
-            )
-        except ValidationError as exc:
-            return TokenCreatePayload(errors=account_errors(exc))
+        if error := _too_long_password(input.password):
+            raise error
+        pair = services.token_create(
+            email=input.email, password=input.password, ip=info.context.client_ip
+        )
         info.context.sign_in(pair.user)
         return TokenCreatePayload(
             token=pair.access,
@@ -212,13 +200,11 @@ class AccountMutations:
             "supply contracts it vouches for, gets the shop's own tokens."
         )
     )
+    @mutation(PortalSignInPayload, account_errors)
     def portal_sign_in(
         self, info: Info[ShopContext, None], input: PortalSignInInput
     ) -> PortalSignInPayload:
-        try:
-            pair = services.portal_sign_in(token=input.portal_token, ip=info.context.client_ip)
-        except ValidationError as exc:
-            return PortalSignInPayload(errors=account_errors(exc))
+        pair = services.portal_sign_in(token=input.portal_token, ip=info.context.client_ip)
         info.context.sign_in(pair.user)
         return PortalSignInPayload(
             token=pair.access,
@@ -227,81 +213,68 @@ class AccountMutations:
         )
 
     @strawberry.mutation(description="A fresh access token for a refresh token.")
+    @mutation(TokenRefreshPayload, account_errors)
     def token_refresh(
         self, info: Info[ShopContext, None], input: TokenRefreshInput
     ) -> TokenRefreshPayload:
-        try:
-            pair = services.token_refresh(refresh_token=input.refresh_token)
-        except ValidationError as exc:
-            return TokenRefreshPayload(errors=account_errors(exc))
+        pair = services.token_refresh(refresh_token=input.refresh_token)
         info.context.sign_in(pair.user)
         return TokenRefreshPayload(token=pair.access, user=pair.user)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Sign out everywhere: revoke every token of the caller.")
-    def tokens_deactivate_all(self, info: Info[ShopContext, None]) -> TokensDeactivateAllPayload:
-        services.user_tokens_revoke(actor=require_user(info))
+    @mutation(TokensDeactivateAllPayload, account_errors, signed_in=True)
+    def tokens_deactivate_all(
+        self, info: Info[ShopContext, None], actor: User
+    ) -> TokensDeactivateAllPayload:
+        services.user_tokens_revoke(actor=actor)
         return TokensDeactivateAllPayload()
 
     @strawberry.mutation(description="Update the caller's name and language.")
+    @mutation(AccountUpdatePayload, account_errors, signed_in=True)
     def account_update(
-        self, info: Info[ShopContext, None], input: AccountUpdateInput
+        self, info: Info[ShopContext, None], input: AccountUpdateInput, actor: User
     ) -> AccountUpdatePayload:
-        user = require_user(info)
         data = {
             name: value.value if isinstance(value, LanguageCode) else value
             for name, value in vars(input).items()
             if value is not None
         }
-        try:
-            user = services.account_update(actor=user, data=data)
-        except ValidationError as exc:
-            return AccountUpdatePayload(errors=account_errors(exc))
+        user = services.account_update(actor=actor, data=data)
         return AccountUpdatePayload(user=user)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Save a new address for the caller.")
+    @mutation(AccountAddressPayload, account_errors, signed_in=True)
     def account_address_create(
-        self, info: Info[ShopContext, None], input: AccountAddressCreateInput
+        self, info: Info[ShopContext, None], input: AccountAddressCreateInput, actor: User
     ) -> AccountAddressPayload:
-        user = require_user(info)
-        try:
-            address = services.address_create(actor=user, data=_address_data(input.address))
-        except ValidationError as exc:
-            return AccountAddressPayload(errors=account_errors(exc))
-        return AccountAddressPayload(address=address, user=user)  # type: ignore[arg-type]
+        address = services.address_create(actor=actor, data=_address_data(input.address))
+        return AccountAddressPayload(address=address, user=actor)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Change one of the caller's addresses.")
+    @mutation(AccountAddressPayload, account_errors, signed_in=True)
     def account_address_update(
-        self, info: Info[ShopContext, None], input: AccountAddressUpdateInput
+        self, info: Info[ShopContext, None], input: AccountAddressUpdateInput, actor: User
     ) -> AccountAddressPayload:
-        try:
-            address = _owned_address(info, input.id)
-            address = services.address_update(
-                actor=require_user(info), address=address, data=_address_data(input.address)
-            )
-        except ValidationError as exc:
-            return AccountAddressPayload(errors=account_errors(exc))
+        address = _own_address(actor, input.id)
+        address = services.address_update(
+            actor=actor, address=address, data=_address_data(input.address)
+        )
         return AccountAddressPayload(address=address, user=address.user)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Delete one of the caller's addresses.")
+    @mutation(AccountAddressPayload, account_errors, signed_in=True)
     def account_address_delete(
-        self, info: Info[ShopContext, None], input: AccountAddressDeleteInput
+        self, info: Info[ShopContext, None], input: AccountAddressDeleteInput, actor: User
     ) -> AccountAddressPayload:
-        try:
-            address = _owned_address(info, input.id)
-            services.address_delete(actor=require_user(info), address=address)
-        except ValidationError as exc:
-            return AccountAddressPayload(errors=account_errors(exc))
-        return AccountAddressPayload(user=require_user(info))  # type: ignore[arg-type]
+        address = _own_address(actor, input.id)
+        services.address_delete(actor=actor, address=address)
+        return AccountAddressPayload(user=actor)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Make an address the default for shipping or billing.")
+    @mutation(AccountAddressPayload, account_errors, signed_in=True)
     def account_set_default_address(
-        self, info: Info[ShopContext, None], input: AccountSetDefaultAddressInput
+        self, info: Info[ShopContext, None], input: AccountSetDefaultAddressInput, actor: User
     ) -> AccountAddressPayload:
-        try:
-            address = _owned_address(info, input.id)
-            address = services.address_set_default(
-                actor=require_user(info), address=address, kind=input.kind.value
-            )
-        except ValidationError as exc:
-            return AccountAddressPayload(errors=account_errors(exc))
+        address = _own_address(actor, input.id)
+        address = services.address_set_default(actor=actor, address=address, kind=input.kind.value)
         return AccountAddressPayload(address=address, user=address.user)  # type: ignore[arg-type]

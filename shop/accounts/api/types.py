@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from shop.accounts import models
 from shop.accounts.errors import AccountErrorCode
+from shop.accounts.selectors import addresses_visible_to, users_visible_to
 from shop.api.errors import ShopError
 from shop.api.relay import ModelNode, ShopConnection
 from shop.api.types import LanguageCode
@@ -46,12 +47,7 @@ class AddressType(ModelNode):
     def get_queryset(
         cls, queryset: QuerySet[models.Address], info: Info, **kwargs: Any
     ) -> QuerySet[models.Address]:
-        user = info.context.user
-        if user is None:
-            return queryset.none()
-        if user.is_staff and user.has_perm("accounts.view_address"):
-            return queryset
-        return queryset.filter(user=user)
+        return queryset & addresses_visible_to(info.context.user)
 
 
 @strawberry_django.type(models.User, name="User")
@@ -102,9 +98,4 @@ class UserType(ModelNode):
     def get_queryset(
         cls, queryset: QuerySet[models.User], info: Info, **kwargs: Any
     ) -> QuerySet[models.User]:
-        user = info.context.user
-        if user is None:
-            return queryset.none()
-        if user.is_staff and user.has_perm("accounts.view_user"):
-            return queryset
-        return queryset.filter(pk=user.pk)
+        return queryset & users_visible_to(info.context.user)

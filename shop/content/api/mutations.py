@@ -5,15 +5,13 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 import strawberry
-from django.core.exceptions import ValidationError
 from django.db import models as db_models
-from django.utils.translation import gettext as _
 from strawberry.types import Info
 
+from shop.accounts.models import User
 from shop.api.context import ShopContext
-from shop.api.errors import payload_errors
 from shop.api.inputs import fetch, given_fields
-from shop.api.permissions import require_permission
+from shop.api.mutations import PayloadErrors, mutation
 from shop.api.types import DeleteInput
 from shop.content import models, services
 from shop.content.api.types import (
@@ -30,13 +28,12 @@ from shop.content.errors import ContentErrorCode
 ModelT = TypeVar("ModelT", bound=db_models.Model)
 
 
-def content_errors(exc: ValidationError) -> list[ContentError]:
-    return payload_errors(exc, ContentError, ContentErrorCode, ContentErrorCode.INVALID)
+content_errors = PayloadErrors(ContentError, ContentErrorCode)
 
 
-def _fetch(model: type[ModelT], type_name: str, id: str) -> ModelT:
-    """The object a global ID names; NOT_FOUND as a payload error otherwise."""
-    return fetch(model, type_name, id, codes=ContentErrorCode)
+def _fetch(model: type[ModelT], type_name: str, id: str, field: str = "id") -> ModelT:
+    """The object a global ID names; NOT_FOUND on ``field`` otherwise."""
+    return fetch(model, type_name, id, codes=ContentErrorCode, field=field)
 
 
 def _data(input: Any) -> dict[str, Any]:
@@ -166,163 +163,122 @@ class LegalPageUpdatePayload:
 def _faq_entry_data(input: FaqEntryInput) -> dict[str, Any]:
     data = _data(input)
     if input.category is not None:
-        try:
-            data["category"] = _fetch(models.FaqCategory, "FaqCategory", input.category)
-        except ValidationError as exc:
-            raise ValidationError(
-                {"category": ValidationError(_("Not found."), code=ContentErrorCode.NOT_FOUND)}
-            ) from exc
+        data["category"] = _fetch(models.FaqCategory, "FaqCategory", input.category, "category")
     return data
 
 
 @strawberry.type
 class ContentMutations:
     @strawberry.mutation(description="Staff: change the shop's name and contact details.")
+    @mutation(ShopSettingsUpdatePayload, content_errors, permission="content.change_shopsettings")
     def shop_settings_update(
-        self, info: Info[ShopContext, None], input: ShopSettingsInput
+        self, info: Info[ShopContext, None], input: ShopSettingsInput, actor: User
     ) -> ShopSettingsUpdatePayload:
-        actor = require_permission(info, "content.change_shopsettings")
-        try:
-            services.shop_settings_update(actor=actor, data=_data(input))
-        except ValidationError as exc:
-            return ShopSettingsUpdatePayload(errors=content_errors(exc))
+        services.shop_settings_update(actor=actor, data=_data(input))
         return ShopSettingsUpdatePayload(shop=Shop())
 
     @strawberry.mutation(description="Staff: add a home page section.")
+    @mutation(HomePageSectionPayload, content_errors, permission="content.add_homepagesection")
     def home_page_section_create(
-        self, info: Info[ShopContext, None], input: HomePageSectionInput
+        self, info: Info[ShopContext, None], input: HomePageSectionInput, actor: User
     ) -> HomePageSectionPayload:
-        actor = require_permission(info, "content.add_homepagesection")
-        try:
-            section = services.home_page_section_create(actor=actor, data=_data(input))
-        except ValidationError as exc:
-            return HomePageSectionPayload(errors=content_errors(exc))
+        section = services.home_page_section_create(actor=actor, data=_data(input))
         return HomePageSectionPayload(section=section_type(section))
 
     @strawberry.mutation(description="Staff: change a home page section.")
+    @mutation(HomePageSectionPayload, content_errors, permission="content.change_homepagesection")
     def home_page_section_update(
-        self, info: Info[ShopContext, None], input: HomePageSectionUpdateInput
+        self, info: Info[ShopContext, None], input: HomePageSectionUpdateInput, actor: User
     ) -> HomePageSectionPayload:
-        actor = require_permission(info, "content.change_homepagesection")
-        try:
-            section = _fetch(models.HomePageSection, "HomePageSection", input.id)
-            section = services.home_page_section_update(
-                actor=actor, section=section, data=_data(input.section)
-            )
-        except ValidationError as exc:
-            return HomePageSectionPayload(errors=content_errors(exc))
+        section = _fetch(models.HomePageSection, "HomePageSection", input.id)
+        section = services.home_page_section_update(
+            actor=actor, section=section, data=_data(input.section)
+        )
         return HomePageSectionPayload(section=section_type(section))
 
     @strawberry.mutation(description="Staff: remove a home page section.")
+    @mutation(HomePageSectionPayload, content_errors, permission="content.delete_homepagesection")
     def home_page_section_delete(
-        self, info: Info[ShopContext, None], input: HomePageSectionDeleteInput
+        self, info: Info[ShopContext, None], input: HomePageSectionDeleteInput, actor: User
     ) -> HomePageSectionPayload:
-        actor = require_permission(info, "content.delete_homepagesection")
-        try:
-            section = _fetch(models.HomePageSection, "HomePageSection", input.id)
-            services.home_page_section_delete(actor=actor, section=section)
-        except ValidationError as exc:
-            return HomePageSectionPayload(errors=content_errors(exc))
+        section = _fetch(models.HomePageSection, "HomePageSection", input.id)
+        services.home_page_section_delete(actor=actor, section=section)
         return HomePageSectionPayload()
 
     @strawberry.mutation(description="Staff: put the home page sections in a new order.")
+    # Every error on "ids", the input field at fault, whatever the service calls it.
+    @mutation(
+        HomePageSectionsReorderPayload,
+        content_errors.on("ids"),
+        permission="content.change_homepagesection",
+    )
     def home_page_sections_reorder(
-        self, info: Info[ShopContext, None], input: HomePageSectionsReorderInput
+        self, info: Info[ShopContext, None], input: HomePageSectionsReorderInput, actor: User
     ) -> HomePageSectionsReorderPayload:
-        actor = require_permission(info, "content.change_homepagesection")
-        try:
-            ids = [_fetch(models.HomePageSection, "HomePageSection", id).pk for id in input.ids]
-            sections = services.home_page_sections_reorder(actor=actor, section_ids=ids)
-        except ValidationError as exc:
-            errors = content_errors(exc)
-            for error in errors:
-                error.field = "ids"  # the input field at fault, whatever the service calls it
-            return HomePageSectionsReorderPayload(errors=errors)
+        ids = [_fetch(models.HomePageSection, "HomePageSection", id).pk for id in input.ids]
+        sections = services.home_page_sections_reorder(actor=actor, section_ids=ids)
         return HomePageSectionsReorderPayload(sections=[section_type(s) for s in sections])
 
     @strawberry.mutation(description="Staff: add an FAQ category.")
+    @mutation(FaqCategoryPayload, content_errors, permission="content.add_faqcategory")
     def faq_category_create(
-        self, info: Info[ShopContext, None], input: FaqCategoryInput
+        self, info: Info[ShopContext, None], input: FaqCategoryInput, actor: User
     ) -> FaqCategoryPayload:
-        actor = require_permission(info, "content.add_faqcategory")
-        try:
-            category = services.faq_category_save(actor=actor, category=None, data=_data(input))
-        except ValidationError as exc:
-            return FaqCategoryPayload(errors=content_errors(exc))
+        category = services.faq_category_save(actor=actor, category=None, data=_data(input))
         return FaqCategoryPayload(category=category)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: change an FAQ category.")
+    @mutation(FaqCategoryPayload, content_errors, permission="content.change_faqcategory")
     def faq_category_update(
-        self, info: Info[ShopContext, None], input: FaqCategoryUpdateInput
+        self, info: Info[ShopContext, None], input: FaqCategoryUpdateInput, actor: User
     ) -> FaqCategoryPayload:
-        actor = require_permission(info, "content.change_faqcategory")
-        try:
-            category = _fetch(models.FaqCategory, "FaqCategory", input.id)
-            category = services.faq_category_save(
-                actor=actor, category=category, data=_data(input.category)
-            )
-        except ValidationError as exc:
-            return FaqCategoryPayload(errors=content_errors(exc))
+        category = _fetch(models.FaqCategory, "FaqCategory", input.id)
+        category = services.faq_category_save(
+            actor=actor, category=category, data=_data(input.category)
+        )
         return FaqCategoryPayload(category=category)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: delete an empty FAQ category.")
+    @mutation(FaqCategoryPayload, content_errors, permission="content.delete_faqcategory")
     def faq_category_delete(
-        self, info: Info[ShopContext, None], input: DeleteInput
+        self, info: Info[ShopContext, None], input: DeleteInput, actor: User
     ) -> FaqCategoryPayload:
-        actor = require_permission(info, "content.delete_faqcategory")
-        try:
-            category = _fetch(models.FaqCategory, "FaqCategory", input.id)
-            services.faq_category_delete(actor=actor, category=category)
-        except ValidationError as exc:
-            return FaqCategoryPayload(errors=content_errors(exc))
+        category = _fetch(models.FaqCategory, "FaqCategory", input.id)
+        services.faq_category_delete(actor=actor, category=category)
         return FaqCategoryPayload()
 
     @strawberry.mutation(description="Staff: add a question to the FAQ.")
+    @mutation(FaqEntryPayload, content_errors, permission="content.add_faqentry")
     def faq_entry_create(
-        self, info: Info[ShopContext, None], input: FaqEntryInput
+        self, info: Info[ShopContext, None], input: FaqEntryInput, actor: User
     ) -> FaqEntryPayload:
-        actor = require_permission(info, "content.add_faqentry")
-        try:
-            entry = services.faq_entry_save(actor=actor, entry=None, data=_faq_entry_data(input))
-        except ValidationError as exc:
-            return FaqEntryPayload(errors=content_errors(exc))
+        entry = services.faq_entry_save(actor=actor, entry=None, data=_faq_entry_data(input))
         return FaqEntryPayload(entry=entry)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: change an FAQ question.")
+    @mutation(FaqEntryPayload, content_errors, permission="content.change_faqentry")
     def faq_entry_update(
-        self, info: Info[ShopContext, None], input: FaqEntryUpdateInput
+        self, info: Info[ShopContext, None], input: FaqEntryUpdateInput, actor: User
     ) -> FaqEntryPayload:
-        actor = require_permission(info, "content.change_faqentry")
-        try:
-            entry = _fetch(models.FaqEntry, "FaqEntry", input.id)
-            entry = services.faq_entry_save(
-                actor=actor, entry=entry, data=_faq_entry_data(input.entry)
-            )
-        except ValidationError as exc:
-            return FaqEntryPayload(errors=content_errors(exc))
+        entry = _fetch(models.FaqEntry, "FaqEntry", input.id)
+        entry = services.faq_entry_save(actor=actor, entry=entry, data=_faq_entry_data(input.entry))
         return FaqEntryPayload(entry=entry)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: delete an FAQ question.")
+    @mutation(FaqEntryPayload, content_errors, permission="content.delete_faqentry")
     def faq_entry_delete(
-        self, info: Info[ShopContext, None], input: DeleteInput
+        self, info: Info[ShopContext, None], input: DeleteInput, actor: User
     ) -> FaqEntryPayload:
-        actor = require_permission(info, "content.delete_faqentry")
-        try:
-            entry = _fetch(models.FaqEntry, "FaqEntry", input.id)
-            services.faq_entry_delete(actor=actor, entry=entry)
-        except ValidationError as exc:
-            return FaqEntryPayload(errors=content_errors(exc))
+        entry = _fetch(models.FaqEntry, "FaqEntry", input.id)
+        services.faq_entry_delete(actor=actor, entry=entry)
         return FaqEntryPayload()
 
     @strawberry.mutation(description="Staff: write a legal text (created if missing).")
+    @mutation(LegalPageUpdatePayload, content_errors, permission="content.change_legalpage")
     def legal_page_update(
-        self, info: Info[ShopContext, None], input: LegalPageUpdateInput
+        self, info: Info[ShopContext, None], input: LegalPageUpdateInput, actor: User
     ) -> LegalPageUpdatePayload:
-        actor = require_permission(info, "content.change_legalpage")
-        try:
-            page = services.legal_page_update(
-                actor=actor, kind=input.kind.value, data=_data(input.page)
-            )
-        except ValidationError as exc:
-            return LegalPageUpdatePayload(errors=content_errors(exc))
+        page = services.legal_page_update(
+            actor=actor, kind=input.kind.value, data=_data(input.page)
+        )
         return LegalPageUpdatePayload(page=page)  # type: ignore[arg-type]

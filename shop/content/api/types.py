@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from strawberry import relay
 from strawberry.types import Info
 
+from shop.accounts.selectors import staff_may
 from shop.api.errors import ShopError
 from shop.api.relay import ModelNode, decode_id
 from shop.api.types import Image, LanguageCode
@@ -111,8 +112,7 @@ class FaqEntryType(ModelNode):
     def get_queryset(
         cls, queryset: QuerySet[models.FaqEntry], info: Info, **kwargs: Any
     ) -> QuerySet[models.FaqEntry]:
-        user = info.context.user
-        if user is not None and user.is_staff and user.has_perm("content.view_faqentry"):
+        if staff_may(info.context.user, "content.view_faqentry"):
             return queryset
         return queryset.filter(is_published=True)
 
