@@ -9,7 +9,10 @@
 - the guest checkout flow, step by step, and checkout throughput with parallel
   buyers (``tests/bench/checkout.py``);
 - exporting 10,000 and 100,000 bill charges: seconds and peak memory
-  (``tests/bench/billing.py``).
+  (``tests/bench/billing.py``);
+- invoicing: the time it adds to ``checkoutComplete``, records chained per
+  second, ``invoice_chain_verify`` over 10,000 and 100,000 records (seconds,
+  peak memory) (``tests/bench/invoicing.py``).
 
 Runs on a throw-away database: PostgreSQL at ``BENCH_DATABASE_URL`` (default:
 the local server), or SQLite when that server cannot be reached.
@@ -58,6 +61,7 @@ from shop.api.security import CACHE_SIZE  # noqa: E402
 from shop.content import demo  # noqa: E402
 from tests.bench.billing import bench_billing  # noqa: E402
 from tests.bench.checkout import bench_checkout  # noqa: E402
+from tests.bench.invoicing import bench_invoicing  # noqa: E402
 from tests.operations import operation  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
@@ -162,6 +166,7 @@ def main() -> None:
         print(f"\nvalidation cache: {info.hits} hits, {info.misses} misses")
         bench_checkout()
         bench_billing()
+        bench_invoicing()
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
