@@ -51,6 +51,7 @@ SEES = {
         "claims": ["Claims"],
         "shipping": ["Shipping zones", "Shipping methods", "Pickup points"],
         "billing": ["Bill charges"],
+        "invoices": ["Invoices"],
         "users": ["Users"],
     },
     BILLING_OPERATOR: {
@@ -61,6 +62,7 @@ SEES = {
             "Supply contracts",
             "Contract links",
         ],
+        "invoices": ["Invoices", "VERI*FACTU records", "VERI*FACTU submissions"],
         "users": ["Users"],
     },
     SHOP_ADMINISTRATOR: {
@@ -83,6 +85,7 @@ SEES = {
             "Supply contracts",
             "Contract links",
         ],
+        "invoices": ["Invoices", "VERI*FACTU records", "VERI*FACTU submissions"],
         "settings": [
             "Shop settings",
             "Home page sections",
@@ -102,6 +105,7 @@ REFUSED = {
         "/admin/orders/claim/",
         "/admin/orders/shippingzone/",
         "/admin/billing_bridge/billcharge/",
+        "/admin/invoicing/invoice/",
         "/admin/content/shopsettings/",
         "/admin/accounts/user/",
     ],
@@ -111,6 +115,7 @@ REFUSED = {
         "/admin/orders/shippingzone/add/",
         "/admin/billing_bridge/exportbatch/",
         "/admin/billing_bridge/supplycontract/",
+        "/admin/invoicing/submission/",
         "/admin/content/faqentry/",
         "/admin/auth/group/",
     ],
