@@ -27,7 +27,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from admin_ui.billing import BillingPages
@@ -381,16 +381,18 @@ class VerifactuRecordAdmin(SendPages, ReadOnlyAdmin):
     ) -> HttpResponse:
         state = selectors.chain_state()
         if state.broken is None:
-            summary = gettext("Chain valid: all %(count)d records hold.") % {"count": state.checked}
+            summary = ngettext(
+                "Chain valid: its %(count)d record holds.",
+                "Chain valid: all %(count)d records hold.",
+                state.checked,
+            ) % {"count": state.checked}
         else:
             summary = gettext(
-                "Chain broken at record %(position)d (invoice %(number)s): %(problem)s. "
-                "The %(count)d records before it hold."
+                "Chain broken at record %(position)d (invoice %(number)s): %(problem)s."
             ) % {
                 "position": state.broken.position,
                 "number": state.broken.invoice_number,
                 "problem": state.broken.problem,
-                "count": state.checked,
             }
         context = {**(extra_context or {}), "chain_state": state, "chain_summary": summary}
         return super().changelist_view(request, context)
