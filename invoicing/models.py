@@ -101,7 +101,13 @@ class InvoiceSeries(models.Model):
 
 
 class Invoice(AppendOnly):
-    """An issued invoice, frozen from its order at issue (see the module's doc)."""
+    """An issued invoice, frozen from its order at issue (see the module's doc).
+
+    The PDF task stores the file once with
+    ``invoice.pdf.save(name, content, save=False)`` then
+    ``invoice.save(update_fields=["pdf"])``; a plain ``save()``, or a second PDF,
+    raises :class:`AppendOnlyError`.
+    """
 
     MUTABLE_FIELDS = frozenset({"pdf"})
 
@@ -182,6 +188,11 @@ class Invoice(AppendOnly):
 
     def __str__(self) -> str:
         return self.full_number
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding and Invoice.objects.filter(pk=self.pk).exclude(pdf="").exists():
+            raise AppendOnlyError(f"Invoice {self.full_number} has its PDF already.")
+        super().save(*args, **kwargs)
 
     @property
     def is_rectifying(self) -> bool:

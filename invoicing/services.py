@@ -99,6 +99,11 @@ def _percent(fraction: Decimal) -> Decimal:
     return quantize(Decimal(fraction) * _HUNDRED)
 
 
+def _rate_text(rate: Decimal) -> str:
+    """21.00 as "21", 5.50 as "5.5"."""
+    return f"{rate:f}".rstrip("0").rstrip(".")
+
+
 def _error(field: str | None, message: str, code: Code) -> ValidationError:
     error = ValidationError(message, code=code)
     return ValidationError({field: error}) if field else error
@@ -400,7 +405,7 @@ def invoice_rectify(
         lines = [
             _Line(
                 order_line=None,
-                description=_("Refund at %(rate)s %% IVA") % {"rate": f"{rate:g}"},
+                description=_("Refund at %(rate)s %% IVA") % {"rate": _rate_text(rate)},
                 quantity=1,
                 unit_price_gross=-gross,
                 tax_rate=rate,

@@ -6,8 +6,15 @@ from decimal import Decimal
 
 from catalog.models import ProductVariant, TaxClass
 from orders import models, services
+from shop.accounts.models import User
 from tests.billing_bridge.test_water_bill_payment import linked_customer
-from tests.orders.factories import ADDRESS, ready_checkout, stocked_variant
+from tests.orders.factories import (
+    ADDRESS,
+    ShippingMethodFactory,
+    ready_checkout,
+    stocked_variant,
+    zone_for,
+)
 
 METHODS = {
     "card": "orders.payments.memory.InMemoryPaymentMethod",
@@ -26,10 +33,14 @@ def variant_at(rate: str, price: str, quantity: int = 20) -> ProductVariant:
 
 
 def card_order(
-    lines: list[tuple[ProductVariant, int]] | None = None, *, tax_id: str = "", **billing: str
+    lines: list[tuple[ProductVariant, int]] | None = None,
+    *,
+    user: User | None = None,
+    tax_id: str = "",
+    **billing: str,
 ) -> models.Order:
     """An order paid in full by card, its billing address with ``tax_id`` if given."""
-    checkout = ready_checkout(lines=lines)
+    checkout = ready_checkout(lines=lines, user=user)
     if tax_id:
         services.checkout_billing_address_update(
             checkout=checkout, address={**ADDRESS, "tax_id": tax_id, **billing}
@@ -38,9 +49,21 @@ def card_order(
     return services.checkout_complete(checkout=checkout, actor=None)
 
 
-def water_bill_order(lines: list[tuple[ProductVariant, int]]) -> models.Order:
+def water_bill_order(
+    lines: list[tuple[ProductVariant, int]], *, pickup_at: models.PickupPoint | None = None
+) -> models.Order:
+    """An order charged to the water bill in one installment; collected at
+    ``pickup_at`` (an office) if given."""
     user, _contract = linked_customer()
     checkout = ready_checkout(lines=lines, user=user)
+    if pickup_at is not None:
+        method = ShippingMethodFactory(
+            zone=zone_for("41"), kind=models.ShippingMethod.Kind.PICKUP, price="0.00"
+        )
+        method.pickup_points.add(pickup_at)
+        services.checkout_shipping_method_update(
+            checkout=checkout, method=method, pickup_point=pickup_at
+        )
     services.checkout_payment_start(
         checkout=checkout,
         method_code="water_bill",

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 from lxml import etree
@@ -23,11 +25,15 @@ from invoicing.models import (
 from invoicing.verifactu import xml
 from orders import services
 from orders.errors import CheckoutErrorCode
+from orders.invoicer import get_invoicer
+from orders.models import Claim
 from orders.payments.memory import gateway
+from orders.services import claims
 from shop.accounts.roles import ORDER_MANAGER
 from shop.outbox.models import Message
+from tests.factories import UserFactory
 from tests.invoicing.builders import METHODS, amounts, card_order, variant_at, water_bill_order
-from tests.orders.factories import ADDRESS, ready_checkout, staff_in_role
+from tests.orders.factories import ADDRESS, PickupPointFactory, ready_checkout, staff_in_role
 
 pytestmark = pytest.mark.django_db
 
@@ -479,3 +485,106 @@ def test_invoices_lines_and_records_are_never_updated_nor_deleted():
 
     assert Invoice.objects.get(pk=invoice.pk).total_gross == invoice.total_gross
     assert VerifactuRecord.objects.get().huella == record.huella
+
+
+def test_a_claim_resolved_with_a_refund_gives_one_rectificativa():
+    customer = UserFactory()
+    order = card_order([(variant_at("0.21", "10.00"), 2)], user=customer)
+    manager = staff_in_role(ORDER_MANAGER)
+    line = order.lines.get()
+    services.order_fulfill(actor=manager, order=order, quantities=[(line, 2)])
+    claim = claims.claim_create(
+        actor=customer,
+        order=order,
+        reason=Claim.Reason.DAMAGED,
+        description="Una jarra llegó rota.",
+        lines=[(line, 1)],
+    )
+
+    claims.claim_resolve(
+        actor=manager,
+        claim=claim,
+        resolution=Claim.Resolution.REFUND,
+        message="Le devolvemos una jarra.",
+        refund_amount=Decimal("10.00"),
+    )
+
+    (refund,) = order.payments.get().transactions.filter(kind="refund")
+    rectificativa = order.invoices.get(kind="R5")
+    assert rectificativa.idempotency_key == f"refund:{refund.pk}"
+    assert amounts(rectificativa) == [(Decimal("21.00"), Decimal("-8.26"), Decimal("-1.74"))]
+
+
+def test_the_invoicer_is_the_one_settings_name(settings):
+    settings.SHOP_INVOICER = "orders.invoicer.Invoicer"
+
+    order = card_order()
+
+    assert not order.invoices.exists()
+    assert not InvoiceSeries.objects.exists()
+
+
+def test_an_invoicer_setting_naming_something_else_is_refused(settings):
+    settings.SHOP_INVOICER = "invoicing.services.InvoiceLine"
+
+    with pytest.raises(TypeError, match="is not an Invoicer"):
+        get_invoicer()
+
+
+def test_a_pickup_of_a_water_bill_order_is_its_delivery():
+    order = water_bill_order([(variant_at("0.21", "12.10"), 2)], pickup_at=PickupPointFactory())
+    assert order.pickup_point is not None
+    manager = staff_in_role(ORDER_MANAGER)
+
+    services.order_fulfill(actor=manager, order=order, quantities=[(order.lines.get(), 2)])
+
+    invoice = order.invoices.get()
+    assert (invoice.kind, invoice.total_gross) == ("F2", order.total_gross)
+
+
+def test_a_refund_beyond_what_a_water_bill_order_has_invoiced_rectifies_only_the_invoiced():
+    general = variant_at("0.21", "12.10")
+    order = water_bill_order([(general, 2)])
+    manager = staff_in_role(ORDER_MANAGER)
+    line = order.lines.get()
+    services.order_fulfill(actor=manager, order=order, quantities=[(line, 1)])
+    delivered = order.invoices.get()
+
+    services.order_refund(actor=manager, order=order, amount=order.total_gross, idempotency_key="k")
+
+    rectificativa = order.invoices.get(kind="R5")
+    assert rectificativa.total_gross == -delivered.total_gross
+    assert amounts(rectificativa) == [(rate, -base, -tax) for rate, base, tax in amounts(delivered)]
+
+
+@pytest.fixture
+def private_root(settings, tmp_path, monkeypatch):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private"},
+        },
+    }
+    # FileField calls its storage callable once, when the model class is built.
+    monkeypatch.setattr(Invoice._meta.get_field("pdf"), "storage", storages["private"])
+    return tmp_path / "private"
+
+
+def test_the_pdf_is_stored_once_and_nothing_else_changes_with_it(private_root):
+    invoice = card_order().invoices.get()
+    invoice.pdf.save("F2.pdf", ContentFile(b"%PDF-1.7 first"), save=False)
+    invoice.save(update_fields=["pdf"])
+    stored = Invoice.objects.get(pk=invoice.pk).pdf.name
+
+    invoice.pdf.save("again.pdf", ContentFile(b"%PDF-1.7 second"), save=False)
+    with pytest.raises(AppendOnlyError):
+        invoice.save(update_fields=["pdf"])
+    invoice.total_gross = Decimal("0.00")
+    with pytest.raises(AppendOnlyError):
+        invoice.save(update_fields=["pdf", "total_gross"])
+
+    fresh = Invoice.objects.get(pk=invoice.pk)
+    assert (fresh.pdf.name, fresh.total_gross) == (stored, fresh.order.total_gross)
+    with fresh.pdf.open("rb") as pdf:
+        assert pdf.read() == b"%PDF-1.7 first"

@@ -379,7 +379,8 @@ def test_resolving_sends_the_resolved_email(django_capture_on_commit_callbacks, 
             message="Refunded.",
         )
 
-    assert len(callbacks) == 1
+    # The e-mail, and the rectificativa's PDF and submission (issued with the refund).
+    assert len(callbacks) == 3
     [message] = mail.outbox
     assert message.to == ["lucia@example.com"]
     assert "we are refunding you €10.00" in message.body

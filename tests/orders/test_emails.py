@@ -186,7 +186,7 @@ def test_unknown_kind_sends_nothing():
 def test_services_send_their_emails_only_after_commit(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as placed:
         order = place_order(lines=[(jug(), 1)])
-    assert len(placed) == 1
+    assert len(placed) == 3  # the e-mail, and the invoice's PDF and submission
     assert [message.subject for message in mail.outbox] == [f"Tu pedido {order.number}"]
 
     with django_capture_on_commit_callbacks(execute=False) as pending:
