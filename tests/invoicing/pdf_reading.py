@@ -6,6 +6,15 @@ import io
 
 import pypdf
 import zxingcpp
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+
+def in_language(language: str, msgid: str, **values: str) -> str:
+    """A label as the PDF (or e-mail) prints it in ``language``, from the same catalogue."""
+    with translation.override(language):
+        text = _(msgid)
+    return text % values if values else text
 
 
 def pdf_text(pdf: bytes) -> str:

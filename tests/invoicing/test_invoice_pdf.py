@@ -10,17 +10,20 @@ import pytest
 from django.core import mail, signing
 from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
+from django.utils import formats, translation
 
 from invoicing import emails, rendering
 from invoicing.models import Invoice
 from invoicing.selectors import invoice_pdf_url
 from orders import emails as order_emails
+from orders import services as order_services
 from orders.models import OrderEvent
 from orders.payments.memory import gateway
+from shop.accounts.roles import ORDER_MANAGER
 from shop.outbox.models import Message
 from tests.invoicing.invoice_rows import MADRID, issued_invoice
-from tests.invoicing.pdf_reading import pdf_qr_codes, pdf_text
-from tests.orders.factories import place_order, stocked_variant
+from tests.invoicing.pdf_reading import in_language, pdf_qr_codes, pdf_text
+from tests.orders.factories import place_order, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
 QR_URL = (
@@ -369,6 +372,47 @@ def test_the_render_task_through_the_outbox_ends_with_the_pdf_emailed(
     assert confirmation.attachments == []
     assert message.attachments == [("F2-2027-000001.pdf", stored(invoice), "application/pdf")]
     assert Message.objects.get(task=EMAIL_TASK).done_at is not None
+
+
+def test_a_refund_after_the_confirmation_emails_the_rectificativa_on_its_own(
+    django_capture_on_commit_callbacks,
+):
+    variant = stocked_variant(quantity=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place_order(lines=[(variant, 1)], email="ana@example.com")
+    [original] = Invoice.objects.filter(order=order)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order_services.order_refund(
+            actor=staff_in_role(ORDER_MANAGER),
+            order=order,
+            amount=order.total_gross,
+            idempotency_key="all",
+        )
+
+    rectificativa = Invoice.objects.get(order=order, kind="R5")
+    carrying = [
+        (message.subject, [name for name, _content, _type in message.attachments])
+        for message in mail.outbox
+        if message.attachments
+    ]
+    assert carrying == [
+        (f"Tu pedido {order.number}", [f"{original.full_number}.pdf"]),
+        (
+            in_language(
+                "es",
+                "Your invoice %(number)s for order %(order)s",
+                number=rectificativa.full_number,
+                order=order.number,
+            ),
+            [f"{rectificativa.full_number}.pdf"],
+        ),
+    ]
+    with translation.override("es"):
+        issued = formats.date_format(original.issue_date, "DATE_FORMAT")
+    assert in_language(
+        "es", "Rectifies invoice %(number)s of %(date)s", number=original.full_number, date=issued
+    ) in pdf_text(stored(rectificativa))
 
 
 def test_no_email_is_sent_for_an_invoice_without_its_pdf(order):

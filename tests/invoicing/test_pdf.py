@@ -9,8 +9,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
-from django.utils.translation import gettext as _
 
 from invoicing.pdf import (
     VERIFACTU_LEGEND,
@@ -24,7 +22,7 @@ from invoicing.pdf import (
 )
 from invoicing.verifactu.qr import AeatEnvironment, qr_url_for
 from invoicing.verifactu.records import InvoiceType
-from tests.invoicing.pdf_reading import pdf_qr_codes, pdf_qr_side_mm, pdf_text
+from tests.invoicing.pdf_reading import in_language, pdf_qr_codes, pdf_qr_side_mm, pdf_text
 
 D = Decimal
 ISSUER = PartyView(
@@ -100,13 +98,6 @@ def document(kind: InvoiceType, language: str, **changes) -> InvoiceDocument:
         qr_url=url(number, "39.55"),
     )
     return replace(doc, **changes)
-
-
-def in_language(language: str, msgid: str, **values: str) -> str:
-    """A label as the PDF prints it in ``language``, from the same catalogue."""
-    with translation.override(language):
-        text = _(msgid)
-    return text % values if values else text
 
 
 def test_a_full_invoice_in_spanish_shows_every_field_of_article_6():
