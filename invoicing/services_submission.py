@@ -19,6 +19,12 @@ Rules (art. 16 Orden HAC/1177/2024 and the web service's description):
   register is then answered as a duplicate (3000) and counted as registered, so a
   record is never registered twice.
 
+Where it runs: beat every minute, the outbox after each new record, and the
+``verifactu_submit`` command. Without a broker (the embedded mode) the outbox runs it
+in the process that committed, right after the commit: with the ``aeat`` channel a
+slow AEAT then holds that response up to ``VERIFACTU_TIMEOUT``; a deployment runs a
+broker and workers.
+
 Correcting a record "accepted with errors" (e.g. 2000 wrong huella, or a recipient
 not in the census) is not a re-send of it: it is a new record of the same invoice,
 an "alta de subsanación" (``Subsanacion=S``) chained after the last one and
