@@ -17,6 +17,7 @@ from orders.payments.memory import gateway
 from shop.accounts.roles import BILLING_OPERATOR, CATALOGUE_MANAGER, ORDER_MANAGER
 from tests.factories import UserFactory
 from tests.invoicing.builders import METHODS
+from tests.invoicing.submission_helpers import aeat_simulator  # noqa: F401  (the aeat fixture)
 from tests.orders.factories import place_order, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +95,8 @@ def test_the_record_list_names_the_first_broken_record(client):
     assert first.records.get().position == 1
 
 
-def test_sending_by_hand_submits_the_pending_records_and_shows_each_answer(client):
+def test_sending_by_hand_submits_the_pending_records_and_shows_each_answer(client, aeat):
+    # A simulator of its own: the shared one remembers the records of other tests.
     invoices = [an_invoice(), an_invoice()]
     signed_in(client, BILLING_OPERATOR)
 

@@ -183,8 +183,7 @@ def test_unknown_kind_sends_nothing():
     assert not order.events.filter(type=OrderEvent.Type.EMAIL_SENT).exists()
 
 
-def test_services_send_their_emails_only_after_commit(django_capture_on_commit_callbacks, settings):
-    settings.SHOP_INVOICER = "orders.invoicer.Invoicer"  # the invoice's messages: tests/invoicing
+def test_services_send_their_emails_only_after_commit(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as placed:
         order = place_order(lines=[(jug(), 1)])
     assert len(placed) == 3  # the e-mail, and the invoice's PDF and submission
