@@ -72,6 +72,11 @@ SECTIONS = (
         ),
     ),
     Section(
+        "invoices",
+        pgettext_lazy("admin section", "Invoices and VERI*FACTU"),
+        ("invoicing.invoice", "invoicing.verifacturecord", "invoicing.submission", "invoicing"),
+    ),
+    Section(
         "settings",
         pgettext_lazy("admin section", "Shop settings"),
         (

@@ -6,6 +6,7 @@ import enum
 class InvoicingErrorCode(enum.StrEnum):
     INVALID = "invalid"
     REQUIRED = "required"
+    NOT_FOUND = "not_found"
     INVALID_TAX_ID = "invalid_tax_id"
     # invoice_exchange_full: the order has no simplified invoice to exchange, or
     # has a full one (F1, or an F3 already) that needs no exchange.

@@ -1,20 +1,29 @@
-"""Reads of the invoicing app."""
+"""Reads of the invoicing app: querysets and computed views for the API and admin."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
+from invoicing.chain import Break, chain_verify
 from invoicing.models import Invoice
 from orders.models import Order, OrderEvent
 from shop.accounts.models import User
+from shop.accounts.selectors import staff_may
 
 PDF_LINK_SALT = "invoice-pdf"
+# Staff who may read every invoice, and who may issue one by hand (a
+# rectificativa, an exchange for a full invoice) or send the records again.
+VIEW_INVOICES = "invoicing.view_invoice"
+ISSUE_INVOICES = "invoicing.add_invoice"
+SUBMIT_RECORDS = "invoicing.add_submission"
 
 
 def invoices_for_order(order: Order) -> QuerySet[Invoice]:
@@ -24,6 +33,50 @@ def invoices_for_order(order: Order) -> QuerySet[Invoice]:
         .prefetch_related("lines", "tax_lines")
         .order_by("issued_at", "pk")
     )
+
+
+def order_invoices_prefetch() -> Prefetch:
+    """``Order.invoices`` for many orders in one query, oldest first (the order of
+    :func:`invoices_for_order`): the orders' API prefetches it for lists."""
+    return Prefetch("invoices", queryset=Invoice.objects.order_by("issued_at", "pk"))
+
+
+def invoices_visible_to(user: User | None) -> QuerySet[Invoice]:
+    """Every invoice for staff holding ``VIEW_INVOICES``, the customer's own
+    orders' invoices otherwise, none for guests (they reach theirs through the
+    order's token, on the order)."""
+    if user is None or not user.is_authenticated:
+        return Invoice.objects.none()
+    if staff_may(user, VIEW_INVOICES):
+        return Invoice.objects.all()
+    return Invoice.objects.filter(order__user=user)
+
+
+def invoices_search(
+    invoices: QuerySet[Invoice],
+    *,
+    kinds: list[str] | None = None,
+    search: str = "",
+    issued_from: date | None = None,
+    issued_to: date | None = None,
+) -> QuerySet[Invoice]:
+    """``invoices`` of ``kinds``, issued between the two days (inclusive, the
+    shop's time), whose number, order number or recipient tax id contains
+    ``search``; newest first."""
+    if kinds:
+        invoices = invoices.filter(kind__in=kinds)
+    if issued_from is not None:
+        invoices = invoices.filter(issued_at__date__gte=issued_from)
+    if issued_to is not None:
+        invoices = invoices.filter(issued_at__date__lte=issued_to)
+    text = search.strip()[:100]
+    if text:
+        invoices = invoices.filter(
+            Q(full_number__icontains=text)
+            | Q(order__number__icontains=text)
+            | Q(recipient_tax_id__icontains=text)
+        )
+    return invoices.order_by("-issued_at", "-pk")
 
 
 def invoice_for(
@@ -75,3 +128,23 @@ def invoice_pdf_signature_valid(invoice_id: int, signature: str) -> bool:
     except signing.BadSignature:  # SignatureExpired is one
         return False
     return True
+
+
+@dataclass(frozen=True)
+class ChainState:
+    """What :func:`invoicing.chain.chain_verify` found: ``checked`` records hold,
+    in position order, and ``broken`` is the first that does not (None: all do)."""
+
+    checked: int
+    broken: Break | None
+
+
+def chain_state() -> ChainState:
+    """Verify the whole chain now (every huella recomputed; streamed, so memory
+    stays flat, but it reads every record: seconds at 100,000)."""
+    checked = 0
+    for step in chain_verify():
+        if isinstance(step, Break):
+            return ChainState(checked, step)
+        checked = step
+    return ChainState(checked, None)

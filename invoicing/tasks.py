@@ -1,7 +1,6 @@
 """Background work of the invoicing app, owed through the outbox (``shop.outbox``)
 by the transaction that issues an invoice (or, for the e-mail, the one that stores
-its PDF); the outbox retries them: they do not retry themselves.
-"""
+its PDF); the outbox retries them: they do not retry themselves."""
 
 from __future__ import annotations
 

@@ -14,6 +14,8 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 from billing_bridge.api.mutations import BillingMutations
 from catalog.api.mutations import CatalogMutations
 from catalog.api.queries import CatalogQueries
+from invoicing.api.mutations import InvoiceMutations
+from invoicing.api.queries import InvoiceQueries
 from orders.api.checkout.mutations import CheckoutMutations
 from orders.api.checkout.queries import CheckoutQueries
 from orders.api.claims.mutations import ClaimMutations
@@ -56,6 +58,7 @@ Query = merge_types(
         CheckoutQueries,
         OrderQueries,
         ClaimQueries,
+        InvoiceQueries,
     ),
 )
 Mutation = merge_types(
@@ -69,6 +72,7 @@ Mutation = merge_types(
         OrderMutations,
         ClaimMutations,
         BillingMutations,
+        InvoiceMutations,
     ),
 )
 

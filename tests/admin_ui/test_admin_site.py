@@ -97,7 +97,16 @@ def test_shop_administrator_cannot_change_users_or_grant_superuser(client):
 # The index, organised by task
 
 SECTION_LINK = re.compile(r'<a href="/admin/section/([a-z]+)/" class="section"[^>]*>([^<]+)</a>')
-TASK_ORDER = ["catalogue", "orders", "claims", "shipping", "billing", "settings", "users"]
+TASK_ORDER = [
+    "catalogue",
+    "orders",
+    "claims",
+    "shipping",
+    "billing",
+    "invoices",
+    "settings",
+    "users",
+]
 
 
 def superuser(client):
@@ -127,6 +136,7 @@ def test_the_sections_are_named_for_the_back_offices_tasks():
             "Claims",
             "Shipping",
             "Billing on the water bill",
+            "Invoices and VERI*FACTU",
             "Shop settings",
             "Users and roles",
         ]
@@ -161,7 +171,7 @@ def test_a_model_no_section_names_is_listed_last_under_other(monkeypatch):
             for section in admin.site.get_app_list(request)
         ]
 
-    assert [slug for slug, _models in sections] == [*TASK_ORDER[:5], "users", "other"]
+    assert [slug for slug, _models in sections] == [*TASK_ORDER[:6], "users", "other"]
     assert sections[-1] == (
         "other",
         ["FAQ categories", "FAQ entries", "Home page sections", "Legal pages", "Shop settings"],

@@ -51,6 +51,7 @@ SEES = {
         "claims": ["Claims"],
         "shipping": ["Shipping zones", "Shipping methods", "Pickup points"],
         "billing": ["Bill charges"],
+        "invoices": ["Invoices"],
         "users": ["Users"],
     },
     BILLING_OPERATOR: {
@@ -62,6 +63,7 @@ SEES = {
             "Contract links",
             "Billing events",
         ],
+        "invoices": ["Invoices", "VERI*FACTU records", "VERI*FACTU submissions"],
         "users": ["Users"],
     },
     SHOP_ADMINISTRATOR: {
@@ -85,6 +87,7 @@ SEES = {
             "Contract links",
             "Billing events",
         ],
+        "invoices": ["Invoices", "VERI*FACTU records", "VERI*FACTU submissions"],
         "settings": [
             "Shop settings",
             "Home page sections",
@@ -104,6 +107,7 @@ REFUSED = {
         "/admin/orders/claim/",
         "/admin/orders/shippingzone/",
         "/admin/billing_bridge/billcharge/",
+        "/admin/invoicing/invoice/",
         "/admin/content/shopsettings/",
         "/admin/accounts/user/",
     ],
@@ -113,6 +117,7 @@ REFUSED = {
         "/admin/orders/shippingzone/add/",
         "/admin/billing_bridge/exportbatch/",
         "/admin/billing_bridge/supplycontract/",
+        "/admin/invoicing/submission/",
         "/admin/content/faqentry/",
         "/admin/auth/group/",
     ],

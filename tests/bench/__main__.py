@@ -10,9 +10,9 @@
   buyers (``tests/bench/checkout.py``);
 - exporting 10,000 and 100,000 bill charges: seconds and peak memory
   (``tests/bench/billing.py``);
-- invoicing: time added to ``checkoutComplete``, records chained per second,
-  ``invoice_chain_verify`` over 10,000 and 100,000 records: seconds and peak
-  memory (``tests/bench/invoicing.py``).
+- invoicing: the time it adds to ``checkoutComplete``, records chained per
+  second, ``invoice_chain_verify`` over 10,000 and 100,000 records (seconds,
+  peak memory) (``tests/bench/invoicing.py``).
 
 Runs on a throw-away database: PostgreSQL at ``BENCH_DATABASE_URL`` (default:
 the local server), or SQLite when that server cannot be reached.

@@ -89,24 +89,24 @@ def percentiles(timings: Sequence[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[int(len(ordered) * 0.95)]
 
 
-def seed() -> Shop:
+def seed(slug: str = "bench-checkout") -> Shop:
     """Three published variants with plenty of stock, and a zone delivering to Spain."""
-    category = Category.objects.create(name="Banco de pruebas", slug="bench-checkout")
-    warehouse = Warehouse.objects.create(name="Bench", slug="bench-checkout")
+    category = Category.objects.create(name=f"Banco de pruebas {slug}", slug=slug)
+    warehouse = Warehouse.objects.create(name=f"Bench {slug}", slug=slug)
     variants = []
     for index, price in enumerate(["12.10", "3.99", "24.50"]):
         product = Product.objects.create(
             category=category,
             name=f"Filtro de banco {index}",
-            slug=f"bench-checkout-{index}",
+            slug=f"{slug}-{index}",
             is_published=True,
         )
         variant = ProductVariant.objects.create(
-            product=product, sku=f"BENCH-CHECKOUT-{index}", price=Decimal(price)
+            product=product, sku=f"{slug.upper()}-{index}", price=Decimal(price)
         )
         Stock.objects.create(variant=variant, warehouse=warehouse, quantity=UNITS)
         variants.append(variant)
-    zone = ShippingZone.objects.create(name="Bench España", countries=["ES"])
+    zone = ShippingZone.objects.create(name=f"Bench España {slug}", countries=["ES"])
     method = ShippingMethod.objects.create(zone=zone, name="Bench envío", price=Decimal("4.95"))
     return Shop(variants, method)
 

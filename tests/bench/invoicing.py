@@ -1,212 +1,277 @@
-"""Invoicing benchmark for ``make bench``: figures printed, never asserted.
+"""Invoicing benchmarks for ``make bench``: figures printed, never asserted.
 
-- the time invoicing adds to ``checkoutComplete``: p50 of the guest flow's last
-  request with the shop's invoicer, and with the no-op ``orders.invoicer.Invoicer``;
-- records chained per second: invoices issued one per transaction through
-  ``invoice_issue_for_order`` (number, lines, record, XML validated, outbox);
-- ``invoice_chain_verify`` over each size in ``BENCH_CHAIN_SIZES`` (default
-  10,000 and 100,000 records, written in bulk): seconds, then peak Python memory
-  in a second run under ``tracemalloc``. A streamed verification's peak stays the
-  same whatever the length of the chain.
+- the time invoicing adds to ``checkoutComplete``: the guest checkout of
+  ``tests.bench.checkout`` run ``BENCH_INVOICING_FLOWS`` times with
+  ``SHOP_INVOICER`` set to the no-op ``orders.invoicer.Invoicer`` and as many
+  with the shop's invoicer, alternating in the same run, p50 of each and their
+  ratio. Twice: with the tasks published to a broker (production: the request
+  pays the invoice, its record and the outbox rows; the PDF and the submission
+  go to a worker) and with the tasks run in the request after the commit (the
+  embedded default, no broker: the PDF is drawn and the records sent there);
+- records chained per second: ``invoicing.chain.record_append`` (the alta's
+  XML built and checked against the AEAT's schemas, its huella chained to the
+  last record, stored) for ``BENCH_INVOICING_RECORDS`` invoices, each in its
+  own transaction with the chain locked, as the services do;
+- ``invoice_chain_verify`` at each size in ``BENCH_INVOICING_CHAIN`` (default
+  10,000 and 100,000 records): seconds, then again under ``tracemalloc`` for
+  its peak Python memory, which stays flat as the chain grows (streamed).
+
+The records of the verify benchmark are made in bulk, as the services would
+make them (the same XML builder and huella, chained) but without the schema
+check, which the chaining figure measures.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import os
+import statistics
 import time
 import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.db.models import Max
 from django.test import Client, override_settings
 from django.utils import timezone
 from lxml import etree
 
-from catalog.models import Category, Product, ProductVariant, Stock, Warehouse
-from invoicing import conf
-from invoicing.chain import chain_lock
-from invoicing.models import Invoice, VerifactuRecord
-from invoicing.services import invoice_issue_for_order
-from invoicing.verifactu import xml
+from invoicing import chain, conf
+from invoicing.models import Invoice, InvoiceTaxLine, VerifactuRecord
 from invoicing.verifactu.records import AltaRecord, ChainLink, InvoiceRef, InvoiceType, TaxLine
-from orders.models import Order, ShippingMethod, ShippingZone
-from tests.bench.checkout import Shop, buy, percentiles
+from invoicing.verifactu.xml import SF_NS, registro
+from orders.models import Order
+from orders.payments.memory import gateway
+from shop.celery import app as celery_app
+from tests.bench.checkout import Shop, _lines, buy, seed
 
-SIZES = [int(n) for n in os.environ.get("BENCH_CHAIN_SIZES", "10000,100000").split(",")]
-FLOWS = 40
-ISSUES = 300
-CHUNK = 2000
-
-
-def _seed() -> Shop:
-    category = Category.objects.create(name="Banco de facturas", slug="bench-invoicing")
-    warehouse = Warehouse.objects.create(name="Bench facturas", slug="bench-invoicing")
-    product = Product.objects.create(
-        category=category, name="Jarra de banco", slug="bench-invoicing-0", is_published=True
-    )
-    variant = ProductVariant.objects.create(
-        product=product, sku="BENCH-INVOICING-0", price=Decimal("12.10")
-    )
-    Stock.objects.create(variant=variant, warehouse=warehouse, quantity=1_000_000)
-    zone = ShippingZone.objects.create(name="Bench facturas", countries=["ES"])
-    method = ShippingMethod.objects.create(zone=zone, name="Bench envío", price=Decimal("4.95"))
-    return Shop([variant], method)
+FLOWS = int(os.environ.get("BENCH_INVOICING_FLOWS", "40"))
+RECORDS = int(os.environ.get("BENCH_INVOICING_RECORDS", "1000"))
+CHAIN_SIZES = [int(n) for n in os.environ.get("BENCH_INVOICING_CHAIN", "10000,100000").split(",")]
+NO_OP = "orders.invoicer.Invoicer"
+SHOP = "invoicing.services.ShopInvoicer"
+BULK = 5000
 
 
-def bench_complete(shop: Shop) -> None:
+def _analyze() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+@contextmanager
+def _broker() -> Iterator[None]:
+    """Tasks published to an in-memory broker nobody consumes, as to Redis with
+    the workers elsewhere."""
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = eager
+
+
+def _complete_p50(shop: Shop, client: Client, turn0: int) -> tuple[float, float]:
+    timings: dict[str, list[float]] = {NO_OP: [], SHOP: []}
+    for turn in range(FLOWS + 1):
+        for invoicer in (NO_OP, SHOP):
+            with override_settings(SHOP_INVOICER=invoicer):
+                flow = buy(client, shop, _lines(shop, turn0 + turn))
+            if turn:  # the first of each is a warm-up
+                timings[invoicer].append(flow.timings["CheckoutComplete"])
+    return statistics.median(timings[NO_OP]), statistics.median(timings[SHOP])
+
+
+def bench_checkout_complete(shop: Shop) -> None:
     client = Client()
-    lines = [(shop.variants[0], 1)]
-    timings = {}
-    for label, invoicer in (
-        ("with invoicing", "invoicing.services.ShopInvoicer"),
-        ("without (no-op)", "orders.invoicer.Invoicer"),
-    ):
-        with override_settings(SHOP_INVOICER=invoicer):
-            buy(client, shop, lines)  # warm-up
-            flows = [buy(client, shop, lines) for _ in range(FLOWS)]
-        timings[label] = percentiles([flow.timings["CheckoutComplete"] for flow in flows])[0]
-    added = timings["with invoicing"] - timings["without (no-op)"]
-    print(f"\n== invoicing in checkoutComplete, {FLOWS} guest flows each")
-    for label, p50 in timings.items():
-        print(f"checkoutComplete {label:<18} p50 {p50:7.2f} ms")
-    print(f"time added by invoicing           p50 {added:7.2f} ms")
+    print(f"\n== checkoutComplete with and without invoicing, {FLOWS} flows each, alternating")
+    before = Invoice.objects.count()
+    for label, mode in (("tasks to a broker", _broker), ("tasks run in the request", None)):
+        if mode is not None:
+            with mode():
+                without, with_invoicing = _complete_p50(shop, client, 0)
+        else:
+            without, with_invoicing = _complete_p50(shop, client, 1)
+        print(
+            f"{label:<26} no-op invoicer p50 {without:7.2f} ms | shop's invoicer p50"
+            f" {with_invoicing:7.2f} ms | added {with_invoicing - without:6.2f} ms"
+            f" | ratio {with_invoicing / without:4.2f}"
+        )
+    issued = Invoice.objects.count() - before
+    print(f"invoices issued: {issued} for {2 * (FLOWS + 1)} orders with the shop's invoicer")
 
 
-def bench_issue() -> None:
-    order = Order.objects.filter(invoices__isnull=False).order_by("pk").first()
-    if order is None:
-        raise SystemExit("no invoiced order to issue more invoices for")
+def _bare_invoices(count: int, *, start: int, order: Order) -> list[Invoice]:
+    """``count`` F2 invoices of 12.10 EUR (21 %) with their tax line, no record."""
+    issuer = conf.issuer()
+    now = timezone.now()
+    invoices = Invoice.objects.bulk_create(
+        Invoice(
+            order=order,
+            kind="F2",
+            series="BENCH",
+            number=number,
+            full_number=f"BENCH-{number:07d}",
+            issued_at=now,
+            operation_date=timezone.localdate(now),
+            language_code="es",
+            issuer_nif=issuer.nif,
+            issuer_name=issuer.name,
+            total_net=Decimal("10.00"),
+            total_tax=Decimal("2.10"),
+            total_gross=Decimal("12.10"),
+            description="Venta de artículos de la tienda online (banco de pruebas)",
+            idempotency_key=f"bench:{number}",
+        )
+        for number in range(start, start + count)
+    )
+    InvoiceTaxLine.objects.bulk_create(
+        InvoiceTaxLine(
+            invoice=invoice, rate=Decimal("21.00"), base=Decimal("10.00"), tax=Decimal("2.10")
+        )
+        for invoice in invoices
+    )
+    return invoices
+
+
+def _next_bench_number() -> int:
+    last = Invoice.objects.filter(series="BENCH").order_by("-number").first()
+    return last.number + 1 if last else 1
+
+
+def bench_chaining(order: Order) -> None:
+    invoices = _bare_invoices(RECORDS, start=_next_bench_number(), order=order)
+    _analyze()
     start = time.perf_counter()
-    for n in range(ISSUES):
+    for invoice in invoices:
         with transaction.atomic():
-            invoice_issue_for_order(actor=None, order=order, idempotency_key=f"bench:{n}")
+            chain.chain_lock()
+            chain.record_append(
+                invoice=invoice,
+                kind=VerifactuRecord.Kind.ALTA,
+                generated_at=timezone.now(),
+                actor=None,
+            )
     seconds = time.perf_counter() - start
     print(
-        f"\n== issuing: {ISSUES} invoices, one transaction each: {seconds:6.2f} s"
-        f"   {ISSUES / seconds:7.1f} records chained/s"
+        f"\n== records chained: {RECORDS:,} altas in {seconds:.2f} s:"
+        f" {RECORDS / seconds:7.1f} records/s ({seconds / RECORDS * 1000:.2f} ms each,"
+        " XML built and schema-checked, huella, stored, one transaction each)"
     )
 
 
-def _bulk_chain(size: int) -> None:
-    """Append ``size`` valid records in bulk (the services would take minutes):
-    the same XML the services write, without the schema check."""
-    order = Order.objects.order_by("pk").first()
-    sif = conf.sistema_informatico()
-    issuer = conf.issuer()
+def _bulk_records(count: int, order: Order) -> None:
+    """Append ``count`` altas of new invoices to the chain, chained exactly as
+    ``record_append`` does (same builder, same huella), without the schema check."""
+    issuer, sif = conf.issuer(), conf.sistema_informatico()
     last = VerifactuRecord.objects.select_related("invoice").order_by("-position").first()
-    previous = (
-        ChainLink(
-            InvoiceRef(last.invoice.issuer_nif, last.invoice.full_number, last.invoice.issue_date),
-            last.huella,
-        )
-        if last
-        else None
-    )
-    position = last.position if last else 0
-    record_pk = VerifactuRecord.objects.aggregate(top=Max("pk"))["top"] or 0
-    invoice_pk = Invoice.objects.aggregate(top=Max("pk"))["top"] or 0
-    previous_pk = last.pk if last else None
-    issued_at = timezone.now() - timedelta(days=1)
-    tax = [TaxLine(rate=Decimal("21.00"), base=Decimal("10.00"), quota=Decimal("2.10"))]
+    assert last is not None
+    previous_link = ChainLink(chain.invoice_ref(last.invoice), last.huella)
+    position, previous_pk = last.position, last.pk
+    number = _next_bench_number()
+    generated_at = timezone.now()
     done = 0
-    while done < size:
-        invoices, records = [], []
-        for _ in range(min(CHUNK, size - done)):
-            invoice_pk += 1
-            record_pk += 1
-            position += 1
-            number = f"BENCH-{invoice_pk:09d}"
-            ref = InvoiceRef(issuer.nif, number, issued_at.date())
-            alta = AltaRecord(
-                invoice=ref,
-                issuer_name=issuer.name,
-                invoice_type=InvoiceType.F2,
-                description="Banco de pruebas",
-                tax_lines=tuple(tax),
-                total_quota=Decimal("2.10"),
-                total_amount=Decimal("12.10"),
-                previous=previous,
-                generated_at=issued_at,
-            )
-            element = xml.registro(alta, sif)
-            huella = element.findtext(f"{{{xml.SF_NS}}}Huella")
-            invoices.append(
-                Invoice(
-                    pk=invoice_pk,
-                    order=order,
-                    kind="F2",
-                    series="BENCH",
-                    number=invoice_pk,
-                    full_number=number,
-                    issued_at=issued_at,
-                    operation_date=issued_at.date(),
-                    language_code="es",
-                    issuer_nif=issuer.nif,
+    while done < count:
+        size = min(BULK, count - done)
+        invoices = _bare_invoices(size, start=number, order=order)
+        number += size
+        rows = []
+        for invoice in invoices:
+            generated_at += timedelta(milliseconds=10)
+            ref = InvoiceRef(issuer.nif, invoice.full_number, invoice.issue_date)
+            element = registro(
+                AltaRecord(
+                    invoice=ref,
                     issuer_name=issuer.name,
-                    total_net=Decimal("10.00"),
-                    total_tax=Decimal("2.10"),
-                    total_gross=Decimal("12.10"),
-                    description="Banco de pruebas",
-                    idempotency_key=f"bench-chain:{invoice_pk}",
-                )
+                    invoice_type=InvoiceType.F2,
+                    description=invoice.description,
+                    tax_lines=(TaxLine(Decimal("21.00"), Decimal("10.00"), Decimal("2.10")),),
+                    total_quota=Decimal("2.10"),
+                    total_amount=Decimal("12.10"),
+                    previous=previous_link,
+                    generated_at=generated_at,
+                ),
+                sif,
             )
-            records.append(
+            huella = element.findtext(f"{{{SF_NS}}}Huella") or ""
+            position += 1
+            rows.append(
                 VerifactuRecord(
-                    pk=record_pk,
                     position=position,
-                    invoice_id=invoice_pk,
-                    kind="alta",
+                    invoice=invoice,
+                    kind=VerifactuRecord.Kind.ALTA,
                     previous_id=previous_pk,
                     huella=huella,
-                    generated_at=issued_at,
+                    generated_at=generated_at,
                     xml=etree.tostring(element, encoding="UTF-8").decode("utf-8"),
                 )
             )
-            previous, previous_pk = ChainLink(ref, huella), record_pk
-        with transaction.atomic():
-            chain_lock()
-            Invoice.objects.bulk_create(invoices)
-            VerifactuRecord.objects.bulk_create(records)
-        done += len(records)
+            previous_link = ChainLink(ref, huella)
+        previous_pk = _insert_chained(rows, after_pk=previous_pk)
+        done += size
+
+
+def _insert_chained(rows: list[VerifactuRecord], *, after_pk: int) -> int:
+    """Insert ``rows`` (in position order) each naming the one before; return the
+    last one's primary key. Primary keys are given up front so one bulk insert
+    can carry the links."""
+    first_pk = (
+        VerifactuRecord.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    ) + 1
+    previous = after_pk
+    for offset, row in enumerate(rows):
+        row.pk = first_pk + offset
+        row.previous_id = previous
+        previous = row.pk
+    VerifactuRecord.objects.bulk_create(rows)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('invoicing_verifacturecord', 'id'),"
+                " (SELECT MAX(id) FROM invoicing_verifacturecord))"
+            )
+    return previous
 
 
 def _verify() -> str:
     out = io.StringIO()
-    call_command("invoice_chain_verify", stdout=out, verbosity=0)
+    call_command("invoice_chain_verify", stdout=out)
     return out.getvalue().strip()
 
 
-def bench_chain_verify() -> None:
+def bench_verify(order: Order) -> None:
     print("\n== invoice_chain_verify")
-    for size in SIZES:
+    for size in CHAIN_SIZES:
         missing = size - VerifactuRecord.objects.count()
         if missing > 0:
             start = time.perf_counter()
-            _bulk_chain(missing)
-            print(f"(chained {missing:,} records in bulk in {time.perf_counter() - start:.1f} s)")
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+            _bulk_records(missing, order)
+            print(f"(chained {missing:,} more records in {time.perf_counter() - start:.1f} s)")
+        _analyze()
         start = time.perf_counter()
-        answer = _verify()
+        said = _verify()
         seconds = time.perf_counter() - start
         tracemalloc.start()
         _verify()
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        count = VerifactuRecord.objects.count()
         print(
-            f"verify {count:>8,} records   {seconds:6.2f} s   {count / seconds:8,.0f} records/s"
-            f"   peak Python memory {peak / 1e6:5.2f} MB   ({answer})"
+            f"{size:>8,} records   {seconds:6.2f} s ({size / seconds:8,.0f} records/s)"
+            f" | peak Python memory {peak / 1024 / 1024:6.2f} MiB | said: {said}"
         )
 
 
 def bench_invoicing() -> None:
-    shop = _seed()
-    bench_complete(shop)
-    bench_issue()
-    bench_chain_verify()
+    logging.getLogger("celery.app.trace").setLevel(logging.WARNING)  # a line per task
+    gateway.reset()
+    shop = seed(slug="bench-invoicing")
+    bench_checkout_complete(shop)
+    order = Order.objects.order_by("pk").first()
+    assert order is not None
+    bench_chaining(order)
+    bench_verify(order)
+    gateway.reset()

@@ -31,6 +31,7 @@ from shop.i18n import localized
 
 if TYPE_CHECKING:
     from billing_bridge.api.types import BillChargeType
+    from invoicing.api.types import InvoiceType
     from orders.api.claims.types import ClaimType
 
 strawberry.enum(OrderErrorCode, name="OrderErrorCode")
@@ -191,6 +192,17 @@ class OrderType(ModelNode):
 
         return bill_charges_of(root)
 
+    @strawberry_django.field(
+        prefetch_related=[lambda _info: _invoices_prefetch()],
+        description="The order's invoices, oldest first (rectifying ones included).",
+    )
+    def invoices(
+        self, root: models.Order
+    ) -> list[Annotated[InvoiceType, strawberry.lazy("invoicing.api.types")]]:
+        from invoicing.api.types import order_invoices
+
+        return order_invoices(root)
+
     @strawberry.field(description="Claims opened on this order.")
     def claims(
         self, root: models.Order
@@ -217,6 +229,14 @@ class OrderType(ModelNode):
     ) -> QuerySet[models.Order]:
         visible = queryset & selectors.orders_visible_to(info.context.user)
         return selectors.with_payment_sums(visible)
+
+
+def _invoices_prefetch() -> Any:
+    # The API layer joins the two apps, as for bill charges: invoicing reacts to
+    # orders, and only the schema that serves both knows of both.
+    from invoicing.selectors import order_invoices_prefetch
+
+    return order_invoices_prefetch()
 
 
 PICKUP_FIELDS = models.PickupPoint.ORDER_FIELDS
