@@ -30,7 +30,6 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
@@ -371,26 +370,18 @@ class ExportBatchAdmin(BillingPages, ObjectActionsAdmin):
         tools.append((self.url("cycles"), _("Cycles and reconciliation")))
         return tools
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        batch = self.get_object(request, unquote(object_id))
-        context = dict(extra_context or {})
-        if batch is not None:
-            tools: list[tuple[str, str | Promise]] = []
-            # Closing can only succeed once every charge is answered.
-            if batch.status == BatchStatus.ACKNOWLEDGED and request.user.has_perm(CLOSE_PERMISSION):
-                tools.append((self.action_url("close", batch), _("Close (mark reconciled)")))
-            if request.user.has_perm(EXPORT_PERMISSION):
-                label = _("Send the files") if batch.sent_at is None else _("Rewrite files")
-                tools.append((self.action_url("rewrite", batch), label))
-            tools.append((self.url("cycle", batch.cutoff.isoformat()), _("Cycle reconciliation")))
-            context["billing_tools"] = tools
-        return super().change_view(request, object_id, form_url, context)
+    def object_tools(
+        self, request: HttpRequest, batch: ExportBatch
+    ) -> list[tuple[str, str | Promise]]:
+        tools: list[tuple[str, str | Promise]] = []
+        # Closing can only succeed once every charge is answered.
+        if batch.status == BatchStatus.ACKNOWLEDGED and request.user.has_perm(CLOSE_PERMISSION):
+            tools.append((self.action_url("close", batch), _("Close (mark reconciled)")))
+        if request.user.has_perm(EXPORT_PERMISSION):
+            label = _("Send the files") if batch.sent_at is None else _("Rewrite files")
+            tools.append((self.action_url("rewrite", batch), label))
+        tools.append((self.url("cycle", batch.cutoff.isoformat()), _("Cycle reconciliation")))
+        return tools
 
     def action_context(self, obj: ExportBatch) -> dict[str, Any]:
         return {"reconciliation": self.reconciliation(obj)}

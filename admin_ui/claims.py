@@ -26,6 +26,7 @@ from django.db.models import Case, QuerySet, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
@@ -305,28 +306,20 @@ class ClaimAdmin(ObjectActionsAdmin):
             "refundable": euros(payment_balance(obj.order).refundable),
         }
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        claim = self.get_object(request, unquote(object_id))
-        context = dict(extra_context or {})
-        if claim is not None and self.may_act(request):
-            allowed = services.CLAIM_TRANSITIONS[Status(claim.status)]
-            context["claim_actions"] = [
-                (self.action_url(name, claim), label)
-                for name, label, shown in (
-                    ("answer", _("Answer"), bool(allowed)),
-                    ("review", _("Put in review"), Status.IN_REVIEW in allowed),
-                    ("reject", _("Reject"), Status.REJECTED in allowed),
-                    ("resolve", _("Resolve"), Status.RESOLVED in allowed),
-                )
-                if shown
-            ]
-        return super().change_view(request, object_id, form_url, context)
+    def object_tools(self, request: HttpRequest, claim: Claim) -> list[tuple[str, str | Promise]]:
+        if not self.may_act(request):
+            return []
+        allowed = services.CLAIM_TRANSITIONS[Status(claim.status)]
+        return [
+            (self.action_url(name, claim), label)
+            for name, label, shown in (
+                ("answer", _("Answer"), bool(allowed)),
+                ("review", _("Put in review"), Status.IN_REVIEW in allowed),
+                ("reject", _("Reject"), Status.REJECTED in allowed),
+                ("resolve", _("Resolve"), Status.RESOLVED in allowed),
+            )
+            if shown
+        ]
 
     def photo_view(self, request: HttpRequest, object_id: str, attachment_id: int) -> FileResponse:
         """Stream a photo of the claim's thread to staff who may view claims."""

@@ -95,6 +95,23 @@ class ObjectActionsAdmin(ReadOnlyAdmin):
     def action_context(self, obj: Any) -> dict[str, Any]:
         return {}
 
+    def object_tools(self, request: HttpRequest, obj: Any) -> list[tuple[str, str | Promise]]:
+        """The (url, label) links the change page of ``obj`` offers ``request.user``."""
+        return []
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id))
+        context = dict(extra_context or {})
+        if obj is not None:
+            context["object_tools"] = self.object_tools(request, obj)
+        return super().change_view(request, object_id, form_url, context)
+
     def run_action(
         self,
         request: HttpRequest,

@@ -20,11 +20,11 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
@@ -203,23 +203,17 @@ class InvoiceAdmin(ObjectActionsAdmin):
     def may_act(self, request: HttpRequest) -> bool:
         return bool(request.user.has_perm(selectors.ISSUE_INVOICES))
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        invoice = self.get_object(request, unquote(object_id))
-        context = dict(extra_context or {})
-        if invoice is not None and self.may_act(request):
-            tools = [(self.action_url("rectify", invoice), _("Rectify"))]
-            if invoice.kind == "F2":
-                tools.append(
-                    (self.action_url("exchange", invoice), _("Exchange for a full invoice"))
-                )
-            context["billing_tools"] = tools
-        return super().change_view(request, object_id, form_url, context)
+    def object_tools(
+        self, request: HttpRequest, invoice: Invoice
+    ) -> list[tuple[str, str | Promise]]:
+        if not self.may_act(request):
+            return []
+        tools: list[tuple[str, str | Promise]] = [
+            (self.action_url("rectify", invoice), _("Rectify"))
+        ]
+        if invoice.kind == "F2":
+            tools.append((self.action_url("exchange", invoice), _("Exchange for a full invoice")))
+        return tools
 
     def rectify_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         return self.run_action(

@@ -16,11 +16,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.defaultfilters import linebreaksbr
 from django.utils import formats
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -284,32 +284,24 @@ class OrderAdmin(ObjectActionsAdmin):
     def action_context(self, obj: Order) -> dict[str, Any]:
         return {"balance": payment_balance(obj)}
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        order = self.get_object(request, unquote(object_id))
-        context = dict(extra_context or {})
-        if order is not None and self.may_act(request):
-            allowed = services.TRANSITIONS[Status(order.status)]
-            context["order_actions"] = [
-                (self.action_url(name, order), label)
-                for name, label, shown in (
-                    (
-                        "fulfill",
-                        _("Ship items"),
-                        bool(allowed & {Status.PARTIALLY_FULFILLED, Status.FULFILLED}),
-                    ),
-                    ("cancel", _("Cancel order"), Status.CANCELLED in allowed),
-                    ("refund", _("Refund"), payment_balance(order).refundable > 0),
-                    ("note", _("Add note"), True),
-                )
-                if shown
-            ]
-        return super().change_view(request, object_id, form_url, context)
+    def object_tools(self, request: HttpRequest, order: Order) -> list[tuple[str, str | Promise]]:
+        if not self.may_act(request):
+            return []
+        allowed = services.TRANSITIONS[Status(order.status)]
+        return [
+            (self.action_url(name, order), label)
+            for name, label, shown in (
+                (
+                    "fulfill",
+                    _("Ship items"),
+                    bool(allowed & {Status.PARTIALLY_FULFILLED, Status.FULFILLED}),
+                ),
+                ("cancel", _("Cancel order"), Status.CANCELLED in allowed),
+                ("refund", _("Refund"), payment_balance(order).refundable > 0),
+                ("note", _("Add note"), True),
+            )
+            if shown
+        ]
 
     def fulfill_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         return self.run_action(
