@@ -389,7 +389,7 @@ class ClaimAdmin(ObjectActionsAdmin):
         messages.success(request, gettext("The answer was sent to the customer."))
         return gettext("Answered: %(message)s") % {"message": body}
 
-    def _review(self, request: HttpRequest, claim: Claim, form: ReviewForm) -> str:
+    def _review(self, request: HttpRequest, claim: Claim, _form: ReviewForm) -> str:
         services.claim_update_status(
             actor=request.user,  # type: ignore[arg-type]
             claim=claim,

@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.functional import Promise
+from typing_extensions import override
 
 from shop.accounts.models import User
 from shop.audit import record_change
@@ -34,12 +35,15 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    @override
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
+    @override
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
+    @override
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
@@ -47,12 +51,15 @@ class ReadOnlyInline(admin.TabularInline):
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows staff read but never add, edit or delete here."""
 
+    @override
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    @override
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
+    @override
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
@@ -92,10 +99,10 @@ class ObjectActionsAdmin(ReadOnlyAdmin):
             f"admin:{info[0]}_{info[1]}_{name}", args=[obj.pk], current_app=self.admin_site.name
         )
 
-    def action_context(self, obj: Any) -> dict[str, Any]:
+    def action_context(self, _obj: Any) -> dict[str, Any]:
         return {}
 
-    def object_tools(self, request: HttpRequest, obj: Any) -> list[tuple[str, str | Promise]]:
+    def object_tools(self, _request: HttpRequest, _obj: Any) -> list[tuple[str, str | Promise]]:
         """The (url, label) links the change page of ``obj`` offers ``request.user``."""
         return []
 
@@ -304,6 +311,7 @@ class ServiceAdmin(admin.ModelAdmin):
             for obj in queryset:
                 self.delete(request, obj)
 
+    @override
     def construct_change_message(self, *args: Any, **kwargs: Any) -> Any:
         return []  # the services write the history
 

@@ -23,6 +23,7 @@ from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from typing_extensions import override
 
 from invoicing.verifactu.huella import SPANISH_TIME
 from invoicing.verifactu.records import InvoiceType, RectificationType
@@ -38,6 +39,7 @@ class AppendOnlyError(RuntimeError):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
+    @override
     def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError(f"{self.model.__name__} rows are never updated.")
 
@@ -65,6 +67,7 @@ class AppendOnly(models.Model):
             raise AppendOnlyError(f"{type(self).__name__} {self.pk} is never updated.")
         super().save(*args, **kwargs)
 
+    @override
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError(f"{type(self).__name__} {self.pk} is never deleted.")
 

@@ -39,7 +39,7 @@ def _opened(claim: Claim, language: str) -> dict[str, Any]:
     }
 
 
-def _answered(claim: Claim, language: str) -> dict[str, Any]:
+def _answered(claim: Claim, _language: str) -> dict[str, Any]:
     return {"message": claim.messages.filter(from_staff=True).latest("pk").body}
 
 

@@ -70,7 +70,7 @@ def _pickup_lines(point: dict[str, str]) -> list[str]:
     return [line for line in lines if line]
 
 
-def _confirmation(order: Order, language: str, **extra: Any) -> dict[str, Any]:
+def _confirmation(order: Order, language: str, **_extra: Any) -> dict[str, Any]:
     def money(amount: Decimal | str) -> str:
         return format_money(amount, language)
 
@@ -103,7 +103,7 @@ def _confirmation(order: Order, language: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _shipped(order: Order, language: str, *, fulfillment_id: int, **extra: Any) -> dict[str, Any]:
+def _shipped(order: Order, language: str, *, fulfillment_id: int, **_extra: Any) -> dict[str, Any]:
     fulfillment = Fulfillment.objects.get(pk=fulfillment_id, order=order)
     shipped = fulfillment.lines.select_related("line").order_by("pk")
     return {
@@ -121,7 +121,7 @@ def _shipped(order: Order, language: str, *, fulfillment_id: int, **extra: Any) 
     }
 
 
-def _cancelled(order: Order, language: str, **extra: Any) -> dict[str, Any]:
+def _cancelled(order: Order, language: str, **_extra: Any) -> dict[str, Any]:
     balance = payment_balance(order)
     return {
         "charged": balance.charged > 0,

@@ -22,7 +22,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     is_active = True
 
     @factory.post_generation
-    def password(obj: User, create: bool, extracted: str | None, **kwargs: object) -> None:
+    def password(obj: User, create: bool, extracted: str | None, **_kwargs: object) -> None:
         obj.set_password(extracted or PASSWORD)
         if create:
             obj.save(update_fields=["password"])
@@ -35,7 +35,9 @@ class StaffFactory(UserFactory):
     is_staff = True
 
     @factory.post_generation
-    def permissions(obj: User, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+    def permissions(
+        obj: User, create: bool, extracted: list[str] | None, **_kwargs: object
+    ) -> None:
         if not create or not extracted:
             return
         for name in extracted:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from typing_extensions import override
 
 from billing_bridge.exchange.base import (
     BatchRow,
@@ -128,8 +129,10 @@ class FileExchange(BillingExchange):
             raise ExchangeError(f"Batch {batch.number}: the file written differs from the batch.")
         write_atomically(directory / f"{batch.number}.json", manifest(batch))
 
+    @override
     def lookup_contract(self, number: str) -> ContractInfo | None:
         return None
 
+    @override
     def verify_last_bill(self, number: str, amount: Decimal) -> bool:
         return False

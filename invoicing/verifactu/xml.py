@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from lxml import etree
+from typing_extensions import override
 
 from invoicing.verifactu.huella import (
     format_amount,
@@ -239,6 +240,7 @@ def to_bytes(element: etree._Element) -> bytes:
 
 
 class _LocalSchemas(etree.Resolver):
+    @override
     def resolve(self, system_url: str, public_id: str, context: object) -> object:
         local = _LOCAL_SCHEMAS.get(system_url)
         return self.resolve_filename(str(local), context) if local is not None else None

@@ -806,7 +806,7 @@ def test_a_refusal_the_form_did_not_foresee_rolls_the_page_back(client, manager,
 
     stock = StockFactory(quantity=10)
     Stock.objects.filter(pk=stock.pk).update(allocated=4)
-    monkeypatch.setattr(StockForm, "service_check", lambda self: None)
+    monkeypatch.setattr(StockForm, "service_check", lambda _self: None)
     url = f"/admin/catalog/stock/{stock.pk}/change/"
 
     response = client.post(url, {"quantity": "3"}, headers=EN)

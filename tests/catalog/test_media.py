@@ -504,7 +504,7 @@ def test_product_media_reorder_gives_the_listed_positions(gql, manager, three_me
     ("listed", "error"),
     [
         (
-            lambda media, other: [media[0], media[1]],
+            lambda media, _other: [media[0], media[1]],
             {
                 "field": "media",
                 "code": "INVALID",
@@ -512,7 +512,7 @@ def test_product_media_reorder_gives_the_listed_positions(gql, manager, three_me
             },
         ),
         (
-            lambda media, other: [media[0], media[1], media[2], media[2]],
+            lambda media, _other: [media[0], media[1], media[2], media[2]],
             {
                 "field": "media",
                 "code": "INVALID",
@@ -528,7 +528,7 @@ def test_product_media_reorder_gives_the_listed_positions(gql, manager, three_me
             },
         ),
         (
-            lambda media, other: [*media, "bm9wZQ=="],
+            lambda media, _other: [*media, "bm9wZQ=="],
             {"field": "media", "code": "NOT_FOUND", "message": "Not found."},
         ),
     ],

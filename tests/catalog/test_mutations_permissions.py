@@ -124,7 +124,7 @@ def _id(catalog: Catalog, key: str, type_name: str) -> str:
 
 
 MUTATIONS: dict[str, tuple[str, Variables]] = {
-    "categoryCreate": ("CategoryCreate", lambda c: {"name": "Nueva"}),
+    "categoryCreate": ("CategoryCreate", lambda _c: {"name": "Nueva"}),
     "categoryUpdate": (
         "CategoryUpdate",
         lambda c: {"id": _id(c, "category", "Category"), "category": {"name": "Cambiada"}},
@@ -154,7 +154,7 @@ MUTATIONS: dict[str, tuple[str, Variables]] = {
         "ProductVariantDelete",
         lambda c: {"id": _id(c, "variant", "ProductVariant")},
     ),
-    "collectionCreate": ("CollectionCreate", lambda c: {"name": "Nueva"}),
+    "collectionCreate": ("CollectionCreate", lambda _c: {"name": "Nueva"}),
     "collectionUpdate": (
         "CollectionUpdate",
         lambda c: {"id": _id(c, "collection", "Collection"), "collection": {"name": "Otra"}},
@@ -204,7 +204,7 @@ MUTATIONS: dict[str, tuple[str, Variables]] = {
             "quantity": 3,
         },
     ),
-    "warehouseCreate": ("WarehouseCreate", lambda c: {"name": "Norte"}),
+    "warehouseCreate": ("WarehouseCreate", lambda _c: {"name": "Norte"}),
     "warehouseUpdate": (
         "WarehouseUpdate",
         lambda c: {"id": _id(c, "warehouse", "Warehouse"), "warehouse": {"city": "Huelva"}},

@@ -465,10 +465,10 @@ def test_faq_category_with_entries_cannot_be_deleted(gql, shop_admin):
 def _bad_ids(type_name: str, other_type: str) -> dict[str, Callable[[int], str]]:
     return {
         "unknown pk": lambda pk: global_id(type_name, pk + 1000),
-        "garbage": lambda pk: "garbage",
-        "empty": lambda pk: "",
+        "garbage": lambda _pk: "garbage",
+        "empty": lambda _pk: "",
         "other type": lambda pk: global_id(other_type, pk),
-        "non-numeric node id": lambda pk: global_id(type_name, "uno"),
+        "non-numeric node id": lambda _pk: global_id(type_name, "uno"),
         "plain pk": lambda pk: str(pk),
     }
 
@@ -680,9 +680,11 @@ def test_reorder_with_an_unknown_section_is_not_found(gql, shop_admin):
 @pytest.mark.parametrize(
     "category_id",
     [
-        pytest.param(lambda section, category: global_id("HomePageSection", section.pk), id="type"),
-        pytest.param(lambda section, category: global_id("FaqCategory", 999_999), id="unknown"),
-        pytest.param(lambda section, category: "garbage", id="garbage"),
+        pytest.param(
+            lambda section, _category: global_id("HomePageSection", section.pk), id="type"
+        ),
+        pytest.param(lambda _section, _category: global_id("FaqCategory", 999_999), id="unknown"),
+        pytest.param(lambda _section, _category: "garbage", id="garbage"),
     ],
 )
 def test_faq_entry_create_with_a_bad_category_is_not_found(gql, shop_admin, category_id):

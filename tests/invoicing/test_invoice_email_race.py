@@ -48,7 +48,7 @@ def test_the_pdf_reaches_the_customer_once_whichever_runs_first(monkeypatch):
 
     monkeypatch.setattr(locmem.EmailBackend, "send_messages", slow_send)
     # Placed with the relay held back, so the test delivers the messages itself, at once.
-    monkeypatch.setattr(outbox, "outbox_relay", lambda **kwargs: 0)
+    monkeypatch.setattr(outbox, "outbox_relay", lambda **_kwargs: 0)
     orders = [place_order(lines=[(variant, 1)], email=f"c{n}@example.com") for n in range(ROUNDS)]
 
     for order in orders:
@@ -57,8 +57,8 @@ def test_the_pdf_reaches_the_customer_once_whichever_runs_first(monkeypatch):
         render = owed("invoicing.tasks.invoice_pdf_render", invoice_id=invoice.pk)
         run_together(
             [
-                lambda client, pk=confirmation.pk: outbox.outbox_message_deliver(message_id=pk),
-                lambda client, pk=render.pk: outbox.outbox_message_deliver(message_id=pk),
+                lambda _client, pk=confirmation.pk: outbox.outbox_message_deliver(message_id=pk),
+                lambda _client, pk=render.pk: outbox.outbox_message_deliver(message_id=pk),
             ]
         )
     for message in Message.objects.filter(task="invoicing.tasks.invoice_email_send"):

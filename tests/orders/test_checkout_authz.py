@@ -115,15 +115,15 @@ CHECKOUT_MUTATIONS = {
     "CheckoutLinesAdd": lambda t: {"lines": _line(t["spare"], 1)},
     "CheckoutLinesUpdate": lambda t: {"lines": _line(t["variant"], 5)},
     "CheckoutLinesDelete": lambda t: {"variantIds": [gid("ProductVariant", t["variant"].pk)]},
-    "CheckoutEmailUpdate": lambda t: {"email": "intruder@example.com"},
-    "CheckoutShippingAddressUpdate": lambda t: {"address": MADRID_ADDRESS},
-    "CheckoutBillingAddressUpdate": lambda t: {"address": MADRID_ADDRESS},
+    "CheckoutEmailUpdate": lambda _t: {"email": "intruder@example.com"},
+    "CheckoutShippingAddressUpdate": lambda _t: {"address": MADRID_ADDRESS},
+    "CheckoutBillingAddressUpdate": lambda _t: {"address": MADRID_ADDRESS},
     "CheckoutShippingMethodUpdate": lambda t: {
         "shippingMethodId": gid("ShippingMethod", t["method"].pk)
     },
-    "CheckoutPaymentStart": lambda t: {"method": "CARD"},
-    "CheckoutComplete": lambda t: {},
-    "CheckoutCustomerAttach": lambda t: {},
+    "CheckoutPaymentStart": lambda _t: {"method": "CARD"},
+    "CheckoutComplete": lambda _t: {},
+    "CheckoutCustomerAttach": lambda _t: {},
 }
 
 

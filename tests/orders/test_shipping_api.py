@@ -128,7 +128,7 @@ def _id(shipping: Shipping, key: str) -> str:
 MUTATIONS: dict[str, tuple[str, Variables]] = {
     "shippingZoneCreate": (
         "ShippingZoneCreate",
-        lambda s: {"name": "Canarias", "countries": ["ES"], "rules": [{"prefix": "35"}]},
+        lambda _s: {"name": "Canarias", "countries": ["ES"], "rules": [{"prefix": "35"}]},
     ),
     "shippingZoneUpdate": (
         "ShippingZoneUpdate",
@@ -146,7 +146,7 @@ MUTATIONS: dict[str, tuple[str, Variables]] = {
     "shippingMethodDelete": ("ShippingMethodDelete", lambda s: {"id": _id(s, "delivery")}),
     "pickupPointCreate": (
         "PickupPointCreate",
-        lambda s: {
+        lambda _s: {
             "name": "Oficina Nervión",
             "streetAddress": "Avenida Eduardo Dato 2",
             "postalCode": "41005",
@@ -512,12 +512,12 @@ def test_administrator_deletes_a_zone_with_its_rules_and_methods(gql, admin, shi
 @pytest.mark.parametrize(
     ("document", "input"),
     [
-        ("ShippingZoneUpdate", lambda s, bad: {"id": bad, "zone": {"name": "X"}}),
-        ("ShippingZoneDelete", lambda s, bad: {"id": bad}),
-        ("ShippingMethodUpdate", lambda s, bad: {"id": bad, "method": {"price": "1.00"}}),
-        ("ShippingMethodDelete", lambda s, bad: {"id": bad}),
-        ("PickupPointUpdate", lambda s, bad: {"id": bad, "pickupPoint": {"city": "X"}}),
-        ("PickupPointDelete", lambda s, bad: {"id": bad}),
+        ("ShippingZoneUpdate", lambda _s, bad: {"id": bad, "zone": {"name": "X"}}),
+        ("ShippingZoneDelete", lambda _s, bad: {"id": bad}),
+        ("ShippingMethodUpdate", lambda _s, bad: {"id": bad, "method": {"price": "1.00"}}),
+        ("ShippingMethodDelete", lambda _s, bad: {"id": bad}),
+        ("PickupPointUpdate", lambda _s, bad: {"id": bad, "pickupPoint": {"city": "X"}}),
+        ("PickupPointDelete", lambda _s, bad: {"id": bad}),
     ],
 )
 @pytest.mark.parametrize("bad_id", ["garbage", "wrong type", "unknown"])
