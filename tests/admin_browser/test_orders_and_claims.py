@@ -15,7 +15,7 @@ from orders.selectors import payment_balance
 from shop.accounts.roles import ORDER_MANAGER
 from tests.admin_browser.conftest import BackOffice, staff
 from tests.admin_ui.test_claims_admin import open_claim, shipped_order
-from tests.orders.factories import place_order, stocked_variant
+from tests.factories.orders import place_order, stocked_variant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TRACKING = "PK123456789ES"

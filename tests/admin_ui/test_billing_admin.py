@@ -34,7 +34,7 @@ from tests.billing_bridge.test_exchange import (
     write_ack,
 )
 from tests.factories import StaffFactory
-from tests.orders.factories import staff_in_role
+from tests.factories.orders import staff_in_role
 
 pytestmark = pytest.mark.django_db
 

@@ -33,19 +33,12 @@ from orders.payments.memory import gateway
 from orders.selectors import payment_balance
 from orders.services import claims as claim_services
 from shop.accounts.roles import CATALOGUE_MANAGER, ORDER_MANAGER
-from tests.orders.factories import place_order, staff_in_role, stocked_variant
+from tests.factories.orders import place_order, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
 CLAIMS = "/admin/orders/claim/"
 EN = {"Accept-Language": "en"}
 NBSP = "\N{NO-BREAK SPACE}"
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
 
 
 @pytest.fixture(autouse=True)

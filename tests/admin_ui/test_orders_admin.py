@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -21,33 +20,18 @@ from orders import services
 from orders.models import Fulfillment, Order, OrderEvent, Payment, PaymentTransaction, Reservation
 from orders.payments.memory import gateway
 from orders.selectors import ChargeStatus, payment_balance
-from shop.accounts.models import User
 from shop.accounts.roles import CATALOGUE_MANAGER, ORDER_MANAGER
-from tests.orders.factories import place_order, ready_checkout, staff_in_role, stocked_variant
+from tests.factories.orders import place_order, ready_checkout, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
 TIMES = "\N{MULTIPLICATION SIGN}"
-PASSWORD = "correct-horse-battery-9"
 EN = {"Accept-Language": "en"}
 ORDERS = "/admin/orders/order/"
 
 
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
-
-
-def staff(email, role):
-    user = User.objects.create_user(email, PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
 @pytest.fixture
 def manager(client):
-    user = staff("pedidos@example.com", ORDER_MANAGER)
+    user = staff_in_role(ORDER_MANAGER, email="pedidos@example.com")
     client.force_login(user)
     return user
 
@@ -405,7 +389,7 @@ def test_a_refund_the_provider_does_not_answer_stays_pending_until_the_form_is_s
 @pytest.mark.parametrize("page", ["", "change/", "fulfill/", "cancel/", "note/", "refund/"])
 def test_catalogue_manager_cannot_see_order_pages(client, variant, page):
     order = place_order(lines=[(variant, 1)])
-    client.force_login(staff("catalogo@example.com", CATALOGUE_MANAGER))
+    client.force_login(staff_in_role(CATALOGUE_MANAGER, email="catalogo@example.com"))
 
     url = f"{ORDERS}{order.pk}/{page}" if page else ORDERS
     assert client.get(url).status_code == 403
@@ -414,7 +398,7 @@ def test_catalogue_manager_cannot_see_order_pages(client, variant, page):
 def test_catalogue_manager_posting_the_actions_changes_nothing(client, variant):
     order = place_order(lines=[(variant, 2)])
     line = order.lines.get()
-    client.force_login(staff("catalogo@example.com", CATALOGUE_MANAGER))
+    client.force_login(staff_in_role(CATALOGUE_MANAGER, email="catalogo@example.com"))
     events = order.events.count()
     posts = {
         "fulfill": {f"line_{line.pk}": "2", "tracking_number": "X"},

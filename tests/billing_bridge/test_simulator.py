@@ -22,7 +22,7 @@ from orders import services as orders
 from orders.payments.memory import gateway
 from shop.accounts.demo import CUSTOMER_EMAIL
 from tests.factories import UserFactory
-from tests.orders.factories import ready_checkout, stocked_variant
+from tests.factories.orders import ready_checkout, stocked_variant
 
 pytestmark = pytest.mark.django_db
 

@@ -18,15 +18,14 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
-from strawberry import relay
 
 from catalog import services
 from catalog.media import generate_thumbnails, validate_image
 from catalog.models import ProductMedia
 from shop.accounts.models import User
 from shop.accounts.tokens import create_token
-from tests.catalog.factories import MediaFactory, ProductFactory
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, gid
+from tests.factories.catalog import MediaFactory, ProductFactory
 from tests.operations import operation
 
 # Services called directly speak the default language (Spanish); these tests compare
@@ -58,10 +57,6 @@ def manager() -> User:
     user = StaffFactory()
     user.groups.add(Group.objects.get(name="Gestor de catálogo"))
     return user
-
-
-def gid(type_name: str, pk: int) -> str:
-    return relay.to_base64(type_name, pk)
 
 
 def history() -> list[tuple[int, str, str, int, str]]:

@@ -7,12 +7,11 @@ from typing import Any
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.models import Group
-from strawberry import relay
 
 from catalog.models import Category
 from shop.accounts.models import User
-from tests.catalog.factories import CategoryFactory, ProductFactory
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, gid
+from tests.factories.catalog import CategoryFactory, ProductFactory
 from tests.operations import operation
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +27,6 @@ def manager() -> User:
     user = StaffFactory()
     user.groups.add(Group.objects.get(name="Gestor de catálogo"))
     return user
-
-
-def gid(type_name: str, pk: int) -> str:
-    return relay.to_base64(type_name, pk)
 
 
 def history() -> list[tuple[int, str, str, int, str]]:

@@ -11,8 +11,8 @@ from strawberry import relay
 
 from catalog.models import Collection, CollectionProduct, Product
 from shop.accounts.models import User
-from tests.catalog.factories import ProductFactory
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, gid
+from tests.factories.catalog import ProductFactory
 from tests.operations import operation
 
 pytestmark = pytest.mark.django_db
@@ -31,10 +31,6 @@ def manager() -> User:
     user = StaffFactory()
     user.groups.add(Group.objects.get(name="Gestor de catálogo"))
     return user
-
-
-def gid(type_name: str, pk: int) -> str:
-    return relay.to_base64(type_name, pk)
 
 
 def history() -> list[tuple[int, str, str, int, str]]:

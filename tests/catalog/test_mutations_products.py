@@ -24,14 +24,14 @@ from catalog.models import (
     Stock,
 )
 from shop.accounts.models import User
-from tests.catalog.factories import (
+from tests.factories import StaffFactory, gid
+from tests.factories.catalog import (
     CategoryFactory,
     MediaFactory,
     ProductFactory,
     StockFactory,
     VariantFactory,
 )
-from tests.factories import StaffFactory
 from tests.operations import operation
 
 pytestmark = pytest.mark.django_db
@@ -71,10 +71,6 @@ def specs() -> dict[str, Attribute]:
         "apto": Attribute.objects.create(slug="apto", name="Apto lavavajillas", type="boolean"),
         "material": material,
     }
-
-
-def gid(type_name: str, pk: int) -> str:
-    return relay.to_base64(type_name, pk)
 
 
 def history() -> list[tuple[int, str, str, int, str]]:

@@ -12,8 +12,8 @@ from strawberry import relay
 
 from catalog.models import Stock, Warehouse
 from shop.accounts.models import User
-from tests.catalog.factories import StockFactory, VariantFactory, WarehouseFactory
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import StaffFactory, UserFactory, gid
+from tests.factories.catalog import StockFactory, VariantFactory, WarehouseFactory
 from tests.operations import operation
 
 pytestmark = pytest.mark.django_db
@@ -29,10 +29,6 @@ def manager() -> User:
     user = StaffFactory()
     user.groups.add(Group.objects.get(name="Gestor de catálogo"))
     return user
-
-
-def gid(type_name: str, pk: int) -> str:
-    return relay.to_base64(type_name, pk)
 
 
 def history() -> list[tuple[int, str, str, int, str]]:

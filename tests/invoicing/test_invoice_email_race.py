@@ -11,22 +11,14 @@ from django.core import mail
 from django.core.mail.backends import locmem
 
 from invoicing.models import Invoice
-from orders.payments.memory import gateway
 from shop.outbox import services as outbox
 from shop.outbox.models import Message
-from tests.orders.factories import place_order, stocked_variant
+from tests.factories.orders import place_order, stocked_variant
 from tests.orders.test_concurrency import needs_row_locks
 from tests.parallel import run_together
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres, needs_row_locks]
 ROUNDS = 6
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
 
 
 def owed(task: str, **kwargs: object) -> Message:

@@ -16,8 +16,7 @@ from orders import models, services
 from orders.payments.memory import gateway
 from shop.accounts import roles
 from tests.factories import StaffFactory, UserFactory
-from tests.operations import operation
-from tests.orders.factories import (
+from tests.factories.orders import (
     API_ADDRESS,
     ShippingMethodFactory,
     gid,
@@ -26,6 +25,7 @@ from tests.orders.factories import (
     staff_in_role,
     stocked_variant,
 )
+from tests.operations import operation
 
 pytestmark = pytest.mark.django_db
 
@@ -44,13 +44,6 @@ query OrderEvents($id: ID!) {
   order(id: $id) { number events { type actorEmail } }
 }
 """
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
 
 
 def not_found(field: str) -> dict[str, Any]:

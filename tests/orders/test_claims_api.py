@@ -7,20 +7,12 @@ from decimal import Decimal
 import pytest
 
 from orders import models, services
-from orders.payments.memory import gateway
 from shop.accounts.roles import ORDER_MANAGER
 from tests.factories import UserFactory
+from tests.factories.orders import gid, place_order, staff_in_role, stocked_variant
 from tests.operations import operation
-from tests.orders.factories import gid, place_order, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
 
 
 def shipped_order(user, quantity=2):

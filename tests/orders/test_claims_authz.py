@@ -33,8 +33,8 @@ from shop.accounts import roles
 from shop.accounts.models import User
 from shop.accounts.tokens import create_token
 from tests.factories import StaffFactory, UserFactory
+from tests.factories.orders import gid, place_order, staff_in_role, stocked_variant
 from tests.operations import operation
-from tests.orders.factories import gid, place_order, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
 
@@ -66,13 +66,6 @@ query ClaimEvents($id: ID!) {
   claim(id: $id) { number events { type actorEmail } }
 }
 """
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
 
 
 @pytest.fixture(autouse=True)

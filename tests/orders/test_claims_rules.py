@@ -28,8 +28,8 @@ from shop.accounts import roles
 from shop.accounts.models import User
 from shop.accounts.tokens import create_token
 from tests.factories import UserFactory
+from tests.factories.orders import gid, place_order, staff_in_role, stocked_variant
 from tests.operations import operation
-from tests.orders.factories import gid, place_order, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
 
@@ -40,13 +40,6 @@ RESOLVE = operation("staff/ClaimResolve")
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
 MAKE = 0x010F
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
 
 
 @pytest.fixture(autouse=True)

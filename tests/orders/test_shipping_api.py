@@ -10,9 +10,7 @@ from typing import Any
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from strawberry import relay
 from strawberry.utils.str_converters import to_camel_case
 
 from orders import services
@@ -20,7 +18,7 @@ from orders.api.shipping.mutations import ShippingMutations
 from orders.models import PickupPoint, PostalCodeRule, ShippingMethod, ShippingZone
 from orders.selectors import zones_serving
 from shop.accounts.models import User
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import UserFactory, gid, staff_in_role
 from tests.operations import operation
 
 pytestmark = pytest.mark.django_db
@@ -31,25 +29,15 @@ Shipping = dict[str, Any]
 Variables = Callable[[Shipping], dict[str, Any]]
 
 
-def _staff_in(group: str) -> User:
-    user = StaffFactory()
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 @pytest.fixture
 def admin() -> User:
-    return _staff_in("Administrador de la tienda")
+    return staff_in_role("Administrador de la tienda")
 
 
 @pytest.fixture
 def order_manager() -> User:
     """Staff who may see shipping but change nothing in it."""
-    return _staff_in("Gestor de pedidos")
-
-
-def gid(type_name: str, pk: int) -> str:
-    return relay.to_base64(type_name, pk)
+    return staff_in_role("Gestor de pedidos")
 
 
 def snapshot() -> dict[str, Any]:

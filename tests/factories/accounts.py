@@ -1,9 +1,9 @@
-"""factory_boy factories shared by the test suites."""
+"""Users and addresses: customers, staff holding given permissions or roles."""
 
 from __future__ import annotations
 
 import factory
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 
 from shop.accounts.models import Address, User
 
@@ -59,3 +59,10 @@ class AddressFactory(factory.django.DjangoModelFactory):
     city = "Sevilla"
     province = "Sevilla"
     country = "ES"
+
+
+def staff_in_role(role: str, **fields: object) -> User:
+    """A staff member in the permission group of ``role`` (``shop.accounts.roles``)."""
+    user = StaffFactory(**fields)
+    Group.objects.get(name=role).user_set.add(user)
+    return user

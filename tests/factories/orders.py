@@ -5,15 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import factory
-from django.contrib.auth.models import Group
-from strawberry import relay
 
 from catalog.models import ProductVariant
 from orders import models, services
 from orders.payments.memory import gateway
-from shop.accounts.models import User
-from tests.catalog.factories import StockFactory, VariantFactory
-from tests.factories import StaffFactory
+from tests.factories.accounts import staff_in_role
+from tests.factories.api import gid
+from tests.factories.catalog import StockFactory, VariantFactory
 
 ADDRESS = {
     "first_name": "Lucía",
@@ -83,11 +81,6 @@ def place_order(**kwargs) -> models.Order:
     return services.checkout_complete(checkout=checkout, actor=checkout.user)
 
 
-def gid(type_name: str, pk: int) -> str:
-    """The global ID the API gives an object of ``type_name``."""
-    return relay.to_base64(type_name, pk)
-
-
 class PickupPointFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.PickupPoint
@@ -107,11 +100,13 @@ def zone_for(*prefixes: str, name: str = "") -> models.ShippingZone:
     return zone
 
 
-def staff_in_role(role: str, **fields) -> User:
-    """A staff member in the permission group of ``role`` (``shop.accounts.roles``)."""
-    user = StaffFactory(**fields)
-    Group.objects.get(name=role).user_set.add(user)
-    return user
-
-
-__all__ = ["ADDRESS", "API_ADDRESS", "gateway", "place_order", "ready_checkout", "stocked_variant"]
+__all__ = [
+    "ADDRESS",
+    "API_ADDRESS",
+    "gateway",
+    "gid",
+    "place_order",
+    "ready_checkout",
+    "staff_in_role",
+    "stocked_variant",
+]

@@ -1,0 +1,15 @@
+"""Test data by domain: ``accounts`` (users, staff, addresses), ``api`` (global
+IDs), ``catalog``, ``orders`` (checkouts, placed orders, shipping), ``billing``
+and ``invoicing``. The accounts factories and ``gid`` are re-exported here, as
+``tests.factories`` offered them before it was split."""
+
+from tests.factories.accounts import (
+    PASSWORD,
+    AddressFactory,
+    StaffFactory,
+    UserFactory,
+    staff_in_role,
+)
+from tests.factories.api import gid
+
+__all__ = ["PASSWORD", "AddressFactory", "StaffFactory", "UserFactory", "gid", "staff_in_role"]
