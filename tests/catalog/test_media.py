@@ -10,8 +10,7 @@ from typing import Any
 
 import orjson
 import pytest
-from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
-from django.contrib.auth.models import Group
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -24,7 +23,8 @@ from catalog.media import generate_thumbnails, validate_image
 from catalog.models import ProductMedia
 from shop.accounts.models import User
 from shop.accounts.tokens import create_token
-from tests.factories import StaffFactory, gid
+from tests.factories import gid
+from tests.factories.audit import history
 from tests.factories.catalog import MediaFactory, ProductFactory
 from tests.operations import operation
 
@@ -50,21 +50,6 @@ INVALID_IMAGE = {
 @pytest.fixture(autouse=True)
 def _media_root(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def manager() -> User:
-    user = StaffFactory()
-    user.groups.add(Group.objects.get(name="Gestor de catálogo"))
-    return user
-
-
-def history() -> list[tuple[int, str, str, int, str]]:
-    return list(
-        LogEntry.objects.order_by("pk").values_list(
-            "user_id", "content_type__model", "object_id", "action_flag", "change_message"
-        )
-    )
 
 
 def files(root: Path) -> list[str]:

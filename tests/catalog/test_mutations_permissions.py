@@ -57,11 +57,6 @@ def _media_root(settings: Any, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def manager() -> User:
-    return staff_in_role("Gestor de catálogo")
-
-
-@pytest.fixture
 def order_manager() -> User:
     """Staff who may see the catalogue but change nothing in it."""
     return staff_in_role("Gestor de pedidos")

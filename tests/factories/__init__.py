@@ -1,6 +1,7 @@
 """Test data by domain: ``accounts`` (users, staff, addresses), ``api`` (global
-IDs), ``catalog``, ``orders`` (checkouts, placed orders, shipping), ``billing``
-and ``invoicing``. The accounts factories and ``gid`` are re-exported here, as
+IDs), ``catalog``, ``orders`` (checkouts, placed orders, shipping), ``billing``,
+``invoicing`` and ``audit`` (the admin history). The accounts factories and
+``gid`` are re-exported here, as
 ``tests.factories`` offered them before it was split."""
 
 from tests.factories.accounts import (

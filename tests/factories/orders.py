@@ -9,6 +9,8 @@ import factory
 from catalog.models import ProductVariant
 from orders import models, services
 from orders.payments.memory import gateway
+from shop.accounts import roles
+from shop.accounts.models import User
 from tests.factories.accounts import staff_in_role
 from tests.factories.api import gid
 from tests.factories.catalog import StockFactory, VariantFactory
@@ -81,6 +83,21 @@ def place_order(**kwargs) -> models.Order:
     return services.checkout_complete(checkout=checkout, actor=checkout.user)
 
 
+def shipped_order(
+    user: User | None = None, *, quantity: int = 2, stock: int = 5, email: str = "lucia@example.com"
+) -> models.Order:
+    """An order of ``quantity`` units at 10.00 (plus shipping) of a variant with
+    ``stock`` units, paid in full and shipped whole by an order manager."""
+    variant = stocked_variant(quantity=stock, price="10.00")
+    order = place_order(lines=[(variant, quantity)], user=user, email=email)
+    services.order_fulfill(
+        actor=staff_in_role(roles.ORDER_MANAGER),
+        order=order,
+        quantities=[(order.lines.get(), quantity)],
+    )
+    return order
+
+
 class PickupPointFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.PickupPoint
@@ -107,6 +124,7 @@ __all__ = [
     "gid",
     "place_order",
     "ready_checkout",
+    "shipped_order",
     "staff_in_role",
     "stocked_variant",
 ]

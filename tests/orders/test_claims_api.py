@@ -6,21 +6,13 @@ from decimal import Decimal
 
 import pytest
 
-from orders import models, services
+from orders import models
 from shop.accounts.roles import ORDER_MANAGER
 from tests.factories import UserFactory
-from tests.factories.orders import gid, place_order, staff_in_role, stocked_variant
+from tests.factories.orders import gid, shipped_order, staff_in_role
 from tests.operations import operation
 
 pytestmark = pytest.mark.django_db
-
-
-def shipped_order(user, quantity=2):
-    order = place_order(lines=[(stocked_variant(quantity=5, price="10.00"), quantity)], user=user)
-    staff = staff_in_role(ORDER_MANAGER)
-    line = order.lines.get()
-    services.order_fulfill(actor=staff, order=order, quantities=[(line, quantity)])
-    return order
 
 
 def test_a_customer_claims_and_staff_refund_part_of_the_order(gql):
