@@ -296,7 +296,6 @@ def _tallies(report: ReconcileReport) -> list[tuple[Promise, int, str]]:
 
 @admin.register(ExportBatch)
 class ExportBatchAdmin(BillingPages, ObjectActionsAdmin):
-    change_form_template = "admin_ui/billing/change_form.html"
     action_template = "admin_ui/billing/action.html"
     action_form_kwarg = "batch"
     object_actions = ("close", "rewrite")

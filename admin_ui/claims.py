@@ -200,7 +200,6 @@ class ResolveForm(ClaimActionForm):
 
 @admin.register(Claim)
 class ClaimAdmin(ObjectActionsAdmin):
-    change_form_template = "admin_ui/claims/change_form.html"
     action_template = "admin_ui/claims/action.html"
     action_form_kwarg = "claim"
     object_actions = ("answer", "review", "reject", "resolve")

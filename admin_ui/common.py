@@ -29,7 +29,19 @@ from shop.audit import record_change
 Action = Callable[[HttpRequest, Any, Any], str | None]
 
 
-class ReadOnlyInline(admin.TabularInline):
+class _ChangesNothing(admin.options.BaseModelAdmin):
+    """Never changes nor deletes a row (whatever the user's permissions)."""
+
+    @override
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    @override
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(_ChangesNothing, admin.TabularInline):
     """Rows shown with their parent, never added, changed or deleted here."""
 
     extra = 0
@@ -39,28 +51,12 @@ class ReadOnlyInline(admin.TabularInline):
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    @override
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
-    @override
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(_ChangesNothing, admin.ModelAdmin):
     """Rows staff read but never add, edit or delete here."""
 
     @override
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    @override
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    @override
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -73,6 +69,7 @@ class ObjectActionsAdmin(ReadOnlyAdmin):
     context with :meth:`action_context`.
     """
 
+    change_form_template = "admin_ui/object_actions/change_form.html"  # object_tools' links
     object_actions: tuple[str, ...] = ()
     action_template = ""
     action_form_kwarg = "obj"

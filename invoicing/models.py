@@ -18,7 +18,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
@@ -27,6 +26,7 @@ from typing_extensions import override
 
 from invoicing.verifactu.huella import SPANISH_TIME
 from invoicing.verifactu.records import InvoiceType, RectificationType
+from shop.accounts.fields import user_reference
 
 
 def private_storage() -> Storage:
@@ -165,14 +165,7 @@ class Invoice(AppendOnly):
         verbose_name=_("substituted invoices"),
     )
     idempotency_key = models.CharField(max_length=255, unique=True)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("issued by"),
-    )
+    issued_by = user_reference(_("issued by"))
     pdf = models.FileField(_("PDF"), storage=private_storage, upload_to="invoices/%Y/", blank=True)
 
     class Meta:
@@ -293,14 +286,7 @@ class VerifactuRecord(AppendOnly):
     huella = models.CharField(_("huella"), max_length=64)
     generated_at = models.DateTimeField(_("generated"))
     xml = models.TextField("XML")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("by"),
-    )
+    created_by = user_reference(_("by"))
 
     class Meta:
         verbose_name = _("VERI*FACTU record")
