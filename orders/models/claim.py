@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from orders.models.event import Event
 from orders.models.order import Order, OrderLine
 from shop.accounts.fields import user_reference
 
@@ -139,7 +140,7 @@ class ClaimAttachment(models.Model):
         return str(self.image.name)
 
 
-class ClaimEvent(models.Model):
+class ClaimEvent(Event):
     class Type(models.TextChoices):
         OPENED = "opened", _("Claim opened")
         STATUS_CHANGED = "status_changed", _("Status changed")
@@ -148,15 +149,10 @@ class ClaimEvent(models.Model):
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(_("type"), max_length=20, choices=Type.choices)
-    actor = user_reference(_("by"))
-    message = models.TextField(_("message"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(_("date"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("claim event")
         verbose_name_plural = _("claim events")
-        ordering = ("pk",)
 
     def __str__(self) -> str:
         return f"{self.claim}: {self.get_type_display()}"

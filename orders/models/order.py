@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
+from orders.models.event import Event
 from orders.models.shipping import ShippingMethod
 from shop.accounts.fields import user_reference
 
@@ -181,7 +182,7 @@ class FulfillmentLine(models.Model):
         return f"{self.quantity} x line {self.line_id}"
 
 
-class OrderEvent(models.Model):
+class OrderEvent(Event):
     class Type(models.TextChoices):
         PLACED = "placed", _("Order placed")
         STATUS_CHANGED = "status_changed", _("Status changed")
@@ -196,15 +197,10 @@ class OrderEvent(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(_("type"), max_length=20, choices=Type.choices)
-    actor = user_reference(_("by"))
-    message = models.TextField(_("message"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(_("date"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("order event")
         verbose_name_plural = _("order events")
-        ordering = ("pk",)
 
     def __str__(self) -> str:
         return f"{self.order}: {self.get_type_display()}"
