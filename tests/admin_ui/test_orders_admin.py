@@ -7,20 +7,21 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.messages import get_messages
+from django.contrib.admin.models import CHANGE
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalog.models import Stock
 from orders import services
 from orders.models import Fulfillment, Order, OrderEvent, Payment, PaymentTransaction, Reservation
 from orders.payments.memory import gateway
 from orders.selectors import ChargeStatus, payment_balance
 from shop.accounts.roles import CATALOGUE_MANAGER, ORDER_MANAGER
+from tests.admin_ui.forms import messages_of
+from tests.factories.audit import logged
+from tests.factories.catalog import stock_of
 from tests.factories.orders import place_order, ready_checkout, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
@@ -39,23 +40,6 @@ def manager(client):
 @pytest.fixture
 def variant():
     return stocked_variant(quantity=10, price="12.10")
-
-
-def stock_of(variant):
-    stock = Stock.objects.get(variant=variant)
-    return stock.quantity, stock.allocated
-
-
-def messages_of(response):
-    return [(message.level_tag, str(message)) for message in get_messages(response.wsgi_request)]
-
-
-def logged(order):
-    return list(
-        LogEntry.objects.filter(object_id=str(order.pk), content_type__model="order")
-        .order_by("pk")
-        .values_list("user__email", "action_flag", "change_message")
-    )
 
 
 def refund_key(client, order):

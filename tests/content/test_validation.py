@@ -16,7 +16,8 @@ from tests.content.factories import (
     LegalPageFactory,
     ShopSettingsFactory,
 )
-from tests.content.helpers import EN, content_snapshot, global_id, history
+from tests.content.helpers import EN, content_snapshot, global_id
+from tests.factories.audit import history
 
 pytestmark = pytest.mark.django_db
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.admin.models import LogEntry
+from django.db.models import Model
 
 
 def history() -> list[tuple[int, str, str, int, str]]:
@@ -11,4 +12,13 @@ def history() -> list[tuple[int, str, str, int, str]]:
         LogEntry.objects.order_by("pk").values_list(
             "user_id", "content_type__model", "object_id", "action_flag", "change_message"
         )
+    )
+
+
+def logged(obj: Model) -> list[tuple[str, int, str]]:
+    """The history of ``obj``: (user's e-mail, action flag, message), in order."""
+    return list(
+        LogEntry.objects.filter(object_id=str(obj.pk), content_type__model=obj._meta.model_name)
+        .order_by("pk")
+        .values_list("user__email", "action_flag", "change_message")
     )
