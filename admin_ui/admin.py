@@ -11,6 +11,7 @@ from django.db.models import Model
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from typing_extensions import override
 
 from shop.accounts.models import Address, User
 from shop.content import services as content_services
@@ -61,6 +62,7 @@ class ShopSettingsAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not ShopSettings.objects.exists() and super().has_add_permission(request)
 
+    @override
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 

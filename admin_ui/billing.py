@@ -206,7 +206,7 @@ class BillingPages(admin.ModelAdmin):
     def _url_name(self, name: str) -> str:
         return f"{self.opts.app_label}_{self.opts.model_name}_{name}"
 
-    def list_tools(self, request: HttpRequest) -> list[tuple[str, str | Promise]]:
+    def list_tools(self, _request: HttpRequest) -> list[tuple[str, str | Promise]]:
         return []
 
     def changelist_view(
@@ -296,7 +296,6 @@ def _tallies(report: ReconcileReport) -> list[tuple[Promise, int, str]]:
 
 @admin.register(ExportBatch)
 class ExportBatchAdmin(BillingPages, ObjectActionsAdmin):
-    change_form_template = "admin_ui/billing/change_form.html"
     action_template = "admin_ui/billing/action.html"
     action_form_kwarg = "batch"
     object_actions = ("close", "rewrite")
@@ -484,7 +483,9 @@ class ExportBatchAdmin(BillingPages, ObjectActionsAdmin):
             ),
         )
 
-    def _close(self, request: HttpRequest, batch: ExportBatch, form: BatchActionForm) -> str | None:
+    def _close(
+        self, request: HttpRequest, batch: ExportBatch, _form: BatchActionForm
+    ) -> str | None:
         if batch.status == BatchStatus.RECONCILED:
             messages.info(
                 request,
@@ -497,7 +498,7 @@ class ExportBatchAdmin(BillingPages, ObjectActionsAdmin):
         )
         return gettext("Closed: marked reconciled.")
 
-    def _rewrite(self, request: HttpRequest, batch: ExportBatch, form: BatchActionForm) -> str:
+    def _rewrite(self, request: HttpRequest, batch: ExportBatch, _form: BatchActionForm) -> str:
         try:
             services_exchange.bill_batch_send(actor=_operator(request), batch=batch)
         except (ExchangeError, OSError) as error:

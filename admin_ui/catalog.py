@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from import_export.tmp_storages import CacheStorage
+from typing_extensions import override
 
 from admin_ui.common import (
     ServiceAdmin,
@@ -284,6 +285,7 @@ class ProductAdmin(CatalogueImportExportMixin, ServiceAdmin):
     )
     inlines = (ProductVariantInline, ProductAttributeValueInline, ProductMediaInline)
 
+    @override
     def save_formset(
         self, request: HttpRequest, form: ModelForm, formset: Any, change: bool
     ) -> None:
@@ -448,6 +450,7 @@ class ProductVariantAdmin(ServiceAdmin):
             data=changed(form, services.VARIANT_FIELDS),
         )
 
+    @override
     def get_readonly_fields(
         self, request: HttpRequest, obj: ProductVariant | None = None
     ) -> tuple[str, ...]:
@@ -461,6 +464,7 @@ class ProductVariantAdmin(ServiceAdmin):
     def delete(self, request: HttpRequest, obj: ProductVariant) -> None:
         services.variant_delete(actor=actor(request), variant=obj)
 
+    @override
     def save_formset(
         self, request: HttpRequest, form: ModelForm, formset: Any, change: bool
     ) -> None:
@@ -558,6 +562,7 @@ class AttributeAdmin(ServiceAdmin):
     prepopulated_fields = {"slug": ("name",)}
     inlines = (AttributeChoiceInline,)
 
+    @override
     def save_formset(
         self, request: HttpRequest, form: ModelForm, formset: Any, change: bool
     ) -> None:
@@ -600,6 +605,7 @@ class CollectionAdmin(ServiceAdmin):
         count = entries.values("collection").annotate(n=Count("pk")).values("n")
         return super().get_queryset(request).annotate(product_count=Coalesce(Subquery(count), 0))
 
+    @override
     def save_formset(
         self, request: HttpRequest, form: ModelForm, formset: Any, change: bool
     ) -> None:

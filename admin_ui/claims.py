@@ -200,7 +200,6 @@ class ResolveForm(ClaimActionForm):
 
 @admin.register(Claim)
 class ClaimAdmin(ObjectActionsAdmin):
-    change_form_template = "admin_ui/claims/change_form.html"
     action_template = "admin_ui/claims/action.html"
     action_form_kwarg = "claim"
     object_actions = ("answer", "review", "reject", "resolve")
@@ -389,7 +388,7 @@ class ClaimAdmin(ObjectActionsAdmin):
         messages.success(request, gettext("The answer was sent to the customer."))
         return gettext("Answered: %(message)s") % {"message": body}
 
-    def _review(self, request: HttpRequest, claim: Claim, form: ReviewForm) -> str:
+    def _review(self, request: HttpRequest, claim: Claim, _form: ReviewForm) -> str:
         services.claim_update_status(
             actor=request.user,  # type: ignore[arg-type]
             claim=claim,

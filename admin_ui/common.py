@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.functional import Promise
+from typing_extensions import override
 
 from shop.accounts.models import User
 from shop.audit import record_change
@@ -28,32 +29,34 @@ from shop.audit import record_change
 Action = Callable[[HttpRequest, Any, Any], str | None]
 
 
-class ReadOnlyInline(admin.TabularInline):
+class _ChangesNothing(admin.options.BaseModelAdmin):
+    """Never changes nor deletes a row (whatever the user's permissions)."""
+
+    @override
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    @override
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(_ChangesNothing, admin.TabularInline):
     """Rows shown with their parent, never added, changed or deleted here."""
 
     extra = 0
     can_delete = False
 
+    @override
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(_ChangesNothing, admin.ModelAdmin):
     """Rows staff read but never add, edit or delete here."""
 
+    @override
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -66,6 +69,7 @@ class ObjectActionsAdmin(ReadOnlyAdmin):
     context with :meth:`action_context`.
     """
 
+    change_form_template = "admin_ui/object_actions/change_form.html"  # object_tools' links
     object_actions: tuple[str, ...] = ()
     action_template = ""
     action_form_kwarg = "obj"
@@ -92,10 +96,10 @@ class ObjectActionsAdmin(ReadOnlyAdmin):
             f"admin:{info[0]}_{info[1]}_{name}", args=[obj.pk], current_app=self.admin_site.name
         )
 
-    def action_context(self, obj: Any) -> dict[str, Any]:
+    def action_context(self, _obj: Any) -> dict[str, Any]:
         return {}
 
-    def object_tools(self, request: HttpRequest, obj: Any) -> list[tuple[str, str | Promise]]:
+    def object_tools(self, _request: HttpRequest, _obj: Any) -> list[tuple[str, str | Promise]]:
         """The (url, label) links the change page of ``obj`` offers ``request.user``."""
         return []
 
@@ -304,6 +308,7 @@ class ServiceAdmin(admin.ModelAdmin):
             for obj in queryset:
                 self.delete(request, obj)
 
+    @override
     def construct_change_message(self, *args: Any, **kwargs: Any) -> Any:
         return []  # the services write the history
 

@@ -140,7 +140,6 @@ class SendForm(forms.Form):
 
 @admin.register(Invoice)
 class InvoiceAdmin(ObjectActionsAdmin):
-    change_form_template = "admin_ui/billing/change_form.html"
     action_template = "admin_ui/invoicing/action.html"
     action_form_kwarg = "invoice"
     object_actions = ("rectify", "exchange")

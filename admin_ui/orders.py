@@ -177,7 +177,6 @@ class OrderEventInline(ReadOnlyInline):
 
 @admin.register(Order)
 class OrderAdmin(ObjectActionsAdmin):
-    change_form_template = "admin_ui/orders/change_form.html"
     action_template = "admin_ui/orders/action.html"
     action_form_kwarg = "order"
     object_actions = ("fulfill", "cancel", "note", "refund")

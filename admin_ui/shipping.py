@@ -30,6 +30,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from typing_extensions import override
 
 from admin_ui.common import (
     ServiceAdmin,
@@ -208,6 +209,7 @@ class ShippingZoneAdmin(ServiceAdmin):
     def delete(self, request: HttpRequest, obj: ShippingZone) -> None:
         services.shipping_zone_delete(actor=actor(request), zone=obj)
 
+    @override
     def save_formset(
         self, request: HttpRequest, form: ModelForm, formset: Any, change: bool
     ) -> None:
@@ -322,6 +324,7 @@ class ShippingMethodAdmin(ServiceAdmin):
         (_("Pickup"), {"fields": ("pickup_points",)}),
     )
 
+    @override
     def get_readonly_fields(
         self, request: HttpRequest, obj: ShippingMethod | None = None
     ) -> tuple[str, ...]:

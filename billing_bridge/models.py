@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shop.accounts.fields import user_reference
+
 
 class SupplyContract(models.Model):
     """The shop's copy of a contract in the utility's billing system."""
@@ -159,14 +161,7 @@ class ExportBatch(models.Model):
     number = models.CharField(_("batch number"), max_length=20, unique=True)
     cutoff = models.DateField(_("bill cut-off"))
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = user_reference(_("created by"))
     file_name = models.CharField(_("file name"), max_length=100)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     count = models.PositiveIntegerField(_("charges"))
@@ -177,14 +172,7 @@ class ExportBatch(models.Model):
     # Empty while the batch is claimed but not delivered yet (it is then sent again).
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     reconciled_at = models.DateTimeField(_("reconciled"), null=True, blank=True)
-    reconciled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reconciled by"),
-    )
+    reconciled_by = user_reference(_("reconciled by"))
 
     class Meta:
         verbose_name = _("export batch")
@@ -224,14 +212,7 @@ class AckFile(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
     file_name = models.CharField(_("file name"), max_length=255)
     imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("imported by"),
-    )
+    imported_by = user_reference(_("imported by"))
     lines = models.PositiveIntegerField(_("lines"), default=0)
     accepted = models.PositiveIntegerField(_("accepted"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
@@ -280,14 +261,7 @@ class BillingEvent(models.Model):
         CONTRACT_LINKED = "contract_linked", _("Contract linked")
 
     created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
+    actor = user_reference(_("actor"))
     action = models.CharField(_("action"), max_length=30, choices=Action.choices)
     content_type = models.ForeignKey(
         ContentType, on_delete=models.PROTECT, verbose_name=_("object type")

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from typing_extensions import override
 
 from billing_bridge import selectors
 from billing_bridge.models import BillCharge, SupplyContract
@@ -67,6 +68,7 @@ class WaterBillPaymentMethod(PaymentMethod):
         )
         return Eligibility(verdict.eligible, verdict.reason, field=verdict.field, code=verdict.code)
 
+    @override
     def start(
         self, payment: Payment, *, options: dict[str, Any], idempotency_key: str
     ) -> PaymentSession:

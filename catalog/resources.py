@@ -15,6 +15,7 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
+from typing_extensions import override
 
 from catalog.models import Category, Product, ProductVariant, Stock, Warehouse
 from catalog.services.stock import stock_check
@@ -40,6 +41,7 @@ class StrictBooleanWidget(widgets.BooleanWidget):
     TRUE_WORDS = frozenset({"1", "true", "sí", "si", "yes"})
     FALSE_WORDS = frozenset({"0", "false", "no"})
 
+    @override
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> bool:
         if isinstance(value, bool):
             return value
@@ -56,6 +58,7 @@ class StrictIntegerWidget(widgets.IntegerWidget):
 
     PATTERN = re.compile(r"[+-]?\d{1,9}")
 
+    @override
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> int | None:
         if self.is_empty(value):
             return None
@@ -161,6 +164,7 @@ class StockResource(AllOrNothingResource):
     def get_queryset(self) -> QuerySet[Stock]:
         return Stock.objects.select_related("variant", "warehouse")
 
+    @override
     def before_import_row(self, row: Any, **kwargs: Any) -> None:
         # The instance loader looks the row up by SKU and warehouse before any
         # field is imported: refuse unknown ones here, as a row error.

@@ -193,7 +193,7 @@ def _fold_or_null(text: str | None) -> str | None:
     return None if text is None else fold(text)
 
 
-def register_sqlite_fold(*, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+def register_sqlite_fold(*, connection: BaseDatabaseWrapper, **_kwargs: Any) -> None:
     """Give a new SQLite connection ``catalog_fold()``, the database's ``fold``
     (SQLite's ``LIKE`` folds the case of ASCII letters only and no accents).
     Connected to ``connection_created``; costs no query."""

@@ -18,14 +18,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from typing_extensions import override
 
 from invoicing.verifactu.huella import SPANISH_TIME
 from invoicing.verifactu.records import InvoiceType, RectificationType
+from shop.accounts.fields import user_reference
 
 
 def private_storage() -> Storage:
@@ -38,6 +39,7 @@ class AppendOnlyError(RuntimeError):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
+    @override
     def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError(f"{self.model.__name__} rows are never updated.")
 
@@ -65,6 +67,7 @@ class AppendOnly(models.Model):
             raise AppendOnlyError(f"{type(self).__name__} {self.pk} is never updated.")
         super().save(*args, **kwargs)
 
+    @override
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError(f"{type(self).__name__} {self.pk} is never deleted.")
 
@@ -162,14 +165,7 @@ class Invoice(AppendOnly):
         verbose_name=_("substituted invoices"),
     )
     idempotency_key = models.CharField(max_length=255, unique=True)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("issued by"),
-    )
+    issued_by = user_reference(_("issued by"))
     pdf = models.FileField(_("PDF"), storage=private_storage, upload_to="invoices/%Y/", blank=True)
 
     class Meta:
@@ -290,14 +286,7 @@ class VerifactuRecord(AppendOnly):
     huella = models.CharField(_("huella"), max_length=64)
     generated_at = models.DateTimeField(_("generated"))
     xml = models.TextField("XML")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("by"),
-    )
+    created_by = user_reference(_("by"))
 
     class Meta:
         verbose_name = _("VERI*FACTU record")

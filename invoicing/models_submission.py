@@ -11,12 +11,12 @@ lets a single worker send at a time, and that remembers the AEAT's wait.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from invoicing.models import AppendOnly, VerifactuRecord
 from invoicing.submission.base import RecordStatus, SubmissionStatus
+from shop.accounts.fields import user_reference
 
 
 class Submission(models.Model):
@@ -48,14 +48,7 @@ class Submission(models.Model):
     error = models.TextField(_("error"), blank=True)
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("sent by"),
-    )
+    actor = user_reference(_("sent by"))
 
     class Meta:
         verbose_name = _("VERI*FACTU submission")

@@ -407,7 +407,7 @@ def render_invoice_pdf(doc: InvoiceDocument) -> bytes:
 def _footer(doc: InvoiceDocument) -> Callable[[Canvas, BaseDocTemplate], None]:
     text = f"{doc.issuer.name} · NIF {doc.issuer.tax_id} · {doc.number}"
 
-    def draw(canvas: Canvas, template: BaseDocTemplate) -> None:
+    def draw(canvas: Canvas, _template: BaseDocTemplate) -> None:
         canvas.saveState()
         canvas.setFont(FONT, 7)
         canvas.drawString(15 * mm, 8 * mm, text)

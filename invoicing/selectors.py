@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -79,22 +78,6 @@ def invoices_search(
     return invoices.order_by("-issued_at", "-pk")
 
 
-def invoice_for(
-    user: User | None, *, id: int, token: uuid.UUID | str | None = None
-) -> Invoice | None:
-    """Invoice ``id`` if ``user`` may see it: staff, the order's customer, or
-    whoever holds the order's secret token (a guest). None otherwise."""
-    invoice = Invoice.objects.select_related("order").filter(pk=id).first()
-    if invoice is None:
-        return None
-    order = invoice.order
-    if user is not None and user.is_authenticated and (user.is_staff or order.user_id == user.pk):
-        return invoice
-    if token is not None and str(order.token) == str(token):
-        return invoice
-    return None
-
-
 def confirmation_sent(order: Order) -> bool:
     """Whether the order's confirmation e-mail has gone out (its EMAIL_SENT event)."""
     return OrderEvent.objects.filter(
@@ -109,7 +92,7 @@ def _pdf_signer() -> signing.TimestampSigner:
 def invoice_pdf_url(invoice: Invoice, *, request: HttpRequest | None = None) -> str | None:
     """A link to the invoice's PDF that works for ``INVOICE_PDF_LINK_SECONDS``
     without signing in, for whoever the caller has let see the invoice (its
-    customer, the holder of the order token, staff: see :func:`invoice_for`):
+    customer, the holder of the order token, staff: see ``orders.selectors.order_for``):
     ``/invoices/<id>/pdf/?sig=...``, absolute when ``request`` is given. ``None``
     while the PDF is not drawn yet."""
     if not invoice.pdf:

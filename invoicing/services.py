@@ -494,7 +494,7 @@ def invoice_exchange_full(
 
 
 @transaction.atomic
-def invoice_record_cancel(*, actor: User, invoice: Invoice, reason: str = "") -> VerifactuRecord:
+def invoice_record_cancel(*, actor: User, invoice: Invoice) -> VerifactuRecord:
     """Staff: register the anulación of ``invoice``, issued in error (it should not
     exist: a duplicate, the wrong order). Not for refunds, which are rectified.
     The invoice stays (append-only) but no longer counts for its order.

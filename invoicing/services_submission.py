@@ -248,7 +248,7 @@ def _store_answers(
         logger.warning("Submission %s: no answer about record %s.", submission.pk, record.position)
 
 
-def verifactu_answers_import(*, actor: User | None = None) -> list[Submission]:
+def verifactu_answers_import() -> list[Submission]:
     """Read the answers that came back for the file channel's submissions
     (``<reference>.answer.xml`` beside each file) and store them as if the web
     service had given them. Returns the submissions answered. An answer file that

@@ -16,10 +16,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from orders.emails import format_money
+from orders.emails import email_context, email_language, format_money
 from orders.models import Claim, ClaimEvent
-from shop.content.selectors import shop_settings
-from shop.i18n import DEFAULT_LANGUAGE, localized, supported_languages
+from shop.i18n import localized
 
 KINDS = ("opened", "answered", "resolved")
 
@@ -39,7 +38,7 @@ def _opened(claim: Claim, language: str) -> dict[str, Any]:
     }
 
 
-def _answered(claim: Claim, language: str) -> dict[str, Any]:
+def _answered(claim: Claim, _language: str) -> dict[str, Any]:
     return {"message": claim.messages.filter(from_staff=True).latest("pk").body}
 
 
@@ -84,19 +83,11 @@ def claim_email_send(claim_id: int, kind: str) -> None:
         raise ValueError(f"Unknown claim e-mail {kind!r}.")
     claim = Claim.objects.select_related("order", "replacement_order").get(pk=claim_id)
     order = claim.order
-    language = order.language_code
-    if language not in supported_languages():
-        language = DEFAULT_LANGUAGE
+    language = email_language(order)
     with translation.override(language):
         context = {
             "claim": claim,
-            "order": order,
-            "shop_name": localized(shop_settings(), "name", language),
-            "lookup_url": (
-                f"{settings.SHOP_STOREFRONT_URL}#/order/{order.token}"
-                if order.user_id is None
-                else ""
-            ),
+            **email_context(order, language),
             **_CONTEXT[kind](claim, language),
         }
         subject = _("Your claim %(claim)s on order %(order)s") % {

@@ -45,6 +45,25 @@ def _percent(rate: Decimal | str, language: str) -> str:
     return f"{number.replace('.', ',')} %"
 
 
+def email_language(order: Order) -> str:
+    """The language of the order's e-mails: the order's, when the shop still
+    speaks it."""
+    language = order.language_code
+    return language if language in supported_languages() else DEFAULT_LANGUAGE
+
+
+def email_context(order: Order, language: str) -> dict[str, Any]:
+    """What every e-mail about ``order`` shows: the order, the shop's name and,
+    for a guest, the link to look the order up."""
+    return {
+        "order": order,
+        "shop_name": localized(shop_settings(), "name", language),
+        "lookup_url": (
+            f"{settings.SHOP_STOREFRONT_URL}#/order/{order.token}" if order.user_id is None else ""
+        ),
+    }
+
+
 def _address_lines(address: dict[str, str] | None) -> list[str]:
     if not address:
         return []
@@ -70,7 +89,7 @@ def _pickup_lines(point: dict[str, str]) -> list[str]:
     return [line for line in lines if line]
 
 
-def _confirmation(order: Order, language: str, **extra: Any) -> dict[str, Any]:
+def _confirmation(order: Order, language: str, **_extra: Any) -> dict[str, Any]:
     def money(amount: Decimal | str) -> str:
         return format_money(amount, language)
 
@@ -103,7 +122,7 @@ def _confirmation(order: Order, language: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _shipped(order: Order, language: str, *, fulfillment_id: int, **extra: Any) -> dict[str, Any]:
+def _shipped(order: Order, language: str, *, fulfillment_id: int, **_extra: Any) -> dict[str, Any]:
     fulfillment = Fulfillment.objects.get(pk=fulfillment_id, order=order)
     shipped = fulfillment.lines.select_related("line").order_by("pk")
     return {
@@ -121,7 +140,7 @@ def _shipped(order: Order, language: str, *, fulfillment_id: int, **extra: Any) 
     }
 
 
-def _cancelled(order: Order, language: str, **extra: Any) -> dict[str, Any]:
+def _cancelled(order: Order, language: str, **_extra: Any) -> dict[str, Any]:
     balance = payment_balance(order)
     return {
         "charged": balance.charged > 0,
@@ -169,20 +188,9 @@ def order_email_send(order_id: int, kind: str, **extra: Any) -> None:
     if kind not in KINDS:
         raise ValueError(f"Unknown order e-mail {kind!r}.")
     order = Order.objects.select_related("shipping_method").get(pk=order_id)
-    language = order.language_code
-    if language not in supported_languages():
-        language = DEFAULT_LANGUAGE
+    language = email_language(order)
     with translation.override(language):
-        context = {
-            "order": order,
-            "shop_name": localized(shop_settings(), "name", language),
-            "lookup_url": (
-                f"{settings.SHOP_STOREFRONT_URL}#/order/{order.token}"
-                if order.user_id is None
-                else ""
-            ),
-            **_CONTEXT[kind](order, language, **extra),
-        }
+        context = {**email_context(order, language), **_CONTEXT[kind](order, language, **extra)}
         subject = _subject(kind, str(order))
         text = render_to_string(f"orders/email/{kind}.txt", context)
         html = render_to_string(f"orders/email/{kind}.html", context)

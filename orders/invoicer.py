@@ -66,6 +66,6 @@ def get_invoicer() -> Invoicer:
 
 
 @receiver(setting_changed)
-def _reset(*, setting: str, **kwargs: Any) -> None:
+def _reset(*, setting: str, **_kwargs: Any) -> None:
     if setting == "SHOP_INVOICER":
         get_invoicer.cache_clear()

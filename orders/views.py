@@ -29,7 +29,7 @@ def claim_photo_url(attachment: ClaimAttachment) -> str:
 
 
 @require_GET
-def claim_photo(request: HttpRequest, signed: str) -> FileResponse:
+def claim_photo(_request: HttpRequest, signed: str) -> FileResponse:
     try:
         token = signing.loads(signed, salt=SALT, max_age=PHOTO_LINK_SECONDS)
     except signing.BadSignature:

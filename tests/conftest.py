@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
+from orders.payments.memory import gateway
 from shop.accounts.models import User
 from shop.accounts.tokens import create_token
 
@@ -36,6 +37,15 @@ def _clear_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _memory_gateway() -> Iterator[None]:
+    """Each test starts and ends with the in-memory payment provider empty and
+    charging (its outcome, declines and outages are what a test sets)."""
+    gateway.reset()
+    yield
+    gateway.reset()
 
 
 @pytest.fixture(autouse=True)

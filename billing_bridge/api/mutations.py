@@ -6,13 +6,11 @@ from decimal import Decimal
 from typing import cast
 
 import strawberry
-from strawberry.types import Info
 
 from billing_bridge import services
 from billing_bridge.api.types import WaterContractType
 from billing_bridge.errors import BillingErrorCode
 from shop.accounts.models import User
-from shop.api.context import ShopContext
 from shop.api.errors import ShopError
 from shop.api.mutations import PayloadErrors, mutation
 
@@ -46,7 +44,7 @@ class BillingMutations:
     )
     @mutation(WaterContractLinkPayload, billing_errors, signed_in=True)
     def water_contract_link(
-        self, info: Info[ShopContext, None], input: WaterContractLinkInput, actor: User
+        self, input: WaterContractLinkInput, actor: User
     ) -> WaterContractLinkPayload:
         link = services.water_contract_link(
             user=actor, number=input.contract_number, last_bill_amount=input.last_bill_amount

@@ -124,7 +124,7 @@ def get_exchange() -> BillingExchange:
 
 
 @receiver(setting_changed)
-def _reset_exchange(*, setting: str, **kwargs: Any) -> None:
+def _reset_exchange(*, setting: str, **_kwargs: Any) -> None:
     if setting in {"BILLING_EXCHANGE_ADAPTER", "BILLING_EXCHANGE_DIR"} or setting.startswith(
         "BILLING_HTTP_"
     ):

@@ -11,12 +11,9 @@ the temporary batch files that writers killed mid-write left behind.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 import time
 from collections.abc import Iterable
 from datetime import timedelta
@@ -25,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from typing_extensions import override
 
 from billing_bridge.exchange.base import (
     BatchRow,
@@ -33,6 +31,7 @@ from billing_bridge.exchange.base import (
     ExchangeError,
     batch_csv_chunks,
 )
+from shop.files import write_atomically
 
 if TYPE_CHECKING:
     from billing_bridge.models import ExportBatch
@@ -51,29 +50,6 @@ BATCH_TEMPORARY = re.compile(r"\.B-\d{8}-\d{3,}\.(?:csv|json)\.[a-z0-9_]+\.tmp")
 # The lock tells a live writer from a dead one; the age also spares a file in the
 # instant between its creation and its lock, and writers from before the lock.
 STALE_AFTER = timedelta(hours=1)
-
-
-def write_atomically(path: Path, content: bytes | Iterable[bytes]) -> str:
-    """Write ``content`` (bytes, or pieces of it) to ``path`` through a
-    temporary file and a rename; returns the SHA-256 of what was written.
-    The temporary file is locked (``flock``) until it has been renamed, so
-    ``remove_stale_temporaries`` can tell a live writer from a dead one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            fcntl.flock(stream, fcntl.LOCK_EX)
-            for chunk in [content] if isinstance(content, bytes) else content:
-                digest.update(chunk)
-                stream.write(chunk)
-            stream.flush()
-            os.fsync(stream.fileno())
-            os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return digest.hexdigest()
 
 
 def remove_stale_temporaries(directory: Path, *, older_than: timedelta = STALE_AFTER) -> list[Path]:
@@ -128,8 +104,10 @@ class FileExchange(BillingExchange):
             raise ExchangeError(f"Batch {batch.number}: the file written differs from the batch.")
         write_atomically(directory / f"{batch.number}.json", manifest(batch))
 
+    @override
     def lookup_contract(self, number: str) -> ContractInfo | None:
         return None
 
+    @override
     def verify_last_bill(self, number: str, amount: Decimal) -> bool:
         return False

@@ -67,7 +67,7 @@ class ProductMediaType(ModelNode):
 
     @classmethod
     def get_queryset(
-        cls, queryset: QuerySet[models.ProductMedia], info: Info, **kwargs: Any
+        cls, queryset: QuerySet[models.ProductMedia], info: Info, **_kwargs: Any
     ) -> QuerySet[models.ProductMedia]:
         if selectors.can_see_unpublished(_user(info)):
             return queryset
@@ -149,7 +149,7 @@ class ProductVariantType(ModelNode):
 
     @classmethod
     def get_queryset(
-        cls, queryset: QuerySet[models.ProductVariant], info: Info, **kwargs: Any
+        cls, queryset: QuerySet[models.ProductVariant], info: Info, **_kwargs: Any
     ) -> QuerySet[models.ProductVariant]:
         if selectors.can_see_unpublished(_user(info)):
             return queryset
@@ -264,7 +264,7 @@ class CategoryType(ModelNode):
 
     @classmethod
     def get_queryset(
-        cls, queryset: QuerySet[models.Category], info: Info, **kwargs: Any
+        cls, queryset: QuerySet[models.Category], info: Info, **_kwargs: Any
     ) -> QuerySet[models.Category]:
         if selectors.can_see_unpublished(_user(info)):
             return queryset
@@ -349,7 +349,7 @@ class ProductType(ModelNode):
 
     @classmethod
     def get_queryset(
-        cls, queryset: QuerySet[models.Product], info: Info, **kwargs: Any
+        cls, queryset: QuerySet[models.Product], info: Info, **_kwargs: Any
     ) -> QuerySet[models.Product]:
         if selectors.can_see_unpublished(_user(info)):
             return queryset
@@ -383,7 +383,7 @@ class CollectionType(ModelNode):
 
     @classmethod
     def get_queryset(
-        cls, queryset: QuerySet[models.Collection], info: Info, **kwargs: Any
+        cls, queryset: QuerySet[models.Collection], info: Info, **_kwargs: Any
     ) -> QuerySet[models.Collection]:
         if selectors.can_see_unpublished(_user(info)):
             return queryset
@@ -431,7 +431,7 @@ class WarehouseType(ModelNode):
 
     @classmethod
     def get_queryset(
-        cls, queryset: QuerySet[models.Warehouse], info: Info, **kwargs: Any
+        cls, queryset: QuerySet[models.Warehouse], info: Info, **_kwargs: Any
     ) -> QuerySet[models.Warehouse]:
         if staff_may(info.context.user, "catalog.view_warehouse"):
             return queryset

@@ -84,7 +84,7 @@ class InvoiceType(ModelNode):
 
     @classmethod
     def get_queryset(
-        cls, queryset: QuerySet[Invoice], info: Info, **kwargs: Any
+        cls, queryset: QuerySet[Invoice], info: Info, **_kwargs: Any
     ) -> QuerySet[Invoice]:
         return queryset & selectors.invoices_visible_to(info.context.user)
 

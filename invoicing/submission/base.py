@@ -251,6 +251,6 @@ def get_channel() -> VerifactuChannel:
 
 
 @receiver(setting_changed)
-def _reset_channel(*, setting: str, **kwargs: Any) -> None:
+def _reset_channel(*, setting: str, **_kwargs: Any) -> None:
     if setting.startswith("VERIFACTU_"):
         get_channel.cache_clear()

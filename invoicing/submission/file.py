@@ -15,8 +15,6 @@ reader never sees half of one.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -33,27 +31,13 @@ from invoicing.submission.base import (
     submission_xml,
 )
 from invoicing.verifactu.xml import SchemaInvalid, validate
+from shop.files import write_atomically
 
 ANSWER_SUFFIX = ".answer.xml"
 
 
 def file_dir() -> Path:
     return Path(settings.VERIFACTU_FILE_DIR)
-
-
-def write_atomically(path: Path, content: bytes) -> None:
-    """Write ``content`` to ``path`` through a temporary file, fsync and rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def answer_path(reference: str) -> Path:

@@ -43,6 +43,7 @@ from typing import Any
 
 from django.conf import settings
 from lxml import etree
+from typing_extensions import override
 
 from invoicing.submission.aeat import AeatChannel
 from invoicing.submission.answers import R_NS, SOAP_ENV
@@ -89,6 +90,7 @@ def _r(name: str) -> str:
 
 
 class _LocalSchemas(etree.Resolver):
+    @override
     def resolve(self, system_url: str, public_id: str, context: object) -> object:
         local = _LOCAL.get(system_url)
         return self.resolve_filename(str(local), context) if local is not None else None

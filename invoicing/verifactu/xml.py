@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from lxml import etree
+from typing_extensions import override
 
 from invoicing.verifactu.huella import (
     format_amount,
@@ -117,21 +118,16 @@ def _system(parent: etree._Element, sif: SistemaInformatico) -> None:
     _add(element, "IndicadorMultiplesOT", _yes_no(sif.multiple_taxpayers))
 
 
-def registro_alta(record: AltaRecord, sif: SistemaInformatico) -> etree._Element:
-    """The ``sum1:RegistroAlta`` element of an alta, its Huella computed."""
-    root = etree.Element(_sf("RegistroAlta"), nsmap={"sum1": SF_NS})
-    _add(root, "IDVersion", ID_VERSION)
-    _invoice(root, "IDFactura", record.invoice)
-    _add(root, "NombreRazonEmisor", record.issuer_name)
-    _add(root, "TipoFactura", record.invoice_type.value)
+def _rectification(parent: etree._Element, record: AltaRecord) -> None:
+    """TipoRectificativa to ImporteRectificacion, in the order the XSD sets."""
     rectification = record.rectification
     if rectification is not None:
-        _add(root, "TipoRectificativa", rectification.type.value)
-        rectified = _add(root, "FacturasRectificadas")
+        _add(parent, "TipoRectificativa", rectification.type.value)
+        rectified = _add(parent, "FacturasRectificadas")
         for ref in rectification.invoices:
             _invoice(rectified, "IDFacturaRectificada", ref)
     if record.substituted:
-        substituted = _add(root, "FacturasSustituidas")
+        substituted = _add(parent, "FacturasSustituidas")
         for ref in record.substituted:
             _invoice(substituted, "IDFacturaSustituida", ref)
     if (
@@ -139,9 +135,31 @@ def registro_alta(record: AltaRecord, sif: SistemaInformatico) -> etree._Element
         and rectification.base is not None
         and rectification.quota is not None
     ):
-        amounts = _add(root, "ImporteRectificacion")
+        amounts = _add(parent, "ImporteRectificacion")
         _add(amounts, "BaseRectificada", format_amount(rectification.base))
         _add(amounts, "CuotaRectificada", format_amount(rectification.quota))
+
+
+def _breakdown(parent: etree._Element, record: AltaRecord) -> None:
+    breakdown = _add(parent, "Desglose")
+    for line in record.tax_lines:
+        detail = _add(breakdown, "DetalleDesglose")
+        _add(detail, "Impuesto", _IVA)
+        _add(detail, "ClaveRegimen", _REGIMEN_GENERAL)
+        _add(detail, "CalificacionOperacion", _SUBJECT_NOT_EXEMPT)
+        _add(detail, "TipoImpositivo", format_amount(line.rate))
+        _add(detail, "BaseImponibleOimporteNoSujeto", format_amount(line.base))
+        _add(detail, "CuotaRepercutida", format_amount(line.quota))
+
+
+def registro_alta(record: AltaRecord, sif: SistemaInformatico) -> etree._Element:
+    """The ``sum1:RegistroAlta`` element of an alta, its Huella computed."""
+    root = etree.Element(_sf("RegistroAlta"), nsmap={"sum1": SF_NS})
+    _add(root, "IDVersion", ID_VERSION)
+    _invoice(root, "IDFactura", record.invoice)
+    _add(root, "NombreRazonEmisor", record.issuer_name)
+    _add(root, "TipoFactura", record.invoice_type.value)
+    _rectification(root, record)
     if record.operation_date is not None:
         _add(root, "FechaOperacion", format_date(record.operation_date))
     _add(root, "DescripcionOperacion", record.description)
@@ -151,15 +169,7 @@ def registro_alta(record: AltaRecord, sif: SistemaInformatico) -> etree._Element
         recipients = _add(root, "Destinatarios")
         for party in record.recipients:
             _party(recipients, "IDDestinatario", party)
-    breakdown = _add(root, "Desglose")
-    for line in record.tax_lines:
-        detail = _add(breakdown, "DetalleDesglose")
-        _add(detail, "Impuesto", _IVA)
-        _add(detail, "ClaveRegimen", _REGIMEN_GENERAL)
-        _add(detail, "CalificacionOperacion", _SUBJECT_NOT_EXEMPT)
-        _add(detail, "TipoImpositivo", format_amount(line.rate))
-        _add(detail, "BaseImponibleOimporteNoSujeto", format_amount(line.base))
-        _add(detail, "CuotaRepercutida", format_amount(line.quota))
+    _breakdown(root, record)
     _add(root, "CuotaTotal", format_amount(record.total_quota))
     _add(root, "ImporteTotal", format_amount(record.total_amount))
     _chain(root, record.previous)
@@ -230,6 +240,7 @@ def to_bytes(element: etree._Element) -> bytes:
 
 
 class _LocalSchemas(etree.Resolver):
+    @override
     def resolve(self, system_url: str, public_id: str, context: object) -> object:
         local = _LOCAL_SCHEMAS.get(system_url)
         return self.resolve_filename(str(local), context) if local is not None else None

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from orders.models.event import Event
 from orders.models.order import Order, OrderLine
+from shop.accounts.fields import user_reference
 
 
 def private_storage() -> Storage:
@@ -51,14 +52,7 @@ class Claim(models.Model):
     order = models.ForeignKey(
         Order, on_delete=models.PROTECT, related_name="claims", verbose_name=_("order")
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="claims",
-        verbose_name=_("customer"),
-    )
+    user = user_reference(_("customer"), related_name="claims")
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     description = models.TextField(_("description"))
     status = models.CharField(
@@ -112,9 +106,7 @@ class ClaimLine(models.Model):
 
 class ClaimMessage(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    author = user_reference()
     from_staff = models.BooleanField(_("from the shop"), default=False)
     body = models.TextField(_("message"))
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
@@ -148,7 +140,7 @@ class ClaimAttachment(models.Model):
         return str(self.image.name)
 
 
-class ClaimEvent(models.Model):
+class ClaimEvent(Event):
     class Type(models.TextChoices):
         OPENED = "opened", _("Claim opened")
         STATUS_CHANGED = "status_changed", _("Status changed")
@@ -157,22 +149,10 @@ class ClaimEvent(models.Model):
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(_("type"), max_length=20, choices=Type.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    message = models.TextField(_("message"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(_("date"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("claim event")
         verbose_name_plural = _("claim events")
-        ordering = ("pk",)
 
     def __str__(self) -> str:
         return f"{self.claim}: {self.get_type_display()}"

@@ -19,7 +19,9 @@ from django.db.models import F, Q
 from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
+from orders.models.event import Event
 from orders.models.shipping import ShippingMethod
+from shop.accounts.fields import user_reference
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -43,14 +45,7 @@ class Order(models.Model):
     )
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     checkout_token = models.UUIDField(unique=True, editable=False)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="orders",
-        verbose_name=_("customer"),
-    )
+    user = user_reference(_("customer"), related_name="orders")
     email = models.EmailField(_("e-mail"))
     language_code = models.CharField(_("language"), max_length=5, default="es")
     status = models.CharField(
@@ -187,7 +182,7 @@ class FulfillmentLine(models.Model):
         return f"{self.quantity} x line {self.line_id}"
 
 
-class OrderEvent(models.Model):
+class OrderEvent(Event):
     class Type(models.TextChoices):
         PLACED = "placed", _("Order placed")
         STATUS_CHANGED = "status_changed", _("Status changed")
@@ -202,22 +197,10 @@ class OrderEvent(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(_("type"), max_length=20, choices=Type.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    message = models.TextField(_("message"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(_("date"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("order event")
         verbose_name_plural = _("order events")
-        ordering = ("pk",)
 
     def __str__(self) -> str:
         return f"{self.order}: {self.get_type_display()}"

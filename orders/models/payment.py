@@ -8,7 +8,6 @@ key); the order's payment status is computed from them in one selector.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from orders.models.checkout import Checkout
 from orders.models.order import Order
 from orders.payments.base import PaymentStatus, RefundStatus
+from shop.accounts.fields import user_reference
 
 
 class Payment(models.Model):
@@ -77,9 +77,7 @@ class PaymentTransaction(models.Model):
     idempotency_key = models.CharField(max_length=255, unique=True)
     psp_reference = models.CharField(_("provider reference"), max_length=255, blank=True)
     message = models.CharField(_("message"), max_length=300, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    actor = user_reference()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -31,6 +31,6 @@ def get_payment_method(code: str) -> PaymentMethod | None:
 
 
 @receiver(setting_changed)
-def _reset(*, setting: str, **kwargs: Any) -> None:
+def _reset(*, setting: str, **_kwargs: Any) -> None:
     if setting == "SHOP_PAYMENT_METHODS":
         get_payment_methods.cache_clear()

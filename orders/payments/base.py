@@ -162,7 +162,7 @@ class PaymentMethod:
         """
         raise NotImplementedError
 
-    def capture(self, payment: Payment) -> PaymentStatus:
+    def capture(self, payment: Payment) -> PaymentStatus:  # noqa: ARG002 (the interface)
         """Take a payment ``confirm`` reported AUTHORIZED, for the order being
         placed: where money (or the water bill's installments) is committed.
 

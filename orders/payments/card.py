@@ -21,6 +21,7 @@ import stripe
 from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from typing_extensions import override
 
 from orders.payments.base import (
     Eligibility,
@@ -94,6 +95,7 @@ def stripe_errors() -> Iterator[None]:
 class StripeCardPaymentMethod(PaymentMethod):
     name = _("Card")
 
+    @override
     def eligibility(
         self, checkout: Checkout, *, amount: Decimal, options: Mapping[str, Any] | None = None
     ) -> Eligibility:
@@ -105,6 +107,7 @@ class StripeCardPaymentMethod(PaymentMethod):
             )
         return Eligibility.ok()
 
+    @override
     def start(
         self, payment: Payment, *, options: dict[str, Any], idempotency_key: str
     ) -> PaymentSession:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from typing_extensions import override
 
 from orders.payments.base import (
     Eligibility,
@@ -68,11 +69,13 @@ CAPTURABLE = (PaymentStatus.AUTHORIZED, PaymentStatus.CHARGED)
 class InMemoryPaymentMethod(PaymentMethod):
     name = _("Test payment (no money moves)")
 
+    @override
     def eligibility(
         self, checkout: Checkout, *, amount: Decimal, options: Mapping[str, Any] | None = None
     ) -> Eligibility:
         return Eligibility.ok()
 
+    @override
     def start(
         self, payment: Payment, *, options: dict[str, Any], idempotency_key: str
     ) -> PaymentSession:
@@ -156,6 +159,7 @@ class DevelopmentCardPaymentMethod(InMemoryPaymentMethod):
 
     name = _("Development card (no real payment)")
 
+    @override
     def eligibility(
         self, checkout: Checkout, *, amount: Decimal, options: Mapping[str, Any] | None = None
     ) -> Eligibility:

@@ -420,8 +420,11 @@ def payment_confirm(payment: Payment) -> PaymentStatus:
     A payment whose start was never answered has nothing to ask about."""
     if not payment.psp_reference:
         return PaymentStatus(payment.status)
-    method = _method(payment.method)
-    status = method.confirm(payment)
+    return _status_store(payment, _method(payment.method).confirm(payment))
+
+
+def _status_store(payment: Payment, status: PaymentStatus) -> PaymentStatus:
+    """Keep the status the method answered and record a charge (once)."""
     if status != payment.status:
         payment.status = status
         payment.save(update_fields=["status", "updated_at"])
@@ -539,13 +542,7 @@ def _place(
 def payment_capture(payment: Payment) -> PaymentStatus:
     """Take an authorised payment (see ``PaymentMethod.capture``), store its
     status and record the charge once. Provider errors become the checkout's."""
-    status = _provider_call(_method(payment.method).capture, payment)
-    if status != payment.status:
-        payment.status = status
-        payment.save(update_fields=["status", "updated_at"])
-    if status == Payment.Status.CHARGED:
-        _record_charge(payment)
-    return status
+    return _status_store(payment, _provider_call(_method(payment.method).capture, payment))
 
 
 def payment_refund(

@@ -74,10 +74,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
-    @property
-    def is_portal_customer(self) -> bool:
-        return self.portal_subject is not None
-
 
 class Address(models.Model):
     """A Spanish postal address; ``province`` is derived from the postal code."""

@@ -223,7 +223,7 @@ def _jwks_client() -> jwt.PyJWKClient:
 
 
 @receiver(setting_changed)
-def _forget_jwks(*, setting: str, **kwargs: Any) -> None:
+def _forget_jwks(*, setting: str, **_kwargs: Any) -> None:
     if setting.startswith("PORTAL_"):
         with _jwks_lock:
             _jwks_clients.clear()

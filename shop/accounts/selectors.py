@@ -40,10 +40,6 @@ def address_for(user: User | None, *, id: int | None) -> Address:
     return address
 
 
-def user_addresses(user: User) -> QuerySet[Address]:
-    return Address.objects.filter(user=user).order_by("pk")
-
-
 def customers(*, search: str = "") -> QuerySet[User]:
     queryset = User.objects.filter(is_staff=False).order_by("-date_joined", "-pk")
     if search:

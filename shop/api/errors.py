@@ -25,6 +25,7 @@ from graphql import GraphQLError
 from strawberry import relay
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.utils.str_converters import to_camel_case
+from typing_extensions import override
 
 # Configured in settings.LOGGING: server errors in full, client errors in one line.
 logger = logging.getLogger("shop.api")
@@ -147,6 +148,7 @@ class ShopSchema(strawberry.Schema):
             result.errors = [mask(error) for error in result.errors]
         return result
 
+    @override
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:

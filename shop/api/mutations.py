@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
+from strawberry.types import Info
 
 from shop.api.errors import payload_errors
 from shop.api.inputs import not_found as not_found_error
@@ -80,27 +81,31 @@ def mutation(
 
     ``permission`` (``"app_label.codename"``): only staff holding it may call it;
     ``signed_in``: only a signed-in user. Either way, a resolver with an ``actor``
-    parameter receives that user in it (the parameter is hidden from the schema).
+    parameter receives that user in it (the parameter is hidden from the schema),
+    and a resolver that reads nothing of the request may leave ``info`` out (the
+    helper asks strawberry for it, to check the caller).
     ``not_found``: the input field a selector's ``NotFound`` is reported on.
     """
+    checks = permission is not None or signed_in
+
+    def caller(info: Info) -> Any:
+        if permission is not None:
+            return require_permission(info, permission)
+        return require_user(info)
 
     def decorate(resolver: Callable[..., PayloadT]) -> Callable[..., PayloadT]:
-        signature = inspect.signature(resolver)
-        takes_actor = "actor" in signature.parameters
-        checks = permission is not None or signed_in
+        parameters = inspect.signature(resolver).parameters
+        takes_actor = "actor" in parameters
+        takes_info = "info" in parameters
         if takes_actor and not checks:
             raise TypeError(f"{resolver.__name__}: an actor needs a permission or signed_in.")
-        if checks and "info" not in signature.parameters:
-            raise TypeError(f"{resolver.__name__}: checking the caller needs an info parameter.")
 
         @functools.wraps(resolver)
         def resolve(*args: Any, **kwargs: Any) -> PayloadT:
-            if permission is not None:
-                actor = require_permission(kwargs["info"], permission)
-            elif signed_in:
-                actor = require_user(kwargs["info"])
-            if takes_actor:
-                kwargs["actor"] = actor
+            if checks:
+                actor = caller(kwargs["info"] if takes_info else kwargs.pop("info"))
+                if takes_actor:
+                    kwargs["actor"] = actor
             try:
                 return resolver(*args, **kwargs)
             except NotFound as exc:
@@ -108,17 +113,27 @@ def mutation(
             except ValidationError as exc:
                 return payload(errors=errors(exc))
 
-        if takes_actor:
-            # What strawberry reads to build the field's arguments.
-            resolve.__signature__ = signature.replace(  # type: ignore[attr-defined]
-                parameters=[p for p in signature.parameters.values() if p.name != "actor"]
-            )
-            resolve.__annotations__ = {
-                name: value for name, value in resolver.__annotations__.items() if name != "actor"
-            }
+        _schema_signature(resolve, resolver, add_info=checks and not takes_info)
         return resolve
 
     return decorate
+
+
+def _schema_signature(
+    resolve: Callable[..., Any], resolver: Callable[..., Any], *, add_info: bool
+) -> None:
+    """Give ``resolve`` the parameters strawberry should see: the resolver's, less
+    ``actor`` (the helper fills it), plus ``info`` when the helper needs it and the
+    resolver does not take it."""
+    signature = inspect.signature(resolver)
+    parameters = [p for p in signature.parameters.values() if p.name != "actor"]
+    annotations = {name: v for name, v in resolver.__annotations__.items() if name != "actor"}
+    if add_info:
+        info = inspect.Parameter("info", inspect.Parameter.KEYWORD_ONLY, annotation=Info)
+        parameters = sorted([*parameters, info], key=lambda p: p.kind)  # stable: keeps order
+        annotations["info"] = Info
+    resolve.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    resolve.__annotations__ = annotations
 
 
 FoundT = TypeVar("FoundT")

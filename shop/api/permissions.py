@@ -11,10 +11,6 @@ from shop.api.context import ShopContext
 from shop.api.errors import AuthenticationFailed, PermissionDenied
 
 
-def current_user(info: Info[ShopContext, None]) -> User | None:
-    return info.context.user
-
-
 def require_user(info: Info[ShopContext, None]) -> User:
     user = info.context.user
     if user is None:

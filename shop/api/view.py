@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from strawberry.django.views import GraphQLView, TemporalHttpResponse
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
+from typing_extensions import override
 
 from shop.api.context import ShopContext
 from shop.api.errors import request_error_status
@@ -37,6 +38,7 @@ class ShopGraphQLView(GraphQLView[ShopContext, None]):
     def get_context(self, request: HttpRequest, response: HttpResponse) -> ShopContext:
         return ShopContext(request=request, response=response)
 
+    @override
     def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
         return HttpResponse(graphiql_html())
 
@@ -64,6 +66,7 @@ class ShopGraphQLView(GraphQLView[ShopContext, None]):
             del response["data"]
         return response
 
+    @override
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.media_type = request.get_preferred_type(MEDIA_TYPES) or JSON
         try:

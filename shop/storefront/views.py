@@ -75,7 +75,7 @@ def _allow_portal(request: HttpRequest, response: HttpResponseBase) -> HttpRespo
 
 @require_safe
 @xframe_options_exempt
-def index(request: HttpRequest) -> HttpResponse:
+def index(_request: HttpRequest) -> HttpResponse:
     response = HttpResponse(
         (APP_DIR / "index.html").read_bytes(), content_type="text/html; charset=utf-8"
     )

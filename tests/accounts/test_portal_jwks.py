@@ -167,7 +167,7 @@ REFUSED = {
         .public_key()
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo),
     ),
-    "alg none": lambda keys: forge(claims(), {"alg": "none", "kid": "key-1"}),
+    "alg none": lambda _keys: forge(claims(), {"alg": "none", "kid": "key-1"}),
     "a known kid, signed with another key": lambda keys: rs256(claims(), keys["rogue"], "key-1"),
     "no kid": lambda keys: rs256(claims(), keys["one"], None),
     "RS512": lambda keys: jwt.encode(

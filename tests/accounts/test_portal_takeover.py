@@ -7,8 +7,8 @@ from shop.accounts.models import User
 from tests.accounts.portal_tokens import SECRET, claims, contract, hs256, refused, sign_in
 from tests.accounts.utils import bearer, db_state
 from tests.factories import PASSWORD, StaffFactory, UserFactory
+from tests.factories.orders import place_order
 from tests.operations import operation
-from tests.orders.factories import place_order
 
 pytestmark = pytest.mark.django_db
 

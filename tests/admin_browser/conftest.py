@@ -28,7 +28,7 @@ from tests.browser import TIMEOUT_MS, screenshot
 from tests.browser import _async_unsafe_allowed as _async_unsafe_allowed
 from tests.browser import browser as browser
 from tests.factories import PASSWORD, UserFactory
-from tests.orders.factories import ready_checkout, staff_in_role, stocked_variant
+from tests.factories.orders import ready_checkout, staff_in_role, stocked_variant
 
 FOLDER = "admin"
 STAFF_PASSWORD = PASSWORD  # what tests.factories.StaffFactory sets

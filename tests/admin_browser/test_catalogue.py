@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from catalog.models import Product, ProductMedia, ProductVariant, Stock
 from shop.accounts.roles import CATALOGUE_MANAGER
 from tests.admin_browser.conftest import BackOffice, staff
-from tests.catalog.factories import CategoryFactory, WarehouseFactory
+from tests.factories.catalog import CategoryFactory, WarehouseFactory
 from tests.operations import operation
 
 pytestmark = pytest.mark.django_db(transaction=True)

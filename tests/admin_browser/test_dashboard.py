@@ -13,7 +13,7 @@ from orders.models import Order
 from shop.accounts.roles import SHOP_ADMINISTRATOR
 from tests.admin_browser.conftest import BackOffice, staff, supply_contract, water_bill_order
 from tests.admin_ui.test_claims_admin import open_claim, shipped_order
-from tests.orders.factories import place_order, stocked_variant
+from tests.factories.orders import place_order, stocked_variant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

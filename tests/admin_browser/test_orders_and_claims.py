@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.models import CHANGE
 from playwright.sync_api import expect
 
 from orders.models import Claim, ClaimEvent, Fulfillment, Order, OrderEvent, PaymentTransaction
@@ -15,18 +15,11 @@ from orders.selectors import payment_balance
 from shop.accounts.roles import ORDER_MANAGER
 from tests.admin_browser.conftest import BackOffice, staff
 from tests.admin_ui.test_claims_admin import open_claim, shipped_order
-from tests.orders.factories import place_order, stocked_variant
+from tests.factories.audit import logged
+from tests.factories.orders import place_order, stocked_variant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TRACKING = "PK123456789ES"
-
-
-def logged(obj: Order | Claim) -> list[tuple[str, int, str]]:
-    return list(
-        LogEntry.objects.filter(object_id=str(obj.pk), content_type__model=obj._meta.model_name)
-        .order_by("pk")
-        .values_list("user__email", "action_flag", "change_message")
-    )
 
 
 def test_an_order_manager_ships_an_order_with_its_tracking_number(back_office: BackOffice):

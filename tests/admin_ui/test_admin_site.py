@@ -16,7 +16,7 @@ from shop.accounts.models import User
 from shop.accounts.roles import ORDER_MANAGER, SHOP_ADMINISTRATOR
 from shop.content.models import FaqCategory, FaqEntry
 from tests.admin_ui.test_claims_admin import open_claim, shipped_order
-from tests.orders.factories import place_order, staff_in_role, stocked_variant
+from tests.factories.orders import place_order, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery-9"

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -34,7 +34,8 @@ from tests.billing_bridge.test_exchange import (
     write_ack,
 )
 from tests.factories import StaffFactory
-from tests.orders.factories import staff_in_role
+from tests.factories.audit import history
+from tests.factories.orders import staff_in_role
 
 pytestmark = pytest.mark.django_db
 
@@ -96,14 +97,6 @@ def batch_url(batch, action):
 
 def messages_of(response):
     return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def history():
-    return list(
-        LogEntry.objects.order_by("pk").values_list(
-            "user_id", "content_type__model", "object_id", "action_flag", "change_message"
-        )
-    )
 
 
 def charge_states():

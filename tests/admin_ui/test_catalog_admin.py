@@ -28,7 +28,8 @@ from orders.payments.memory import gateway
 from shop.accounts.models import User
 from shop.accounts.roles import CATALOGUE_MANAGER, ORDER_MANAGER
 from tests.admin_ui.forms import field_errors, management_form
-from tests.catalog.factories import (
+from tests.factories import StaffFactory, staff_in_role
+from tests.factories.catalog import (
     CategoryFactory,
     MediaFactory,
     ProductFactory,
@@ -36,24 +37,16 @@ from tests.catalog.factories import (
     VariantFactory,
     WarehouseFactory,
 )
-from tests.orders.factories import ready_checkout
+from tests.factories.orders import ready_checkout
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "correct-horse-battery-9"
 PRODUCT_HEADER = "slug,name,name_en,category,tax_class,is_published,description,description_en"
 EN = {"Accept-Language": "en"}
 
 
-def staff(email, role=None):
-    user = User.objects.create_user(email, PASSWORD, is_staff=True)
-    if role is not None:
-        user.groups.add(Group.objects.get(name=role))
-    return user
-
-
 @pytest.fixture
 def manager(client):
-    user = staff("catalogo@example.com", CATALOGUE_MANAGER)
+    user = staff_in_role(CATALOGUE_MANAGER, email="catalogo@example.com")
     client.force_login(user)
     return user
 
@@ -331,7 +324,7 @@ def test_specification_must_use_the_column_of_its_attribute_type(client, manager
 
 def test_order_manager_views_products_but_cannot_change_or_import_them(client):
     product = ProductFactory(name="Grifo", slug="grifo", is_published=False)
-    client.force_login(staff("pedidos@example.com", ORDER_MANAGER))
+    client.force_login(staff_in_role(ORDER_MANAGER, email="pedidos@example.com"))
 
     changelist = client.get("/admin/catalog/product/")
     change_form = client.get(f"/admin/catalog/product/{product.pk}/change/")
@@ -353,7 +346,7 @@ def test_order_manager_views_products_but_cannot_change_or_import_them(client):
 def test_staff_without_a_role_is_denied_the_catalogue(client):
     product = ProductFactory(name="Grifo", slug="grifo")
     stock = StockFactory(variant=VariantFactory(product=product), quantity=10)
-    client.force_login(staff("nadie@example.com"))
+    client.force_login(StaffFactory(email="nadie@example.com"))
 
     statuses = [
         client.get("/admin/catalog/product/").status_code,
@@ -715,10 +708,8 @@ def _media_post(product, upload):
 
 def test_admin_image_upload_is_validated_and_thumbnailed(client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    from django.contrib.auth.models import Group
 
     from catalog.models import Category, Product, ProductMedia
-    from shop.accounts.models import User
 
     manager = User.objects.create_user("cat@example.com", "pw", is_staff=True)
     manager.groups.add(Group.objects.get(name="Gestor de catálogo"))
@@ -738,11 +729,9 @@ def test_admin_image_upload_is_validated_and_thumbnailed(client, settings, tmp_p
 
 def test_admin_refuses_an_svg_upload(client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    from django.contrib.auth.models import Group
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from catalog.models import Category, Product, ProductMedia
-    from shop.accounts.models import User
 
     manager = User.objects.create_user("cat@example.com", "pw", is_staff=True)
     manager.groups.add(Group.objects.get(name="Gestor de catálogo"))
@@ -806,7 +795,7 @@ def test_a_refusal_the_form_did_not_foresee_rolls_the_page_back(client, manager,
 
     stock = StockFactory(quantity=10)
     Stock.objects.filter(pk=stock.pk).update(allocated=4)
-    monkeypatch.setattr(StockForm, "service_check", lambda self: None)
+    monkeypatch.setattr(StockForm, "service_check", lambda _self: None)
     url = f"/admin/catalog/stock/{stock.pk}/change/"
 
     response = client.post(url, {"quantity": "3"}, headers=EN)

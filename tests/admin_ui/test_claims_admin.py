@@ -10,8 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.messages import get_messages
+from django.contrib.admin.models import CHANGE
 from django.core import mail
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,7 +18,6 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from catalog.models import Stock
 from orders import services
 from orders.models import (
     Claim,
@@ -33,19 +31,15 @@ from orders.payments.memory import gateway
 from orders.selectors import payment_balance
 from orders.services import claims as claim_services
 from shop.accounts.roles import CATALOGUE_MANAGER, ORDER_MANAGER
-from tests.orders.factories import place_order, staff_in_role, stocked_variant
+from tests.admin_ui.forms import messages_of
+from tests.factories.audit import logged
+from tests.factories.catalog import stock_of
+from tests.factories.orders import place_order, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
 CLAIMS = "/admin/orders/claim/"
 EN = {"Accept-Language": "en"}
 NBSP = "\N{NO-BREAK SPACE}"
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
 
 
 @pytest.fixture(autouse=True)
@@ -103,23 +97,6 @@ def open_claim(order, *, reason=Claim.Reason.DAMAGED, quantity=2, photos=()):
 def opened_days_ago(claim, days):
     Claim.objects.filter(pk=claim.pk).update(
         created_at=timezone.now() - timedelta(days=days, hours=1)
-    )
-
-
-def stock_of(variant):
-    stock = Stock.objects.get(variant=variant)
-    return stock.quantity, stock.allocated
-
-
-def messages_of(response):
-    return [(message.level_tag, str(message)) for message in get_messages(response.wsgi_request)]
-
-
-def logged(claim):
-    return list(
-        LogEntry.objects.filter(object_id=str(claim.pk), content_type__model="claim")
-        .order_by("pk")
-        .values_list("user__email", "action_flag", "change_message")
     )
 
 

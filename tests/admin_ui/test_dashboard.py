@@ -26,9 +26,9 @@ from shop.accounts.roles import (
 )
 from tests.admin_ui.test_claims_admin import open_claim, opened_days_ago, shipped_order
 from tests.billing_bridge.test_water_bill_payment import linked_customer, water_bill_order
-from tests.catalog.factories import StockFactory, VariantFactory, WarehouseFactory
 from tests.factories import StaffFactory
-from tests.orders.factories import place_order, ready_checkout, staff_in_role, stocked_variant
+from tests.factories.catalog import StockFactory, VariantFactory, WarehouseFactory
+from tests.factories.orders import place_order, ready_checkout, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
 EN = {"Accept-Language": "en"}

@@ -16,9 +16,9 @@ from invoicing.rendering import invoice_pdf_render, invoice_qr_url
 from orders.payments.memory import gateway
 from shop.accounts.roles import BILLING_OPERATOR, CATALOGUE_MANAGER, ORDER_MANAGER
 from tests.factories import UserFactory
-from tests.invoicing.builders import METHODS
+from tests.factories.invoicing import METHODS
+from tests.factories.orders import place_order, staff_in_role, stocked_variant
 from tests.invoicing.submission_helpers import aeat_simulator  # noqa: F401  (the aeat fixture)
-from tests.orders.factories import place_order, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
 

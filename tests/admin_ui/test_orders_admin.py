@@ -7,47 +7,32 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.auth.models import Group
-from django.contrib.messages import get_messages
+from django.contrib.admin.models import CHANGE
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalog.models import Stock
 from orders import services
 from orders.models import Fulfillment, Order, OrderEvent, Payment, PaymentTransaction, Reservation
 from orders.payments.memory import gateway
 from orders.selectors import ChargeStatus, payment_balance
-from shop.accounts.models import User
 from shop.accounts.roles import CATALOGUE_MANAGER, ORDER_MANAGER
-from tests.orders.factories import place_order, ready_checkout, staff_in_role, stocked_variant
+from tests.admin_ui.forms import messages_of
+from tests.factories.audit import logged
+from tests.factories.catalog import stock_of
+from tests.factories.orders import place_order, ready_checkout, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
 TIMES = "\N{MULTIPLICATION SIGN}"
-PASSWORD = "correct-horse-battery-9"
 EN = {"Accept-Language": "en"}
 ORDERS = "/admin/orders/order/"
 
 
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
-
-
-def staff(email, role):
-    user = User.objects.create_user(email, PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
 @pytest.fixture
 def manager(client):
-    user = staff("pedidos@example.com", ORDER_MANAGER)
+    user = staff_in_role(ORDER_MANAGER, email="pedidos@example.com")
     client.force_login(user)
     return user
 
@@ -55,23 +40,6 @@ def manager(client):
 @pytest.fixture
 def variant():
     return stocked_variant(quantity=10, price="12.10")
-
-
-def stock_of(variant):
-    stock = Stock.objects.get(variant=variant)
-    return stock.quantity, stock.allocated
-
-
-def messages_of(response):
-    return [(message.level_tag, str(message)) for message in get_messages(response.wsgi_request)]
-
-
-def logged(order):
-    return list(
-        LogEntry.objects.filter(object_id=str(order.pk), content_type__model="order")
-        .order_by("pk")
-        .values_list("user__email", "action_flag", "change_message")
-    )
 
 
 def refund_key(client, order):
@@ -405,7 +373,7 @@ def test_a_refund_the_provider_does_not_answer_stays_pending_until_the_form_is_s
 @pytest.mark.parametrize("page", ["", "change/", "fulfill/", "cancel/", "note/", "refund/"])
 def test_catalogue_manager_cannot_see_order_pages(client, variant, page):
     order = place_order(lines=[(variant, 1)])
-    client.force_login(staff("catalogo@example.com", CATALOGUE_MANAGER))
+    client.force_login(staff_in_role(CATALOGUE_MANAGER, email="catalogo@example.com"))
 
     url = f"{ORDERS}{order.pk}/{page}" if page else ORDERS
     assert client.get(url).status_code == 403
@@ -414,7 +382,7 @@ def test_catalogue_manager_cannot_see_order_pages(client, variant, page):
 def test_catalogue_manager_posting_the_actions_changes_nothing(client, variant):
     order = place_order(lines=[(variant, 2)])
     line = order.lines.get()
-    client.force_login(staff("catalogo@example.com", CATALOGUE_MANAGER))
+    client.force_login(staff_in_role(CATALOGUE_MANAGER, email="catalogo@example.com"))
     events = order.events.count()
     posts = {
         "fulfill": {f"line_{line.pk}": "2", "tracking_number": "X"},

@@ -17,7 +17,6 @@ from django.contrib.auth.models import Group
 from django.test import RequestFactory
 
 from orders.models import Order, ShippingZone
-from orders.payments.memory import gateway
 from shop.accounts.models import User
 from shop.accounts.roles import (
     BILLING_OPERATOR,
@@ -25,9 +24,9 @@ from shop.accounts.roles import (
     ORDER_MANAGER,
     SHOP_ADMINISTRATOR,
 )
-from tests.catalog.factories import ProductFactory
 from tests.factories import StaffFactory
-from tests.orders.factories import place_order, staff_in_role, stocked_variant
+from tests.factories.catalog import ProductFactory
+from tests.factories.orders import place_order, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
 EN = {"Accept-Language": "en"}
@@ -134,13 +133,6 @@ REFUSED = {
         "/admin/auth/group/",
     ],
 }
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
 
 
 def signed_in(client, role):

@@ -8,10 +8,10 @@ from strawberry import relay
 
 from catalog.models import Warehouse
 from shop.accounts import roles
-from tests.catalog.factories import ProductFactory, WarehouseFactory
 from tests.catalog.storefront_factories import EN, CollectionFactory, curate, customer
 from tests.factories import StaffFactory
-from tests.orders.factories import staff_in_role
+from tests.factories.catalog import ProductFactory, WarehouseFactory
+from tests.factories.orders import staff_in_role
 
 pytestmark = pytest.mark.django_db
 

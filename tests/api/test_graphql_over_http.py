@@ -7,7 +7,7 @@ import orjson
 import pytest
 
 from shop.api import security
-from tests.catalog.factories import ProductFactory
+from tests.factories.catalog import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -41,7 +41,8 @@ class Query:
 class Mutation:
     @strawberry.mutation
     @mutation(ThingPayload, shipping_errors, permission="orders.add_shippingzone", not_found="zone")
-    def thing_do(self, info: Info, outcome: str, actor: User) -> ThingPayload:
+    # No info: the helper asks strawberry for it to check the caller.
+    def thing_do(self, outcome: str, actor: User) -> ThingPayload:
         calls.append(actor)
         if outcome == "invalid":
             raise ValidationError({"max_weight": ValidationError("Too heavy.", code="in_use")})
@@ -137,17 +138,33 @@ def test_errors_put_on_one_field():
     ]
 
 
-def test_an_actor_needs_a_permission_or_a_sign_in_and_checking_them_an_info():
-    def resolver(self: Any, info: Info, actor: User) -> ThingPayload:
-        return ThingPayload()
-
-    def without_info(self: Any, actor: User) -> ThingPayload:
+def test_an_actor_needs_a_permission_or_a_sign_in():
+    def resolver(self: Any, actor: User) -> ThingPayload:
         return ThingPayload()
 
     with pytest.raises(TypeError):
         mutation(ThingPayload, shipping_errors)(resolver)
-    with pytest.raises(TypeError):
-        mutation(ThingPayload, shipping_errors, signed_in=True)(without_info)
+
+
+def test_a_resolver_taking_info_receives_it_and_the_actor():
+    seen: list[Any] = []
+
+    @strawberry.type
+    class WithInfo:
+        @strawberry.mutation
+        @mutation(ThingPayload, shipping_errors, signed_in=True)
+        def thing_do(self, info: Info, actor: User) -> ThingPayload:
+            seen.append((info.context.user, actor))
+            return ThingPayload(done_by=actor.email)
+
+    user = UserFactory()
+    result = strawberry.Schema(query=Query, mutation=WithInfo).execute_sync(
+        "mutation { thingDo { doneBy } }", context_value=SimpleNamespace(user=user)
+    )
+
+    assert result.errors is None
+    assert result.data == {"thingDo": {"doneBy": user.email}}
+    assert seen == [(user, user)]
 
 
 def test_found_or_none():

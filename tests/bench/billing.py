@@ -26,7 +26,7 @@ from billing_bridge.exchange.simulator import BillingSimulator
 from billing_bridge.models import AckFile, BatchLine, BillCharge, ExportBatch, SupplyContract
 from billing_bridge.services_exchange import bill_ack_import, bill_cycle_export
 from orders.models import Payment
-from tests.billing_bridge.builders import pending_charges
+from tests.factories.billing import pending_charges
 
 SIZES = [int(n) for n in os.environ.get("BENCH_BILLING_SIZES", "10000,100000").split(",")]
 CUTOFF = date(2026, 12, 20)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from billing_bridge import selectors, services
 from billing_bridge.models import BillCharge, ContractLink, SupplyContract
 from tests.factories import UserFactory
-from tests.orders.factories import place_order
+from tests.factories.orders import place_order
 
 pytestmark = pytest.mark.django_db
 

@@ -312,7 +312,7 @@ def assert_the_rerun_sent_it_once(tmp_path):
 def test_a_crash_while_writing_the_files_keeps_the_claim_and_the_rerun_sends_it(
     monkeypatch, tmp_path, failing_call
 ):
-    import billing_bridge.exchange.file as file_module
+    import shop.files as file_module  # write_atomically lives there
 
     an_order_in_three_installments()
     real_replace, calls = file_module.os.replace, []

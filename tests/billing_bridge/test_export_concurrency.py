@@ -15,7 +15,7 @@ from django.db.models import Count, Sum
 
 from billing_bridge import services_exchange as exchange
 from billing_bridge.models import BatchLine, BillCharge, ExportBatch
-from tests.billing_bridge.builders import pending_charges
+from tests.factories.billing import pending_charges
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -22,7 +22,7 @@ from orders import services as orders
 from orders.payments.memory import gateway
 from shop.accounts.demo import CUSTOMER_EMAIL
 from tests.factories import UserFactory
-from tests.orders.factories import ready_checkout, stocked_variant
+from tests.factories.orders import ready_checkout, stocked_variant
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +127,7 @@ def test_the_state_file_can_live_elsewhere(settings, tmp_path):
 
 
 def test_a_crash_while_saving_keeps_the_previous_state_whole(monkeypatch, tmp_path):
-    import billing_bridge.exchange.file as file_module
+    import shop.files as file_module  # write_atomically lives there
 
     BillingSimulator().put(BETIS)
     before = (tmp_path / "simulator.json").read_bytes()

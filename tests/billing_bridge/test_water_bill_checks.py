@@ -12,8 +12,8 @@ from billing_bridge.models import BillCharge, ContractLink, SupplyContract
 from orders import models
 from orders.payments.memory import gateway
 from tests.factories import UserFactory
+from tests.factories.orders import ready_checkout, stocked_variant
 from tests.operations import operation
-from tests.orders.factories import ready_checkout, stocked_variant
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from orders.payments.memory import gateway
 from orders.selectors import ChargeStatus, payment_balance
 from shop.accounts.roles import ORDER_MANAGER
 from tests.factories import UserFactory
-from tests.orders.factories import ready_checkout, staff_in_role, stocked_variant
+from tests.factories.orders import ready_checkout, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
 

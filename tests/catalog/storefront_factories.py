@@ -1,4 +1,4 @@
-"""Factories and helpers for the storefront tests, on top of ``tests.catalog.factories``."""
+"""Factories and helpers for the storefront tests, on top of ``tests.factories.catalog``."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ from typing import Any
 
 import factory
 from django.contrib.auth.models import Group
-from strawberry import relay
 
 from catalog import models
 from shop.accounts import roles
 from shop.accounts.models import User
-from tests.catalog.factories import ProductFactory, VariantFactory
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import StaffFactory, UserFactory, gid
+from tests.factories.catalog import ProductFactory, VariantFactory
 
 EN = {"Accept-Language": "en"}
 
@@ -62,10 +61,6 @@ class AttributeValueFactory(factory.django.DjangoModelFactory):
 
     product = factory.SubFactory(ProductFactory)
     attribute = factory.SubFactory(AttributeFactory)
-
-
-def gid(type_name: str, pk: int | str) -> str:
-    return relay.to_base64(type_name, pk)
 
 
 def product_gid(product: models.Product) -> str:

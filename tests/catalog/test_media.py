@@ -10,23 +10,22 @@ from typing import Any
 
 import orjson
 import pytest
-from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
-from django.contrib.auth.models import Group
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
-from strawberry import relay
 
 from catalog import services
 from catalog.media import generate_thumbnails, validate_image
 from catalog.models import ProductMedia
 from shop.accounts.models import User
 from shop.accounts.tokens import create_token
-from tests.catalog.factories import MediaFactory, ProductFactory
-from tests.factories import StaffFactory
+from tests.factories import gid
+from tests.factories.audit import history
+from tests.factories.catalog import MediaFactory, ProductFactory
 from tests.operations import operation
 
 # Services called directly speak the default language (Spanish); these tests compare
@@ -51,25 +50,6 @@ INVALID_IMAGE = {
 @pytest.fixture(autouse=True)
 def _media_root(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def manager() -> User:
-    user = StaffFactory()
-    user.groups.add(Group.objects.get(name="Gestor de catálogo"))
-    return user
-
-
-def gid(type_name: str, pk: int) -> str:
-    return relay.to_base64(type_name, pk)
-
-
-def history() -> list[tuple[int, str, str, int, str]]:
-    return list(
-        LogEntry.objects.order_by("pk").values_list(
-            "user_id", "content_type__model", "object_id", "action_flag", "change_message"
-        )
-    )
 
 
 def files(root: Path) -> list[str]:
@@ -504,7 +484,7 @@ def test_product_media_reorder_gives_the_listed_positions(gql, manager, three_me
     ("listed", "error"),
     [
         (
-            lambda media, other: [media[0], media[1]],
+            lambda media, _other: [media[0], media[1]],
             {
                 "field": "media",
                 "code": "INVALID",
@@ -512,7 +492,7 @@ def test_product_media_reorder_gives_the_listed_positions(gql, manager, three_me
             },
         ),
         (
-            lambda media, other: [media[0], media[1], media[2], media[2]],
+            lambda media, _other: [media[0], media[1], media[2], media[2]],
             {
                 "field": "media",
                 "code": "INVALID",
@@ -528,7 +508,7 @@ def test_product_media_reorder_gives_the_listed_positions(gql, manager, three_me
             },
         ),
         (
-            lambda media, other: [*media, "bm9wZQ=="],
+            lambda media, _other: [*media, "bm9wZQ=="],
             {"field": "media", "code": "NOT_FOUND", "message": "Not found."},
         ),
     ],

@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
-from django.contrib.auth.models import Group
-from strawberry import relay
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION
 
 from catalog.models import Category
-from shop.accounts.models import User
-from tests.catalog.factories import CategoryFactory, ProductFactory
-from tests.factories import StaffFactory
+from tests.factories import gid
+from tests.factories.audit import history
+from tests.factories.catalog import CategoryFactory, ProductFactory
 from tests.operations import operation
 
 pytestmark = pytest.mark.django_db
@@ -21,25 +19,6 @@ EN = {"Accept-Language": "en"}
 CREATE = operation("staff/CategoryCreate")
 UPDATE = operation("staff/CategoryUpdate")
 DELETE = operation("staff/CategoryDelete")
-
-
-@pytest.fixture
-def manager() -> User:
-    user = StaffFactory()
-    user.groups.add(Group.objects.get(name="Gestor de catálogo"))
-    return user
-
-
-def gid(type_name: str, pk: int) -> str:
-    return relay.to_base64(type_name, pk)
-
-
-def history() -> list[tuple[int, str, str, int, str]]:
-    return list(
-        LogEntry.objects.order_by("pk").values_list(
-            "user_id", "content_type__model", "object_id", "action_flag", "change_message"
-        )
-    )
 
 
 def categories() -> list[dict[str, Any]]:

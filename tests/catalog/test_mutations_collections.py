@@ -6,13 +6,12 @@ from typing import Any
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
-from django.contrib.auth.models import Group
 from strawberry import relay
 
 from catalog.models import Collection, CollectionProduct, Product
-from shop.accounts.models import User
-from tests.catalog.factories import ProductFactory
-from tests.factories import StaffFactory
+from tests.factories import gid
+from tests.factories.audit import history
+from tests.factories.catalog import ProductFactory
 from tests.operations import operation
 
 pytestmark = pytest.mark.django_db
@@ -24,25 +23,6 @@ DELETE = operation("staff/CollectionDelete")
 ADD = operation("staff/CollectionAddProducts")
 REMOVE = operation("staff/CollectionRemoveProducts")
 SET = operation("staff/CollectionSetProducts")
-
-
-@pytest.fixture
-def manager() -> User:
-    user = StaffFactory()
-    user.groups.add(Group.objects.get(name="Gestor de catálogo"))
-    return user
-
-
-def gid(type_name: str, pk: int) -> str:
-    return relay.to_base64(type_name, pk)
-
-
-def history() -> list[tuple[int, str, str, int, str]]:
-    return list(
-        LogEntry.objects.order_by("pk").values_list(
-            "user_id", "content_type__model", "object_id", "action_flag", "change_message"
-        )
-    )
 
 
 def snapshot() -> dict[str, Any]:

@@ -15,14 +15,14 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
-from strawberry import relay
 from strawberry.utils.str_converters import to_camel_case
 
 from catalog import models
 from catalog.api.mutations import CatalogMutations
 from shop.accounts.models import User
 from shop.accounts.tokens import create_token
-from tests.catalog.factories import (
+from tests.factories import UserFactory, gid, staff_in_role
+from tests.factories.catalog import (
     CategoryFactory,
     MediaFactory,
     ProductFactory,
@@ -30,7 +30,6 @@ from tests.catalog.factories import (
     VariantFactory,
     WarehouseFactory,
 )
-from tests.factories import StaffFactory, UserFactory
 from tests.operations import operation
 
 pytestmark = pytest.mark.django_db
@@ -57,25 +56,10 @@ def _media_root(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
 
 
-def _staff_in(group: str) -> User:
-    user = StaffFactory()
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def manager() -> User:
-    return _staff_in("Gestor de catálogo")
-
-
 @pytest.fixture
 def order_manager() -> User:
     """Staff who may see the catalogue but change nothing in it."""
-    return _staff_in("Gestor de pedidos")
-
-
-def gid(type_name: str, pk: int) -> str:
-    return relay.to_base64(type_name, pk)
+    return staff_in_role("Gestor de pedidos")
 
 
 def catalog_snapshot(media_root: Path) -> dict[str, Any]:
@@ -124,7 +108,7 @@ def _id(catalog: Catalog, key: str, type_name: str) -> str:
 
 
 MUTATIONS: dict[str, tuple[str, Variables]] = {
-    "categoryCreate": ("CategoryCreate", lambda c: {"name": "Nueva"}),
+    "categoryCreate": ("CategoryCreate", lambda _c: {"name": "Nueva"}),
     "categoryUpdate": (
         "CategoryUpdate",
         lambda c: {"id": _id(c, "category", "Category"), "category": {"name": "Cambiada"}},
@@ -154,7 +138,7 @@ MUTATIONS: dict[str, tuple[str, Variables]] = {
         "ProductVariantDelete",
         lambda c: {"id": _id(c, "variant", "ProductVariant")},
     ),
-    "collectionCreate": ("CollectionCreate", lambda c: {"name": "Nueva"}),
+    "collectionCreate": ("CollectionCreate", lambda _c: {"name": "Nueva"}),
     "collectionUpdate": (
         "CollectionUpdate",
         lambda c: {"id": _id(c, "collection", "Collection"), "collection": {"name": "Otra"}},
@@ -204,7 +188,7 @@ MUTATIONS: dict[str, tuple[str, Variables]] = {
             "quantity": 3,
         },
     ),
-    "warehouseCreate": ("WarehouseCreate", lambda c: {"name": "Norte"}),
+    "warehouseCreate": ("WarehouseCreate", lambda _c: {"name": "Norte"}),
     "warehouseUpdate": (
         "WarehouseUpdate",
         lambda c: {"id": _id(c, "warehouse", "Warehouse"), "warehouse": {"city": "Huelva"}},

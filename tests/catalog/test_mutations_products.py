@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from strawberry import relay
@@ -23,15 +22,15 @@ from catalog.models import (
     ProductVariant,
     Stock,
 )
-from shop.accounts.models import User
-from tests.catalog.factories import (
+from tests.factories import gid
+from tests.factories.audit import history
+from tests.factories.catalog import (
     CategoryFactory,
     MediaFactory,
     ProductFactory,
     StockFactory,
     VariantFactory,
 )
-from tests.factories import StaffFactory
 from tests.operations import operation
 
 pytestmark = pytest.mark.django_db
@@ -51,13 +50,6 @@ def _media_root(settings: Any, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def manager() -> User:
-    user = StaffFactory()
-    user.groups.add(Group.objects.get(name="Gestor de catálogo"))
-    return user
-
-
-@pytest.fixture
 def specs() -> dict[str, Attribute]:
     """One attribute of each type; "material" has the choices "acero" and "vidrio"."""
     material = Attribute.objects.create(slug="material", name="Material", type="choice")
@@ -71,18 +63,6 @@ def specs() -> dict[str, Attribute]:
         "apto": Attribute.objects.create(slug="apto", name="Apto lavavajillas", type="boolean"),
         "material": material,
     }
-
-
-def gid(type_name: str, pk: int) -> str:
-    return relay.to_base64(type_name, pk)
-
-
-def history() -> list[tuple[int, str, str, int, str]]:
-    return list(
-        LogEntry.objects.order_by("pk").values_list(
-            "user_id", "content_type__model", "object_id", "action_flag", "change_message"
-        )
-    )
 
 
 def snapshot() -> dict[str, Any]:

@@ -7,13 +7,12 @@ from typing import Any
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
-from django.contrib.auth.models import Group
 from strawberry import relay
 
 from catalog.models import Stock, Warehouse
-from shop.accounts.models import User
-from tests.catalog.factories import StockFactory, VariantFactory, WarehouseFactory
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import UserFactory, gid
+from tests.factories.audit import history
+from tests.factories.catalog import StockFactory, VariantFactory, WarehouseFactory
 from tests.operations import operation
 
 pytestmark = pytest.mark.django_db
@@ -22,25 +21,6 @@ EN = {"Accept-Language": "en"}
 STOCK_UPDATE = operation("staff/StockUpdate")
 WAREHOUSE_CREATE = operation("staff/WarehouseCreate")
 WAREHOUSE_UPDATE = operation("staff/WarehouseUpdate")
-
-
-@pytest.fixture
-def manager() -> User:
-    user = StaffFactory()
-    user.groups.add(Group.objects.get(name="Gestor de catálogo"))
-    return user
-
-
-def gid(type_name: str, pk: int) -> str:
-    return relay.to_base64(type_name, pk)
-
-
-def history() -> list[tuple[int, str, str, int, str]]:
-    return list(
-        LogEntry.objects.order_by("pk").values_list(
-            "user_id", "content_type__model", "object_id", "action_flag", "change_message"
-        )
-    )
 
 
 def snapshot() -> dict[str, Any]:

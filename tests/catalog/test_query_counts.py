@@ -3,7 +3,7 @@ or not."""
 
 import pytest
 
-from tests.catalog.factories import WarehouseFactory, stocked_product
+from tests.factories.catalog import WarehouseFactory, stocked_product
 from tests.operations import operation
 
 pytestmark = pytest.mark.django_db

@@ -8,14 +8,6 @@ from decimal import Decimal
 import pytest
 
 from catalog import models
-from tests.catalog.factories import (
-    CategoryFactory,
-    MediaFactory,
-    ProductFactory,
-    StockFactory,
-    VariantFactory,
-    WarehouseFactory,
-)
 from tests.catalog.storefront_factories import (
     EN,
     AttributeChoiceFactory,
@@ -25,6 +17,14 @@ from tests.catalog.storefront_factories import (
     collection_slugs,
     curate,
     gid,
+)
+from tests.factories.catalog import (
+    CategoryFactory,
+    MediaFactory,
+    ProductFactory,
+    StockFactory,
+    VariantFactory,
+    WarehouseFactory,
 )
 from tests.operations import operation
 

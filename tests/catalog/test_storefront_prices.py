@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import TaxClass
-from tests.catalog.factories import (
+from tests.factories.catalog import (
     ProductFactory,
     StockFactory,
     VariantFactory,

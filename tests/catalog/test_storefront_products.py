@@ -8,14 +8,6 @@ from decimal import Decimal
 import pytest
 
 from catalog import models
-from tests.catalog.factories import (
-    CategoryFactory,
-    MediaFactory,
-    ProductFactory,
-    StockFactory,
-    VariantFactory,
-    WarehouseFactory,
-)
 from tests.catalog.storefront_factories import (
     EN,
     AttributeChoiceFactory,
@@ -26,6 +18,14 @@ from tests.catalog.storefront_factories import (
     gid,
     priced_product,
     slugs,
+)
+from tests.factories.catalog import (
+    CategoryFactory,
+    MediaFactory,
+    ProductFactory,
+    StockFactory,
+    VariantFactory,
+    WarehouseFactory,
 )
 from tests.operations import operation
 

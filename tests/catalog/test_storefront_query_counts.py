@@ -7,7 +7,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.catalog.factories import (
+from tests.catalog.storefront_factories import (
+    AttributeChoiceFactory,
+    AttributeFactory,
+    AttributeValueFactory,
+    CollectionFactory,
+    curate,
+)
+from tests.factories.catalog import (
     CategoryFactory,
     MediaFactory,
     ProductFactory,
@@ -15,13 +22,6 @@ from tests.catalog.factories import (
     VariantFactory,
     WarehouseFactory,
     stocked_product,
-)
-from tests.catalog.storefront_factories import (
-    AttributeChoiceFactory,
-    AttributeFactory,
-    AttributeValueFactory,
-    CollectionFactory,
-    curate,
 )
 from tests.operations import operation
 

@@ -10,22 +10,14 @@ import pytest
 from django.utils import timezone
 
 from orders.models import Checkout, Reservation
-from orders.payments.memory import gateway
-from tests.catalog.factories import ProductFactory, StockFactory, VariantFactory, WarehouseFactory
+from tests.factories.catalog import ProductFactory, StockFactory, VariantFactory, WarehouseFactory
+from tests.factories.orders import ready_checkout
 from tests.operations import operation
-from tests.orders.factories import ready_checkout
 
 pytestmark = pytest.mark.django_db
 
 PRODUCT = operation("storefront/Product")
 PRODUCT_LIST = operation("storefront/ProductList")
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
 
 
 @pytest.fixture

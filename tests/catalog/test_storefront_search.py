@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 
 from catalog.models import Category, Product
-from tests.catalog.factories import CategoryFactory, ProductFactory, VariantFactory
 from tests.catalog.storefront_factories import EN, gid, priced_product, slugs
+from tests.factories.catalog import CategoryFactory, ProductFactory, VariantFactory
 from tests.operations import operation
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,6 @@ from django.contrib.auth.models import Group
 
 from shop.accounts import roles
 from shop.accounts.models import User
-from tests.catalog.factories import CategoryFactory, MediaFactory, ProductFactory, VariantFactory
 from tests.catalog.storefront_factories import (
     CollectionFactory,
     catalogue_manager,
@@ -21,6 +20,7 @@ from tests.catalog.storefront_factories import (
     slugs,
 )
 from tests.factories import StaffFactory
+from tests.factories.catalog import CategoryFactory, MediaFactory, ProductFactory, VariantFactory
 from tests.operations import operation
 
 pytestmark = pytest.mark.django_db

@@ -26,12 +26,3 @@ def content_snapshot() -> dict[str, Any]:
     }
     snapshot["LogEntry"] = list(LogEntry.objects.order_by("pk").values())
     return snapshot
-
-
-def history() -> list[tuple[int, str, str, int, str]]:
-    """The administration history as (user id, model, object id, action flag, message)."""
-    return list(
-        LogEntry.objects.order_by("pk").values_list(
-            "user_id", "content_type__model", "object_id", "action_flag", "change_message"
-        )
-    )

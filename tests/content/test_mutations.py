@@ -15,7 +15,8 @@ from tests.content.factories import (
     LegalPageFactory,
     ShopSettingsFactory,
 )
-from tests.content.helpers import global_id, history
+from tests.content.helpers import global_id
+from tests.factories.audit import history
 
 pytestmark = pytest.mark.django_db
 

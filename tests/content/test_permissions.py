@@ -49,11 +49,11 @@ def _section_id(content: Content, key: str = "section") -> str:
 MUTATIONS: dict[str, tuple[str, Variables]] = {
     "shopSettingsUpdate": (
         ops.SHOP_SETTINGS_UPDATE,
-        lambda content: {"name": "Robada", "contactEmail": "x@example.com"},
+        lambda _content: {"name": "Robada", "contactEmail": "x@example.com"},
     ),
     "homePageSectionCreate": (
         ops.HOME_PAGE_SECTION_CREATE,
-        lambda content: {"kind": "RICH_TEXT", "title": "Nueva", "body": "<p>x</p>"},
+        lambda _content: {"kind": "RICH_TEXT", "title": "Nueva", "body": "<p>x</p>"},
     ),
     "homePageSectionUpdate": (
         ops.HOME_PAGE_SECTION_UPDATE,
@@ -69,7 +69,7 @@ MUTATIONS: dict[str, tuple[str, Variables]] = {
     ),
     "faqCategoryCreate": (
         ops.FAQ_CATEGORY_CREATE,
-        lambda content: {"name": "Nueva"},
+        lambda _content: {"name": "Nueva"},
     ),
     "faqCategoryUpdate": (
         ops.FAQ_CATEGORY_UPDATE,
@@ -103,7 +103,7 @@ MUTATIONS: dict[str, tuple[str, Variables]] = {
     ),
     "legalPageUpdate": (
         ops.LEGAL_PAGE_UPDATE,
-        lambda content: {"kind": "LEGAL_NOTICE", "page": {"body": "<p>Cambiado</p>"}},
+        lambda _content: {"kind": "LEGAL_NOTICE", "page": {"body": "<p>Cambiado</p>"}},
     ),
 }
 

@@ -16,7 +16,8 @@ from tests.content.factories import (
     LegalPageFactory,
     ShopSettingsFactory,
 )
-from tests.content.helpers import EN, content_snapshot, global_id, history
+from tests.content.helpers import EN, content_snapshot, global_id
+from tests.factories.audit import history
 
 pytestmark = pytest.mark.django_db
 
@@ -465,10 +466,10 @@ def test_faq_category_with_entries_cannot_be_deleted(gql, shop_admin):
 def _bad_ids(type_name: str, other_type: str) -> dict[str, Callable[[int], str]]:
     return {
         "unknown pk": lambda pk: global_id(type_name, pk + 1000),
-        "garbage": lambda pk: "garbage",
-        "empty": lambda pk: "",
+        "garbage": lambda _pk: "garbage",
+        "empty": lambda _pk: "",
         "other type": lambda pk: global_id(other_type, pk),
-        "non-numeric node id": lambda pk: global_id(type_name, "uno"),
+        "non-numeric node id": lambda _pk: global_id(type_name, "uno"),
         "plain pk": lambda pk: str(pk),
     }
 
@@ -680,9 +681,11 @@ def test_reorder_with_an_unknown_section_is_not_found(gql, shop_admin):
 @pytest.mark.parametrize(
     "category_id",
     [
-        pytest.param(lambda section, category: global_id("HomePageSection", section.pk), id="type"),
-        pytest.param(lambda section, category: global_id("FaqCategory", 999_999), id="unknown"),
-        pytest.param(lambda section, category: "garbage", id="garbage"),
+        pytest.param(
+            lambda section, _category: global_id("HomePageSection", section.pk), id="type"
+        ),
+        pytest.param(lambda _section, _category: global_id("FaqCategory", 999_999), id="unknown"),
+        pytest.param(lambda _section, _category: "garbage", id="garbage"),
     ],
 )
 def test_faq_entry_create_with_a_bad_category_is_not_found(gql, shop_admin, category_id):

@@ -17,7 +17,7 @@ from invoicing.models import Invoice, VerifactuRecord
 from invoicing.submission.simulator import AeatSimulator
 from invoicing.verifactu.records import AltaRecord, ChainLink, InvoiceRef, InvoiceType, TaxLine
 from invoicing.verifactu.xml import SF_NS, registro
-from tests.orders.factories import place_order
+from tests.factories.orders import place_order
 
 ISSUE_DATE = datetime(2027, 1, 4, 10, 30, tzinfo=timezone.get_fixed_timezone(60))
 

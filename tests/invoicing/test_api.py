@@ -18,9 +18,9 @@ from invoicing.selectors import invoice_pdf_signature_valid
 from orders.payments.memory import gateway
 from shop.accounts import roles
 from tests.factories import StaffFactory, UserFactory
-from tests.invoicing.builders import METHODS, card_order, variant_at, water_bill_order
+from tests.factories.invoicing import METHODS, card_order, variant_at, water_bill_order
+from tests.factories.orders import API_ADDRESS, gid, place_order, staff_in_role, stocked_variant
 from tests.operations import operation
-from tests.orders.factories import API_ADDRESS, gid, place_order, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from invoicing.chain import huella_fields
 from invoicing.models import VerifactuRecord
 from invoicing.verifactu import huella as hashing
 from orders.payments.memory import gateway
-from tests.invoicing.builders import METHODS, card_order
+from tests.factories.invoicing import METHODS, card_order
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from orders import models
+from tests.factories.orders import API_ADDRESS, ready_checkout
 from tests.operations import operation
-from tests.orders.factories import API_ADDRESS, ready_checkout
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from invoicing.models import Invoice, InvoiceSeries, VerifactuRecord
 from orders import models
 from orders.payments.memory import gateway
-from tests.invoicing.builders import METHODS
-from tests.orders.factories import ShippingMethodFactory, stocked_variant
+from tests.factories.invoicing import METHODS
+from tests.factories.orders import ShippingMethodFactory, stocked_variant
 from tests.orders.test_concurrency import buy, outcome, ready_checkouts, top_level_errors
 from tests.parallel import run_together
 

@@ -11,22 +11,14 @@ from django.core import mail
 from django.core.mail.backends import locmem
 
 from invoicing.models import Invoice
-from orders.payments.memory import gateway
 from shop.outbox import services as outbox
 from shop.outbox.models import Message
-from tests.orders.factories import place_order, stocked_variant
+from tests.factories.orders import place_order, stocked_variant
 from tests.orders.test_concurrency import needs_row_locks
 from tests.parallel import run_together
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres, needs_row_locks]
 ROUNDS = 6
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
 
 
 def owed(task: str, **kwargs: object) -> Message:
@@ -48,7 +40,7 @@ def test_the_pdf_reaches_the_customer_once_whichever_runs_first(monkeypatch):
 
     monkeypatch.setattr(locmem.EmailBackend, "send_messages", slow_send)
     # Placed with the relay held back, so the test delivers the messages itself, at once.
-    monkeypatch.setattr(outbox, "outbox_relay", lambda **kwargs: 0)
+    monkeypatch.setattr(outbox, "outbox_relay", lambda **_kwargs: 0)
     orders = [place_order(lines=[(variant, 1)], email=f"c{n}@example.com") for n in range(ROUNDS)]
 
     for order in orders:
@@ -57,8 +49,8 @@ def test_the_pdf_reaches_the_customer_once_whichever_runs_first(monkeypatch):
         render = owed("invoicing.tasks.invoice_pdf_render", invoice_id=invoice.pk)
         run_together(
             [
-                lambda client, pk=confirmation.pk: outbox.outbox_message_deliver(message_id=pk),
-                lambda client, pk=render.pk: outbox.outbox_message_deliver(message_id=pk),
+                lambda _client, pk=confirmation.pk: outbox.outbox_message_deliver(message_id=pk),
+                lambda _client, pk=render.pk: outbox.outbox_message_deliver(message_id=pk),
             ]
         )
     for message in Message.objects.filter(task="invoicing.tasks.invoice_email_send"):

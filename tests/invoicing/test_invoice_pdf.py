@@ -18,12 +18,11 @@ from invoicing.selectors import invoice_pdf_url
 from orders import emails as order_emails
 from orders import services as order_services
 from orders.models import OrderEvent
-from orders.payments.memory import gateway
 from shop.accounts.roles import ORDER_MANAGER
 from shop.outbox.models import Message
+from tests.factories.orders import place_order, staff_in_role, stocked_variant
 from tests.invoicing.invoice_rows import MADRID, issued_invoice
 from tests.invoicing.pdf_reading import in_language, pdf_qr_codes, pdf_text
-from tests.orders.factories import place_order, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
 QR_URL = (
@@ -31,13 +30,6 @@ QR_URL = (
     "?nif=A99999997&numserie=F2-2027-000001&fecha=05-03-2027&importe=29.15"
 )
 EMAIL_TASK = "invoicing.tasks.invoice_email_send"
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
 
 
 @pytest.fixture(autouse=True)

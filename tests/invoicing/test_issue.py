@@ -32,8 +32,8 @@ from orders.services import claims
 from shop.accounts.roles import ORDER_MANAGER
 from shop.outbox.models import Message
 from tests.factories import UserFactory
-from tests.invoicing.builders import METHODS, amounts, card_order, variant_at, water_bill_order
-from tests.orders.factories import ADDRESS, PickupPointFactory, ready_checkout, staff_in_role
+from tests.factories.invoicing import METHODS, amounts, card_order, variant_at, water_bill_order
+from tests.factories.orders import ADDRESS, PickupPointFactory, ready_checkout, staff_in_role
 
 pytestmark = pytest.mark.django_db
 

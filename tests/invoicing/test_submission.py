@@ -317,7 +317,7 @@ def test_two_workers_never_send_the_same_records(aeat: AeatSimulator) -> None:
     add_records(3)
     _wait_is_over()
 
-    results = run_together([lambda client: verifactu_submit_pending().result] * 2)
+    results = run_together([lambda _client: verifactu_submit_pending().result] * 2)
 
     assert sorted(results) in (["busy", "sent"], ["sent", "waiting"])
     assert Submission.objects.count() == 1

@@ -27,13 +27,13 @@ from invoicing.submission.aeat import AeatChannel, client_certificate, endpoint
 from invoicing.submission.base import get_channel
 from invoicing.submission.file import answer_path
 from invoicing.submission.simulator import AeatSimulator, SimulatorChannel
+from tests.factories.orders import place_order
 from tests.invoicing.submission_helpers import (  # noqa: F401
     add_forged_record,
     add_records,
     aeat_simulator,
     number,
 )
-from tests.orders.factories import place_order
 
 pytestmark = pytest.mark.django_db
 

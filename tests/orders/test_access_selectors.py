@@ -13,7 +13,7 @@ from orders.services import claims
 from shop.accounts import roles
 from shop.errors import NotFound
 from tests.factories import StaffFactory, UserFactory
-from tests.orders.factories import place_order, ready_checkout, staff_in_role
+from tests.factories.orders import place_order, ready_checkout, staff_in_role
 
 pytestmark = pytest.mark.django_db
 

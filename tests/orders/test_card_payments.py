@@ -24,14 +24,14 @@ from orders import models, selectors, services
 from orders.payments.memory import gateway
 from shop.accounts import roles
 from tests.factories import StaffFactory
-from tests.operations import operation
-from tests.orders.factories import (
+from tests.factories.orders import (
     ShippingMethodFactory,
     gid,
     ready_checkout,
     staff_in_role,
     stocked_variant,
 )
+from tests.operations import operation
 
 pytestmark = pytest.mark.django_db
 

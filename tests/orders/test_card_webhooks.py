@@ -21,8 +21,8 @@ from django.test import Client
 from orders import models, services
 from orders.payments.card import INTENT_STATUS
 from tests.factories import StaffFactory
+from tests.factories.orders import ShippingMethodFactory, ready_checkout, stocked_variant
 from tests.fake_stripe import WEBHOOK_SECRET, sign
-from tests.orders.factories import ShippingMethodFactory, ready_checkout, stocked_variant
 
 pytestmark = pytest.mark.django_db
 

@@ -5,30 +5,18 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from strawberry import relay
 
 from orders.models import Order
-from orders.payments.memory import gateway
-from tests.operations import operation
-from tests.orders.factories import (
+from tests.factories import gid
+from tests.factories.orders import (
     API_ADDRESS,
     ShippingMethodFactory,
     ready_checkout,
     stocked_variant,
 )
+from tests.operations import operation
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
-
-
-def gid(type_name, pk):
-    return relay.to_base64(type_name, pk)
 
 
 def test_a_guest_buys_and_finds_the_order_by_its_token(gql):

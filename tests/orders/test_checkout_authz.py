@@ -16,8 +16,7 @@ from orders import models, services
 from orders.payments.memory import gateway
 from shop.accounts import roles
 from tests.factories import StaffFactory, UserFactory
-from tests.operations import operation
-from tests.orders.factories import (
+from tests.factories.orders import (
     API_ADDRESS,
     ShippingMethodFactory,
     gid,
@@ -26,6 +25,7 @@ from tests.orders.factories import (
     staff_in_role,
     stocked_variant,
 )
+from tests.operations import operation
 
 pytestmark = pytest.mark.django_db
 
@@ -44,13 +44,6 @@ query OrderEvents($id: ID!) {
   order(id: $id) { number events { type actorEmail } }
 }
 """
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
 
 
 def not_found(field: str) -> dict[str, Any]:
@@ -115,15 +108,15 @@ CHECKOUT_MUTATIONS = {
     "CheckoutLinesAdd": lambda t: {"lines": _line(t["spare"], 1)},
     "CheckoutLinesUpdate": lambda t: {"lines": _line(t["variant"], 5)},
     "CheckoutLinesDelete": lambda t: {"variantIds": [gid("ProductVariant", t["variant"].pk)]},
-    "CheckoutEmailUpdate": lambda t: {"email": "intruder@example.com"},
-    "CheckoutShippingAddressUpdate": lambda t: {"address": MADRID_ADDRESS},
-    "CheckoutBillingAddressUpdate": lambda t: {"address": MADRID_ADDRESS},
+    "CheckoutEmailUpdate": lambda _t: {"email": "intruder@example.com"},
+    "CheckoutShippingAddressUpdate": lambda _t: {"address": MADRID_ADDRESS},
+    "CheckoutBillingAddressUpdate": lambda _t: {"address": MADRID_ADDRESS},
     "CheckoutShippingMethodUpdate": lambda t: {
         "shippingMethodId": gid("ShippingMethod", t["method"].pk)
     },
-    "CheckoutPaymentStart": lambda t: {"method": "CARD"},
-    "CheckoutComplete": lambda t: {},
-    "CheckoutCustomerAttach": lambda t: {},
+    "CheckoutPaymentStart": lambda _t: {"method": "CARD"},
+    "CheckoutComplete": lambda _t: {},
+    "CheckoutCustomerAttach": lambda _t: {},
 }
 
 

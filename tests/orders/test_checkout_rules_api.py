@@ -16,8 +16,7 @@ from catalog.models import Stock
 from orders import models, services
 from orders.payments.memory import gateway
 from tests.factories import UserFactory
-from tests.operations import operation
-from tests.orders.factories import (
+from tests.factories.orders import (
     ADDRESS,
     API_ADDRESS,
     PickupPointFactory,
@@ -27,17 +26,11 @@ from tests.orders.factories import (
     stocked_variant,
     zone_for,
 )
+from tests.operations import operation
 
 pytestmark = pytest.mark.django_db
 
 MADRID_ADDRESS = {**API_ADDRESS, "streetAddress1": "Calle Mayor 1", "postalCode": "28013"}
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
 
 
 def run(gql, name: str, input: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

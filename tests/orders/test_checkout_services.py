@@ -12,16 +12,9 @@ from orders import models, services
 from orders.errors import CheckoutErrorCode
 from orders.payments.memory import gateway
 from orders.selectors import ChargeStatus, checkout_summary, payment_balance
-from tests.orders.factories import place_order, ready_checkout, stocked_variant
+from tests.factories.orders import place_order, ready_checkout, stocked_variant
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
 
 
 def codes(exc: ValidationError) -> set[str]:

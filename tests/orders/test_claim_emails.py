@@ -12,22 +12,14 @@ from django.test import override_settings
 from catalog.models import Product
 from orders import claim_emails, services
 from orders.models import Claim, Order
-from orders.payments.memory import gateway
 from orders.services import claims as claim_services
 from shop.accounts.roles import ORDER_MANAGER
 from tests.factories import UserFactory
-from tests.orders.factories import place_order, staff_in_role, stocked_variant
+from tests.factories.orders import place_order, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
 TIMES = "\N{MULTIPLICATION SIGN}"
 STOREFRONT = "https://tienda.example/storefront/"
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
 
 
 @pytest.fixture(autouse=True)

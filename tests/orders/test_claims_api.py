@@ -6,29 +6,13 @@ from decimal import Decimal
 
 import pytest
 
-from orders import models, services
-from orders.payments.memory import gateway
+from orders import models
 from shop.accounts.roles import ORDER_MANAGER
 from tests.factories import UserFactory
+from tests.factories.orders import gid, shipped_order, staff_in_role
 from tests.operations import operation
-from tests.orders.factories import gid, place_order, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
-
-
-def shipped_order(user, quantity=2):
-    order = place_order(lines=[(stocked_variant(quantity=5, price="10.00"), quantity)], user=user)
-    staff = staff_in_role(ORDER_MANAGER)
-    line = order.lines.get()
-    services.order_fulfill(actor=staff, order=order, quantities=[(line, quantity)])
-    return order
 
 
 def test_a_customer_claims_and_staff_refund_part_of_the_order(gql):

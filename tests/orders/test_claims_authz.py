@@ -25,7 +25,7 @@ from PIL import Image
 from strawberry import relay
 
 from catalog.models import Stock
-from orders import models, services
+from orders import models
 from orders.payments.memory import gateway
 from orders.services import claims
 from orders.views import PHOTO_LINK_SECONDS, SALT
@@ -33,8 +33,8 @@ from shop.accounts import roles
 from shop.accounts.models import User
 from shop.accounts.tokens import create_token
 from tests.factories import StaffFactory, UserFactory
+from tests.factories.orders import gid, shipped_order, staff_in_role
 from tests.operations import operation
-from tests.orders.factories import gid, place_order, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
 
@@ -69,13 +69,6 @@ query ClaimEvents($id: ID!) {
 
 
 @pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
-
-
-@pytest.fixture(autouse=True)
 def private_root(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "private"
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -91,17 +84,6 @@ def private_root(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     field = models.ClaimAttachment._meta.get_field("image")
     monkeypatch.setattr(field, "storage", storages["private"])
     return root
-
-
-def shipped_order(user: User | None, *, email: str = "lucia@example.com") -> models.Order:
-    """Two units at 10.00 (plus shipping), paid and shipped."""
-    order = place_order(
-        lines=[(stocked_variant(quantity=5, price="10.00"), 2)], user=user, email=email
-    )
-    services.order_fulfill(
-        actor=staff_in_role(roles.ORDER_MANAGER), order=order, quantities=[(order.lines.get(), 2)]
-    )
-    return order
 
 
 def open_claim(order: models.Order) -> models.Claim:

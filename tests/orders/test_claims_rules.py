@@ -28,8 +28,8 @@ from shop.accounts import roles
 from shop.accounts.models import User
 from shop.accounts.tokens import create_token
 from tests.factories import UserFactory
+from tests.factories.orders import gid, place_order, shipped_order, staff_in_role, stocked_variant
 from tests.operations import operation
-from tests.orders.factories import gid, place_order, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
 
@@ -40,13 +40,6 @@ RESOLVE = operation("staff/ClaimResolve")
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
 MAKE = 0x010F
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
 
 
 @pytest.fixture(autouse=True)
@@ -75,17 +68,6 @@ def customer() -> User:
 @pytest.fixture
 def manager() -> User:
     return staff_in_role(roles.ORDER_MANAGER, email="gestor@example.com")
-
-
-def shipped_order(user: User | None, *, quantity: int = 2, stock: int = 5) -> models.Order:
-    """An order of ``quantity`` units at 10.00 (plus 4.95 shipping), paid and shipped."""
-    variant = stocked_variant(quantity=stock, price="10.00")
-    order = place_order(lines=[(variant, quantity)], user=user)
-    line = order.lines.get()
-    services.order_fulfill(
-        actor=staff_in_role(roles.ORDER_MANAGER), order=order, quantities=[(line, quantity)]
-    )
-    return order
 
 
 def claim_input(order: models.Order, *lines: tuple[models.OrderLine, int], **fields: Any):

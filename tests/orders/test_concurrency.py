@@ -24,9 +24,9 @@ from django.utils import timezone
 from catalog.models import ProductVariant, Stock
 from orders import models, selectors, services
 from orders.payments.memory import gateway
-from tests.catalog.factories import StockFactory, VariantFactory, WarehouseFactory
+from tests.factories.catalog import StockFactory, VariantFactory, WarehouseFactory
+from tests.factories.orders import ShippingMethodFactory, ready_checkout, stocked_variant
 from tests.operations import operation
-from tests.orders.factories import ShippingMethodFactory, ready_checkout, stocked_variant
 from tests.parallel import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,13 +38,6 @@ needs_row_locks = pytest.mark.skipif(
 
 START = operation("storefront/CheckoutPaymentStart")
 COMPLETE = operation("storefront/CheckoutComplete")
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
 
 
 def ready_checkouts(

@@ -12,20 +12,12 @@ from django.test import override_settings
 from catalog.models import Product
 from orders import emails, models, services
 from orders.models import Order, OrderEvent
-from orders.payments.memory import gateway
 from shop.accounts.models import User
-from tests.orders.factories import ADDRESS, ShippingMethodFactory, place_order, stocked_variant
+from tests.factories.orders import ADDRESS, ShippingMethodFactory, place_order, stocked_variant
 
 pytestmark = pytest.mark.django_db
 TIMES = "\N{MULTIPLICATION SIGN}"
 STOREFRONT = "https://tienda.example/storefront/"
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
 
 
 @pytest.fixture(autouse=True)

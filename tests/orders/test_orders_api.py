@@ -18,14 +18,14 @@ from orders import models
 from orders.payments.memory import gateway
 from shop.accounts import roles
 from tests.factories import UserFactory
-from tests.operations import operation
-from tests.orders.factories import (
+from tests.factories.orders import (
     ShippingMethodFactory,
     gid,
     place_order,
     staff_in_role,
     stocked_variant,
 )
+from tests.operations import operation
 
 pytestmark = pytest.mark.django_db
 
@@ -33,13 +33,6 @@ pytestmark = pytest.mark.django_db
 def in_spanish(message: str) -> str:
     with translation.override("es"):
         return gettext(message)
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
 
 
 @pytest.fixture

@@ -17,18 +17,11 @@ from orders.payments.keys import RefundReason
 from orders.payments.memory import gateway
 from orders.selectors import payment_balance, payment_refundable
 from orders.services.payments import payment_give_back
-from tests.orders.factories import place_order, ready_checkout
+from tests.factories.orders import place_order, ready_checkout
 
 pytestmark = pytest.mark.django_db
 
 Kind = models.PaymentTransaction.Kind
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
 
 
 def started_payment(outcome: str) -> models.Payment:

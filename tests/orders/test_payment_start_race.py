@@ -19,8 +19,8 @@ from orders import models
 from orders.payments.memory import InMemoryPaymentMethod, gateway
 from shop.accounts.tokens import create_token
 from tests.factories import UserFactory
+from tests.factories.orders import ready_checkout, stocked_variant
 from tests.operations import operation
-from tests.orders.factories import ready_checkout, stocked_variant
 from tests.orders.test_concurrency import Answer, ledger, needs_row_locks, post
 from tests.parallel import run_together
 

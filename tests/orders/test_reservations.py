@@ -11,20 +11,12 @@ from strawberry import relay
 
 from catalog.models import Stock
 from orders import models, services
-from orders.payments.memory import gateway
 from orders.tasks import reservations_release_expired
 from shop.celery import app
+from tests.factories.orders import place_order, ready_checkout, stocked_variant
 from tests.operations import operation
-from tests.orders.factories import place_order, ready_checkout, stocked_variant
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _gateway():
-    gateway.reset()
-    yield
-    gateway.reset()
 
 
 def codes(payload):

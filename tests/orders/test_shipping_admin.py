@@ -5,29 +5,21 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from orders.models import PickupPoint, PostalCodeRule, ShippingMethod, ShippingZone
-from shop.accounts.models import User
 from tests.admin_ui.forms import field_errors, management_form
+from tests.factories import staff_in_role
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "correct-horse-battery-9"
 INCLUDE, EXCLUDE = PostalCodeRule.Inclusion.INCLUDE, PostalCodeRule.Inclusion.EXCLUDE
 EN = {"Accept-Language": "en"}
 
 
-def staff(email, role):
-    user = User.objects.create_user(email, PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
 @pytest.fixture
 def shop_admin(client):
-    user = staff("tienda@example.com", "Administrador de la tienda")
+    user = staff_in_role("Administrador de la tienda", email="tienda@example.com")
     client.force_login(user)
     return user
 
@@ -445,7 +437,7 @@ def test_order_manager_views_shipping_but_cannot_change_it(client):
     zone = zone_with_rules_and_methods()
     method = zone.methods.get(kind="delivery")
     point = PickupPoint.objects.get()
-    client.force_login(staff("pedidos@example.com", "Gestor de pedidos"))
+    client.force_login(staff_in_role("Gestor de pedidos", email="pedidos@example.com"))
     before = rows()
 
     views = [

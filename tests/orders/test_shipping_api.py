@@ -10,9 +10,7 @@ from typing import Any
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from strawberry import relay
 from strawberry.utils.str_converters import to_camel_case
 
 from orders import services
@@ -20,7 +18,7 @@ from orders.api.shipping.mutations import ShippingMutations
 from orders.models import PickupPoint, PostalCodeRule, ShippingMethod, ShippingZone
 from orders.selectors import zones_serving
 from shop.accounts.models import User
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import UserFactory, gid, staff_in_role
 from tests.operations import operation
 
 pytestmark = pytest.mark.django_db
@@ -31,25 +29,15 @@ Shipping = dict[str, Any]
 Variables = Callable[[Shipping], dict[str, Any]]
 
 
-def _staff_in(group: str) -> User:
-    user = StaffFactory()
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 @pytest.fixture
 def admin() -> User:
-    return _staff_in("Administrador de la tienda")
+    return staff_in_role("Administrador de la tienda")
 
 
 @pytest.fixture
 def order_manager() -> User:
     """Staff who may see shipping but change nothing in it."""
-    return _staff_in("Gestor de pedidos")
-
-
-def gid(type_name: str, pk: int) -> str:
-    return relay.to_base64(type_name, pk)
+    return staff_in_role("Gestor de pedidos")
 
 
 def snapshot() -> dict[str, Any]:
@@ -128,7 +116,7 @@ def _id(shipping: Shipping, key: str) -> str:
 MUTATIONS: dict[str, tuple[str, Variables]] = {
     "shippingZoneCreate": (
         "ShippingZoneCreate",
-        lambda s: {"name": "Canarias", "countries": ["ES"], "rules": [{"prefix": "35"}]},
+        lambda _s: {"name": "Canarias", "countries": ["ES"], "rules": [{"prefix": "35"}]},
     ),
     "shippingZoneUpdate": (
         "ShippingZoneUpdate",
@@ -146,7 +134,7 @@ MUTATIONS: dict[str, tuple[str, Variables]] = {
     "shippingMethodDelete": ("ShippingMethodDelete", lambda s: {"id": _id(s, "delivery")}),
     "pickupPointCreate": (
         "PickupPointCreate",
-        lambda s: {
+        lambda _s: {
             "name": "Oficina Nervión",
             "streetAddress": "Avenida Eduardo Dato 2",
             "postalCode": "41005",
@@ -512,12 +500,12 @@ def test_administrator_deletes_a_zone_with_its_rules_and_methods(gql, admin, shi
 @pytest.mark.parametrize(
     ("document", "input"),
     [
-        ("ShippingZoneUpdate", lambda s, bad: {"id": bad, "zone": {"name": "X"}}),
-        ("ShippingZoneDelete", lambda s, bad: {"id": bad}),
-        ("ShippingMethodUpdate", lambda s, bad: {"id": bad, "method": {"price": "1.00"}}),
-        ("ShippingMethodDelete", lambda s, bad: {"id": bad}),
-        ("PickupPointUpdate", lambda s, bad: {"id": bad, "pickupPoint": {"city": "X"}}),
-        ("PickupPointDelete", lambda s, bad: {"id": bad}),
+        ("ShippingZoneUpdate", lambda _s, bad: {"id": bad, "zone": {"name": "X"}}),
+        ("ShippingZoneDelete", lambda _s, bad: {"id": bad}),
+        ("ShippingMethodUpdate", lambda _s, bad: {"id": bad, "method": {"price": "1.00"}}),
+        ("ShippingMethodDelete", lambda _s, bad: {"id": bad}),
+        ("PickupPointUpdate", lambda _s, bad: {"id": bad, "pickupPoint": {"city": "X"}}),
+        ("PickupPointDelete", lambda _s, bad: {"id": bad}),
     ],
 )
 @pytest.mark.parametrize("bad_id", ["garbage", "wrong type", "unknown"])

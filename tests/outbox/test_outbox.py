@@ -18,13 +18,12 @@ from kombu import Connection
 from redis import Redis
 
 from orders.models import Order, OrderEvent
-from orders.payments.memory import gateway
 from shop.celery import app as celery_app
 from shop.outbox.models import Message
 from shop.outbox.services import outbox_enqueue, outbox_relay, retry_delay
 from shop.outbox.tasks import outbox_message_deliver, outbox_relay_due
+from tests.factories.orders import place_order, ready_checkout
 from tests.operations import operation
-from tests.orders.factories import place_order, ready_checkout
 
 DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 LIVE_BROKER = "redis://127.0.0.1:6379/11"  # this test file's own Redis database
@@ -36,13 +35,6 @@ def _no_invoices(settings) -> None:
     """These tests follow the messages of e-mails: a placed order's invoice owes
     two more (its PDF and submission), left out with the no-op invoicer."""
     settings.SHOP_INVOICER = "orders.invoicer.Invoicer"
-
-
-@pytest.fixture(autouse=True)
-def _gateway() -> Iterator[None]:
-    gateway.reset()
-    yield
-    gateway.reset()
 
 
 @contextmanager

@@ -20,9 +20,9 @@ from shop.accounts.models import User
 from tests.browser import TIMEOUT_MS, screenshot
 from tests.browser import _async_unsafe_allowed as _async_unsafe_allowed
 from tests.browser import browser as browser
-from tests.catalog.factories import CategoryFactory, ProductFactory, StockFactory, VariantFactory
 from tests.factories import PASSWORD, UserFactory
-from tests.orders.factories import PickupPointFactory, ShippingMethodFactory, zone_for
+from tests.factories.catalog import CategoryFactory, ProductFactory, StockFactory, VariantFactory
+from tests.factories.orders import PickupPointFactory, ShippingMethodFactory, zone_for
 
 FOLDER = "storefront"
 

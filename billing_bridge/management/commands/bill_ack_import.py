@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
+from typing_extensions import override
 
 from billing_bridge.management.actor import actor_from, add_actor_argument
 from billing_bridge.services_exchange import bill_ack_import
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         add_actor_argument(parser)
 
+    @override
     def handle(self, *args: Any, file: Path, **options: Any) -> None:
         def progress(lines: Sequence[str]) -> Iterable[str]:
             return tqdm(lines, desc=file.name, unit="line", disable=options["verbosity"] < 1)

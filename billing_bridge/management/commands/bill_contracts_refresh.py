@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
+from typing_extensions import override
 
 from billing_bridge.management.actor import actor_from, add_actor_argument
 from billing_bridge.services import contracts_refresh
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("numbers", nargs="*", metavar="NUMBER", help="Contract numbers.")
         add_actor_argument(parser)
 
+    @override
     def handle(self, *args: Any, numbers: list[str], **options: Any) -> None:
         def progress(items: Sequence[str]) -> Iterable[str]:
             return tqdm(items, desc="contracts", unit="contract", disable=options["verbosity"] < 1)

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
+from typing_extensions import override
 
 from billing_bridge.exchange.base import BatchRow
 from billing_bridge.management.actor import actor_from, add_actor_argument
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         )
         add_actor_argument(parser)
 
+    @override
     def handle(self, *args: Any, cutoff: date | None, **options: Any) -> None:
         def progress(rows: Iterable[BatchRow], total: int) -> Iterable[BatchRow]:
             quiet = options["verbosity"] < 1

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from typing_extensions import override
 
 from billing_bridge.services_exchange import bill_reconcile
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
             "--cutoff", type=date.fromisoformat, required=True, help="Bill cut-off, YYYY-MM-DD."
         )
 
+    @override
     def handle(self, *args: Any, cutoff: date, **options: Any) -> None:
         report = bill_reconcile(cutoff=cutoff)
         self.stdout.write(f"Cut-off {cutoff}: batches {', '.join(report.batches) or 'none'}")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from typing_extensions import override
 
 from billing_bridge import demo
 from billing_bridge.exchange.base import ContractInfo, ExchangeError
@@ -64,6 +65,7 @@ class Command(BaseCommand):
         )
         settle.add_argument("batch")
 
+    @override
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         simulator = BillingSimulator()
         try:

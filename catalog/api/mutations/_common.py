@@ -6,22 +6,17 @@ from __future__ import annotations
 from typing import TypeVar
 
 import strawberry
-from django.core.exceptions import ValidationError
 from django.db import models as db_models
 
 from catalog.api.types import CatalogError
 from catalog.errors import CatalogErrorCode
-from shop.api.inputs import fetch, fetch_many, given_fields, not_found
+from shop.api.inputs import fetch, fetch_many, given_fields
 from shop.api.mutations import PayloadErrors
 
 ModelT = TypeVar("ModelT", bound=db_models.Model)
 
 
 catalog_errors = PayloadErrors(CatalogError, CatalogErrorCode)
-
-
-def _not_found(field: str) -> ValidationError:
-    return not_found(field, CatalogErrorCode)
 
 
 def _fetch(model: type[ModelT], type_name: str, id: str, field: str = "id") -> ModelT:

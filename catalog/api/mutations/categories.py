@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
 from catalog import models, services
 from catalog.api.mutations._common import _data, _fetch, catalog_errors
 from catalog.api.types import CatalogError, CategoryType
 from shop.accounts.models import User
-from shop.api.context import ShopContext
 from shop.api.mutations import mutation
 from shop.api.types import DeleteInput
 
@@ -53,17 +51,13 @@ def _category_data(input: CategoryInput) -> dict[str, Any]:
 class CategoryMutations:
     @strawberry.mutation(description="Staff: add a category.")
     @mutation(CategoryPayload, catalog_errors, permission="catalog.add_category")
-    def category_create(
-        self, info: Info[ShopContext, None], input: CategoryInput, actor: User
-    ) -> CategoryPayload:
+    def category_create(self, input: CategoryInput, actor: User) -> CategoryPayload:
         category = services.category_create(actor=actor, data=_category_data(input))
         return CategoryPayload(category=category)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: change or move a category.")
     @mutation(CategoryPayload, catalog_errors, permission="catalog.change_category")
-    def category_update(
-        self, info: Info[ShopContext, None], input: CategoryUpdateInput, actor: User
-    ) -> CategoryPayload:
+    def category_update(self, input: CategoryUpdateInput, actor: User) -> CategoryPayload:
         category = _fetch(models.Category, "Category", input.id)
         category = services.category_update(
             actor=actor, category=category, data=_category_data(input.category)
@@ -72,9 +66,7 @@ class CategoryMutations:
 
     @strawberry.mutation(description="Staff: delete a category without products or children.")
     @mutation(CategoryPayload, catalog_errors, permission="catalog.delete_category")
-    def category_delete(
-        self, info: Info[ShopContext, None], input: DeleteInput, actor: User
-    ) -> CategoryPayload:
+    def category_delete(self, input: DeleteInput, actor: User) -> CategoryPayload:
         category = _fetch(models.Category, "Category", input.id)
         services.category_delete(actor=actor, category=category)
         return CategoryPayload()

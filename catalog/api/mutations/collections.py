@@ -4,13 +4,11 @@ collection's products, with their inputs and payload."""
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 
 from catalog import models, services
 from catalog.api.mutations._common import _data, _fetch, _fetch_many, catalog_errors
 from catalog.api.types import CatalogError, CollectionType
 from shop.accounts.models import User
-from shop.api.context import ShopContext
 from shop.api.mutations import mutation
 from shop.api.types import DeleteInput
 
@@ -48,17 +46,13 @@ class CollectionPayload:
 class CollectionMutations:
     @strawberry.mutation(description="Staff: add a collection.")
     @mutation(CollectionPayload, catalog_errors, permission="catalog.add_collection")
-    def collection_create(
-        self, info: Info[ShopContext, None], input: CollectionInput, actor: User
-    ) -> CollectionPayload:
+    def collection_create(self, input: CollectionInput, actor: User) -> CollectionPayload:
         collection = services.collection_create(actor=actor, data=_data(input))
         return CollectionPayload(collection=collection)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: change a collection.")
     @mutation(CollectionPayload, catalog_errors, permission="catalog.change_collection")
-    def collection_update(
-        self, info: Info[ShopContext, None], input: CollectionUpdateInput, actor: User
-    ) -> CollectionPayload:
+    def collection_update(self, input: CollectionUpdateInput, actor: User) -> CollectionPayload:
         collection = _fetch(models.Collection, "Collection", input.id)
         collection = services.collection_update(
             actor=actor, collection=collection, data=_data(input.collection)
@@ -67,9 +61,7 @@ class CollectionMutations:
 
     @strawberry.mutation(description="Staff: delete a collection (its products stay).")
     @mutation(CollectionPayload, catalog_errors, permission="catalog.delete_collection")
-    def collection_delete(
-        self, info: Info[ShopContext, None], input: DeleteInput, actor: User
-    ) -> CollectionPayload:
+    def collection_delete(self, input: DeleteInput, actor: User) -> CollectionPayload:
         collection = _fetch(models.Collection, "Collection", input.id)
         services.collection_delete(actor=actor, collection=collection)
         return CollectionPayload()
@@ -77,7 +69,7 @@ class CollectionMutations:
     @strawberry.mutation(description="Staff: append products to a collection.")
     @mutation(CollectionPayload, catalog_errors, permission="catalog.change_collection")
     def collection_add_products(
-        self, info: Info[ShopContext, None], input: CollectionProductsInput, actor: User
+        self, input: CollectionProductsInput, actor: User
     ) -> CollectionPayload:
         collection = _fetch(models.Collection, "Collection", input.id)
         products = _fetch_many(models.Product, "Product", input.products, "products")
@@ -87,7 +79,7 @@ class CollectionMutations:
     @strawberry.mutation(description="Staff: take products out of a collection.")
     @mutation(CollectionPayload, catalog_errors, permission="catalog.change_collection")
     def collection_remove_products(
-        self, info: Info[ShopContext, None], input: CollectionProductsInput, actor: User
+        self, input: CollectionProductsInput, actor: User
     ) -> CollectionPayload:
         collection = _fetch(models.Collection, "Collection", input.id)
         products = _fetch_many(models.Product, "Product", input.products, "products")
@@ -97,7 +89,7 @@ class CollectionMutations:
     @strawberry.mutation(description="Staff: replace a collection's products, in this order.")
     @mutation(CollectionPayload, catalog_errors, permission="catalog.change_collection")
     def collection_set_products(
-        self, info: Info[ShopContext, None], input: CollectionProductsInput, actor: User
+        self, input: CollectionProductsInput, actor: User
     ) -> CollectionPayload:
         collection = _fetch(models.Collection, "Collection", input.id)
         products = _fetch_many(models.Product, "Product", input.products, "products")

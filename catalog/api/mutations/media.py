@@ -10,14 +10,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from strawberry.file_uploads import Upload
-from strawberry.types import Info
 
 from catalog import models, services
 from catalog.api.mutations._common import _fetch, _fetch_many, catalog_errors
 from catalog.api.types import CatalogError, ProductMediaType, ProductType
 from catalog.errors import CatalogErrorCode
 from shop.accounts.models import User
-from shop.api.context import ShopContext
 from shop.api.mutations import mutation
 from shop.api.types import DeleteInput
 
@@ -55,7 +53,7 @@ class ProductMediaMutations:
     @strawberry.mutation(description="Staff: upload a product image (multipart request).")
     @mutation(ProductMediaPayload, catalog_errors, permission="catalog.add_productmedia")
     def product_media_create(
-        self, info: Info[ShopContext, None], input: ProductMediaCreateInput, actor: User
+        self, input: ProductMediaCreateInput, actor: User
     ) -> ProductMediaPayload:
         product = _fetch(models.Product, "Product", input.product, "product")
         if not isinstance(input.image, UploadedFile):
@@ -79,7 +77,7 @@ class ProductMediaMutations:
     @strawberry.mutation(description="Staff: put a product's images in a new order.")
     @mutation(ProductMediaReorderPayload, catalog_errors, permission="catalog.change_productmedia")
     def product_media_reorder(
-        self, info: Info[ShopContext, None], input: ProductMediaReorderInput, actor: User
+        self, input: ProductMediaReorderInput, actor: User
     ) -> ProductMediaReorderPayload:
         product = _fetch(models.Product, "Product", input.product, "product")
         listed = _fetch_many(models.ProductMedia, "ProductMedia", input.media, "media")
@@ -90,9 +88,7 @@ class ProductMediaMutations:
 
     @strawberry.mutation(description="Staff: delete a product image and its files.")
     @mutation(ProductMediaPayload, catalog_errors, permission="catalog.delete_productmedia")
-    def product_media_delete(
-        self, info: Info[ShopContext, None], input: DeleteInput, actor: User
-    ) -> ProductMediaPayload:
+    def product_media_delete(self, input: DeleteInput, actor: User) -> ProductMediaPayload:
         media = _fetch(models.ProductMedia, "ProductMedia", input.id)
         services.product_media_delete(actor=actor, media=media)
         return ProductMediaPayload(product=media.product)  # type: ignore[arg-type]

@@ -7,13 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
 from catalog import models, services
 from catalog.api.mutations._common import _data, _fetch, _fetch_many, catalog_errors
 from catalog.api.types import CatalogError, ProductType
 from shop.accounts.models import User
-from shop.api.context import ShopContext
 from shop.api.mutations import mutation
 from shop.api.types import DeleteInput
 
@@ -88,17 +86,13 @@ def _product_data(input: ProductInput) -> dict[str, Any]:
 class ProductMutations:
     @strawberry.mutation(description="Staff: add a product (without variants).")
     @mutation(ProductPayload, catalog_errors, permission="catalog.add_product")
-    def product_create(
-        self, info: Info[ShopContext, None], input: ProductInput, actor: User
-    ) -> ProductPayload:
+    def product_create(self, input: ProductInput, actor: User) -> ProductPayload:
         product = services.product_create(actor=actor, data=_product_data(input))
         return ProductPayload(product=product)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: change a product.")
     @mutation(ProductPayload, catalog_errors, permission="catalog.change_product")
-    def product_update(
-        self, info: Info[ShopContext, None], input: ProductUpdateInput, actor: User
-    ) -> ProductPayload:
+    def product_update(self, input: ProductUpdateInput, actor: User) -> ProductPayload:
         product = _fetch(models.Product, "Product", input.id)
         product = services.product_update(
             actor=actor, product=product, data=_product_data(input.product)
@@ -107,9 +101,7 @@ class ProductMutations:
 
     @strawberry.mutation(description="Staff: delete a product with its variants and images.")
     @mutation(ProductPayload, catalog_errors, permission="catalog.delete_product")
-    def product_delete(
-        self, info: Info[ShopContext, None], input: DeleteInput, actor: User
-    ) -> ProductPayload:
+    def product_delete(self, input: DeleteInput, actor: User) -> ProductPayload:
         product = _fetch(models.Product, "Product", input.id)
         services.product_delete(actor=actor, product=product)
         return ProductPayload()

@@ -4,13 +4,11 @@ update warehouses, with their inputs and payloads."""
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 
 from catalog import models, services
 from catalog.api.mutations._common import _data, _fetch, catalog_errors
 from catalog.api.types import CatalogError, ProductVariantType, StockType, WarehouseType
 from shop.accounts.models import User
-from shop.api.context import ShopContext
 from shop.api.mutations import mutation
 
 
@@ -52,9 +50,7 @@ class WarehousePayload:
 class StockMutations:
     @strawberry.mutation(description="Staff: set the units of a variant in a warehouse.")
     @mutation(StockUpdatePayload, catalog_errors, permission="catalog.change_stock")
-    def stock_update(
-        self, info: Info[ShopContext, None], input: StockUpdateInput, actor: User
-    ) -> StockUpdatePayload:
+    def stock_update(self, input: StockUpdateInput, actor: User) -> StockUpdatePayload:
         variant = _fetch(models.ProductVariant, "ProductVariant", input.variant, "variant")
         warehouse = _fetch(models.Warehouse, "Warehouse", input.warehouse, "warehouse")
         stock = services.stock_update(
@@ -64,17 +60,13 @@ class StockMutations:
 
     @strawberry.mutation(description="Staff: add a warehouse.")
     @mutation(WarehousePayload, catalog_errors, permission="catalog.add_warehouse")
-    def warehouse_create(
-        self, info: Info[ShopContext, None], input: WarehouseInput, actor: User
-    ) -> WarehousePayload:
+    def warehouse_create(self, input: WarehouseInput, actor: User) -> WarehousePayload:
         warehouse = services.warehouse_create(actor=actor, data=_data(input))
         return WarehousePayload(warehouse=warehouse)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: change a warehouse.")
     @mutation(WarehousePayload, catalog_errors, permission="catalog.change_warehouse")
-    def warehouse_update(
-        self, info: Info[ShopContext, None], input: WarehouseUpdateInput, actor: User
-    ) -> WarehousePayload:
+    def warehouse_update(self, input: WarehouseUpdateInput, actor: User) -> WarehousePayload:
         warehouse = _fetch(models.Warehouse, "Warehouse", input.id)
         warehouse = services.warehouse_update(
             actor=actor, warehouse=warehouse, data=_data(input.warehouse)

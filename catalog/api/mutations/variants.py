@@ -5,13 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import strawberry
-from strawberry.types import Info
 
 from catalog import models, services
 from catalog.api.mutations._common import _data, _fetch, catalog_errors
 from catalog.api.types import CatalogError, ProductType, ProductVariantType
 from shop.accounts.models import User
-from shop.api.context import ShopContext
 from shop.api.mutations import mutation
 from shop.api.types import DeleteInput
 
@@ -54,7 +52,7 @@ class ProductVariantMutations:
     @strawberry.mutation(description="Staff: add a variant to a product.")
     @mutation(ProductVariantPayload, catalog_errors, permission="catalog.add_productvariant")
     def product_variant_create(
-        self, info: Info[ShopContext, None], input: ProductVariantCreateInput, actor: User
+        self, input: ProductVariantCreateInput, actor: User
     ) -> ProductVariantPayload:
         product = _fetch(models.Product, "Product", input.product, "product")
         variant = services.variant_create(
@@ -67,7 +65,7 @@ class ProductVariantMutations:
     @strawberry.mutation(description="Staff: change a variant.")
     @mutation(ProductVariantPayload, catalog_errors, permission="catalog.change_productvariant")
     def product_variant_update(
-        self, info: Info[ShopContext, None], input: ProductVariantUpdateInput, actor: User
+        self, input: ProductVariantUpdateInput, actor: User
     ) -> ProductVariantPayload:
         variant = _fetch(models.ProductVariant, "ProductVariant", input.id)
         variant = services.variant_update(
@@ -79,9 +77,7 @@ class ProductVariantMutations:
 
     @strawberry.mutation(description="Staff: delete a variant and its stock.")
     @mutation(ProductVariantPayload, catalog_errors, permission="catalog.delete_productvariant")
-    def product_variant_delete(
-        self, info: Info[ShopContext, None], input: DeleteInput, actor: User
-    ) -> ProductVariantPayload:
+    def product_variant_delete(self, input: DeleteInput, actor: User) -> ProductVariantPayload:
         variant = _fetch(models.ProductVariant, "ProductVariant", input.id)
         services.variant_delete(actor=actor, variant=variant)
         return ProductVariantPayload(product=variant.product)  # type: ignore[arg-type]

@@ -23,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from PIL import Image, ImageDraw
 from tqdm import tqdm
+from typing_extensions import override
 
 from catalog import demo
 from catalog.media import THUMBNAIL_DIR, THUMBNAIL_WIDTHS, generate_thumbnails
@@ -273,6 +274,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=2000, help="Rows per INSERT.")
         parser.add_argument("--seed", type=int, default=42, help="Random seed.")
 
+    @override
     def handle(self, *args: Any, **options: Any) -> None:
         total, batch_size, seed = options["products"], options["batch_size"], options["seed"]
         if total < 1 or batch_size < 1:

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
+from typing_extensions import override
 
 from invoicing.chain import Break, chain_verify
 from invoicing.models import VerifactuRecord
@@ -20,6 +21,7 @@ from invoicing.models import VerifactuRecord
 class Command(BaseCommand):
     help = "Recompute every VERI*FACTU huella and the chain; name the first broken record."
 
+    @override
     def handle(self, *args: Any, **options: Any) -> None:
         count = 0
         total = VerifactuRecord.objects.count()

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from typing_extensions import override
 
 from invoicing.models import Invoice
 from invoicing.pdf import render_invoice_pdf
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("number", help="The invoice's full number.")
         parser.add_argument("out", type=Path, help="Where to write the PDF.")
 
+    @override
     def handle(self, *args: Any, number: str, out: Path, **options: Any) -> None:
         invoice = Invoice.objects.filter(full_number=number).first()
         if invoice is None:

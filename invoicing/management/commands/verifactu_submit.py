@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+from typing_extensions import override
 
 from invoicing.services_submission import verifactu_answers_import, verifactu_submit_pending
 
@@ -17,6 +18,7 @@ from invoicing.services_submission import verifactu_answers_import, verifactu_su
 class Command(BaseCommand):
     help = "Send the pending VERI*FACTU records to the AEAT (or the configured channel)."
 
+    @override
     def handle(self, *args: Any, **options: Any) -> None:
         for answered in verifactu_answers_import():
             self.stdout.write(

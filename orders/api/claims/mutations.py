@@ -150,9 +150,7 @@ class ClaimMutations:
 
     @strawberry.mutation(description="Staff: put a claim in review or reject it.")
     @mutation(ClaimPayload, claim_errors, permission=CHANGE_CLAIMS)
-    def claim_update_status(
-        self, info: Info[ShopContext, None], input: ClaimUpdateStatusInput, actor: User
-    ) -> ClaimPayload:
+    def claim_update_status(self, input: ClaimUpdateStatusInput, actor: User) -> ClaimPayload:
         claim = _claim(actor, input.id)
         services.claim_update_status(
             actor=actor, claim=claim, status=input.status, message=input.message
@@ -163,9 +161,7 @@ class ClaimMutations:
         description="Staff: resolve a claim with a refund, a replacement or no action."
     )
     @mutation(ClaimPayload, claim_errors, permission=CHANGE_CLAIMS)
-    def claim_resolve(
-        self, info: Info[ShopContext, None], input: ClaimResolveInput, actor: User
-    ) -> ClaimPayload:
+    def claim_resolve(self, input: ClaimResolveInput, actor: User) -> ClaimPayload:
         claim = _claim(actor, input.id)
         services.claim_resolve(
             actor=actor,

@@ -136,7 +136,7 @@ class ClaimType(ModelNode):
 
     @classmethod
     def get_queryset(
-        cls, queryset: QuerySet[models.Claim], info: Info, **kwargs: Any
+        cls, queryset: QuerySet[models.Claim], info: Info, **_kwargs: Any
     ) -> QuerySet[models.Claim]:
         return queryset & selectors.claims_visible_to(info.context.user)
 

@@ -99,9 +99,7 @@ class OrderMutations:
 
     @strawberry.mutation(description="Staff: ship some or all units, with a tracking number.")
     @mutation(OrderPayload, order_errors, permission=CHANGE_ORDERS)
-    def order_fulfill(
-        self, info: Info[ShopContext, None], input: OrderFulfillInput, actor: User
-    ) -> OrderPayload:
+    def order_fulfill(self, input: OrderFulfillInput, actor: User) -> OrderPayload:
         order = _order(actor, input.id)
         lines = fetch_many(
             models.OrderLine,
@@ -123,9 +121,7 @@ class OrderMutations:
 
     @strawberry.mutation(description="Staff: add a note to the order's history.")
     @mutation(OrderPayload, order_errors, permission=CHANGE_ORDERS)
-    def order_note_add(
-        self, info: Info[ShopContext, None], input: OrderNoteAddInput, actor: User
-    ) -> OrderPayload:
+    def order_note_add(self, input: OrderNoteAddInput, actor: User) -> OrderPayload:
         order = _order(actor, input.id)
         services.order_note_add(actor=actor, order=order, message=input.message)
         return OrderPayload(order=_fresh(order))
@@ -134,9 +130,7 @@ class OrderMutations:
         description="Staff: refund part or all of what was paid, through the payment method."
     )
     @mutation(OrderPayload, order_errors, permission=CHANGE_ORDERS)
-    def order_refund(
-        self, info: Info[ShopContext, None], input: OrderRefundInput, actor: User
-    ) -> OrderPayload:
+    def order_refund(self, input: OrderRefundInput, actor: User) -> OrderPayload:
         order = _order(actor, input.id)
         rows = services.order_refund(
             actor=actor,

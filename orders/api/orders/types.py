@@ -77,7 +77,7 @@ class OrderLineType(ModelNode):
 
     @classmethod
     def get_queryset(
-        cls, queryset: QuerySet[models.OrderLine], info: Info, **kwargs: Any
+        cls, queryset: QuerySet[models.OrderLine], info: Info, **_kwargs: Any
     ) -> QuerySet[models.OrderLine]:
         return queryset.filter(order__in=selectors.orders_visible_to(info.context.user))
 
@@ -225,7 +225,7 @@ class OrderType(ModelNode):
 
     @classmethod
     def get_queryset(
-        cls, queryset: QuerySet[models.Order], info: Info, **kwargs: Any
+        cls, queryset: QuerySet[models.Order], info: Info, **_kwargs: Any
     ) -> QuerySet[models.Order]:
         visible = queryset & selectors.orders_visible_to(info.context.user)
         return selectors.with_payment_sums(visible)

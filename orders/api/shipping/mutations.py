@@ -8,7 +8,6 @@ from typing import Any, TypeVar
 
 import strawberry
 from django.db import models as db_models
-from strawberry.types import Info
 
 from orders import models, services
 from orders.api.shipping.types import (
@@ -20,7 +19,6 @@ from orders.api.shipping.types import (
 )
 from orders.errors import ShippingErrorCode
 from shop.accounts.models import User
-from shop.api.context import ShopContext
 from shop.api.inputs import fetch, fetch_many, given_fields
 from shop.api.mutations import mutation
 from shop.api.types import DeleteInput
@@ -185,16 +183,14 @@ def _method_data(input: ShippingMethodInput) -> dict[str, Any]:
 class ShippingMutations:
     @strawberry.mutation(description="Staff: add a shipping zone with its postal-code rules.")
     @mutation(ShippingZonePayload, shipping_errors, permission="orders.add_shippingzone")
-    def shipping_zone_create(
-        self, info: Info[ShopContext, None], input: ShippingZoneInput, actor: User
-    ) -> ShippingZonePayload:
+    def shipping_zone_create(self, input: ShippingZoneInput, actor: User) -> ShippingZonePayload:
         zone = services.shipping_zone_create(actor=actor, data=_zone_data(input))
         return ShippingZonePayload(shipping_zone=zone)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: change a shipping zone or replace its rules.")
     @mutation(ShippingZonePayload, shipping_errors, permission="orders.change_shippingzone")
     def shipping_zone_update(
-        self, info: Info[ShopContext, None], input: ShippingZoneUpdateInput, actor: User
+        self, input: ShippingZoneUpdateInput, actor: User
     ) -> ShippingZonePayload:
         zone = _fetch(models.ShippingZone, "ShippingZone", input.id)
         zone = services.shipping_zone_update(actor=actor, zone=zone, data=_zone_data(input.zone))
@@ -202,9 +198,7 @@ class ShippingMutations:
 
     @strawberry.mutation(description="Staff: delete a shipping zone with its rules and methods.")
     @mutation(ShippingZonePayload, shipping_errors, permission="orders.delete_shippingzone")
-    def shipping_zone_delete(
-        self, info: Info[ShopContext, None], input: DeleteInput, actor: User
-    ) -> ShippingZonePayload:
+    def shipping_zone_delete(self, input: DeleteInput, actor: User) -> ShippingZonePayload:
         zone = _fetch(models.ShippingZone, "ShippingZone", input.id)
         services.shipping_zone_delete(actor=actor, zone=zone)
         return ShippingZonePayload()
@@ -212,7 +206,7 @@ class ShippingMutations:
     @strawberry.mutation(description="Staff: add a shipping method to a zone.")
     @mutation(ShippingMethodPayload, shipping_errors, permission="orders.add_shippingmethod")
     def shipping_method_create(
-        self, info: Info[ShopContext, None], input: ShippingMethodCreateInput, actor: User
+        self, input: ShippingMethodCreateInput, actor: User
     ) -> ShippingMethodPayload:
         zone = _fetch(models.ShippingZone, "ShippingZone", input.zone, "zone")
         method = services.shipping_method_create(
@@ -223,7 +217,7 @@ class ShippingMutations:
     @strawberry.mutation(description="Staff: change a shipping method.")
     @mutation(ShippingMethodPayload, shipping_errors, permission="orders.change_shippingmethod")
     def shipping_method_update(
-        self, info: Info[ShopContext, None], input: ShippingMethodUpdateInput, actor: User
+        self, input: ShippingMethodUpdateInput, actor: User
     ) -> ShippingMethodPayload:
         method = _fetch(models.ShippingMethod, "ShippingMethod", input.id)
         method = services.shipping_method_update(
@@ -233,26 +227,20 @@ class ShippingMutations:
 
     @strawberry.mutation(description="Staff: delete a shipping method.")
     @mutation(ShippingMethodPayload, shipping_errors, permission="orders.delete_shippingmethod")
-    def shipping_method_delete(
-        self, info: Info[ShopContext, None], input: DeleteInput, actor: User
-    ) -> ShippingMethodPayload:
+    def shipping_method_delete(self, input: DeleteInput, actor: User) -> ShippingMethodPayload:
         method = _fetch(models.ShippingMethod, "ShippingMethod", input.id)
         services.shipping_method_delete(actor=actor, method=method)
         return ShippingMethodPayload(shipping_zone=method.zone)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: add a pickup point (a customer office).")
     @mutation(PickupPointPayload, shipping_errors, permission="orders.add_pickuppoint")
-    def pickup_point_create(
-        self, info: Info[ShopContext, None], input: PickupPointInput, actor: User
-    ) -> PickupPointPayload:
+    def pickup_point_create(self, input: PickupPointInput, actor: User) -> PickupPointPayload:
         point = services.pickup_point_create(actor=actor, data=given_fields(input))
         return PickupPointPayload(pickup_point=point)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: change a pickup point.")
     @mutation(PickupPointPayload, shipping_errors, permission="orders.change_pickuppoint")
-    def pickup_point_update(
-        self, info: Info[ShopContext, None], input: PickupPointUpdateInput, actor: User
-    ) -> PickupPointPayload:
+    def pickup_point_update(self, input: PickupPointUpdateInput, actor: User) -> PickupPointPayload:
         point = _fetch(models.PickupPoint, "PickupPoint", input.id)
         point = services.pickup_point_update(
             actor=actor, point=point, data=given_fields(input.pickup_point)
@@ -263,9 +251,7 @@ class ShippingMutations:
         description="Staff: delete a pickup point; refused while it is a pickup method's only one."
     )
     @mutation(PickupPointPayload, shipping_errors, permission="orders.delete_pickuppoint")
-    def pickup_point_delete(
-        self, info: Info[ShopContext, None], input: DeleteInput, actor: User
-    ) -> PickupPointPayload:
+    def pickup_point_delete(self, input: DeleteInput, actor: User) -> PickupPointPayload:
         point = _fetch(models.PickupPoint, "PickupPoint", input.id)
         services.pickup_point_delete(actor=actor, point=point)
         return PickupPointPayload()

@@ -56,7 +56,7 @@ class PickupPointType(ModelNode):
 
     @classmethod
     def get_queryset(
-        cls, queryset: QuerySet[models.PickupPoint], info: Info, **kwargs: Any
+        cls, queryset: QuerySet[models.PickupPoint], info: Info, **_kwargs: Any
     ) -> QuerySet[models.PickupPoint]:
         if staff_may(info.context.user, "orders.view_pickuppoint"):
             return queryset
@@ -98,7 +98,7 @@ class ShippingMethodType(ModelNode):
 
     @classmethod
     def get_queryset(
-        cls, queryset: QuerySet[models.ShippingMethod], info: Info, **kwargs: Any
+        cls, queryset: QuerySet[models.ShippingMethod], info: Info, **_kwargs: Any
     ) -> QuerySet[models.ShippingMethod]:
         if staff_may(info.context.user, "orders.view_shippingmethod"):
             return queryset
@@ -139,7 +139,7 @@ class ShippingZoneType(ModelNode):
 
     @classmethod
     def get_queryset(
-        cls, queryset: QuerySet[models.ShippingZone], info: Info, **kwargs: Any
+        cls, queryset: QuerySet[models.ShippingZone], info: Info, **_kwargs: Any
     ) -> QuerySet[models.ShippingZone]:
         if staff_may(info.context.user, "orders.view_shippingzone"):
             return queryset

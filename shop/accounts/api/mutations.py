@@ -223,17 +223,13 @@ class AccountMutations:
 
     @strawberry.mutation(description="Sign out everywhere: revoke every token of the caller.")
     @mutation(TokensDeactivateAllPayload, account_errors, signed_in=True)
-    def tokens_deactivate_all(
-        self, info: Info[ShopContext, None], actor: User
-    ) -> TokensDeactivateAllPayload:
+    def tokens_deactivate_all(self, actor: User) -> TokensDeactivateAllPayload:
         services.user_tokens_revoke(actor=actor)
         return TokensDeactivateAllPayload()
 
     @strawberry.mutation(description="Update the caller's name and language.")
     @mutation(AccountUpdatePayload, account_errors, signed_in=True)
-    def account_update(
-        self, info: Info[ShopContext, None], input: AccountUpdateInput, actor: User
-    ) -> AccountUpdatePayload:
+    def account_update(self, input: AccountUpdateInput, actor: User) -> AccountUpdatePayload:
         data = {
             name: value.value if isinstance(value, LanguageCode) else value
             for name, value in vars(input).items()
@@ -245,7 +241,7 @@ class AccountMutations:
     @strawberry.mutation(description="Save a new address for the caller.")
     @mutation(AccountAddressPayload, account_errors, signed_in=True)
     def account_address_create(
-        self, info: Info[ShopContext, None], input: AccountAddressCreateInput, actor: User
+        self, input: AccountAddressCreateInput, actor: User
     ) -> AccountAddressPayload:
         address = services.address_create(actor=actor, data=_address_data(input.address))
         return AccountAddressPayload(address=address, user=actor)  # type: ignore[arg-type]
@@ -253,7 +249,7 @@ class AccountMutations:
     @strawberry.mutation(description="Change one of the caller's addresses.")
     @mutation(AccountAddressPayload, account_errors, signed_in=True)
     def account_address_update(
-        self, info: Info[ShopContext, None], input: AccountAddressUpdateInput, actor: User
+        self, input: AccountAddressUpdateInput, actor: User
     ) -> AccountAddressPayload:
         address = _own_address(actor, input.id)
         address = services.address_update(
@@ -264,7 +260,7 @@ class AccountMutations:
     @strawberry.mutation(description="Delete one of the caller's addresses.")
     @mutation(AccountAddressPayload, account_errors, signed_in=True)
     def account_address_delete(
-        self, info: Info[ShopContext, None], input: AccountAddressDeleteInput, actor: User
+        self, input: AccountAddressDeleteInput, actor: User
     ) -> AccountAddressPayload:
         address = _own_address(actor, input.id)
         services.address_delete(actor=actor, address=address)
@@ -273,7 +269,7 @@ class AccountMutations:
     @strawberry.mutation(description="Make an address the default for shipping or billing.")
     @mutation(AccountAddressPayload, account_errors, signed_in=True)
     def account_set_default_address(
-        self, info: Info[ShopContext, None], input: AccountSetDefaultAddressInput, actor: User
+        self, input: AccountSetDefaultAddressInput, actor: User
     ) -> AccountAddressPayload:
         address = _own_address(actor, input.id)
         address = services.address_set_default(actor=actor, address=address, kind=input.kind.value)

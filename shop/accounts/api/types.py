@@ -45,7 +45,7 @@ class AddressType(ModelNode):
 
     @classmethod
     def get_queryset(
-        cls, queryset: QuerySet[models.Address], info: Info, **kwargs: Any
+        cls, queryset: QuerySet[models.Address], info: Info, **_kwargs: Any
     ) -> QuerySet[models.Address]:
         return queryset & addresses_visible_to(info.context.user)
 
@@ -96,6 +96,6 @@ class UserType(ModelNode):
 
     @classmethod
     def get_queryset(
-        cls, queryset: QuerySet[models.User], info: Info, **kwargs: Any
+        cls, queryset: QuerySet[models.User], info: Info, **_kwargs: Any
     ) -> QuerySet[models.User]:
         return queryset & users_visible_to(info.context.user)

@@ -6,10 +6,8 @@ from typing import Any, TypeVar
 
 import strawberry
 from django.db import models as db_models
-from strawberry.types import Info
 
 from shop.accounts.models import User
-from shop.api.context import ShopContext
 from shop.api.inputs import fetch, given_fields
 from shop.api.mutations import PayloadErrors, mutation
 from shop.api.types import DeleteInput
@@ -172,7 +170,7 @@ class ContentMutations:
     @strawberry.mutation(description="Staff: change the shop's name and contact details.")
     @mutation(ShopSettingsUpdatePayload, content_errors, permission="content.change_shopsettings")
     def shop_settings_update(
-        self, info: Info[ShopContext, None], input: ShopSettingsInput, actor: User
+        self, input: ShopSettingsInput, actor: User
     ) -> ShopSettingsUpdatePayload:
         services.shop_settings_update(actor=actor, data=_data(input))
         return ShopSettingsUpdatePayload(shop=Shop())
@@ -180,7 +178,7 @@ class ContentMutations:
     @strawberry.mutation(description="Staff: add a home page section.")
     @mutation(HomePageSectionPayload, content_errors, permission="content.add_homepagesection")
     def home_page_section_create(
-        self, info: Info[ShopContext, None], input: HomePageSectionInput, actor: User
+        self, input: HomePageSectionInput, actor: User
     ) -> HomePageSectionPayload:
         section = services.home_page_section_create(actor=actor, data=_data(input))
         return HomePageSectionPayload(section=section_type(section))
@@ -188,7 +186,7 @@ class ContentMutations:
     @strawberry.mutation(description="Staff: change a home page section.")
     @mutation(HomePageSectionPayload, content_errors, permission="content.change_homepagesection")
     def home_page_section_update(
-        self, info: Info[ShopContext, None], input: HomePageSectionUpdateInput, actor: User
+        self, input: HomePageSectionUpdateInput, actor: User
     ) -> HomePageSectionPayload:
         section = _fetch(models.HomePageSection, "HomePageSection", input.id)
         section = services.home_page_section_update(
@@ -199,7 +197,7 @@ class ContentMutations:
     @strawberry.mutation(description="Staff: remove a home page section.")
     @mutation(HomePageSectionPayload, content_errors, permission="content.delete_homepagesection")
     def home_page_section_delete(
-        self, info: Info[ShopContext, None], input: HomePageSectionDeleteInput, actor: User
+        self, input: HomePageSectionDeleteInput, actor: User
     ) -> HomePageSectionPayload:
         section = _fetch(models.HomePageSection, "HomePageSection", input.id)
         services.home_page_section_delete(actor=actor, section=section)
@@ -213,7 +211,7 @@ class ContentMutations:
         permission="content.change_homepagesection",
     )
     def home_page_sections_reorder(
-        self, info: Info[ShopContext, None], input: HomePageSectionsReorderInput, actor: User
+        self, input: HomePageSectionsReorderInput, actor: User
     ) -> HomePageSectionsReorderPayload:
         ids = [_fetch(models.HomePageSection, "HomePageSection", id).pk for id in input.ids]
         sections = services.home_page_sections_reorder(actor=actor, section_ids=ids)
@@ -221,17 +219,13 @@ class ContentMutations:
 
     @strawberry.mutation(description="Staff: add an FAQ category.")
     @mutation(FaqCategoryPayload, content_errors, permission="content.add_faqcategory")
-    def faq_category_create(
-        self, info: Info[ShopContext, None], input: FaqCategoryInput, actor: User
-    ) -> FaqCategoryPayload:
+    def faq_category_create(self, input: FaqCategoryInput, actor: User) -> FaqCategoryPayload:
         category = services.faq_category_save(actor=actor, category=None, data=_data(input))
         return FaqCategoryPayload(category=category)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: change an FAQ category.")
     @mutation(FaqCategoryPayload, content_errors, permission="content.change_faqcategory")
-    def faq_category_update(
-        self, info: Info[ShopContext, None], input: FaqCategoryUpdateInput, actor: User
-    ) -> FaqCategoryPayload:
+    def faq_category_update(self, input: FaqCategoryUpdateInput, actor: User) -> FaqCategoryPayload:
         category = _fetch(models.FaqCategory, "FaqCategory", input.id)
         category = services.faq_category_save(
             actor=actor, category=category, data=_data(input.category)
@@ -240,44 +234,34 @@ class ContentMutations:
 
     @strawberry.mutation(description="Staff: delete an empty FAQ category.")
     @mutation(FaqCategoryPayload, content_errors, permission="content.delete_faqcategory")
-    def faq_category_delete(
-        self, info: Info[ShopContext, None], input: DeleteInput, actor: User
-    ) -> FaqCategoryPayload:
+    def faq_category_delete(self, input: DeleteInput, actor: User) -> FaqCategoryPayload:
         category = _fetch(models.FaqCategory, "FaqCategory", input.id)
         services.faq_category_delete(actor=actor, category=category)
         return FaqCategoryPayload()
 
     @strawberry.mutation(description="Staff: add a question to the FAQ.")
     @mutation(FaqEntryPayload, content_errors, permission="content.add_faqentry")
-    def faq_entry_create(
-        self, info: Info[ShopContext, None], input: FaqEntryInput, actor: User
-    ) -> FaqEntryPayload:
+    def faq_entry_create(self, input: FaqEntryInput, actor: User) -> FaqEntryPayload:
         entry = services.faq_entry_save(actor=actor, entry=None, data=_faq_entry_data(input))
         return FaqEntryPayload(entry=entry)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: change an FAQ question.")
     @mutation(FaqEntryPayload, content_errors, permission="content.change_faqentry")
-    def faq_entry_update(
-        self, info: Info[ShopContext, None], input: FaqEntryUpdateInput, actor: User
-    ) -> FaqEntryPayload:
+    def faq_entry_update(self, input: FaqEntryUpdateInput, actor: User) -> FaqEntryPayload:
         entry = _fetch(models.FaqEntry, "FaqEntry", input.id)
         entry = services.faq_entry_save(actor=actor, entry=entry, data=_faq_entry_data(input.entry))
         return FaqEntryPayload(entry=entry)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Staff: delete an FAQ question.")
     @mutation(FaqEntryPayload, content_errors, permission="content.delete_faqentry")
-    def faq_entry_delete(
-        self, info: Info[ShopContext, None], input: DeleteInput, actor: User
-    ) -> FaqEntryPayload:
+    def faq_entry_delete(self, input: DeleteInput, actor: User) -> FaqEntryPayload:
         entry = _fetch(models.FaqEntry, "FaqEntry", input.id)
         services.faq_entry_delete(actor=actor, entry=entry)
         return FaqEntryPayload()
 
     @strawberry.mutation(description="Staff: write a legal text (created if missing).")
     @mutation(LegalPageUpdatePayload, content_errors, permission="content.change_legalpage")
-    def legal_page_update(
-        self, info: Info[ShopContext, None], input: LegalPageUpdateInput, actor: User
-    ) -> LegalPageUpdatePayload:
+    def legal_page_update(self, input: LegalPageUpdateInput, actor: User) -> LegalPageUpdatePayload:
         page = services.legal_page_update(
             actor=actor, kind=input.kind.value, data=_data(input.page)
         )

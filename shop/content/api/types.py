@@ -110,7 +110,7 @@ class FaqEntryType(ModelNode):
 
     @classmethod
     def get_queryset(
-        cls, queryset: QuerySet[models.FaqEntry], info: Info, **kwargs: Any
+        cls, queryset: QuerySet[models.FaqEntry], info: Info, **_kwargs: Any
     ) -> QuerySet[models.FaqEntry]:
         if staff_may(info.context.user, "content.view_faqentry"):
             return queryset

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from typing_extensions import override
 
 from billing_bridge import demo as billing_demo
 from catalog import demo as catalog_demo
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             help="Password of the demo accounts (default: a known demo password, DEBUG only).",
         )
 
+    @override
     def handle(self, *args: Any, **options: Any) -> None:
         password = options["password"] or DEFAULT_PASSWORD
         if password == DEFAULT_PASSWORD and not settings.DEBUG:

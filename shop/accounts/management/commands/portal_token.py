@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import validate_email
+from typing_extensions import override
 
 from shop.accounts.portal import PortalTokenError, mint_token
 
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--name", default="", help="The customer's full name.")
 
+    @override
     def handle(self, *args: Any, **options: Any) -> None:
         email = options["customer"].strip().lower()
         try:

@@ -5,15 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 import factory
-from django.contrib.auth.models import Group
-from strawberry import relay
 
 from catalog.models import ProductVariant
 from orders import models, services
 from orders.payments.memory import gateway
+from shop.accounts import roles
 from shop.accounts.models import User
-from tests.catalog.factories import StockFactory, VariantFactory
-from tests.factories import StaffFactory
+from tests.factories.accounts import staff_in_role
+from tests.factories.api import gid
+from tests.factories.catalog import StockFactory, VariantFactory
 
 ADDRESS = {
     "first_name": "Lucía",
@@ -83,9 +83,19 @@ def place_order(**kwargs) -> models.Order:
     return services.checkout_complete(checkout=checkout, actor=checkout.user)
 
 
-def gid(type_name: str, pk: int) -> str:
-    """The global ID the API gives an object of ``type_name``."""
-    return relay.to_base64(type_name, pk)
+def shipped_order(
+    user: User | None = None, *, quantity: int = 2, stock: int = 5, email: str = "lucia@example.com"
+) -> models.Order:
+    """An order of ``quantity`` units at 10.00 (plus shipping) of a variant with
+    ``stock`` units, paid in full and shipped whole by an order manager."""
+    variant = stocked_variant(quantity=stock, price="10.00")
+    order = place_order(lines=[(variant, quantity)], user=user, email=email)
+    services.order_fulfill(
+        actor=staff_in_role(roles.ORDER_MANAGER),
+        order=order,
+        quantities=[(order.lines.get(), quantity)],
+    )
+    return order
 
 
 class PickupPointFactory(factory.django.DjangoModelFactory):
@@ -107,11 +117,14 @@ def zone_for(*prefixes: str, name: str = "") -> models.ShippingZone:
     return zone
 
 
-def staff_in_role(role: str, **fields) -> User:
-    """A staff member in the permission group of ``role`` (``shop.accounts.roles``)."""
-    user = StaffFactory(**fields)
-    Group.objects.get(name=role).user_set.add(user)
-    return user
-
-
-__all__ = ["ADDRESS", "API_ADDRESS", "gateway", "place_order", "ready_checkout", "stocked_variant"]
+__all__ = [
+    "ADDRESS",
+    "API_ADDRESS",
+    "gateway",
+    "gid",
+    "place_order",
+    "ready_checkout",
+    "shipped_order",
+    "staff_in_role",
+    "stocked_variant",
+]

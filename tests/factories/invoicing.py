@@ -8,7 +8,7 @@ from catalog.models import ProductVariant, TaxClass
 from orders import models, services
 from shop.accounts.models import User
 from tests.billing_bridge.test_water_bill_payment import linked_customer
-from tests.orders.factories import (
+from tests.factories.orders import (
     ADDRESS,
     ShippingMethodFactory,
     ready_checkout,

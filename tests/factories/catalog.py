@@ -80,3 +80,9 @@ def stocked_product(*, variants: int = 2, warehouses=(), quantity: int = 5, **fi
             StockFactory(variant=variant, warehouse=warehouse, quantity=quantity)
     MediaFactory(product=product)
     return product
+
+
+def stock_of(variant):
+    """(on hand, allocated) of the variant's one stock row."""
+    stock = models.Stock.objects.get(variant=variant)
+    return stock.quantity, stock.allocated

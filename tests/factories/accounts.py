@@ -1,9 +1,9 @@
-"""factory_boy factories shared by the test suites."""
+"""Users and addresses: customers, staff holding given permissions or roles."""
 
 from __future__ import annotations
 
 import factory
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 
 from shop.accounts.models import Address, User
 
@@ -22,7 +22,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     is_active = True
 
     @factory.post_generation
-    def password(obj: User, create: bool, extracted: str | None, **kwargs: object) -> None:
+    def password(obj: User, create: bool, extracted: str | None, **_kwargs: object) -> None:
         obj.set_password(extracted or PASSWORD)
         if create:
             obj.save(update_fields=["password"])
@@ -35,7 +35,9 @@ class StaffFactory(UserFactory):
     is_staff = True
 
     @factory.post_generation
-    def permissions(obj: User, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+    def permissions(
+        obj: User, create: bool, extracted: list[str] | None, **_kwargs: object
+    ) -> None:
         if not create or not extracted:
             return
         for name in extracted:
@@ -57,3 +59,10 @@ class AddressFactory(factory.django.DjangoModelFactory):
     city = "Sevilla"
     province = "Sevilla"
     country = "ES"
+
+
+def staff_in_role(role: str, **fields: object) -> User:
+    """A staff member in the permission group of ``role`` (``shop.accounts.roles``)."""
+    user = StaffFactory(**fields)
+    Group.objects.get(name=role).user_set.add(user)
+    return user
