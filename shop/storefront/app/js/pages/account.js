@@ -90,10 +90,7 @@ export async function register(ctx) {
         };
         const payload = (await ctx.api.op("AccountRegister", { input })).accountRegister;
         if (payload.errors.length) return showPayloadErrors(ctx, payload.errors, form);
-        if (await tokenCreate(ctx, values.email, values.password, form)) {
-          ctx.announce(ctx.t("recovery.registered"));
-          ctx.navigate("/account?welcome=registered");
-        }
+        if (await tokenCreate(ctx, values.email, values.password, form)) ctx.navigate("/account?welcome=registered");
       } catch (error) {
         ctx.showError(ctx.errorMessage(error));
       }

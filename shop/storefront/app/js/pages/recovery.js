@@ -6,7 +6,7 @@ import { showPayloadErrors } from "../components.js";
 import { busy, field, formValues, h } from "../dom.js";
 
 // The links e-mailed lead back to this storefront's own pages.
-const STOREFRONT = new URL("../", import.meta.url).href;
+const STOREFRONT = new URL("../../", import.meta.url).href; // this file is js/pages/recovery.js
 export const pageUrl = (route) => `${STOREFRONT}#/${route}`;
 
 const done = (text) => h("p", { class: "added", role: "status" }, text);
