@@ -65,7 +65,8 @@ def account_register(
     (to ``confirmation_url``, the storefront's confirmation page by default) and
     record the legal texts it ``accepted`` (``LegalPage.Kind`` values, see
     ``shop.accounts.consent``). Raises ``ValidationError`` (UNIQUE, INVALID,
-    PASSWORD_*, INVALID_REDIRECT_URL on ``redirect_url``, INVALID on ``accepted``)."""
+    PASSWORD_*, INVALID_REDIRECT_URL on ``redirect_url``, INVALID on
+    ``accept_<kind>`` for a legal text not published)."""
     from shop.accounts import consent, recovery
 
     email = _clean_email(email)
