@@ -36,6 +36,7 @@ class CheckoutErrorCode(enum.StrEnum):
     PAYMENT_PENDING = "payment_pending"
     GATEWAY_UNAVAILABLE = "gateway_unavailable"
     INVALID_TAX_ID = "invalid_tax_id"  # shop.tax_ids.INVALID_TAX_ID
+    ACCOUNT_NOT_CONFIRMED = "account_not_confirmed"
 
 
 class OrderErrorCode(enum.StrEnum):

@@ -26,6 +26,7 @@ from orders.api.shipping.mutations import ShippingMutations
 from orders.api.shipping.queries import ShippingQueries
 from shop.accounts.api.mutations import AccountMutations
 from shop.accounts.api.queries import AccountQueries
+from shop.accounts.api.recovery import RecoveryMutations
 from shop.api.errors import ShopSchema
 from shop.api.relay import resolve_node
 from shop.api.security import schema_extensions
@@ -65,6 +66,7 @@ Mutation = merge_types(
     "Mutation",
     (
         AccountMutations,
+        RecoveryMutations,
         ContentMutations,
         CatalogMutations,
         ShippingMutations,

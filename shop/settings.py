@@ -476,6 +476,17 @@ JWT_REFRESH_TTL = timedelta(seconds=env_int("JWT_REFRESH_TTL_SECONDS", 30 * 24 *
 LOGIN_THROTTLE_MAX_FAILURES = env_int("LOGIN_THROTTLE_MAX_FAILURES", 5)
 LOGIN_THROTTLE_IP_MAX_FAILURES = env_int("LOGIN_THROTTLE_IP_MAX_FAILURES", 20)
 LOGIN_THROTTLE_WINDOW = timedelta(seconds=env_int("LOGIN_THROTTLE_WINDOW_SECONDS", 15 * 60))
+# Account recovery (shop.accounts.recovery). Links in the e-mails expire after these
+# many seconds; Django's PASSWORD_RESET_TIMEOUT is the reset link's.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
+ACCOUNT_CONFIRMATION_TIMEOUT = env_int("ACCOUNT_CONFIRMATION_TIMEOUT", 7 * 24 * 3600)
+EMAIL_CHANGE_TIMEOUT = env_int("EMAIL_CHANGE_TIMEOUT", 24 * 3600)
+# Reset and confirmation e-mails requested, per address and per client IP, in the window.
+RECOVERY_THROTTLE_MAX_PER_ADDRESS = env_int("RECOVERY_THROTTLE_MAX_PER_ADDRESS", 3)
+RECOVERY_THROTTLE_MAX_PER_IP = env_int("RECOVERY_THROTTLE_MAX_PER_IP", 20)
+RECOVERY_THROTTLE_WINDOW = timedelta(seconds=env_int("RECOVERY_THROTTLE_WINDOW_SECONDS", 3600))
+# Whether a customer who has not confirmed their e-mail address may pay and place orders.
+ACCOUNT_UNCONFIRMED_MAY_BUY = env_bool("ACCOUNT_UNCONFIRMED_MAY_BUY", True)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -9,7 +9,7 @@ a charge that cannot become an order (stock ran out) is given back at once.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -51,7 +51,9 @@ from orders.services.stock import (
     stock_release_reservations,
     stock_reserve,
 )
+from shop.accounts import consent
 from shop.accounts.models import User
+from shop.accounts.recovery import may_buy
 from shop.money import is_whole_cents
 
 
@@ -195,9 +197,23 @@ def _payment_to_start(
     return Payment(checkout=checkout, method=method.code, idempotency_key=key)
 
 
+def _check_may_buy(checkout: Checkout) -> None:
+    """ACCOUNT_NOT_CONFIRMED when the checkout's customer may not buy before
+    confirming their address (``ACCOUNT_UNCONFIRMED_MAY_BUY`` off)."""
+    if settings.ACCOUNT_UNCONFIRMED_MAY_BUY or checkout.user_id is None:
+        return  # decided without reading the customer
+    if not may_buy(checkout.user):
+        raise _error(
+            None,
+            _("Confirm your e-mail address before buying: follow the link we sent you."),
+            Code.ACCOUNT_NOT_CONFIRMED,
+        )
+
+
 def _check_payable(
     checkout: Checkout, method: PaymentMethod, options: dict[str, Any]
 ) -> CheckoutSummary:
+    _check_may_buy(checkout)
     summary = checkout_summary(checkout)
     problems = checkout_problems(summary)
     if problems:
@@ -444,9 +460,14 @@ def _record_charge(payment: Payment) -> None:
     )
 
 
-def checkout_complete(*, checkout: Checkout, actor: User | None) -> Order:
+def checkout_complete(
+    *, checkout: Checkout, actor: User | None, accepted: Collection[str] = ()
+) -> Order:
     """Place the order for a paid checkout. Idempotent: a repeat, or a concurrent
-    duplicate, returns the same order.
+    duplicate, returns the same order. The legal texts ``accepted`` (kinds) are
+    recorded with the order (``shop.accounts.consent``); ACCOUNT_NOT_CONFIRMED
+    when the customer may not buy yet (nothing is placed or given back: the
+    payment stays as it is until they may).
 
     The payment's state is asked of its method, never taken from the client, and
     the method is asked again whether it may take this checkout (a contract
@@ -458,9 +479,11 @@ def checkout_complete(*, checkout: Checkout, actor: User | None) -> Order:
     order = Order.objects.filter(checkout_token=checkout.token).first()
     if order is not None:
         return order
+    _check_may_buy(checkout)
+    consent.legal_texts_check(accepted)  # before the payment is asked, so never given back for it
     try:
         with transaction.atomic():
-            outcome = _complete_locked(checkout, actor)
+            outcome = _complete_locked(checkout, actor, accepted)
     except IntegrityError:
         # A concurrent duplicate placed it first (SQLite has no row locks to queue on).
         order = Order.objects.filter(checkout_token=checkout.token).first()
@@ -472,7 +495,9 @@ def checkout_complete(*, checkout: Checkout, actor: User | None) -> Order:
     raise outcome  # after the commit that keeps the record of the money given back
 
 
-def _complete_locked(checkout: Checkout, actor: User | None) -> Order | ValidationError:
+def _complete_locked(
+    checkout: Checkout, actor: User | None, accepted: Collection[str]
+) -> Order | ValidationError:
     """The order placed, or why not once the payment has been given back."""
     locked = Checkout.objects.select_for_update().filter(pk=checkout.pk).first()
     order = Order.objects.filter(checkout_token=checkout.token).first()
@@ -490,7 +515,7 @@ def _complete_locked(checkout: Checkout, actor: User | None) -> Order | Validati
     failure = _unplaceable(summary, payment, status)
     if failure is None:
         try:
-            return _place(summary, payment, status, actor)
+            return _place(summary, payment, status, actor, accepted)
         except ValidationError as exc:
             failure = exc
     if status in (Payment.Status.CHARGED, Payment.Status.AUTHORIZED):
@@ -530,13 +555,25 @@ def _unplaceable(
 
 
 def _place(
-    summary: CheckoutSummary, payment: Payment, status: PaymentStatus, actor: User | None
+    summary: CheckoutSummary,
+    payment: Payment,
+    status: PaymentStatus,
+    actor: User | None,
+    accepted: Collection[str] = (),
 ) -> Order:
     """Capture an authorised payment and place the order, all or nothing."""
     with transaction.atomic():
         if status == Payment.Status.AUTHORIZED:
             payment_capture(payment)
-        return order_place(summary=summary, payment=payment, actor=actor)
+        order = order_place(summary=summary, payment=payment, actor=actor)
+        consent.consents_record(
+            documents=accepted,
+            email=order.email,
+            user_id=order.user_id,
+            context=consent.CHECKOUT,
+            reference=str(order),
+        )
+        return order
 
 
 def payment_capture(payment: Payment) -> PaymentStatus:

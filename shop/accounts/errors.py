@@ -22,3 +22,5 @@ class AccountErrorCode(enum.StrEnum):
     PORTAL_TOKEN_REPLAYED = "portal_token_replayed"
     PORTAL_EMAIL_IN_USE = "portal_email_in_use"
     PORTAL_SIGN_IN_UNAVAILABLE = "portal_sign_in_unavailable"
+    INVALID_REDIRECT_URL = "invalid_redirect_url"
+    PORTAL_MANAGED = "portal_managed"

@@ -55,6 +55,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         editable=False,
     )
 
+    # When the customer proved they receive mail at ``email`` (the confirmation
+    # link, a password reset, an e-mail change, or the portal vouching for it).
+    confirmed_at = models.DateTimeField(_("e-mail confirmed"), null=True, blank=True)
+
     objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
@@ -73,6 +77,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_portal_customer(self) -> bool:
+        return self.portal_subject is not None
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
 
 
 class Address(models.Model):
@@ -116,3 +128,37 @@ class Address(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}, {self.street_address_1}, {self.postal_code}"
+
+
+class Consent(models.Model):
+    """A legal text accepted, as it read then: kept as the proof of acceptance.
+
+    ``version`` is the text's last change (``LegalPage.updated_at``) and
+    ``digest`` the SHA-256 of its title and body in both languages, so the exact
+    wording accepted can be shown later even if the text has changed since.
+    """
+
+    class Context(models.TextChoices):
+        REGISTRATION = "registration", _("Registration")
+        CHECKOUT = "checkout", _("Checkout")
+
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="consents"
+    )
+    email = models.EmailField(_("e-mail"), max_length=254)
+    context = models.CharField(_("where"), max_length=16, choices=Context.choices)
+    # The order placed with the acceptance (checkout), blank at registration.
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
+    document = models.CharField(_("legal text"), max_length=32)
+    version = models.DateTimeField(_("version"))
+    digest = models.CharField(_("text digest"), max_length=64)
+    accepted_at = models.DateTimeField(_("accepted"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ("-accepted_at", "-pk")
+        indexes = [models.Index(fields=["email"], name="accounts_consent_email")]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.document} ({self.version:%Y-%m-%d %H:%M})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -57,9 +58,21 @@ def account_register(
     first_name: str = "",
     last_name: str = "",
     language_code: str = "es",
+    confirmation_url: str | None = None,
+    accepted: Collection[str] = (),
 ) -> User:
-    """Create a customer account. Raises ``ValidationError`` (UNIQUE, INVALID, PASSWORD_*)."""
+    """Create a customer account, owe it the e-mail with its confirmation link
+    (to ``confirmation_url``, the storefront's confirmation page by default) and
+    record the legal texts it ``accepted`` (``LegalPage.Kind`` values, see
+    ``shop.accounts.consent``). Raises ``ValidationError`` (UNIQUE, INVALID,
+    PASSWORD_*, INVALID_REDIRECT_URL on ``redirect_url``, INVALID on
+    ``accept_<kind>`` for a legal text not published)."""
+    from shop.accounts import consent, recovery
+
     email = _clean_email(email)
+    confirmation_url = recovery.redirect_url_clean(
+        confirmation_url, default=recovery.storefront_route("confirm")
+    )
     if language_code not in LANGUAGES:
         raise ValidationError(
             {"language_code": ValidationError(_("Unsupported language."), code=Code.INVALID)}
@@ -80,6 +93,10 @@ def account_register(
     except IntegrityError as exc:
         # Two registrations raced past the check: the unique constraint decides.
         raise _email_taken() from exc
+    consent.consents_record(
+        documents=accepted, email=email, user_id=user.pk, context=consent.REGISTRATION
+    )
+    recovery.account_confirmation_owe(user=user, redirect_url=confirmation_url)
     return user
 
 
@@ -205,6 +222,7 @@ def _portal_customer_create(claims: PortalClaims) -> User:
         last_name=claims.last_name,
         portal_subject=claims.subject,
         last_login=timezone.now(),
+        confirmed_at=timezone.now(),  # the portal vouches for its customers' addresses
     )
     user.set_unusable_password()
     try:

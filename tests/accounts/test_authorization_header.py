@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 
-from shop.accounts.tokens import ALGORITHM, ISSUER, create_token
+from shop.accounts.tokens import ALGORITHM, ISSUER, create_token, password_stamp
 from tests.accounts.utils import bearer, db_state
 from tests.factories import UserFactory
 
@@ -39,6 +39,7 @@ def _claims(user, **overrides):
         "sub": str(user.pk),
         "typ": "access",
         "ver": str(user.token_version),
+        "pwd": password_stamp(user),
         "iat": now,
         "exp": now + timedelta(minutes=5),
         "jti": uuid.uuid4().hex,

@@ -11,6 +11,7 @@ from shop.accounts.tokens import (
     ISSUER,
     TokenError,
     create_token,
+    password_stamp,
     user_from_access_token,
     user_from_token,
 )
@@ -33,11 +34,12 @@ def test_created_token_carries_the_claims(kind, ttl_setting):
     # then
     claims = jwt.decode(token, settings.JWT_SIGNING_KEY, algorithms=[ALGORITHM], issuer=ISSUER)
     assert jwt.get_unverified_header(token) == {"alg": "HS256", "typ": "JWT"}
-    assert {key: claims[key] for key in ("iss", "sub", "typ", "ver")} == {
+    assert {key: claims[key] for key in ("iss", "sub", "typ", "ver", "pwd")} == {
         "iss": ISSUER,
         "sub": str(user.pk),
         "typ": kind,
         "ver": str(user.token_version),
+        "pwd": password_stamp(user),
     }
     assert claims["exp"] - claims["iat"] == int(getattr(settings, ttl_setting).total_seconds())
     assert len(claims["jti"]) == 32
@@ -132,7 +134,7 @@ def test_token_signed_with_another_key_is_refused():
         user_from_token(token, "access")
 
 
-@pytest.mark.parametrize("claim", ["exp", "iat", "sub", "typ", "ver", "iss"])
+@pytest.mark.parametrize("claim", ["exp", "iat", "sub", "typ", "ver", "pwd", "iss"])
 def test_token_missing_a_required_claim_is_refused(claim):
     # given
     user = UserFactory()

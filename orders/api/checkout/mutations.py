@@ -23,6 +23,7 @@ from orders.api.common import money
 from orders.api.orders.types import OrderType
 from orders.errors import CheckoutErrorCode
 from shop.accounts.api.mutations import AddressInput
+from shop.accounts.consent import accepted_documents
 from shop.accounts.models import User
 from shop.api.context import ShopContext
 from shop.api.inputs import fetch, fetch_many, given_fields
@@ -99,6 +100,17 @@ class CheckoutShippingMethodUpdateInput:
 @strawberry.input
 class CheckoutTokenInput:
     token: uuid.UUID
+
+
+@strawberry.input
+class CheckoutCompleteInput:
+    token: uuid.UUID
+    accept_terms_of_sale: bool = strawberry.field(
+        default=False, description="The shopper accepted the terms of sale as they read now."
+    )
+    accept_privacy_policy: bool = strawberry.field(
+        default=False, description="The shopper accepted the privacy policy as it reads now."
+    )
 
 
 @strawberry.input
@@ -325,7 +337,7 @@ class CheckoutMutations:
     )
     @mutation(CheckoutCompletePayload, checkout_errors, not_found="token")
     def checkout_complete(
-        self, info: Info[ShopContext, None], input: CheckoutTokenInput
+        self, info: Info[ShopContext, None], input: CheckoutCompleteInput
     ) -> CheckoutCompletePayload:
         user = info.context.user
         checkout = found_or_none(lambda: selectors.checkout_for(user, token=input.token))
@@ -334,5 +346,12 @@ class CheckoutMutations:
             # same order, for whoever may see the checkout it came from.
             order = selectors.order_placed_from(user, checkout_token=input.token)
         else:
-            order = services.checkout_complete(checkout=checkout, actor=user)
+            order = services.checkout_complete(
+                checkout=checkout,
+                actor=user,
+                accepted=accepted_documents(
+                    privacy_policy=input.accept_privacy_policy,
+                    terms_of_sale=input.accept_terms_of_sale,
+                ),
+            )
         return CheckoutCompletePayload(order=order)  # type: ignore[arg-type]

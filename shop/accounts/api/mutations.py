@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from shop.accounts import models, selectors, services
 from shop.accounts.api.types import AccountError, AddressType, UserType
+from shop.accounts.consent import accepted_documents
 from shop.accounts.errors import AccountErrorCode
 from shop.accounts.models import User
 from shop.api.context import ShopContext
@@ -37,6 +38,19 @@ class AccountRegisterInput:
     first_name: str = ""
     last_name: str = ""
     language_code: LanguageCode = LanguageCode.ES
+    redirect_url: str | None = strawberry.field(
+        default=None,
+        description=(
+            "Where the confirmation link e-mailed leads, with `email` and `token` (default: the "
+            "storefront's page); on the storefront's or the portal's origin."
+        ),
+    )
+    accept_privacy_policy: bool = strawberry.field(
+        default=False, description="The customer accepted the privacy policy as it reads now."
+    )
+    accept_terms_of_sale: bool = strawberry.field(
+        default=False, description="The customer accepted the terms of sale as they read now."
+    )
 
 
 @strawberry.type
@@ -174,6 +188,11 @@ class AccountMutations:
             first_name=input.first_name,
             last_name=input.last_name,
             language_code=input.language_code.value,
+            confirmation_url=input.redirect_url,
+            accepted=accepted_documents(
+                privacy_policy=input.accept_privacy_policy,
+                terms_of_sale=input.accept_terms_of_sale,
+            ),
         )
         return AccountRegisterPayload(user=user)  # type: ignore[arg-type]
 

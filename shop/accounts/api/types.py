@@ -61,6 +61,23 @@ class UserType(ModelNode):
         description="The user's saved addresses (a handful at most, hence a list)."
     )
 
+    @strawberry_django.field(
+        only=["confirmed_at"],
+        description="Whether the user proved they receive mail at `email` (`accountConfirm`).",
+    )
+    def is_confirmed(self, root: models.User) -> bool:
+        return root.confirmed_at is not None
+
+    @strawberry_django.field(
+        only=["portal_subject"],
+        description=(
+            "Signed in through the customer portal, which manages the user's e-mail and "
+            "sign-in (no password here: passwordChange and requestEmailChange refuse)."
+        ),
+    )
+    def is_portal_customer(self, root: models.User) -> bool:
+        return root.portal_subject is not None
+
     @strawberry_django.field(only=["language_code"])
     def language_code(self, root: models.User) -> LanguageCode:
         return LanguageCode(root.language_code)

@@ -16,6 +16,7 @@ import { faq, legal } from "./pages/faq.js";
 import { home } from "./pages/home.js";
 import { confirmation, lookup, orderDetail } from "./pages/order.js";
 import { productPage } from "./pages/product.js";
+import { confirmAccount, confirmEmailChange, forgotPassword, resetPassword } from "./pages/recovery.js";
 
 const ROUTES = [
   ["/", home],
@@ -27,6 +28,10 @@ const ROUTES = [
   ["/confirmation/:token", confirmation],
   ["/signin", signIn],
   ["/register", register],
+  ["/forgot-password", forgotPassword],
+  ["/reset-password", resetPassword],
+  ["/confirm", confirmAccount],
+  ["/email-change", confirmEmailChange],
   ["/account", account],
   ["/orders/:id", orderDetail],
   ["/orders/:id/claim", claimForm],

@@ -2,6 +2,7 @@
 // account: orders, water-supply contracts, claims.
 import { showPayloadErrors, statusLabel } from "../components.js";
 import { busy, field, formValues, h } from "../dom.js";
+import { accountSecurity, pageUrl } from "./recovery.js";
 
 function safeNext(ctx) {
   const next = ctx.query.get("next") || "";
@@ -32,6 +33,7 @@ export async function signIn(ctx) {
   return [
     h("h1", { id: "ws-signin" }, ctx.t("account.signInTitle")),
     form,
+    h("p", {}, h("a", { href: "#/forgot-password", "data-testid": "forgot-password" }, ctx.t("recovery.forgotLink"))),
     h("p", {}, ctx.t("account.noAccount"), " ", h("a", { href: "#/register" }, ctx.t("account.register"))),
   ];
 }
@@ -60,6 +62,18 @@ export async function register(ctx) {
       { name: "password", type: "password", required: true, autocomplete: "new-password", minlength: "8" },
       { hint: ctx.t("account.passwordHint") },
     ),
+    h(
+      "div",
+      { class: "check" },
+      h("input", { type: "checkbox", id: "ws-accept-privacy", name: "acceptPrivacyPolicy", value: "1", required: true }),
+      h(
+        "label",
+        { for: "ws-accept-privacy" },
+        ctx.t("consent.privacy"),
+        " ",
+        h("a", { href: "#/legal", target: "_blank" }, ctx.t("consent.read")),
+      ),
+    ),
     h("button", { type: "submit" }, ctx.t("account.register")),
   );
   form.addEventListener("submit", async (event) => {
@@ -68,10 +82,15 @@ export async function register(ctx) {
     const values = formValues(form);
     await busy(form, async () => {
       try {
-        const input = { ...values, languageCode: ctx.lang.toUpperCase() };
+        const input = {
+          ...values,
+          acceptPrivacyPolicy: values.acceptPrivacyPolicy === "1",
+          languageCode: ctx.lang.toUpperCase(),
+          redirectUrl: pageUrl("confirm"),
+        };
         const payload = (await ctx.api.op("AccountRegister", { input })).accountRegister;
         if (payload.errors.length) return showPayloadErrors(ctx, payload.errors, form);
-        if (await tokenCreate(ctx, values.email, values.password, form)) ctx.navigate("/account");
+        if (await tokenCreate(ctx, values.email, values.password, form)) ctx.navigate("/account?welcome=registered");
       } catch (error) {
         ctx.showError(ctx.errorMessage(error));
       }
@@ -89,12 +108,13 @@ export async function account(ctx) {
     ctx.navigate("/signin?next=/account", { replace: true });
     return [];
   }
-  const [ordersData, contractsData, claimsData] = await Promise.all([
+  const [meData, ordersData, contractsData, claimsData] = await Promise.all([
+    ctx.api.op("Me"),
     ctx.api.op("MyOrders", { first: 20 }),
     ctx.api.op("WaterContracts"),
     ctx.api.op("MyClaims", { first: 20 }),
   ]);
-  if (!ordersData.me) {
+  if (!ordersData.me || !meData.me) {
     ctx.session.signOut();
     ctx.navigate("/signin?next=/account", { replace: true });
     return [];
@@ -118,7 +138,8 @@ export async function account(ctx) {
   );
   return [
     h("h1", {}, ctx.t("account.title")),
-    h("p", {}, ctx.t("account.signedInAs", { email: ctx.session.email() }), " ", signOut),
+    h("p", {}, ctx.t("account.signedInAs", { email: meData.me.email }), " ", signOut),
+    ctx.query.get("welcome") === "registered" ? h("p", { class: "added" }, ctx.t("recovery.registered")) : null,
     h(
       "section",
       { "aria-labelledby": "ws-my-orders" },
@@ -184,5 +205,6 @@ export async function account(ctx) {
           )
         : h("p", {}, ctx.t("account.noClaims")),
     ),
+    accountSecurity(ctx, meData.me),
   ];
 }

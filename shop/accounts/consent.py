@@ -1,0 +1,87 @@
+"""Consent: which legal texts a person accepted, in which version, and when.
+
+A legal text's version is its last change (``LegalPage.updated_at``, what
+``shop { legal { updatedAt } }`` shows); each acceptance also keeps the SHA-256
+of the text as it read, so a later edit cannot blur what was accepted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shop.accounts.errors import AccountErrorCode as Code
+from shop.accounts.models import Consent
+from shop.content.models import LegalPage
+
+REGISTRATION = Consent.Context.REGISTRATION
+CHECKOUT = Consent.Context.CHECKOUT
+
+
+def accepted_documents(*, privacy_policy: bool = False, terms_of_sale: bool = False) -> list[str]:
+    """The legal texts an input's ``accept...`` flags name."""
+    kinds = (
+        (privacy_policy, LegalPage.Kind.PRIVACY_POLICY),
+        (terms_of_sale, LegalPage.Kind.TERMS_OF_SALE),
+    )
+    return [str(kind) for flag, kind in kinds if flag]
+
+
+def legal_text_digest(page: LegalPage) -> str:
+    text = "\x1f".join((page.title, page.body, page.title_en, page.body_en))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def legal_texts_check(documents: Collection[str]) -> dict[str, LegalPage]:
+    """The published legal texts of ``documents`` by kind; INVALID on
+    ``accept_<kind>`` (the input's flag) for one the shop has not published
+    (one cannot accept what does not exist)."""
+    if not documents:
+        return {}
+    pages = {page.kind: page for page in LegalPage.objects.filter(kind__in=list(documents))}
+    missing = sorted(set(documents) - pages.keys())
+    if missing:
+        raise ValidationError(
+            {
+                f"accept_{kind}": ValidationError(
+                    _("The shop has not published this legal text."), code=Code.INVALID
+                )
+                for kind in missing
+            }
+        )
+    return pages
+
+
+def consents_record(
+    *,
+    documents: Collection[str],
+    email: str,
+    user_id: int | None,
+    context: Consent.Context,
+    reference: str = "",
+) -> list[Consent]:
+    """Record that ``email`` (and the user ``user_id``) accepted each legal text of
+    ``documents`` (``LegalPage.Kind`` values) as it reads now; call it in the
+    transaction of what is accepted for. Raises as :func:`legal_texts_check`,
+    recording nothing."""
+    if not documents:
+        return []
+    pages = legal_texts_check(documents)
+    now = timezone.now()
+    return Consent.objects.bulk_create(
+        Consent(
+            user_id=user_id,
+            email=email,
+            context=context,
+            reference=reference,
+            document=kind,
+            version=pages[kind].updated_at,
+            digest=legal_text_digest(pages[kind]),
+            accepted_at=now,
+        )
+        for kind in sorted(set(documents))
+    )
