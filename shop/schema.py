@@ -25,6 +25,7 @@ from orders.api.orders.queries import OrderQueries
 from orders.api.shipping.mutations import ShippingMutations
 from orders.api.shipping.queries import ShippingQueries
 from shop.accounts.api.mutations import AccountMutations
+from shop.accounts.api.privacy import PrivacyMutations
 from shop.accounts.api.queries import AccountQueries
 from shop.api.errors import ShopSchema
 from shop.api.relay import resolve_node
@@ -65,6 +66,7 @@ Mutation = merge_types(
     "Mutation",
     (
         AccountMutations,
+        PrivacyMutations,
         ContentMutations,
         CatalogMutations,
         ShippingMutations,
