@@ -96,9 +96,8 @@ class AccountDeletionTokenGenerator(PasswordResetTokenGenerator):
         )
 
     def check_token(self, user: Any, token: str | None) -> bool:
-        if not super().check_token(user, token):
+        if token is None or not super().check_token(user, token):
             return False
-        assert token is not None
         issued = base36_to_int(token.split("-")[0])
         return self._num_seconds(self._now()) - issued <= settings.ACCOUNT_DELETION_TIMEOUT
 

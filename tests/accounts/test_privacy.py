@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -12,8 +12,8 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.storage import storages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from billing_bridge.models import BillCharge, ContractLink, SupplyContract
@@ -200,7 +200,8 @@ def test_deletion_leaves_no_personal_field_and_keeps_orders_and_invoices_exactly
     assert PLACEHOLDER.match(placeholder)
     assert (user.first_name, user.last_name, user.portal_subject) == ("", "", None)
     assert (user.is_active, user.has_usable_password(), user.last_login) == (False, False, None)
-    assert list(user.groups.all()) == [] and list(user.user_permissions.all()) == []
+    assert list(user.groups.all()) == []
+    assert list(user.user_permissions.all()) == []
     assert Address.objects.filter(user=user).count() == 0
     assert Address.objects.count() == 0
     assert Checkout.objects.filter(user=user).count() == 0
@@ -260,3 +261,353 @@ def test_deletion_leaves_no_personal_field_and_keeps_orders_and_invoices_exactly
         (user.pk, placeholder, "Account deleted."),
     ]
     assert not LogEntry.objects.filter(object_repr__icontains="lucia@example.com").exists()
+
+
+def refusal(gql, user: User) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The answers to a deletion request and to a deletion with a valid token."""
+    token = privacy.deletion_tokens.make_token(User.objects.get(pk=user.pk))
+    return request_deletion(gql, user), delete(gql, user, token)
+
+
+def only_error(code: str, message: str, field: str | None = None) -> list[dict[str, Any]]:
+    return [{"field": field, "code": code, "message": message}]
+
+
+def test_an_open_claim_refuses_the_deletion_and_changes_nothing(gql, world):
+    user = world["user"]
+    claim_services.claim_create(
+        actor=user,
+        order=world["simple"],
+        reason=Claim.Reason.MISSING_ITEM,
+        description="Falta una jarra.",
+        lines=[(world["simple"].lines.first(), 1)],
+    )
+    before = everything()
+
+    asked, deleted = refusal(gql, user)
+
+    message = "You have open claims. Your account can be deleted once they are resolved."
+    assert asked == {"errors": only_error("OPEN_CLAIMS", message)}
+    assert deleted == {"deleted": False, "errors": only_error("OPEN_CLAIMS", message)}
+    assert everything() == before
+    assert mail.outbox == []
+
+
+def test_an_order_not_shipped_refuses_the_deletion_and_changes_nothing(gql, world):
+    user = world["user"]
+    card_order(user=user)
+    before = everything()
+
+    asked, deleted = refusal(gql, user)
+
+    message = "You have orders not shipped yet. Your account can be deleted once they are."
+    assert asked == {"errors": only_error("ORDERS_IN_PROGRESS", message)}
+    assert deleted == {"deleted": False, "errors": only_error("ORDERS_IN_PROGRESS", message)}
+    assert everything() == before
+
+
+def test_unsettled_water_bill_installments_refuse_the_deletion_and_change_nothing(gql, world):
+    user, staff = world["user"], world["staff"]
+    checkout = ready_checkout(lines=[(stocked_variant(price="10.00"), 2)], user=user)
+    services.checkout_payment_start(
+        checkout=checkout,
+        method_code="water_bill",
+        options={"contract": "100200300", "installments": 3},
+    )
+    shipped(services.checkout_complete(checkout=checkout, actor=user), staff)
+    assert list(BillCharge.objects.values_list("status", flat=True)) == ["pending"] * 3
+    before = everything()
+
+    asked, deleted = refusal(gql, user)
+
+    message = (
+        "Charges to your water bill are still to be settled. Your account can be deleted "
+        "once they are."
+    )
+    assert asked == {"errors": only_error("UNSETTLED_BILL_CHARGES", message)}
+    assert deleted == {"deleted": False, "errors": only_error("UNSETTLED_BILL_CHARGES", message)}
+    assert everything() == before
+    # Settled, they no longer stand in the way; the charges stay, on the contract.
+    BillCharge.objects.update(status=BillCharge.Status.SETTLED)
+    token = privacy.deletion_tokens.make_token(User.objects.get(pk=user.pk))
+    assert delete(gql, user, token) == {"deleted": True, "errors": []}
+    assert sorted(BillCharge.objects.values_list("amount", flat=True)) == [
+        Decimal("8.31"),
+        Decimal("8.32"),
+        Decimal("8.32"),
+    ]
+
+
+def test_a_staff_account_is_never_deleted_by_its_holder(gql):
+    staff = StaffFactory()
+    before = everything()
+
+    asked, deleted = refusal(gql, staff)
+
+    message = "Staff accounts are closed by an administrator."
+    assert asked == {"errors": only_error("STAFF_ACCOUNT", message)}
+    assert deleted == {"deleted": False, "errors": only_error("STAFF_ACCOUNT", message)}
+    assert everything() == before
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "",
+        "nonsense",
+        "abc-def",
+        default_token_generator.make_token,  # a password reset token of the same user
+        "expired",
+    ],
+)
+def test_a_wrong_or_expired_token_refuses_the_deletion_and_changes_nothing(
+    gql, world, token, monkeypatch
+):
+    user = User.objects.get(pk=world["user"].pk)
+    if callable(token):
+        token = token(user)
+    elif token == "expired":
+        token = privacy.deletion_tokens.make_token(user)
+        later = datetime.now() + timedelta(seconds=3601)  # the generator's clock: naive local
+        monkeypatch.setattr(privacy.deletion_tokens, "_now", lambda: later)
+    before = everything()
+
+    answer = delete(gql, user, token)
+
+    message = "The link is invalid or has expired. Ask for a new one."
+    assert answer == {"deleted": False, "errors": only_error("INVALID_TOKEN", message, "token")}
+    assert everything() == before
+
+
+def test_a_token_is_void_once_used(gql, world):
+    user = User.objects.get(pk=world["user"].pk)
+    token = privacy.deletion_tokens.make_token(user)
+    assert delete(gql, user, token) == {"deleted": True, "errors": []}
+
+    assert not privacy.deletion_tokens.check_token(User.objects.get(pk=user.pk), token)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example/storefront/#/account/delete",
+        "http://127.0.0.1:8000.evil.example/storefront/",
+        "javascript:alert(1)",
+        "/storefront/#/account/delete",
+    ],
+)
+def test_a_link_off_the_storefront_origins_is_refused_and_nothing_is_sent(
+    gql, world, url, django_capture_on_commit_callbacks
+):
+    before = everything()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = request_deletion(gql, world["user"], url)
+
+    message = "This address is not one of the shop's storefronts."
+    assert answer == {"errors": only_error("INVALID", message, "redirectUrl")}
+    assert mail.outbox == []
+    assert everything() == before
+
+
+def test_a_portal_origin_may_receive_the_link(gql, world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = request_deletion(gql, world["user"], "https://oficina.example/tienda?x=1")
+
+    assert answer == {"errors": []}
+    (message,) = mail.outbox
+    assert "https://oficina.example/tienda?x=1&token=" in message.body
+
+
+def test_a_portal_customer_loses_the_portal_identity_and_contract_links(gql, world):
+    user = world["user"]
+    User.objects.filter(pk=user.pk).update(portal_subject="portal-42")
+    user = User.objects.get(pk=user.pk)
+
+    assert delete(gql, user, privacy.deletion_tokens.make_token(user))["deleted"] is True
+
+    assert User.objects.filter(portal_subject="portal-42").exists() is False
+    assert ContractLink.objects.count() == 0
+
+
+def test_deletion_and_export_need_a_signed_in_customer(gql):
+    for document, variables in (
+        ("storefront/AccountRequestDeletion", {"redirectUrl": REDIRECT}),
+        ("storefront/AccountDelete", {"token": "x"}),
+        ("storefront/AccountDataExport", {}),
+    ):
+        body = gql(operation(document), variables)
+        assert body["data"] is None
+        assert [error["message"] for error in body["errors"]] == ["You need to sign in to do this."]
+
+
+def test_the_export_holds_the_customers_data_exactly(gql, world, django_assert_num_queries):
+    user, full, simple, claim = world["user"], world["full"], world["simple"], world["claim"]
+    headers = bearer(create_token(user, "access"))
+
+    body = gql(operation("storefront/AccountDataExport"), headers=headers)
+
+    payload = body["data"]["accountDataExport"]
+    assert payload["errors"] == []
+    assert payload["fileName"] == f"account-data-{timezone.localdate().isoformat()}.json"
+    data = payload["data"]
+    exported_at = data.pop("exportedAt")
+    assert abs(datetime.fromisoformat(exported_at) - timezone.now()) < timedelta(minutes=1)
+    user.refresh_from_db()
+    addresses = list(Address.objects.filter(user=user).order_by("pk"))
+    invoices = {invoice.order_id: invoice for invoice in Invoice.objects.all()}
+    message = ClaimMessage.objects.get(claim=claim, from_staff=False)
+    answer = ClaimMessage.objects.get(claim=claim, from_staff=True)
+    claim.refresh_from_db()
+
+    def order_data(order: Order, billing: dict[str, str]) -> dict[str, Any]:
+        line = order.lines.get()
+        return {
+            "number": order.number,
+            "placedAt": order.created_at.isoformat(),
+            "status": "fulfilled",
+            "email": "lucia@example.com",
+            "paymentMethod": "card",
+            "shippingMethod": order.shipping_method_name,
+            "shippingAddress": SHIPPING,
+            "billingAddress": billing,
+            "pickupPoint": None,
+            "customerNote": "",
+            "currency": "EUR",
+            "subtotal": "12.10",
+            "shipping": f"{order.shipping_gross:.2f}",
+            "total": f"{order.total_gross:.2f}",
+            "tax": f"{order.total_tax:.2f}",
+            "lines": [
+                {
+                    "product": line.product_name,
+                    "variant": line.variant_name,
+                    "sku": line.sku,
+                    "quantity": 1,
+                    "unitPrice": "12.10",
+                    "taxRate": "0.21",
+                    "total": "12.10",
+                }
+            ],
+        }
+
+    def invoice_data(invoice: Invoice, order: Order) -> dict[str, Any]:
+        return {
+            "number": invoice.full_number,
+            "kind": invoice.kind,
+            "order": order.number,
+            "issuedAt": invoice.issued_at.isoformat(),
+            "recipientTaxId": invoice.recipient_tax_id,
+            "recipientName": invoice.recipient_name,
+            "taxBase": f"{invoice.total_net:.2f}",
+            "tax": f"{invoice.total_tax:.2f}",
+            "total": f"{invoice.total_gross:.2f}",
+        }
+
+    assert data == {
+        "format": "water-shop/account-export/1",
+        "profile": {
+            "email": "lucia@example.com",
+            "firstName": "Lucía",
+            "lastName": "Martín",
+            "languageCode": "es",
+            "dateJoined": user.date_joined.isoformat(),
+            "lastLogin": None,
+            "signsInThroughPortal": False,
+        },
+        "addresses": [
+            {
+                "firstName": "Lucía",
+                "lastName": "García",
+                "companyName": "",
+                "streetAddress1": address.street_address_1,
+                "streetAddress2": "",
+                "postalCode": "41001",
+                "city": "Sevilla",
+                "province": "Sevilla",
+                "country": "ES",
+                "phone": phone,
+                "isDefaultShipping": False,
+                "isDefaultBilling": False,
+            }
+            for address, phone in zip(addresses, ["+34 600 123 456", ""], strict=True)
+        ],
+        "orders": [
+            order_data(full, {**SHIPPING_FULL, **BUYER}),
+            order_data(simple, SHIPPING_FULL),
+        ],
+        "claims": [
+            {
+                "number": claim.number,
+                "order": full.number,
+                "reason": "damaged",
+                "description": "La jarra llegó rota, llamadme al 600 123 456.",
+                "status": "rejected",
+                "resolution": "",
+                "refundAmount": None,
+                "openedAt": claim.created_at.isoformat(),
+                "closedAt": claim.resolved_at.isoformat(),
+                "messages": [
+                    {
+                        "fromShop": False,
+                        "body": message.body,
+                        "sentAt": message.created_at.isoformat(),
+                        "photos": 1,
+                    },
+                    {
+                        "fromShop": True,
+                        "body": "Hola Lucía, lo revisamos.",
+                        "sentAt": answer.created_at.isoformat(),
+                        "photos": 0,
+                    },
+                ],
+            }
+        ],
+        "invoices": [
+            invoice_data(invoices[full.pk], full),
+            invoice_data(invoices[simple.pk], simple),
+        ],
+        "waterContracts": [
+            {
+                "number": "100200300",
+                "holderName": "Lucía Martín",
+                "supplyAddress": "Calle Betis 12, Sevilla",
+                "postalCode": "41010",
+                "linkedAt": ContractLink.objects.get().created_at.isoformat(),
+                "linkedBy": "verified",
+            }
+        ],
+    }
+    assert (invoices[full.pk].kind, invoices[full.pk].recipient_tax_id) == ("F1", "B12345674")
+    assert (
+        LogEntry.objects.filter(
+            user=user, object_id=str(user.pk), change_message="Personal data exported."
+        ).count()
+        == 1
+    )
+
+
+def test_the_export_takes_a_fixed_number_of_queries(world, django_assert_num_queries):
+    user = world["user"]
+    # The user's orders, their lines, their invoices; claims (with their orders),
+    # messages, photos; addresses; contract links (with contracts); the history entry.
+    with django_assert_num_queries(9):
+        privacy.account_data_export(actor=user)
+    card_order(user=user)
+    with django_assert_num_queries(9):
+        privacy.account_data_export(actor=user)
+
+
+SHIPPING = {
+    "first_name": "Lucía",
+    "last_name": "Martín",
+    "company_name": "",
+    "street_address_1": "Calle Sierpes 12",
+    "street_address_2": "",
+    "postal_code": "41004",
+    "city": "Sevilla",
+    "province": "Sevilla",
+    "country": "ES",
+    "phone": "+34 600 123 456",
+}
+SHIPPING_FULL = SHIPPING
