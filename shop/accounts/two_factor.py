@@ -124,3 +124,21 @@ def second_factor_check(*, user: User, code: str) -> Device:
                 if device.verify_token(code):
                     return device  # type: ignore[no-any-return]
     raise _wrong_code()
+
+
+def token_second_factor_check(*, user: User, code: str) -> None:
+    """:func:`second_factor_check` for ``tokenCreate``'s ``otp_code``: raises
+    ``ValidationError`` OTP_REQUIRED when it is empty, INVALID_TOKEN when wrong."""
+    if not code.strip():
+        raise ValidationError(
+            {
+                "otp_code": ValidationError(
+                    _("Staff sign in with a code of their authenticator app."),
+                    code=Code.OTP_REQUIRED,
+                )
+            }
+        )
+    try:
+        second_factor_check(user=user, code=code)
+    except ValidationError as exc:
+        raise ValidationError({"otp_code": exc.error_dict["code"]}) from exc
