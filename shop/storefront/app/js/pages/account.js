@@ -2,6 +2,7 @@
 // account: orders, water-supply contracts, claims.
 import { showPayloadErrors, statusLabel } from "../components.js";
 import { busy, field, formValues, h } from "../dom.js";
+import { privacySection } from "./privacy.js";
 
 function safeNext(ctx) {
   const next = ctx.query.get("next") || "";
@@ -184,5 +185,6 @@ export async function account(ctx) {
           )
         : h("p", {}, ctx.t("account.noClaims")),
     ),
+    privacySection(ctx),
   ];
 }
