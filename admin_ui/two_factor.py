@@ -42,10 +42,7 @@ def is_verified(request: HttpRequest) -> bool:
 def needs_second_factor(request: HttpRequest) -> bool:
     user = request.user
     return (
-        user.is_active
-        and user.is_staff
-        and two_factor.required(cast(User, user))
-        and not is_verified(request)
+        user.is_active and user.is_staff and two_factor.required(user) and not is_verified(request)
     )
 
 

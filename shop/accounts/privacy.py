@@ -47,6 +47,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -276,12 +277,16 @@ def _claims_erase(user: User) -> None:
     outcome and amount; their description, thread and photos go."""
     claims = Claim.objects.filter(Q(order__user=user) | Q(user=user))
     attachments = ClaimAttachment.objects.filter(message__claim__in=claims)
-    files = [(attachment.image.storage, attachment.image.name) for attachment in attachments]
+    files = [
+        (attachment.image.storage, attachment.image.name)
+        for attachment in attachments
+        if attachment.image.name
+    ]
     ClaimMessage.objects.filter(claim__in=claims).delete()
     claims.update(user=None, description="")
     for storage, name in files:
         # Files after the rows: a failure here leaves an orphan file, not a dangling row.
-        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+        transaction.on_commit(partial(storage.delete, name))
 
 
 def _user_anonymise(user: User, placeholder: str) -> None:
