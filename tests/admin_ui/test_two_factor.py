@@ -64,7 +64,7 @@ def _patterns(patterns: list[Any]) -> list[URLPattern]:
     return flat
 
 
-def admin_urls() -> list[str]:
+def admin_urls(pk: str = "1") -> list[str]:
     """One URL under every named pattern of the admin site, its arguments filled
     with samples (object 1, a section's slug, each app's label): the index,
     sections, apps, every model's pages and every custom action page. The
@@ -79,7 +79,9 @@ def admin_urls() -> list[str]:
             urls += [reverse("admin:app_list", args=[label]) for label in labels]
             continue
         kwargs = {
-            name: SAMPLE[type(c).__name__.removesuffix("Converter").lower()]
+            name: pk
+            if name in ("object_id", "pk")
+            else SAMPLE[type(c).__name__.removesuffix("Converter").lower()]
             for name, c in converters.items()
         }
         urls.append(reverse(f"admin:{pattern.name}", kwargs=kwargs))
@@ -129,7 +131,8 @@ def test_every_admin_page_opens_once_the_second_factor_is_passed(client):
     sign_in(client, boss)
     client.post(VERIFY, {"code": code_of(device), "next": "/admin/"})
 
-    for url in admin_urls():
+    # Object pages of the boss's own device: django-otp's device pages fail on an unknown id.
+    for url in admin_urls(pk=str(device.pk)):
         response = client.get(url)
         # Each page's own rules answer now (a 403 for an add page of what is never
         # added by hand, a redirect for an object that does not exist...), never the login.
