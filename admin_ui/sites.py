@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib import admin
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from admin_ui import two_factor
 from shop.accounts.models import User
 
 
@@ -91,7 +92,7 @@ SECTIONS = (
     Section(
         "users",
         pgettext_lazy("admin section", "Users and roles"),
-        ("accounts.user", "auth.group", "accounts", "auth"),
+        ("accounts.user", "auth.group", "accounts", "auth", "otp_totp", "otp_static"),
     ),
 )
 OTHER = Section("other", pgettext_lazy("admin section", "Other"), ())
@@ -150,9 +151,29 @@ class ShopAdminSite(admin.AdminSite):
             )["models"].append(model)
         return list(sections.values())
 
+    def has_permission(self, request: HttpRequest) -> bool:
+        """Active staff, and -- with ``ADMIN_REQUIRE_2FA`` -- a session that passed
+        the second factor (``admin_ui.two_factor``): every admin page is behind it."""
+        return super().has_permission(request) and not two_factor.needs_second_factor(request)
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        """The password step; a signed-in staff member still owing the second
+        factor is sent on to it."""
+        if request.method == "GET" and two_factor.needs_second_factor(request):
+            return HttpResponseRedirect(two_factor.step_url(request, self))
+        response = super().login(request, extra_context)
+        if request.method == "POST" and two_factor.needs_second_factor(request):
+            return HttpResponseRedirect(two_factor.step_url(request, self))
+        return response
+
     def get_urls(self) -> list[URLResolver | URLPattern]:
         section = path("section/<slug:slug>/", self.admin_view(self.section_view), name="section")
-        return [section, *super().get_urls()]
+        steps = [
+            path("otp/verify/", two_factor.verify_view(self), name="otp_verify"),
+            path("otp/enrol/", two_factor.enrol_view(self), name="otp_enrol"),
+            path("otp/cancel/", two_factor.cancel_view(self), name="otp_cancel"),
+        ]
+        return [section, *steps, *super().get_urls()]
 
     def section_view(self, request: HttpRequest, slug: str) -> HttpResponse:
         """One section's models, as Django shows one app's (404 when the user

@@ -25,6 +25,7 @@ from orders.api.orders.queries import OrderQueries
 from orders.api.shipping.mutations import ShippingMutations
 from orders.api.shipping.queries import ShippingQueries
 from shop.accounts.api.mutations import AccountMutations
+from shop.accounts.api.privacy import PrivacyMutations
 from shop.accounts.api.queries import AccountQueries
 from shop.accounts.api.recovery import RecoveryMutations
 from shop.api.errors import ShopSchema
@@ -67,6 +68,7 @@ Mutation = merge_types(
     (
         AccountMutations,
         RecoveryMutations,
+        PrivacyMutations,
         ContentMutations,
         CatalogMutations,
         ShippingMutations,

@@ -33,6 +33,35 @@ hypothesis_settings.load_profile("shop")
 
 
 @pytest.fixture(autouse=True)
+def _staff_second_factor(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The test client's ``login``/``force_login`` of a staff member also passes
+    the admin's second factor, as the admin's sign-in would with a code of their
+    authenticator: a confirmed TOTP device, verified in the session. Tests of
+    the second step itself opt out with ``@pytest.mark.unverified_staff``."""
+    if request.node.get_closest_marker("unverified_staff"):
+        yield
+        return
+    original = Client._login
+
+    def login(client: Client, user: Any, backend: str | None = None) -> None:
+        original(client, user, backend)
+        if user.is_staff:
+            from django_otp import DEVICE_ID_SESSION_KEY
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is None:
+                device = TOTPDevice.objects.create(user=user, name="authenticator")
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "_login", login)
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
     cache.clear()
     yield

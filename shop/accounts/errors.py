@@ -17,6 +17,12 @@ class AccountErrorCode(enum.StrEnum):
     INVALID_POSTAL_CODE = "invalid_postal_code"
     INVALID_TOKEN = "invalid_token"
     NOT_FOUND = "not_found"
+    # Account deletion refused (shop.accounts.privacy).
+    STAFF_ACCOUNT = "staff_account"
+    OPEN_CLAIMS = "open_claims"
+    ORDERS_IN_PROGRESS = "orders_in_progress"
+    UNSETTLED_BILL_CHARGES = "unsettled_bill_charges"
+    OTP_REQUIRED = "otp_required"  # staff tokenCreate without its second factor
     PORTAL_TOKEN_INVALID = "portal_token_invalid"
     PORTAL_TOKEN_EXPIRED = "portal_token_expired"
     PORTAL_TOKEN_REPLAYED = "portal_token_replayed"

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing_bridge.services import contracts_link_vouched
-from shop.accounts import spain, throttle
+from shop.accounts import spain, throttle, two_factor
 from shop.accounts.errors import AccountErrorCode as Code
 from shop.accounts.models import Address, User
 from shop.accounts.portal import PortalClaims, PortalTokenError, portal_claims
@@ -116,10 +116,14 @@ def _too_many_attempts() -> ValidationError:
     )
 
 
-def token_create(*, email: str, password: str, ip: str) -> TokenPair:
+def token_create(*, email: str, password: str, ip: str, otp_code: str = "") -> TokenPair:
     """Sign in. Attempts are counted per account and per IP before the password
     is checked, and stay counted unless it is right; past the limit every attempt
-    is refused unchecked with TOO_MANY_ATTEMPTS, even with the right password."""
+    is refused unchecked with TOO_MANY_ATTEMPTS, even with the right password.
+
+    Staff tokens reach the staff mutations, as powerful as the admin: while the
+    admin requires a second factor, so do they (``otp_code``: OTP_REQUIRED when
+    missing, INVALID_TOKEN when wrong; either counts as a failed attempt)."""
     try:
         sign_in = throttle.sign_in_attempt(email=email, ip=ip)
     except Throttled as exc:
@@ -132,6 +136,8 @@ def token_create(*, email: str, password: str, ip: str) -> TokenPair:
         User().set_password(password)
     if user is None or not user.check_password(password) or not user.is_active:
         raise ValidationError(_("Wrong e-mail or password."), code=Code.INVALID_CREDENTIALS)
+    if two_factor.required(user):
+        two_factor.token_second_factor_check(user=user, code=otp_code)
     throttle.sign_in_succeeded(sign_in, email=email)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     return TokenPair(user, create_token(user, "access"), create_token(user, "refresh"))

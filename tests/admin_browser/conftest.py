@@ -16,6 +16,8 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from billing_bridge.models import ContractLink, SupplyContract
@@ -102,12 +104,18 @@ class BackOffice:
 
     def sign_in(self, user: User, password: str = STAFF_PASSWORD) -> Page:
         """Sign ``user`` in through the admin's login form (in Spanish, the
-        admin's default); returns the page, on the admin's index."""
+        admin's default), then its second step with a code of the user's
+        authenticator (:func:`authenticator_of`); returns the page, on the
+        admin's index."""
         page = self.page
+        device = authenticator_of(user)
         self.open("/admin/login/?next=/admin/")
         page.get_by_label("Correo electrónico").fill(user.email)
         page.get_by_label("Contraseña").fill(password)
         page.get_by_role("button", name="Iniciar sesión").click()
+        expect(page).to_have_url(self.url("/admin/otp/verify/?next=/admin/"))
+        page.locator("input[name=code]").fill(totp_code(device))
+        page.locator("#otp-form [type=submit]").click()
         expect(page).to_have_url(self.url("/admin/"))
         expect(page.get_by_role("heading", name="Panel de control", level=1)).to_be_visible()
         return page
@@ -146,6 +154,19 @@ def back_office(browser: Any, live_server: Any, staff_roles: None) -> Iterator[B
     finally:
         context.close()
     assert visit.errors == [], f"JavaScript errors: {visit.errors}"
+
+
+def authenticator_of(user: User) -> TOTPDevice:
+    """The staff member's confirmed authenticator (made if they have none)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator")
+
+
+def totp_code(device: TOTPDevice) -> str:
+    """What the authenticator app shows now."""
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():06d}"
 
 
 def staff(role: str, email: str) -> User:

@@ -63,6 +63,11 @@ class AccountRegisterPayload:
 class TokenCreateInput:
     email: str
     password: str
+    otp_code: str = strawberry.field(
+        default="",
+        description="Staff, while the admin requires it: a code of their authenticator app "
+        "or a recovery code.",
+    )
 
 
 @strawberry.type
@@ -204,7 +209,10 @@ class AccountMutations:
         if error := _too_long_password(input.password):
             raise error
         pair = services.token_create(
-            email=input.email, password=input.password, ip=info.context.client_ip
+            email=input.email,
+            password=input.password,
+            ip=info.context.client_ip,
+            otp_code=input.otp_code[:32],
         )
         info.context.sign_in(pair.user)
         return TokenCreatePayload(

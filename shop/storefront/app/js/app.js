@@ -15,6 +15,7 @@ import { claimForm, claimThread } from "./pages/claims.js";
 import { faq, legal } from "./pages/faq.js";
 import { home } from "./pages/home.js";
 import { confirmation, lookup, orderDetail } from "./pages/order.js";
+import { accountDeletePage } from "./pages/privacy.js";
 import { productPage } from "./pages/product.js";
 import { confirmAccount, confirmEmailChange, forgotPassword, resetPassword } from "./pages/recovery.js";
 
@@ -33,6 +34,7 @@ const ROUTES = [
   ["/confirm", confirmAccount],
   ["/email-change", confirmEmailChange],
   ["/account", account],
+  ["/account/delete", accountDeletePage],
   ["/orders/:id", orderDetail],
   ["/orders/:id/claim", claimForm],
   ["/order/:token", orderDetail],

@@ -3,6 +3,7 @@
 import { showPayloadErrors, statusLabel } from "../components.js";
 import { busy, field, formValues, h } from "../dom.js";
 import { accountSecurity, pageUrl } from "./recovery.js";
+import { privacySection } from "./privacy.js";
 
 function safeNext(ctx) {
   const next = ctx.query.get("next") || "";
@@ -206,5 +207,6 @@ export async function account(ctx) {
         : h("p", {}, ctx.t("account.noClaims")),
     ),
     accountSecurity(ctx, meData.me),
+    privacySection(ctx),
   ];
 }
