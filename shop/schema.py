@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import strawberry
 from strawberry import relay
-from strawberry.schema.config import StrawberryConfig
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry_django.optimizer import DjangoOptimizerExtension
 

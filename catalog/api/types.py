@@ -17,9 +17,9 @@ from typing import Any
 
 import strawberry
 import strawberry_django
-from strawberry import relay
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch, QuerySet
+from strawberry import relay
 from strawberry.types import Info
 
 from catalog import models, selectors

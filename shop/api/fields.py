@@ -15,7 +15,6 @@ stay in ``get_queryset`` and the selectors.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from strawberry import relay

@@ -59,6 +59,7 @@ from strawberry.extensions.validation_cache import _get_validate_cache  # noqa: 
 from catalog.models import Product  # noqa: E402
 from shop.api.security import CACHE_SIZE  # noqa: E402
 from shop.content import demo  # noqa: E402
+from shop.warmup import warm_up  # noqa: E402
 from tests.bench.billing import bench_billing  # noqa: E402
 from tests.bench.checkout import bench_checkout  # noqa: E402
 from tests.bench.invoicing import bench_invoicing  # noqa: E402
@@ -141,6 +142,7 @@ def bench_search(client: Client, size: int) -> None:
 
 def main() -> None:
     setup_test_environment()
+    warm_up()  # as shop.wsgi does in every gunicorn worker
     connection.settings_dict["TEST"]["NAME"] = (
         "watershop_bench" if connection.vendor == "postgresql" else None
     )
