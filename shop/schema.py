@@ -5,6 +5,8 @@ Built once at import; ``graphql/schema.graphql`` is its printed form.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import strawberry
 from strawberry import relay
 from strawberry.extensions import SchemaExtension
@@ -25,6 +27,7 @@ from orders.api.orders.mutations import OrderMutations
 from orders.api.orders.queries import OrderQueries
 from orders.api.shipping.mutations import ShippingMutations
 from orders.api.shipping.queries import ShippingQueries
+from orders.selectors import shipping_zones_memo
 from shop.accounts.api.mutations import AccountMutations
 from shop.accounts.api.queries import AccountQueries
 from shop.api.errors import ShopSchema
@@ -51,6 +54,14 @@ class ShopOptimizerExtension(DjangoOptimizerExtension):
     """
 
     resolve = SchemaExtension.resolve  # type: ignore[assignment]
+
+
+class RequestMemo(SchemaExtension):
+    """Per-operation memos of data many steps of one operation read (shipping zones)."""
+
+    def on_execute(self) -> Iterator[None]:
+        with shipping_zones_memo():
+            yield
 
 
 @strawberry.type
@@ -105,6 +116,7 @@ schema = ShopSchema(
     extensions=[
         *schema_extensions(),
         lambda: ShopOptimizerExtension(enable_only_optimization=False),
+        RequestMemo,
     ],
     config=StrawberryConfig(relay_max_results=100, disable_field_suggestions=True),
 )

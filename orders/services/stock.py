@@ -50,10 +50,17 @@ def quantities_available(
     return free
 
 
-def short_of_stock(wanted: dict[ProductVariant, int], *, checkout: Checkout | None) -> list[str]:
+def short_of_stock(
+    wanted: dict[ProductVariant, int],
+    *,
+    checkout: Checkout | None,
+    free: dict[int, int | None] | None = None,
+) -> list[str]:
     """The variants of ``wanted`` with fewer units free for ``checkout`` than
-    wanted (see :func:`quantities_available`), by name."""
-    free = quantities_available(list(wanted), checkout=checkout)
+    wanted (see :func:`quantities_available`; ``free`` when the caller has read it
+    already), by name."""
+    if free is None:
+        free = quantities_available(list(wanted), checkout=checkout)
     return [
         str(variant)
         for variant, quantity in wanted.items()

@@ -30,7 +30,8 @@ class RowField(StrawberryDjangoField):
 
     def get_result(self, source: Any, info: Any, args: Any, kwargs: Any) -> Any:
         if self.base_resolver is not None:
-            return self.base_resolver.wrapped_func(source, source)
+            read: Any = self.base_resolver.wrapped_func
+            return read(source, source)
         return getattr(source, self.django_name or self.python_name)
 
     def __call__(self, resolver: Any) -> Any:

@@ -14,8 +14,9 @@
   second, ``invoice_chain_verify`` over 10,000 and 100,000 records (seconds,
   peak memory) (``tests/bench/invoicing.py``).
 
-Runs on a throw-away database: PostgreSQL at ``BENCH_DATABASE_URL`` (default:
-the local server), or SQLite when that server cannot be reached.
+Runs on a throw-away database (``BENCH_TEST_DATABASE``, default
+``watershop_bench``): PostgreSQL at ``BENCH_DATABASE_URL`` (default: the local
+server), or SQLite when that server cannot be reached.
 """
 
 from __future__ import annotations
@@ -188,7 +189,9 @@ def main() -> None:
     setup_test_environment()
     warm_up()  # as shop.wsgi does in every gunicorn worker
     connection.settings_dict["TEST"]["NAME"] = (
-        "watershop_bench" if connection.vendor == "postgresql" else None
+        os.environ.get("BENCH_TEST_DATABASE", "watershop_bench")
+        if connection.vendor == "postgresql"
+        else None
     )
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
