@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -52,11 +54,45 @@ def active_zones() -> QuerySet[ShippingZone]:
     )
 
 
+# Inside shipping_zones_memo(): the active zones, read once (None: not read yet).
+_zones_memo: ContextVar[dict[str, list[ShippingZone]] | None] = ContextVar(
+    "shipping_zones_memo", default=None
+)
+
+
+@contextmanager
+def shipping_zones_memo() -> Iterator[None]:
+    """Within, :func:`zones_serving` reads the active zones (4 queries) once: one
+    checkout mutation summarises its checkout up to three times (before its
+    write, after it, for the answer). The shipping services forget them when
+    they write (:func:`forget_shipping_zones`). Used around each GraphQL operation."""
+    token = _zones_memo.set({})
+    try:
+        yield
+    finally:
+        _zones_memo.reset(token)
+
+
+def forget_shipping_zones() -> None:
+    memo = _zones_memo.get()
+    if memo is not None:
+        memo.clear()
+
+
+def _active_zones() -> list[ShippingZone]:
+    memo = _zones_memo.get()
+    if memo is None:
+        return list(active_zones())
+    if "zones" not in memo:
+        memo["zones"] = list(active_zones())
+    return memo["zones"]
+
+
 def zones_serving(*, country: str, postal_code: str) -> list[ShippingZone]:
     postal_code = spain.normalize_postal_code(postal_code)
     return [
         zone
-        for zone in active_zones()
+        for zone in _active_zones()
         if zone_serves(zone, country=country, postal_code=postal_code)
     ]
 

@@ -18,9 +18,28 @@ def supported_languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 
 
+# The answer per active language code, for the ``LANGUAGES`` list it was worked out with.
+_memo: tuple[object, dict[str, str]] = (None, {})
+
+
 def current_language() -> str:
-    language = (translation.get_language() or DEFAULT_LANGUAGE).split("-")[0]
-    return language if language in supported_languages() else DEFAULT_LANGUAGE
+    """The active language if the shop speaks it, else Spanish.
+
+    Called for every translated value (thousands per listing), so the answer per
+    active code is remembered while ``LANGUAGES`` stays the same list.
+    """
+    global _memo
+    active = translation.get_language() or DEFAULT_LANGUAGE
+    languages, known = _memo
+    if languages is not settings.LANGUAGES:
+        known = {}
+        _memo = (settings.LANGUAGES, known)
+    language = known.get(active)
+    if language is None:
+        code = active.split("-")[0]
+        language = code if code in supported_languages() else DEFAULT_LANGUAGE
+        known[active] = language
+    return language
 
 
 def localized(obj: models.Model, field: str, language: str | None = None) -> str:

@@ -5,8 +5,11 @@ Built once at import; ``graphql/schema.graphql`` is its printed form.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import strawberry
 from strawberry import relay
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry_django.optimizer import DjangoOptimizerExtension
@@ -24,6 +27,7 @@ from orders.api.orders.mutations import OrderMutations
 from orders.api.orders.queries import OrderQueries
 from orders.api.shipping.mutations import ShippingMutations
 from orders.api.shipping.queries import ShippingQueries
+from orders.selectors import shipping_zones_memo
 from shop.accounts.api.mutations import AccountMutations
 from shop.accounts.api.privacy import PrivacyMutations
 from shop.accounts.api.queries import AccountQueries
@@ -40,6 +44,26 @@ from shop.content.api.types import (
     HeroSection,
     RichTextSection,
 )
+
+
+class ShopOptimizerExtension(DjangoOptimizerExtension):
+    """The optimizer without its per-field ``resolve`` hook.
+
+    The hook wraps every field of every request in a middleware (a listing of 100
+    products runs it ~5,000 times) to optimise querysets that plain strawberry
+    resolvers return. Here querysets come from ``strawberry_django`` fields, whose
+    own ``get_queryset`` calls the optimizer, so the hook only cost time.
+    """
+
+    resolve = SchemaExtension.resolve  # type: ignore[assignment]
+
+
+class RequestMemo(SchemaExtension):
+    """Per-operation memos of data many steps of one operation read (shipping zones)."""
+
+    def on_execute(self) -> Iterator[None]:
+        with shipping_zones_memo():
+            yield
 
 
 @strawberry.type
@@ -95,7 +119,8 @@ schema = ShopSchema(
     # for prices), and deferred columns would cost a query per row.
     extensions=[
         *schema_extensions(),
-        lambda: DjangoOptimizerExtension(enable_only_optimization=False),
+        lambda: ShopOptimizerExtension(enable_only_optimization=False),
+        RequestMemo,
     ],
     config=StrawberryConfig(relay_max_results=100, disable_field_suggestions=True),
 )

@@ -19,6 +19,7 @@ import strawberry
 import strawberry_django
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch, QuerySet
+from strawberry import relay
 from strawberry.types import Info
 
 from catalog import models, selectors
@@ -26,6 +27,7 @@ from catalog.errors import CatalogErrorCode
 from shop.accounts.selectors import staff_may
 from shop.api.context import ShopContext
 from shop.api.errors import ShopError
+from shop.api.fields import node_id_field, row_field
 from shop.api.relay import ModelNode, ShopConnection
 from shop.api.types import Image, TaxedMoneyType
 from shop.i18n import localized
@@ -57,11 +59,12 @@ def _user(info: Info[ShopContext, None]) -> Any:
 
 @strawberry_django.type(models.ProductMedia, name="ProductMedia")
 class ProductMediaType(ModelNode):
-    position: int
-    width: int
-    height: int
+    _id: relay.GlobalID = node_id_field("ProductMedia")
+    position: int = row_field()
+    width: int = row_field()
+    height: int = row_field()
 
-    @strawberry.field(description="The original upload.")
+    @row_field(description="The original upload.")
     def url(self, root: models.ProductMedia) -> str:
         return root.image.url
 
@@ -73,7 +76,7 @@ class ProductMediaType(ModelNode):
             return queryset
         return queryset.filter(product__is_published=True, product__category__is_published=True)
 
-    @strawberry.field
+    @row_field()
     def alt(self, root: models.ProductMedia) -> str:
         return localized(root, "alt")
 
@@ -102,21 +105,22 @@ def free_stock(path: str) -> Callable[[Info], Prefetch]:
 
 @strawberry_django.type(models.ProductVariant, name="ProductVariant")
 class ProductVariantType(ModelNode):
-    sku: str
-    weight_grams: int
-    track_inventory: bool
+    _id: relay.GlobalID = node_id_field("ProductVariant")
+    sku: str = row_field()
+    weight_grams: int = row_field()
+    track_inventory: bool = row_field()
 
-    @strawberry.field
+    @row_field()
     def name(self, root: models.ProductVariant) -> str:
         return localized(root, "name")
 
-    @strawberry_django.field(
+    @row_field(
         select_related=["product"], description="Gross price (IVA included) split into net and tax."
     )
     def price(self, root: models.ProductVariant) -> TaxedMoneyType:
         return TaxedMoneyType.from_taxed(selectors.variant_price(root, root.product))
 
-    @strawberry_django.field(select_related=["product"])
+    @row_field(select_related=["product"])
     def compare_at_price(self, root: models.ProductVariant) -> TaxedMoneyType | None:
         if root.compare_at_price is None:
             return None
@@ -124,7 +128,7 @@ class ProductVariantType(ModelNode):
             TaxedMoney.from_gross(Money(root.compare_at_price), root.product.tax_rate)
         )
 
-    @strawberry_django.field(
+    @row_field(
         prefetch_related=[free_stock("stocks")],
         description="Units that can be bought now, all warehouses, less those other "
         "shoppers hold while they pay.",
@@ -132,7 +136,7 @@ class ProductVariantType(ModelNode):
     def quantity_available(self, root: models.ProductVariant) -> int:
         return selectors.variant_quantity_available(root)
 
-    @strawberry_django.field(prefetch_related=[free_stock("stocks")])
+    @row_field(prefetch_related=[free_stock("stocks")])
     def is_available(self, root: models.ProductVariant) -> bool:
         return selectors.variant_is_available(root)
 
@@ -224,14 +228,15 @@ class CategoryTree:
 
 @strawberry_django.type(models.Category, name="Category")
 class CategoryType(ModelNode):
-    slug: str
-    position: int
+    _id: relay.GlobalID = node_id_field("Category")
+    slug: str = row_field()
+    position: int = row_field()
 
-    @strawberry.field
+    @row_field()
     def name(self, root: models.Category) -> str:
         return localized(root, "name")
 
-    @strawberry.field(description="Sanitised HTML.")
+    @row_field(description="Sanitised HTML.")
     def description(self, root: models.Category) -> str:
         return localized(root, "description")
 
@@ -273,41 +278,40 @@ class CategoryType(ModelNode):
 
 @strawberry_django.type(models.Product, name="Product")
 class ProductType(ModelNode):
-    slug: str
-    tax_class: models.TaxClass
-    is_published: bool
-    created_at: datetime
-    updated_at: datetime
+    _id: relay.GlobalID = node_id_field("Product")
+    slug: str = row_field()
+    tax_class: models.TaxClass = row_field()
+    is_published: bool = row_field()
+    created_at: datetime = row_field()
+    updated_at: datetime = row_field()
 
-    @strawberry.field
+    @row_field()
     def name(self, root: models.Product) -> str:
         return localized(root, "name")
 
-    @strawberry.field(description="Sanitised HTML.")
+    @row_field(description="Sanitised HTML.")
     def description(self, root: models.Product) -> str:
         return localized(root, "description")
 
-    @strawberry.field
+    @row_field()
     def seo_title(self, root: models.Product) -> str:
         return localized(root, "seo_title") or localized(root, "name")
 
-    @strawberry.field
+    @row_field()
     def seo_description(self, root: models.Product) -> str:
         return localized(root, "seo_description")
 
-    @strawberry_django.field(select_related=["category"])
+    @row_field(select_related=["category"])
     def category(self, root: models.Product) -> CategoryType:
         return root.category  # type: ignore[return-value]
 
-    @strawberry_django.field(
-        prefetch_related=[free_stock("variants__stocks")], description="In display order."
-    )
+    @row_field(prefetch_related=[free_stock("variants__stocks")], description="In display order.")
     def variants(self, root: models.Product) -> list[ProductVariantType]:
-        return list(selectors.related(root, "variants"))
+        return selectors.related(root, "variants")  # type: ignore[return-value]
 
-    @strawberry_django.field(prefetch_related=["media"], description="Images in display order.")
+    @row_field(prefetch_related=["media"], description="Images in display order.")
     def media(self, root: models.Product) -> list[ProductMediaType]:
-        return list(selectors.related(root, "media"))
+        return selectors.related(root, "media")  # type: ignore[return-value]
 
     @strawberry_django.field(prefetch_related=["media"], description="The first image, resized.")
     def thumbnail(
@@ -318,7 +322,7 @@ class ProductType(ModelNode):
             return None
         return Image(url=_thumbnail_url(first, size), alt=localized(first, "alt"))
 
-    @strawberry_django.field(prefetch_related=["variants"])
+    @row_field(prefetch_related=["variants"])
     def pricing(self, root: models.Product) -> ProductPricing:
         price_range = selectors.product_price_range(root)
         return ProductPricing(
@@ -333,14 +337,14 @@ class ProductType(ModelNode):
             ),
         )
 
-    @strawberry_django.field(
+    @row_field(
         prefetch_related=[free_stock("variants__stocks")],
         description="Some variant can be bought now.",
     )
     def is_available(self, root: models.Product) -> bool:
         return selectors.product_is_available(root)
 
-    @strawberry_django.field(
+    @row_field(
         prefetch_related=["attribute_values__attribute", "attribute_values__choice"],
         description="Specifications.",
     )
@@ -440,8 +444,8 @@ class WarehouseType(ModelNode):
 
 @strawberry_django.type(models.Stock, name="Stock")
 class StockType:
-    quantity: int
-    allocated: int = strawberry.field(description="Units promised to orders.")
+    quantity: int = row_field()
+    allocated: int = row_field(description="Units promised to orders.")
 
     @strawberry.field
     def warehouse(self, root: models.Stock, info: Info[ShopContext, None]) -> WarehouseType:

@@ -13,6 +13,7 @@ from catalog.models import Attribute
 from catalog.services._common import _assign, _changed, _invalid
 from shop.accounts.models import User
 from shop.audit import record_change
+from shop.catalog_version import catalog_changed
 from shop.validation import full_clean, save_unique
 
 ATTRIBUTE_FIELDS = ("slug", "name", "name_en", "type", "unit", "is_filterable")
@@ -45,6 +46,7 @@ def attribute_create(*, actor: User, data: dict[str, Any]) -> Attribute:
     """Add an attribute; ``slug``, ``name`` and ``type`` are required."""
     attribute = Attribute()
     _save_attribute(attribute, data)
+    catalog_changed()
     record_change(actor=actor, obj=attribute, action="add")
     return attribute
 
@@ -55,6 +57,7 @@ def attribute_update(*, actor: User, attribute: Attribute, data: dict[str, Any])
     # Locked, so a product cannot be given a value while the type changes.
     Attribute.objects.select_for_update().filter(pk=attribute.pk).exists()
     changed = _save_attribute(attribute, data)
+    catalog_changed()
     record_change(actor=actor, obj=attribute, action="change", message=_changed(changed))
     return attribute
 
@@ -62,5 +65,6 @@ def attribute_update(*, actor: User, attribute: Attribute, data: dict[str, Any])
 @transaction.atomic
 def attribute_delete(*, actor: User, attribute: Attribute) -> None:
     """Delete an attribute with its choices (the database refuses while products use it)."""
+    catalog_changed()
     record_change(actor=actor, obj=attribute, action="delete")
     attribute.delete()

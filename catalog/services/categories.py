@@ -14,6 +14,7 @@ from catalog.selectors import category_descendant_ids
 from catalog.services._common import _assign, _changed, _default_slug, _invalid
 from shop.accounts.models import User
 from shop.audit import record_change
+from shop.catalog_version import catalog_changed
 from shop.content.services import clean_rich_text
 from shop.validation import full_clean, save_unique
 
@@ -54,6 +55,7 @@ def category_create(*, actor: User, data: dict[str, Any]) -> Category:
     _assign(category, data, CATEGORY_FIELDS)
     _clean_category(category)
     save_unique(category, Code)
+    catalog_changed()
     record_change(actor=actor, obj=category, action="add")
     return category
 
@@ -64,6 +66,7 @@ def category_update(*, actor: User, category: Category, data: dict[str, Any]) ->
     changed = _assign(category, data, CATEGORY_FIELDS)
     _clean_category(category)
     save_unique(category, Code)
+    catalog_changed()
     record_change(actor=actor, obj=category, action="change", message=_changed(changed))
     return category
 
@@ -75,5 +78,6 @@ def category_delete(*, actor: User, category: Category) -> None:
         raise ValidationError(
             _("Move or delete the category's products and sub-categories first."), code=Code.IN_USE
         )
+    catalog_changed()
     record_change(actor=actor, obj=category, action="delete")
     category.delete()

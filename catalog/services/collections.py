@@ -14,6 +14,7 @@ from catalog.models import Collection, CollectionProduct, Product
 from catalog.services._common import _assign, _changed, _default_slug, _invalid
 from shop.accounts.models import User
 from shop.audit import record_change
+from shop.catalog_version import catalog_changed
 from shop.content.services import clean_rich_text
 from shop.validation import full_clean, save_unique
 
@@ -43,6 +44,7 @@ def collection_create(*, actor: User, data: dict[str, Any]) -> Collection:
     """Add a collection (without products); the slug defaults to the slugified name."""
     collection = Collection()
     _save_collection(collection, data)
+    catalog_changed()
     record_change(actor=actor, obj=collection, action="add")
     return collection
 
@@ -50,6 +52,7 @@ def collection_create(*, actor: User, data: dict[str, Any]) -> Collection:
 @transaction.atomic
 def collection_update(*, actor: User, collection: Collection, data: dict[str, Any]) -> Collection:
     changed = _save_collection(collection, data)
+    catalog_changed()
     record_change(actor=actor, obj=collection, action="change", message=_changed(changed))
     return collection
 
@@ -57,6 +60,7 @@ def collection_update(*, actor: User, collection: Collection, data: dict[str, An
 @transaction.atomic
 def collection_delete(*, actor: User, collection: Collection) -> None:
     """Delete a collection; its products stay in the catalogue."""
+    catalog_changed()
     record_change(actor=actor, obj=collection, action="delete")
     collection.delete()
 
@@ -76,6 +80,7 @@ def _write_entries(actor: User, collection: Collection, product_ids: list[int]) 
         CollectionProduct(collection=collection, product_id=pk, position=position)
         for position, pk in enumerate(product_ids, start=1)
     )
+    catalog_changed()
     record_change(actor=actor, obj=collection, action="change", message="products")
 
 

@@ -24,6 +24,7 @@ from catalog.models import Product, ProductMedia
 from catalog.services._common import _assign, _changed, _invalid, _next_position
 from shop.accounts.models import User
 from shop.audit import record_change
+from shop.catalog_version import catalog_changed
 from shop.validation import full_clean
 
 
@@ -82,6 +83,7 @@ def product_media_update(
     changed = _assign(media, data, MEDIA_FIELDS) + (["image"] if upload else [])
 
     def record() -> None:
+        catalog_changed()
         record_change(actor=actor, obj=media, action="change", message=_changed(changed))
 
     full_clean(media, Code, exclude=["image"])
@@ -107,6 +109,7 @@ def product_media_reorder(
         media[pk].position = position
     ProductMedia.objects.bulk_update(media.values(), ["position"])
     for item in media.values():
+        catalog_changed()
         record_change(actor=actor, obj=item, action="change", message="position")
     return [media[pk] for pk in media_ids]
 
@@ -115,6 +118,7 @@ def product_media_reorder(
 def product_media_delete(*, actor: User, media: ProductMedia) -> None:
     """Delete an image; its files are removed once the deletion is committed."""
     names = media_files(media)
+    catalog_changed()
     record_change(actor=actor, obj=media, action="delete")
     media.delete()
     transaction.on_commit(partial(delete_files, names))

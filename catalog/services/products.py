@@ -19,6 +19,7 @@ from catalog.models import Attribute, AttributeChoice, Product, ProductAttribute
 from catalog.services._common import _assign, _changed, _default_slug
 from shop.accounts.models import User
 from shop.audit import record_change
+from shop.catalog_version import catalog_changed
 from shop.content.services import clean_rich_text
 from shop.validation import full_clean, save_unique
 
@@ -143,6 +144,7 @@ def product_create(*, actor: User, data: dict[str, Any]) -> Product:
     ``AttributeValueData`` checked against each attribute's type (INVALID)."""
     product = Product()
     _save_product(product, data)
+    catalog_changed()
     record_change(actor=actor, obj=product, action="add")
     return product
 
@@ -151,6 +153,7 @@ def product_create(*, actor: User, data: dict[str, Any]) -> Product:
 def product_update(*, actor: User, product: Product, data: dict[str, Any]) -> Product:
     """Change a product; ``attributes``, when given, replaces every specification."""
     changed = _save_product(product, data)
+    catalog_changed()
     record_change(actor=actor, obj=product, action="change", message=_changed(changed))
     return product
 
@@ -162,6 +165,7 @@ def product_delete(*, actor: User, product: Product) -> None:
     if Stock.objects.filter(variant__product=product, allocated__gt=0).exists():
         raise ValidationError(_("Units of this product are allocated to orders."), code=Code.IN_USE)
     names = [name for media in product.media.all() for name in media_files(media)]
+    catalog_changed()
     record_change(actor=actor, obj=product, action="delete")
     product.delete()
     transaction.on_commit(partial(delete_files, names))

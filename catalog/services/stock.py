@@ -14,6 +14,7 @@ from catalog.models import ProductVariant, Stock, Warehouse
 from catalog.services._common import _assign, _changed, _default_slug, _invalid
 from shop.accounts.models import User
 from shop.audit import record_change
+from shop.catalog_version import catalog_changed
 from shop.validation import full_clean, save_unique
 
 WAREHOUSE_FIELDS = ("name", "slug", "city", "postal_code")
@@ -37,6 +38,7 @@ def warehouse_create(*, actor: User, data: dict[str, Any]) -> Warehouse:
     """Add a warehouse; the slug defaults to the slugified name."""
     warehouse = Warehouse()
     _save_warehouse(warehouse, data)
+    catalog_changed()
     record_change(actor=actor, obj=warehouse, action="add")
     return warehouse
 
@@ -44,6 +46,7 @@ def warehouse_create(*, actor: User, data: dict[str, Any]) -> Warehouse:
 @transaction.atomic
 def warehouse_update(*, actor: User, warehouse: Warehouse, data: dict[str, Any]) -> Warehouse:
     changed = _save_warehouse(warehouse, data)
+    catalog_changed()
     record_change(actor=actor, obj=warehouse, action="change", message=_changed(changed))
     return warehouse
 
@@ -53,6 +56,7 @@ def warehouse_delete(*, actor: User, warehouse: Warehouse) -> None:
     """Delete a warehouse; IN_USE while it holds stock rows (delete or move them first)."""
     if warehouse.stocks.exists():
         raise ValidationError(_("The warehouse still holds stock."), code=Code.IN_USE)
+    catalog_changed()
     record_change(actor=actor, obj=warehouse, action="delete")
     warehouse.delete()
 
@@ -86,6 +90,7 @@ def stock_update(
     stock_check(stock=stock, quantity=quantity)
     previous, stock.quantity = stock.quantity, quantity
     stock.save(update_fields=["quantity"])
+    catalog_changed()
     record_change(
         actor=actor,
         obj=stock,
@@ -102,5 +107,6 @@ def stock_delete(*, actor: User, stock: Stock) -> None:
     stock = Stock.objects.select_for_update().get(pk=stock.pk)
     if stock.allocated:
         raise ValidationError(_("Units of this stock are allocated to orders."), code=Code.IN_USE)
+    catalog_changed()
     record_change(actor=actor, obj=stock, action="delete")
     stock.delete()

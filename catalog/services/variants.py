@@ -15,6 +15,7 @@ from catalog.models import Product, ProductVariant
 from catalog.services._common import _assign, _changed, _next_position
 from shop.accounts.models import User
 from shop.audit import record_change
+from shop.catalog_version import catalog_changed
 from shop.money import is_whole_cents
 from shop.validation import full_clean, save_unique
 
@@ -84,6 +85,7 @@ def variant_create(*, actor: User, product: Product, data: dict[str, Any]) -> Pr
     _assign(variant, data, VARIANT_FIELDS)
     _clean_variant(variant)
     save_unique(variant, Code)
+    catalog_changed()
     record_change(actor=actor, obj=variant, action="add")
     return variant
 
@@ -94,6 +96,7 @@ def variant_update(*, actor: User, variant: ProductVariant, data: dict[str, Any]
     changed = _assign(variant, data, VARIANT_FIELDS)
     _clean_variant(variant)
     save_unique(variant, Code)
+    catalog_changed()
     record_change(actor=actor, obj=variant, action="change", message=_changed(changed))
     return variant
 
@@ -103,5 +106,6 @@ def variant_delete(*, actor: User, variant: ProductVariant) -> None:
     """Delete a variant and its stock; IN_USE while units of it are allocated to orders."""
     if variant.stocks.filter(allocated__gt=0).exists():
         raise ValidationError(_("Units of this variant are allocated to orders."), code=Code.IN_USE)
+    catalog_changed()
     record_change(actor=actor, obj=variant, action="delete")
     variant.delete()

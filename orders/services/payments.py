@@ -62,11 +62,17 @@ def _error(field: str | None, message: str, code: Code) -> ValidationError:
     return ValidationError({field: error}) if field else error
 
 
-def checkout_problems(summary: CheckoutSummary, *, stock: bool = True) -> ValidationError | None:
+def checkout_problems(
+    summary: CheckoutSummary,
+    *,
+    stock: bool = True,
+    free: dict[int, int | None] | None = None,
+) -> ValidationError | None:
     """Everything that keeps the checkout from being paid, or None. With ``stock``,
     lines short of free stock (its own reservations count as its own) are
     INSUFFICIENT_STOCK on ``lines``: read without locks, the figure the cart
-    shows; ``stock_reserve`` and ``stock_allocate`` decide under locks."""
+    shows (``free``: ``quantities_available`` of the lines, when read already);
+    ``stock_reserve`` and ``stock_allocate`` decide under locks."""
     checkout = summary.checkout
     errors: dict[str, list[ValidationError]] = {}
     for field, message, code in _missing(summary):
@@ -79,7 +85,7 @@ def checkout_problems(summary: CheckoutSummary, *, stock: bool = True) -> Valida
         )
     if stock:
         wanted = {view.variant: view.line.quantity for view in summary.lines}
-        short = short_of_stock(wanted, checkout=checkout)
+        short = short_of_stock(wanted, checkout=checkout, free=free)
         if short:
             errors.setdefault("lines", []).extend(insufficient_stock(short).error_dict["lines"])
     return ValidationError(errors) if errors else None

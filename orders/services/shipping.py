@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from orders.errors import ShippingErrorCode as Code
 from orders.models import PickupPoint, PostalCodeRule, ShippingMethod, ShippingZone
+from orders.selectors import forget_shipping_zones
 from shop.accounts import spain
 from shop.accounts.models import User
 from shop.audit import record_change
@@ -170,6 +171,7 @@ def shipping_zone_create(*, actor: User, data: dict[str, Any]) -> ShippingZone:
     an INVALID_POSTAL_CODE_RULE error on ``rules`` naming the rule's number (from 1)."""
     zone = ShippingZone()
     _save_zone(zone, data)
+    forget_shipping_zones()
     record_change(actor=actor, obj=zone, action="add")
     return zone
 
@@ -180,6 +182,7 @@ def shipping_zone_update(*, actor: User, zone: ShippingZone, data: dict[str, Any
     # Concurrent replacements of the rules queue instead of merging.
     ShippingZone.objects.select_for_update().filter(pk=zone.pk).exists()
     changed = _save_zone(zone, data)
+    forget_shipping_zones()
     record_change(actor=actor, obj=zone, action="change", message=", ".join(changed))
     return zone
 
@@ -187,6 +190,7 @@ def shipping_zone_update(*, actor: User, zone: ShippingZone, data: dict[str, Any
 @transaction.atomic
 def shipping_zone_delete(*, actor: User, zone: ShippingZone) -> None:
     """Delete a zone with its rules and methods; pickup points stay."""
+    forget_shipping_zones()
     record_change(actor=actor, obj=zone, action="delete")
     zone.delete()
 
@@ -280,6 +284,7 @@ def shipping_method_create(
     position = int(zone.methods.aggregate(last=Max("position"))["last"] or 0) + 1
     method = ShippingMethod(zone=zone, position=position)
     _save_method(method, data)
+    forget_shipping_zones()
     record_change(actor=actor, obj=method, action="add")
     return method
 
@@ -291,6 +296,7 @@ def shipping_method_update(
     """Change a method; ``None`` clears a band, ``free_above`` or a weight limit, and
     ``pickup_points``, when given, replaces the method's pickup points."""
     changed = _save_method(method, data)
+    forget_shipping_zones()
     record_change(actor=actor, obj=method, action="change", message=", ".join(changed))
     return method
 
@@ -298,6 +304,7 @@ def shipping_method_update(
 @transaction.atomic
 def shipping_method_delete(*, actor: User, method: ShippingMethod) -> None:
     """Delete a method; its pickup points stay."""
+    forget_shipping_zones()
     record_change(actor=actor, obj=method, action="delete")
     method.delete()
 
@@ -341,6 +348,7 @@ def pickup_point_create(*, actor: User, data: dict[str, Any]) -> PickupPoint:
     required and the postal code must be a Spanish one (INVALID)."""
     point = PickupPoint()
     _save_pickup_point(point, data)
+    forget_shipping_zones()
     record_change(actor=actor, obj=point, action="add")
     return point
 
@@ -350,6 +358,7 @@ def pickup_point_update(*, actor: User, point: PickupPoint, data: dict[str, Any]
     """Change a pickup point; ``is_active=False`` closes it for a while and keeps it
     in its methods."""
     changed = _save_pickup_point(point, data)
+    forget_shipping_zones()
     record_change(actor=actor, obj=point, action="change", message=", ".join(changed))
     return point
 
@@ -376,5 +385,6 @@ def pickup_point_delete(*, actor: User, point: PickupPoint) -> None:
         raise _error(
             _("It is the only pickup point of: %(methods)s.") % {"methods": names}, Code.IN_USE
         )
+    forget_shipping_zones()
     record_change(actor=actor, obj=point, action="delete")
     point.delete()

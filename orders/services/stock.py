@@ -24,6 +24,7 @@ from catalog.models import ProductVariant, Stock
 from catalog.selectors import stocks_with_free_units, variant_free_units
 from orders.errors import CheckoutErrorCode
 from orders.models import Allocation, Checkout, CheckoutLine, OrderLine, Reservation
+from shop.catalog_version import catalog_changed
 
 
 def _own(checkout: Checkout | None) -> int | None:
@@ -49,10 +50,17 @@ def quantities_available(
     return free
 
 
-def short_of_stock(wanted: dict[ProductVariant, int], *, checkout: Checkout | None) -> list[str]:
+def short_of_stock(
+    wanted: dict[ProductVariant, int],
+    *,
+    checkout: Checkout | None,
+    free: dict[int, int | None] | None = None,
+) -> list[str]:
     """The variants of ``wanted`` with fewer units free for ``checkout`` than
-    wanted (see :func:`quantities_available`), by name."""
-    free = quantities_available(list(wanted), checkout=checkout)
+    wanted (see :func:`quantities_available`; ``free`` when the caller has read it
+    already), by name."""
+    if free is None:
+        free = quantities_available(list(wanted), checkout=checkout)
     return [
         str(variant)
         for variant, quantity in wanted.items()
@@ -115,6 +123,7 @@ def _plan(
 def stock_reserve(*, checkout: Checkout, lines: Sequence[CheckoutLine], until: datetime) -> None:
     """Hold the lines' units for ``checkout`` until ``until``, replacing its
     earlier reservations. Call inside a transaction."""
+    catalog_changed()
     plan = _plan([(line.variant, line.quantity) for line in lines], checkout=checkout)
     Reservation.objects.filter(line__checkout=checkout).delete()
     Reservation.objects.bulk_create(
@@ -124,6 +133,7 @@ def stock_reserve(*, checkout: Checkout, lines: Sequence[CheckoutLine], until: d
 
 
 def stock_release_reservations(*, checkout: Checkout) -> None:
+    catalog_changed()
     Reservation.objects.filter(line__checkout=checkout).delete()
 
 
@@ -132,6 +142,7 @@ def stock_allocate(
 ) -> None:
     """Allocate the order lines' units (the checkout's own reservations count as
     free for it) and drop its reservations. Call inside a transaction."""
+    catalog_changed()
     plan = _plan([(variant, line.quantity) for line, variant in lines], checkout=checkout)
     for _index, stock, units in plan:
         Stock.objects.filter(pk=stock.pk).update(allocated=F("allocated") + units)
@@ -155,6 +166,7 @@ def _locked_allocations(lines: Iterable[OrderLine]) -> list[Allocation]:
 
 def stock_deallocate(*, lines: Iterable[OrderLine]) -> None:
     """Give the lines' allocated units back (an order cancelled)."""
+    catalog_changed()
     for allocation in _locked_allocations(lines):
         Stock.objects.filter(pk=allocation.stock_id).update(
             allocated=F("allocated") - allocation.quantity
@@ -164,6 +176,7 @@ def stock_deallocate(*, lines: Iterable[OrderLine]) -> None:
 
 def stock_fulfill(*, quantities: dict[OrderLine, int]) -> None:
     """Units leave the warehouse: decrement quantity and allocation together."""
+    catalog_changed()
     left = {line.pk: quantity for line, quantity in quantities.items()}
     for allocation in _locked_allocations(quantities):
         take = min(left[allocation.line_id], allocation.quantity)
@@ -182,5 +195,6 @@ def stock_fulfill(*, quantities: dict[OrderLine, int]) -> None:
 
 def reservations_delete_expired(*, now: datetime | None = None) -> int:
     """Delete expired reservations (they already count for nothing); returns how many."""
+    catalog_changed()
     deleted, _by_model = Reservation.objects.filter(expires_at__lte=now or timezone.now()).delete()
     return deleted

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from decimal import Decimal
+from functools import lru_cache
 
 import strawberry
 
@@ -37,6 +38,12 @@ class TaxedMoneyType:
 
     @classmethod
     def from_taxed(cls, value: money.TaxedMoney) -> TaxedMoneyType:
+        """The API shape of ``value``. Shared between rows with the same amounts (a
+        listing has few distinct prices): callers never mutate it."""
+        return _taxed_money_type(value)
+
+    @classmethod
+    def _build(cls, value: money.TaxedMoney) -> TaxedMoneyType:
         currency = value.currency
         net = money.quantize(value.net.amount, currency)
         gross = money.quantize(value.gross.amount, currency)
@@ -47,6 +54,11 @@ class TaxedMoneyType:
             tax=MoneyType(amount=gross - net, currency=currency),
             currency=currency,
         )
+
+
+@lru_cache(maxsize=4096)
+def _taxed_money_type(value: money.TaxedMoney) -> TaxedMoneyType:
+    return TaxedMoneyType._build(value)
 
 
 @strawberry.type(description="An image (or one of its thumbnails) with its alternative text.")

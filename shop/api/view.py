@@ -8,10 +8,12 @@ import orjson
 from cross_web import HTTPException
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from strawberry.django.views import GraphQLView, TemporalHttpResponse
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.sync_base_view import SyncHTTPRequestAdapter
 from strawberry.types import ExecutionResult
 from typing_extensions import override
 
+from shop.api import persisted
 from shop.api.context import ShopContext
 from shop.api.errors import request_error_status
 from shop.api.graphiql import graphiql_html
@@ -31,6 +33,8 @@ class ShopGraphQLView(GraphQLView[ShopContext, None]):
     200 with ``data: null``. An executed request is a 200 in both."""
 
     media_type = JSON
+    # The persisted document this request names (shop.api.persisted), if any.
+    document: persisted.Document | None = None
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -46,6 +50,27 @@ class ShopGraphQLView(GraphQLView[ShopContext, None]):
         response = super().get_sub_response(request)
         response["Content-Type"] = self.media_type
         return response
+
+    def parse_http_body(
+        self, request: SyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = super().parse_http_body(request)
+        if isinstance(data, GraphQLRequestData):
+            document = persisted.document_for(data.extensions, data.query)
+            if document is not None:
+                self.document = document
+                data.query = document.text
+        return data
+
+    def execute_single(self, request: Any, request_adapter: Any, *args: Any, **kwargs: Any) -> Any:
+        # Persisted queries may come by GET (plain GET queries stay refused).
+        if self.document is not None and request_adapter.method == "GET":
+            try:
+                self.allow_queries_via_get = True
+                return super().execute_single(request, request_adapter, *args, **kwargs)
+            finally:
+                self.allow_queries_via_get = False
+        return super().execute_single(request, request_adapter, *args, **kwargs)
 
     def execute_operation(
         self,
@@ -69,8 +94,20 @@ class ShopGraphQLView(GraphQLView[ShopContext, None]):
     @override
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.media_type = request.get_preferred_type(MEDIA_TYPES) or JSON
+        key = None
         try:
+            if request.method == "GET":
+                document = persisted.cacheable(
+                    request, persisted.document_for(_json_param(request, "extensions"), None)
+                )
+                if document is not None:
+                    key = persisted.cache_key(request, document, self.media_type)
+                    cached = persisted.cached_response(request, key)
+                    if cached is not None:
+                        return cached
             response: HttpResponseBase = self.run(request=request)
+        except persisted.PersistedQueryNotFound:
+            response = HttpResponse(orjson.dumps(persisted.NOT_FOUND), content_type=self.media_type)
         except HTTPException as exc:
             # Malformed requests (bad JSON, no query, wrong method) answer in JSON too.
             response = HttpResponse(
@@ -78,6 +115,20 @@ class ShopGraphQLView(GraphQLView[ShopContext, None]):
                 status=exc.status_code,
                 content_type=self.media_type,
             )
+        if key is not None and isinstance(response, HttpResponse):
+            return persisted.store(request, key, response)
         # Responses carry per-user data (tokens, orders): never cache them in between.
         response.setdefault("Cache-Control", "no-store")
         return response
+
+
+def _json_param(request: HttpRequest, name: str) -> Any:
+    """A JSON-encoded query parameter, or None when absent or malformed (the
+    GraphQL layer then refuses the request as it would without persisted queries)."""
+    raw = request.GET.get(name)
+    if not raw:
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None

@@ -14,12 +14,14 @@
   second, ``invoice_chain_verify`` over 10,000 and 100,000 records (seconds,
   peak memory) (``tests/bench/invoicing.py``).
 
-Runs on a throw-away database: PostgreSQL at ``BENCH_DATABASE_URL`` (default:
-the local server), or SQLite when that server cannot be reached.
+Runs on a throw-away database (``BENCH_TEST_DATABASE``, default
+``watershop_bench``): PostgreSQL at ``BENCH_DATABASE_URL`` (default: the local
+server), or SQLite when that server cannot be reached.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import statistics
@@ -59,9 +61,11 @@ from strawberry.extensions.validation_cache import _get_validate_cache  # noqa: 
 from catalog.models import Product  # noqa: E402
 from shop.api.security import CACHE_SIZE  # noqa: E402
 from shop.content import demo  # noqa: E402
+from shop.warmup import warm_up  # noqa: E402
 from tests.bench.billing import bench_billing  # noqa: E402
 from tests.bench.checkout import bench_checkout  # noqa: E402
 from tests.bench.invoicing import bench_invoicing  # noqa: E402
+from tests.bench.summary import print_summary, record  # noqa: E402
 from tests.operations import operation  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
@@ -124,6 +128,48 @@ def bench_listing(client: Client, size: int) -> None:
         f"products(first: 100) at {size:>7,} products   GraphQL p50 {g50:7.2f} ms p95 {g95:7.2f} ms"
         f" | hand-written p50 {h50:7.2f} ms p95 {h95:7.2f} ms | ratio p50 {g50 / h50:4.2f}"
     )
+    cached = persisted_call(client, "ProductList", {"first": 100})
+    if orjson.loads(cached()) != orjson.loads(graphql()):
+        raise SystemExit("the cached answer is not the GraphQL answer")
+    c50, c95 = measure(cached)
+    print(
+        f"products(first: 100) at {size:>7,} products   cached (persisted GET)"
+        f" p50 {c50:7.2f} ms p95 {c95:7.2f} ms"
+    )
+    slug = (
+        Product.objects.filter(is_published=True).order_by("pk").values_list("slug", flat=True)[0]
+    )
+    p50, p95 = measure(graphql_call(client, operation("storefront/Product"), {"slug": slug}))
+    s50, s95 = measure(graphql_call(client, "{ shop { name } }", {}))
+    print(f"product(slug) at {size:>7,} products   p50 {p50:7.2f} ms p95 {p95:7.2f} ms")
+    print(f"{{ shop {{ name }} }}                       p50 {s50:7.2f} ms p95 {s95:7.2f} ms")
+    at = f"at {size:,} products"
+    record(f"ProductList(first:100) GraphQL/hand-written p50 ratio {at}", f"{g50 / h50:.2f}")
+    record(f"ProductList(first:100) GraphQL p50 / p95 {at}", f"{g50:.2f} / {g95:.2f} ms")
+    record(f"ProductList(first:100) hand-written p50 / p95 {at}", f"{h50:.2f} / {h95:.2f} ms")
+    record(f"ProductList(first:100) cached p50 / p95 {at}", f"{c50:.2f} / {c95:.2f} ms")
+    record(f"Product(slug) p50 / p95 {at}", f"{p50:.2f} / {p95:.2f} ms")
+    record(f"{{ shop {{ name }} }} p50 / p95 {at}", f"{s50:.2f} / {s95:.2f} ms")
+
+
+def persisted_call(client: Client, name: str, variables: dict[str, object]):
+    """A persisted GET by hash, as an APQ client sends it (answered from the cache)."""
+    digest = hashlib.sha256(operation(f"storefront/{name}").encode()).hexdigest()
+    params = {
+        "operationName": name,
+        "variables": orjson.dumps(variables).decode(),
+        "extensions": orjson.dumps(
+            {"persistedQuery": {"version": 1, "sha256Hash": digest}}
+        ).decode(),
+    }
+
+    def call() -> bytes:
+        response = client.get("/graphql/", params)
+        if response.status_code != 200 or b'"errors"' in response.content:
+            raise SystemExit(f"unexpected answer: {response.content[:300]!r}")
+        return response.content
+
+    return call
 
 
 def bench_search(client: Client, size: int) -> None:
@@ -141,8 +187,11 @@ def bench_search(client: Client, size: int) -> None:
 
 def main() -> None:
     setup_test_environment()
+    warm_up()  # as shop.wsgi does in every gunicorn worker
     connection.settings_dict["TEST"]["NAME"] = (
-        "watershop_bench" if connection.vendor == "postgresql" else None
+        os.environ.get("BENCH_TEST_DATABASE", "watershop_bench")
+        if connection.vendor == "postgresql"
+        else None
     )
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
@@ -156,7 +205,9 @@ def main() -> None:
                 if missing > 0:
                     start = time.perf_counter()
                     call_command("seed_catalog", products=missing, stdout=io.StringIO())
-                    print(f"(seeded {missing:,} products in {time.perf_counter() - start:.1f} s)")
+                    seconds = time.perf_counter() - start
+                    print(f"(seeded {missing:,} products in {seconds:.1f} s)")
+                    record(f"seeding {missing:,} products (bulk_create)", f"{seconds:.1f} s")
                 if connection.vendor == "postgresql":
                     with connection.cursor() as cursor:
                         cursor.execute("ANALYZE")
@@ -167,6 +218,7 @@ def main() -> None:
         bench_checkout()
         bench_billing()
         bench_invoicing()
+        print_summary()
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -30,11 +30,13 @@ import orjson
 from django.db import connection
 from django.db.models import Sum
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from strawberry.relay import to_base64
 
 from catalog.models import Category, Product, ProductVariant, Stock, Warehouse
 from orders.models import Order, OrderLine, ShippingMethod, ShippingZone
 from orders.payments.memory import gateway
+from tests.bench.summary import record
 from tests.operations import operation
 
 FLOWS = int(os.environ.get("BENCH_CHECKOUT_FLOWS", "50"))
@@ -77,6 +79,7 @@ class Flow:
 
     timings: dict[str, float] = field(default_factory=dict)
     units: dict[int, int] = field(default_factory=dict)
+    statements: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> float:
@@ -113,9 +116,11 @@ def seed(slug: str = "bench-checkout") -> Shop:
 
 def _step(client: Client, flow: Flow, name: str, variables: dict[str, Any]) -> dict[str, Any]:
     body = orjson.dumps({"query": DOCUMENTS[name], "variables": variables})
+    before = len(connection.queries)
     start = time.perf_counter()
     response = client.post("/graphql/", body, content_type="application/json")
     flow.timings[name] = (time.perf_counter() - start) * 1000
+    flow.statements[name] = len(connection.queries) - before
     answer = orjson.loads(response.content)
     if response.status_code != 200 or "errors" in answer:
         raise FlowFailed(f"{name}: HTTP {response.status_code} {response.content[:300]!r}")
@@ -174,6 +179,12 @@ def bench_flow(shop: Shop) -> None:
         print(f"{name:<32} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms")
     p50, p95 = percentiles([flow.total for flow in flows])
     print(f"{'whole flow (6 requests)':<32} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms")
+    record("guest checkout whole flow p50 / p95", f"{p50:.2f} / {p95:.2f} ms")
+    with CaptureQueriesContext(connection) as queries:
+        counted = buy(client, shop, _lines(shop, 1))
+    per_step = ", ".join(f"{name} {counted.statements[name]}" for name in STEPS)
+    print(f"SQL statements per order: {len(queries)} ({per_step})")
+    record("guest checkout SQL statements per order", str(len(queries)))
 
 
 @dataclass
@@ -224,6 +235,7 @@ def bench_throughput(shop: Shop) -> None:
         print(f"no order placed; first failures: {failures[:5]}")
         return
     p50, p95 = percentiles([flow.timings["CheckoutComplete"] for flow in flows])
+    record(f"checkout throughput, {buyers} parallel buyers", f"{len(flows) / elapsed:.1f} orders/s")
     print(
         f"{len(flows)} orders in {elapsed:.1f} s: {len(flows) / elapsed:6.1f} orders/s"
         f" | checkoutComplete p50 {p50:7.2f} ms p95 {p95:7.2f} ms"

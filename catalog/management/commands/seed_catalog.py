@@ -36,6 +36,7 @@ from catalog.models import (
     TaxClass,
     Warehouse,
 )
+from shop.catalog_version import catalog_changed
 from shop.money import quantize
 
 PREFIX = "synth-"
@@ -276,6 +277,7 @@ class Command(BaseCommand):
 
     @override
     def handle(self, *args: Any, **options: Any) -> None:
+        catalog_changed()  # bulk_create bypasses the services that mark it
         total, batch_size, seed = options["products"], options["batch_size"], options["seed"]
         if total < 1 or batch_size < 1:
             raise CommandError("--products and --batch-size must be positive.")

@@ -58,6 +58,19 @@ def _summary(info: Info[ShopContext, None], checkout: models.Checkout) -> select
     return summary
 
 
+def _free(
+    info: Info[ShopContext, None], summary: selectors.CheckoutSummary
+) -> dict[int, int | None]:
+    """Free units per line variant, read once per request (lines and problems show them)."""
+    checkout = summary.checkout
+    key = f"checkout-free:{checkout.pk}:{checkout.version}"
+    if key not in info.context.memo:
+        variants = [view.variant for view in summary.lines]
+        info.context.memo[key] = quantities_available(variants, checkout=checkout)
+    free: dict[int, int | None] = info.context.memo[key]
+    return free
+
+
 @strawberry.type(name="CheckoutLine")
 class CheckoutLineType:
     view: strawberry.Private[selectors.CheckoutLineView]
@@ -155,8 +168,9 @@ class CheckoutType:
 
     @strawberry.field
     def lines(self, info: Info[ShopContext, None]) -> list[CheckoutLineType]:
-        views = self._summary(info).lines
-        free = quantities_available([view.variant for view in views], checkout=self.checkout)
+        summary = self._summary(info)
+        views = summary.lines
+        free = _free(info, summary)
         return [
             CheckoutLineType(view=view, quantity_available=free[view.variant.pk]) for view in views
         ]
@@ -227,5 +241,6 @@ class CheckoutType:
 
     @strawberry.field(description="What still keeps the checkout from being paid.")
     def problems(self, info: Info[ShopContext, None]) -> list[CheckoutError]:
-        problems = checkout_problems(self._summary(info))
+        summary = self._summary(info)
+        problems = checkout_problems(summary, free=_free(info, summary))
         return checkout_errors(problems) if problems else []

@@ -112,6 +112,17 @@ class OrderEventType:
         return root.actor.email if root.actor else None
 
 
+def _balance(order: models.Order, info: Info[ShopContext, None]) -> selectors.PaymentBalance:
+    """The order's ledger balance, read once per request for the fields showing it
+    (the answer is built after the operation's writes)."""
+    key = f"payment-balance:{order.pk}"
+    memo = info.context.memo
+    if key not in memo:
+        memo[key] = selectors.payment_balance(order)
+    balance: selectors.PaymentBalance = memo[key]
+    return balance
+
+
 @strawberry_django.type(models.Order, name="Order")
 class OrderType(ModelNode):
     number: str
@@ -138,16 +149,18 @@ class OrderType(ModelNode):
         return root.token
 
     @strawberry.field
-    def payment_status(self, root: models.Order) -> selectors.ChargeStatus:
-        return selectors.payment_balance(root).status
+    def payment_status(
+        self, root: models.Order, info: Info[ShopContext, None]
+    ) -> selectors.ChargeStatus:
+        return _balance(root, info).status
 
     @strawberry.field
-    def total_charged(self, root: models.Order) -> MoneyType:
-        return money(selectors.payment_balance(root).charged)
+    def total_charged(self, root: models.Order, info: Info[ShopContext, None]) -> MoneyType:
+        return money(_balance(root, info).charged)
 
     @strawberry.field
-    def total_refunded(self, root: models.Order) -> MoneyType:
-        return money(selectors.payment_balance(root).refunded)
+    def total_refunded(self, root: models.Order, info: Info[ShopContext, None]) -> MoneyType:
+        return money(_balance(root, info).refunded)
 
     @strawberry.field
     def shipping_address(self, root: models.Order) -> OrderAddress | None:

@@ -1,0 +1,43 @@
+"""The catalogue version: a token that changes whenever what anonymous shoppers
+can read changes (products, variants, prices, stock, reservations, categories,
+collections, attributes, media, the shop's content).
+
+Every service writing those tables calls :func:`catalog_changed` inside its
+transaction; the token is replaced when the transaction commits, so the first
+request after the commit reads the new one. Cached public responses
+(``shop.api.persisted``) are keyed by it: a new token makes every earlier entry
+unreachable. The token is random rather than a counter, so a cache that evicts
+or loses it can never bring an old version (and its stale entries) back.
+
+It lives in Django's cache: shared by every process with Redis (``REDIS_URL``);
+per process with the local-memory cache, which suits one process only.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.core.cache import cache
+from django.db import transaction
+
+KEY = "catalog-version"
+
+
+def catalog_changed() -> None:
+    """Mark the public catalogue as changed once the current transaction commits
+    (at once outside a transaction). Several calls in one transaction bump once each,
+    which costs nothing more than a cache write."""
+    transaction.on_commit(_bump)
+
+
+def _bump() -> None:
+    cache.set(KEY, secrets.token_hex(8), timeout=None)
+
+
+def catalog_version() -> str:
+    """The current token (a new one when the cache has none)."""
+    version = cache.get(KEY)
+    if version is None:
+        cache.add(KEY, secrets.token_hex(8), timeout=None)
+        version = cache.get(KEY)
+    return str(version)
