@@ -67,8 +67,15 @@ def _link(last: VerifactuRecord | None) -> ChainLink | None:
     return ChainLink(invoice=invoice_ref(last.invoice), huella=last.huella)
 
 
-def alta_record(invoice: Invoice, previous: ChainLink | None, generated_at: datetime) -> AltaRecord:
-    """The registro de alta of ``invoice`` (with its lines, tax lines and references)."""
+def alta_record(
+    invoice: Invoice,
+    previous: ChainLink | None,
+    generated_at: datetime,
+    *,
+    correction: bool = False,
+) -> AltaRecord:
+    """The registro de alta of ``invoice`` (with its lines, tax lines and
+    references); with ``correction``, flagged as an alta de subsanación."""
     kind = InvoiceType(invoice.kind)
     rectification = None
     if invoice.is_rectifying:
@@ -102,20 +109,28 @@ def alta_record(invoice: Invoice, previous: ChainLink | None, generated_at: date
             else ()
         ),
         operation_date=operation_date if operation_date != invoice.issue_date else None,
+        correction=correction,
     )
 
 
 def record_append(
-    *, invoice: Invoice, kind: VerifactuRecord.Kind, generated_at: datetime, actor: User | None
+    *,
+    invoice: Invoice,
+    kind: VerifactuRecord.Kind,
+    generated_at: datetime,
+    actor: User | None,
+    corrects: VerifactuRecord | None = None,
 ) -> VerifactuRecord:
     """Append the alta (or anulación) record of ``invoice`` to the chain, its XML
-    built and validated against the AEAT's schemas. Call with :func:`chain_lock`
-    held. Raises ``SchemaInvalid`` or ``ValueError`` for a bug upstream."""
+    built and validated against the AEAT's schemas; an alta that ``corrects`` an
+    earlier one of the invoice goes as a subsanación (``Subsanacion=S``). Call
+    with :func:`chain_lock` held. Raises ``SchemaInvalid`` or ``ValueError`` for
+    a bug upstream."""
     last = VerifactuRecord.objects.select_related("invoice").order_by("-position").first()
     previous = _link(last)
     record: AltaRecord | AnulacionRecord
     if kind == VerifactuRecord.Kind.ALTA:
-        record = alta_record(invoice, previous, generated_at)
+        record = alta_record(invoice, previous, generated_at, correction=corrects is not None)
     else:
         record = AnulacionRecord(
             invoice=invoice_ref(invoice), previous=previous, generated_at=generated_at
@@ -127,6 +142,7 @@ def record_append(
         invoice=invoice,
         kind=kind,
         previous=last,
+        corrects=corrects,
         huella=element.findtext(f"{{{xml.SF_NS}}}Huella"),
         generated_at=generated_at,
         xml=etree.tostring(element, encoding="UTF-8").decode("utf-8"),

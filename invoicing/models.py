@@ -288,6 +288,16 @@ class VerifactuRecord(AppendOnly):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next"
     )
     huella = models.CharField(_("huella"), max_length=64)
+    # An alta de subsanación names the alta of the same invoice it corrects (one
+    # the AEAT accepted with errors); each record is corrected at most once.
+    corrects = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="correction",
+        verbose_name=_("corrects"),
+    )
     generated_at = models.DateTimeField(_("generated"))
     xml = models.TextField("XML")
     created_by = models.ForeignKey(

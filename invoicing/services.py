@@ -56,7 +56,14 @@ from django.utils.translation import gettext as _
 
 from invoicing import chain, conf
 from invoicing.errors import InvoicingErrorCode as Code
-from invoicing.models import Invoice, InvoiceLine, InvoiceSeries, InvoiceTaxLine, VerifactuRecord
+from invoicing.models import (
+    Invoice,
+    InvoiceLine,
+    InvoiceSeries,
+    InvoiceTaxLine,
+    RecordAnswer,
+    VerifactuRecord,
+)
 from invoicing.verifactu.huella import SPANISH_TIME
 from invoicing.verifactu.records import InvoiceType, RectificationType
 from orders.invoicer import Invoicer
@@ -594,6 +601,50 @@ def invoice_record_cancel(*, actor: User, invoice: Invoice, reason: str = "") ->
     )
     outbox_enqueue(task="invoicing.tasks.verifactu_submit_pending")
     return record
+
+
+@transaction.atomic
+def verifactu_record_correct(*, actor: User | None, record: VerifactuRecord) -> VerifactuRecord:
+    """Append the alta de subsanación of ``record``, an alta the AEAT accepted
+    with errors (its last answer says so): a new alta of the same invoice
+    (``Subsanacion=S``; no ``RechazoPrevio``, the AEAT holds the record it
+    corrects), rebuilt from the invoice and the current SIF settings, chained
+    after the last record like any other, and owed to the channel.
+
+    Raises ``ValidationError``: NOT_ACCEPTED_WITH_ERRORS for an anulación or an
+    alta whose last answer is not "accepted with errors" (a rejected record is
+    resent flagged by the channel itself); ALREADY_CORRECTED when it was
+    corrected before; ALREADY_CANCELLED when its invoice was cancelled since.
+    Nothing is written then.
+    """
+    chain.chain_lock()
+    record = VerifactuRecord.objects.select_related("invoice").get(pk=record.pk)
+    last_answer = record.answers.order_by("-created_at", "-pk").first()
+    if (
+        record.kind != VerifactuRecord.Kind.ALTA
+        or last_answer is None
+        or last_answer.status != RecordAnswer.Status.ACCEPTED_WITH_ERRORS
+    ):
+        raise _error(
+            None,
+            _("Only a registration the AEAT accepted with errors can be corrected."),
+            Code.NOT_ACCEPTED_WITH_ERRORS,
+        )
+    if VerifactuRecord.objects.filter(corrects=record).exists():
+        raise _error(None, _("This record was corrected already."), Code.ALREADY_CORRECTED)
+    if record.invoice.records.filter(
+        kind=VerifactuRecord.Kind.ANULACION, position__gt=record.position
+    ).exists():
+        raise _error(None, _("This invoice's record is cancelled already."), Code.ALREADY_CANCELLED)
+    correction = chain.record_append(
+        invoice=record.invoice,
+        kind=VerifactuRecord.Kind.ALTA,
+        generated_at=timezone.now(),
+        actor=actor,
+        corrects=record,
+    )
+    outbox_enqueue(task="invoicing.tasks.verifactu_submit_pending")
+    return correction
 
 
 def _placing_payment(order: Order) -> Payment | None:

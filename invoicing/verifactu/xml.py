@@ -123,6 +123,8 @@ def registro_alta(record: AltaRecord, sif: SistemaInformatico) -> etree._Element
     _add(root, "IDVersion", ID_VERSION)
     _invoice(root, "IDFactura", record.invoice)
     _add(root, "NombreRazonEmisor", record.issuer_name)
+    if record.correction:
+        _add(root, "Subsanacion", "S")
     _add(root, "TipoFactura", record.invoice_type.value)
     rectification = record.rectification
     if rectification is not None:
