@@ -9,7 +9,7 @@ reads the huella's inputs back from it (the XML is the source of truth).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from lxml import etree
 
 from invoicing import conf
-from invoicing.models import Invoice, VerifactuChain, VerifactuRecord
+from invoicing.models import Invoice, InvoiceTaxLine, VerifactuChain, VerifactuRecord
 from invoicing.verifactu import huella as hashing
 from invoicing.verifactu import xml
 from invoicing.verifactu.records import (
@@ -73,9 +73,11 @@ def alta_record(
     generated_at: datetime,
     *,
     correction: bool = False,
+    tax_lines: Sequence[InvoiceTaxLine] | None = None,
 ) -> AltaRecord:
     """The registro de alta of ``invoice`` (with its lines, tax lines and
-    references); with ``correction``, flagged as an alta de subsanación."""
+    references); with ``correction``, flagged as an alta de subsanación.
+    ``tax_lines``: the invoice's, when the caller has just written them."""
     kind = InvoiceType(invoice.kind)
     rectification = None
     if invoice.is_rectifying:
@@ -91,7 +93,7 @@ def alta_record(
         description=invoice.description,
         tax_lines=tuple(
             TaxLine(rate=line.rate, base=line.base, quota=line.tax)
-            for line in invoice.tax_lines.all()
+            for line in (invoice.tax_lines.all() if tax_lines is None else tax_lines)
         ),
         total_quota=invoice.total_tax,
         total_amount=invoice.total_gross,
@@ -120,6 +122,7 @@ def record_append(
     generated_at: datetime,
     actor: User | None,
     corrects: VerifactuRecord | None = None,
+    tax_lines: Sequence[InvoiceTaxLine] | None = None,
 ) -> VerifactuRecord:
     """Append the alta (or anulación) record of ``invoice`` to the chain, its XML
     built and validated against the AEAT's schemas; an alta that ``corrects`` an
@@ -130,7 +133,13 @@ def record_append(
     previous = _link(last)
     record: AltaRecord | AnulacionRecord
     if kind == VerifactuRecord.Kind.ALTA:
-        record = alta_record(invoice, previous, generated_at, correction=corrects is not None)
+        record = alta_record(
+            invoice,
+            previous,
+            generated_at,
+            correction=corrects is not None,
+            tax_lines=tax_lines,
+        )
     else:
         record = AnulacionRecord(
             invoice=invoice_ref(invoice), previous=previous, generated_at=generated_at

@@ -156,7 +156,9 @@ def _issue(
     substituted: Sequence[Invoice] = (),
     operation_date: date | None = None,
 ) -> Invoice:
-    """Number, store and register one invoice. Call with the chain locked."""
+    """Number, store and register one invoice, under the chain's lock (taken
+    here, first, before the series: one order of locks)."""
+    chain.chain_lock()
     issued_at = timezone.now()
     series = _locked_series(kind, issued_at.astimezone(SPANISH_TIME).year)
     number = series.next_number
@@ -195,7 +197,7 @@ def _issue(
         issued_by=actor,
     )
     InvoiceLine.objects.bulk_create(InvoiceLine(invoice=invoice, **line.__dict__) for line in lines)
-    InvoiceTaxLine.objects.bulk_create(
+    tax_lines = InvoiceTaxLine.objects.bulk_create(
         InvoiceTaxLine(invoice=invoice, rate=rate, base=gross - tax, tax=tax)
         for rate, (gross, tax) in sorted(by_rate.items(), reverse=True)
     )
@@ -204,7 +206,11 @@ def _issue(
     if substituted:
         invoice.substituted.add(*substituted)
     chain.record_append(
-        invoice=invoice, kind=VerifactuRecord.Kind.ALTA, generated_at=issued_at, actor=actor
+        invoice=invoice,
+        kind=VerifactuRecord.Kind.ALTA,
+        generated_at=issued_at,
+        actor=actor,
+        tax_lines=tax_lines,
     )
     outbox_enqueue(task="invoicing.tasks.invoice_pdf_render", kwargs={"invoice_id": invoice.pk})
     outbox_enqueue(task="invoicing.tasks.verifactu_submit_pending")
@@ -398,7 +404,9 @@ def invoice_issue_for_order(
     Raises ``ValueError`` when the lines do not add up to the order's frozen tax
     (a bug: nothing is issued).
     """
-    chain.chain_lock()
+    # The caller holds the order's lock, so a repeat of the key waits for it; the
+    # chain's lock is taken only for numbering and chaining (see _issue), since
+    # it serialises every issuer until the order's transaction commits.
     issued = Invoice.objects.filter(idempotency_key=idempotency_key).first()
     if issued is not None:
         return issued
@@ -480,7 +488,6 @@ def invoice_rectify(
     refund beyond what is invoiced rectifies only what is invoiced). What is
     not rectified is taken off the order's next delivery invoices instead.
     """
-    chain.chain_lock()
     issued = Invoice.objects.filter(idempotency_key=idempotency_key).first()
     if issued is not None:
         return issued
@@ -538,7 +545,6 @@ def invoice_exchange_full(
     ALREADY_FULL when it has an F1 or an F3 already. Nothing is issued then.
     """
     order = Order.objects.select_for_update().get(pk=order.pk)
-    chain.chain_lock()
     clean_tax_id = tax_id_clean(tax_id)
     name = name.strip()
     if not name or len(name) > 120:
