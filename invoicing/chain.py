@@ -210,7 +210,7 @@ def _expected(record: VerifactuRecord) -> dict[str, str]:
     return {"NumSerieFacturaAnulada": invoice.full_number}
 
 
-def _problem(record: VerifactuRecord, previous: VerifactuRecord | None, position: int) -> str:
+def chain_problem(record: VerifactuRecord, previous: VerifactuRecord | None, position: int) -> str:
     """What is wrong with ``record`` as the ``position``-th of the chain, or ""."""
     if record.position != position:
         return f"position {record.position} where {position} was due (a record is missing)"
@@ -245,7 +245,7 @@ def chain_verify(*, chunk_size: int = 2000) -> Iterator[int | Break]:
     previous: VerifactuRecord | None = None
     records = VerifactuRecord.objects.select_related("invoice").order_by("position")
     for position, record in enumerate(records.iterator(chunk_size=chunk_size), start=1):
-        problem = _problem(record, previous, position)
+        problem = chain_problem(record, previous, position)
         if problem:
             yield Break(record.position, record.invoice.full_number, problem)
             return

@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from invoicing import conf
 from invoicing.verifactu.huella import SPANISH_TIME
 from invoicing.verifactu.records import InvoiceType, RectificationType
 
@@ -129,6 +130,7 @@ class Invoice(AppendOnly):
     currency = models.CharField(max_length=3, default="EUR")
     issuer_nif = models.CharField(_("issuer NIF"), max_length=9)
     issuer_name = models.CharField(_("issuer"), max_length=120)
+    issuer_address = models.JSONField(_("issuer address"), default=conf.issuer_address)
     recipient_tax_id = models.CharField(_("recipient tax id"), max_length=9, blank=True)
     recipient_name = models.CharField(_("recipient"), max_length=120, blank=True)
     recipient_address = models.JSONField(_("recipient address"), null=True, blank=True)
@@ -330,4 +332,24 @@ class VerifactuRecord(AppendOnly):
 
 # The submission models live in their own module (helper "aeat"); Django finds an
 # app's models through this module.
+class ChainVerification(AppendOnly):
+    """One full run of ``invoice_chain_verify``: when, how many records held and
+    the first that did not (none: the chain was valid). The records list shows
+    the last run instead of walking the whole chain on every load."""
+
+    checked_at = models.DateTimeField(_("checked"))
+    records = models.PositiveIntegerField(_("records that hold"))
+    broken_position = models.PositiveIntegerField(_("first broken record"), null=True, blank=True)
+    broken_invoice = models.CharField(_("its invoice"), max_length=60, blank=True)
+    problem = models.TextField(_("problem"), blank=True)
+
+    class Meta:
+        verbose_name = _("chain verification")
+        verbose_name_plural = _("chain verifications")
+        ordering = ("-checked_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.checked_at:%Y-%m-%d %H:%M} {self.records}"
+
+
 from invoicing.models_submission import RecordAnswer, Submission, SubmissionState  # noqa: E402, F401

@@ -183,6 +183,7 @@ def _issue(
         currency=order.currency,
         issuer_nif=issuer.nif,
         issuer_name=issuer.name,
+        issuer_address=conf.issuer_address(),
         recipient_tax_id=recipient.tax_id if recipient else "",
         recipient_name=recipient.name if recipient else "",
         recipient_address=recipient.address if recipient else None,
@@ -545,7 +546,10 @@ def invoice_exchange_full(
     ALREADY_FULL when it has an F1 or an F3 already. Nothing is issued then.
     """
     order = Order.objects.select_for_update().get(pk=order.pk)
-    clean_tax_id = tax_id_clean(tax_id)
+    try:
+        clean_tax_id = tax_id_clean(tax_id)
+    except ValidationError as exc:
+        raise ValidationError({"tax_id": exc}) from exc
     name = name.strip()
     if not name or len(name) > 120:
         raise _error(
