@@ -9,7 +9,7 @@ reads the huella's inputs back from it (the XML is the source of truth).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from lxml import etree
 
 from invoicing import conf
-from invoicing.models import Invoice, VerifactuChain, VerifactuRecord
+from invoicing.models import Invoice, InvoiceTaxLine, VerifactuChain, VerifactuRecord
 from invoicing.verifactu import huella as hashing
 from invoicing.verifactu import xml
 from invoicing.verifactu.records import (
@@ -67,8 +67,17 @@ def _link(last: VerifactuRecord | None) -> ChainLink | None:
     return ChainLink(invoice=invoice_ref(last.invoice), huella=last.huella)
 
 
-def alta_record(invoice: Invoice, previous: ChainLink | None, generated_at: datetime) -> AltaRecord:
-    """The registro de alta of ``invoice`` (with its lines, tax lines and references)."""
+def alta_record(
+    invoice: Invoice,
+    previous: ChainLink | None,
+    generated_at: datetime,
+    *,
+    correction: bool = False,
+    tax_lines: Sequence[InvoiceTaxLine] | None = None,
+) -> AltaRecord:
+    """The registro de alta of ``invoice`` (with its lines, tax lines and
+    references); with ``correction``, flagged as an alta de subsanación.
+    ``tax_lines``: the invoice's, when the caller has just written them."""
     kind = InvoiceType(invoice.kind)
     rectification = None
     if invoice.is_rectifying:
@@ -84,7 +93,7 @@ def alta_record(invoice: Invoice, previous: ChainLink | None, generated_at: date
         description=invoice.description,
         tax_lines=tuple(
             TaxLine(rate=line.rate, base=line.base, quota=line.tax)
-            for line in invoice.tax_lines.all()
+            for line in (invoice.tax_lines.all() if tax_lines is None else tax_lines)
         ),
         total_quota=invoice.total_tax,
         total_amount=invoice.total_gross,
@@ -102,20 +111,35 @@ def alta_record(invoice: Invoice, previous: ChainLink | None, generated_at: date
             else ()
         ),
         operation_date=operation_date if operation_date != invoice.issue_date else None,
+        correction=correction,
     )
 
 
 def record_append(
-    *, invoice: Invoice, kind: VerifactuRecord.Kind, generated_at: datetime, actor: User | None
+    *,
+    invoice: Invoice,
+    kind: VerifactuRecord.Kind,
+    generated_at: datetime,
+    actor: User | None,
+    corrects: VerifactuRecord | None = None,
+    tax_lines: Sequence[InvoiceTaxLine] | None = None,
 ) -> VerifactuRecord:
     """Append the alta (or anulación) record of ``invoice`` to the chain, its XML
-    built and validated against the AEAT's schemas. Call with :func:`chain_lock`
-    held. Raises ``SchemaInvalid`` or ``ValueError`` for a bug upstream."""
+    built and validated against the AEAT's schemas; an alta that ``corrects`` an
+    earlier one of the invoice goes as a subsanación (``Subsanacion=S``). Call
+    with :func:`chain_lock` held. Raises ``SchemaInvalid`` or ``ValueError`` for
+    a bug upstream."""
     last = VerifactuRecord.objects.select_related("invoice").order_by("-position").first()
     previous = _link(last)
     record: AltaRecord | AnulacionRecord
     if kind == VerifactuRecord.Kind.ALTA:
-        record = alta_record(invoice, previous, generated_at)
+        record = alta_record(
+            invoice,
+            previous,
+            generated_at,
+            correction=corrects is not None,
+            tax_lines=tax_lines,
+        )
     else:
         record = AnulacionRecord(
             invoice=invoice_ref(invoice), previous=previous, generated_at=generated_at
@@ -127,6 +151,7 @@ def record_append(
         invoice=invoice,
         kind=kind,
         previous=last,
+        corrects=corrects,
         huella=element.findtext(f"{{{xml.SF_NS}}}Huella"),
         generated_at=generated_at,
         xml=etree.tostring(element, encoding="UTF-8").decode("utf-8"),
@@ -185,7 +210,7 @@ def _expected(record: VerifactuRecord) -> dict[str, str]:
     return {"NumSerieFacturaAnulada": invoice.full_number}
 
 
-def _problem(record: VerifactuRecord, previous: VerifactuRecord | None, position: int) -> str:
+def chain_problem(record: VerifactuRecord, previous: VerifactuRecord | None, position: int) -> str:
     """What is wrong with ``record`` as the ``position``-th of the chain, or ""."""
     if record.position != position:
         return f"position {record.position} where {position} was due (a record is missing)"
@@ -220,7 +245,7 @@ def chain_verify(*, chunk_size: int = 2000) -> Iterator[int | Break]:
     previous: VerifactuRecord | None = None
     records = VerifactuRecord.objects.select_related("invoice").order_by("position")
     for position, record in enumerate(records.iterator(chunk_size=chunk_size), start=1):
-        problem = _problem(record, previous, position)
+        problem = chain_problem(record, previous, position)
         if problem:
             yield Break(record.position, record.invoice.full_number, problem)
             return

@@ -14,6 +14,12 @@ def issuer() -> Party:
     return Party(name=settings.INVOICE_ISSUER_NAME, nif=settings.INVOICE_ISSUER_NIF)
 
 
+def issuer_address() -> list[str]:
+    """The issuer's address lines (``INVOICE_ISSUER_ADDRESS``), frozen on each
+    invoice at issue: a later change of settings leaves old invoices as issued."""
+    return list(settings.INVOICE_ISSUER_ADDRESS)
+
+
 def sistema_informatico() -> SistemaInformatico:
     """The SistemaInformatico block of every record."""
     return SistemaInformatico(

@@ -14,3 +14,7 @@ class InvoicingErrorCode(enum.StrEnum):
     ALREADY_FULL = "already_full"
     # invoice_record_cancel: the invoice's record was cancelled already.
     ALREADY_CANCELLED = "already_cancelled"
+    # verifactu_record_correct: only an alta the AEAT accepted with errors is
+    # corrected, once.
+    NOT_ACCEPTED_WITH_ERRORS = "not_accepted_with_errors"
+    ALREADY_CORRECTED = "already_corrected"

@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
+from invoicing import conf
 from invoicing.verifactu.huella import SPANISH_TIME
 from invoicing.verifactu.records import InvoiceType, RectificationType
 from shop.accounts.fields import user_reference
@@ -132,6 +133,7 @@ class Invoice(AppendOnly):
     currency = models.CharField(max_length=3, default="EUR")
     issuer_nif = models.CharField(_("issuer NIF"), max_length=9)
     issuer_name = models.CharField(_("issuer"), max_length=120)
+    issuer_address = models.JSONField(_("issuer address"), default=conf.issuer_address)
     recipient_tax_id = models.CharField(_("recipient tax id"), max_length=9, blank=True)
     recipient_name = models.CharField(_("recipient"), max_length=120, blank=True)
     recipient_address = models.JSONField(_("recipient address"), null=True, blank=True)
@@ -284,6 +286,16 @@ class VerifactuRecord(AppendOnly):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next"
     )
     huella = models.CharField(_("huella"), max_length=64)
+    # An alta de subsanación names the alta of the same invoice it corrects (one
+    # the AEAT accepted with errors); each record is corrected at most once.
+    corrects = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="correction",
+        verbose_name=_("corrects"),
+    )
     generated_at = models.DateTimeField(_("generated"))
     xml = models.TextField("XML")
     created_by = user_reference(_("by"))
@@ -309,4 +321,24 @@ class VerifactuRecord(AppendOnly):
 
 # The submission models live in their own module (helper "aeat"); Django finds an
 # app's models through this module.
+class ChainVerification(AppendOnly):
+    """One full run of ``invoice_chain_verify``: when, how many records held and
+    the first that did not (none: the chain was valid). The records list shows
+    the last run instead of walking the whole chain on every load."""
+
+    checked_at = models.DateTimeField(_("checked"))
+    records = models.PositiveIntegerField(_("records that hold"))
+    broken_position = models.PositiveIntegerField(_("first broken record"), null=True, blank=True)
+    broken_invoice = models.CharField(_("its invoice"), max_length=60, blank=True)
+    problem = models.TextField(_("problem"), blank=True)
+
+    class Meta:
+        verbose_name = _("chain verification")
+        verbose_name_plural = _("chain verifications")
+        ordering = ("-checked_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.checked_at:%Y-%m-%d %H:%M} {self.records}"
+
+
 from invoicing.models_submission import RecordAnswer, Submission, SubmissionState  # noqa: E402, F401

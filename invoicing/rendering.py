@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 
@@ -70,9 +69,8 @@ def _reference(invoice: Invoice) -> ReferenceView:
 
 
 def invoice_document(invoice: Invoice) -> InvoiceDocument:
-    """What the PDF of ``invoice`` prints, read from its frozen rows. The issuer's
-    name and NIF are the invoice's own; its address comes from settings
-    (``INVOICE_ISSUER_ADDRESS``), as it is when the PDF is drawn, right after issue."""
+    """What the PDF of ``invoice`` prints, read from its frozen rows, the
+    issuer's name, NIF and address included (as they were at issue)."""
     rectified = list(invoice.rectifies.order_by("issued_at", "pk"))
     if not rectified and invoice.rectified is not None:
         rectified = [invoice.rectified]
@@ -93,7 +91,7 @@ def invoice_document(invoice: Invoice) -> InvoiceDocument:
         issuer=PartyView(
             name=invoice.issuer_name,
             tax_id=invoice.issuer_nif,
-            address=tuple(settings.INVOICE_ISSUER_ADDRESS),
+            address=tuple(invoice.issuer_address),
         ),
         recipient=recipient,
         lines=tuple(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,8 +13,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
-from invoicing.chain import Break, chain_verify
-from invoicing.models import Invoice
+from invoicing.chain import Break, chain_problem
+from invoicing.models import ChainVerification, Invoice, VerifactuRecord
 from orders.models import Order, OrderEvent
 from shop.accounts.models import User
 from shop.accounts.selectors import staff_may
@@ -122,12 +124,24 @@ class ChainState:
     broken: Break | None
 
 
-def chain_state() -> ChainState:
-    """Verify the whole chain now (every huella recomputed; streamed, so memory
-    stays flat, but it reads every record: seconds at 100,000)."""
-    checked = 0
-    for step in chain_verify():
-        if isinstance(step, Break):
-            return ChainState(checked, step)
-        checked = step
-    return ChainState(checked, None)
+def chain_page_state(records: Iterable[VerifactuRecord]) -> ChainState:
+    """Verify only ``records`` (a page of the list), each against the record
+    before it: its huella recomputed, its link to its predecessor's huella and
+    position, its XML against its invoice. One query for the predecessors, so a
+    page costs the same at 100 records or 100,000; ``invoice_chain_verify`` is
+    the full check (its last run: :func:`last_chain_verification`)."""
+    page = sorted(records, key=lambda record: record.position)
+    previous_ids = {record.previous_id for record in page if record.previous_id}
+    previous = VerifactuRecord.objects.only("pk", "position", "huella").in_bulk(previous_ids)
+    for checked, record in enumerate(page):
+        before = previous.get(record.previous_id) if record.previous_id else None
+        position = before.position + 1 if before is not None else 1
+        problem = chain_problem(record, before, position)
+        if problem:
+            return ChainState(checked, Break(record.position, record.invoice.full_number, problem))
+    return ChainState(len(page), None)
+
+
+def last_chain_verification() -> ChainVerification | None:
+    """The last full run of ``invoice_chain_verify``, if any."""
+    return ChainVerification.objects.order_by("-checked_at", "-pk").first()

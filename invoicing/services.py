@@ -12,6 +12,11 @@
   installments are billed with later water bills, after the delivery), so one
   invoice per fulfilment, for the units fulfilled; shipping goes with the first.
   A pickup at an office is a fulfilment too (collected is delivered).
+  The invoices follow what the customer is charged: money given back before a
+  delivery is invoiced (a refund before any delivery, or the part of a refund
+  beyond what was invoiced) is taken off the next delivery invoices as negative
+  lines per rate, never below zero; a delivery it covers entirely gets no
+  invoice (see :func:`_credit_left`).
 - claim replacements (no payment, no price) are not sales: no invoice.
 
 **Kinds.** F2 (factura simplificada, art. 4 RD 1619/2012) unless the shopper gave a
@@ -51,11 +56,25 @@ from django.utils.translation import gettext as _
 
 from invoicing import chain, conf
 from invoicing.errors import InvoicingErrorCode as Code
-from invoicing.models import Invoice, InvoiceLine, InvoiceSeries, InvoiceTaxLine, VerifactuRecord
+from invoicing.models import (
+    Invoice,
+    InvoiceLine,
+    InvoiceSeries,
+    InvoiceTaxLine,
+    RecordAnswer,
+    VerifactuRecord,
+)
 from invoicing.verifactu.huella import SPANISH_TIME
 from invoicing.verifactu.records import InvoiceType, RectificationType
 from orders.invoicer import Invoicer
-from orders.models import Fulfillment, Order, OrderLine, Payment, PaymentTransaction
+from orders.models import (
+    Fulfillment,
+    FulfillmentLine,
+    Order,
+    OrderLine,
+    Payment,
+    PaymentTransaction,
+)
 from orders.pricing import spread, tax_included
 from shop.accounts.models import User
 from shop.accounts.services import clean_address
@@ -137,7 +156,9 @@ def _issue(
     substituted: Sequence[Invoice] = (),
     operation_date: date | None = None,
 ) -> Invoice:
-    """Number, store and register one invoice. Call with the chain locked."""
+    """Number, store and register one invoice, under the chain's lock (taken
+    here, first, before the series: one order of locks)."""
+    chain.chain_lock()
     issued_at = timezone.now()
     series = _locked_series(kind, issued_at.astimezone(SPANISH_TIME).year)
     number = series.next_number
@@ -162,6 +183,7 @@ def _issue(
         currency=order.currency,
         issuer_nif=issuer.nif,
         issuer_name=issuer.name,
+        issuer_address=conf.issuer_address(),
         recipient_tax_id=recipient.tax_id if recipient else "",
         recipient_name=recipient.name if recipient else "",
         recipient_address=recipient.address if recipient else None,
@@ -176,7 +198,7 @@ def _issue(
         issued_by=actor,
     )
     InvoiceLine.objects.bulk_create(InvoiceLine(invoice=invoice, **line.__dict__) for line in lines)
-    InvoiceTaxLine.objects.bulk_create(
+    tax_lines = InvoiceTaxLine.objects.bulk_create(
         InvoiceTaxLine(invoice=invoice, rate=rate, base=gross - tax, tax=tax)
         for rate, (gross, tax) in sorted(by_rate.items(), reverse=True)
     )
@@ -185,7 +207,11 @@ def _issue(
     if substituted:
         invoice.substituted.add(*substituted)
     chain.record_append(
-        invoice=invoice, kind=VerifactuRecord.Kind.ALTA, generated_at=issued_at, actor=actor
+        invoice=invoice,
+        kind=VerifactuRecord.Kind.ALTA,
+        generated_at=issued_at,
+        actor=actor,
+        tax_lines=tax_lines,
     )
     outbox_enqueue(task="invoicing.tasks.invoice_pdf_render", kwargs={"invoice_id": invoice.pk})
     outbox_enqueue(task="invoicing.tasks.verifactu_submit_pending")
@@ -243,22 +269,37 @@ def _order_lines(order: Order) -> list[_Line]:
     return lines
 
 
-def _delivered_lines(order: Order, fulfillment: Fulfillment) -> list[_Line]:
-    """The units of ``fulfillment``: each line's share of its frozen total and tax
-    in proportion to the units (rounded half up), the line's last units taking
-    what is left, so a line delivered in parts is invoiced exactly its total."""
+def _part(line: OrderLine, units: int) -> tuple[Decimal, Decimal]:
+    """(gross, tax) of the first ``units`` delivered of ``line``: its frozen total
+    and tax in proportion (rounded half up), all of them for every unit."""
+    if units >= line.quantity:
+        return line.total_gross, line.total_tax
+    return (
+        quantize(line.total_gross * units / line.quantity),
+        quantize(line.total_tax * units / line.quantity),
+    )
+
+
+def _delivered_lines(order: Order, fulfillment: Fulfillment) -> tuple[list[_Line], Decimal]:
+    """The units of ``fulfillment`` and the value delivered before it (gross).
+
+    Each line's part is what its units delivered so far are worth less what the
+    units delivered before were worth (:func:`_part`), so the parts of a line
+    delivered in several fulfilments add up to its total exactly. The shipping
+    goes with the order's first fulfilment. Both come from the fulfilments, not
+    from the invoices: a delivery that was not invoiced (covered by a refund
+    given before it) still counts as delivered."""
+    earlier = dict(
+        FulfillmentLine.objects.filter(fulfillment__order=order, fulfillment__pk__lt=fulfillment.pk)
+        .values_list("line")
+        .annotate(units=Sum("quantity"))
+    )
     lines = []
     for shipped in fulfillment.lines.select_related("line"):
         line = shipped.line
-        before = InvoiceLine.objects.filter(
-            order_line=line, invoice__kind__in=DELIVERY_KINDS
-        ).aggregate(quantity=Sum("quantity"), gross=Sum("total_gross"), tax=Sum("total_tax"))
-        if (before["quantity"] or 0) + shipped.quantity >= line.quantity:
-            gross = line.total_gross - quantize(Decimal(before["gross"] or 0))
-            tax = line.total_tax - quantize(Decimal(before["tax"] or 0))
-        else:
-            gross = quantize(line.total_gross * shipped.quantity / line.quantity)
-            tax = quantize(line.total_tax * shipped.quantity / line.quantity)
+        before = earlier.get(line.pk, 0)
+        gross_to, tax_to = _part(line, before + shipped.quantity)
+        gross_before, tax_before = _part(line, before)
         lines.append(
             _Line(
                 order_line=line,
@@ -266,12 +307,60 @@ def _delivered_lines(order: Order, fulfillment: Fulfillment) -> list[_Line]:
                 quantity=shipped.quantity,
                 unit_price_gross=line.unit_price_gross,
                 tax_rate=_percent(line.tax_rate),
-                total_gross=gross,
-                total_tax=tax,
+                total_gross=gross_to - gross_before,
+                total_tax=tax_to - tax_before,
             )
         )
-    first = not order.invoices.filter(kind__in=DELIVERY_KINDS).exists()
-    return lines + (_shipping_line(order) if first else [])
+    first = not order.fulfillments.filter(pk__lt=fulfillment.pk).exists()
+    delivered_before = Decimal(0) if first else order.shipping_gross
+    lines_by_pk = {line.pk: line for line in order.lines.all()}
+    for line_pk, units in earlier.items():
+        delivered_before += _part(lines_by_pk[line_pk], units)[0]
+    return lines + (_shipping_line(order) if first else []), delivered_before
+
+
+def _credit_left(order: Order, delivered_before: Decimal) -> Decimal:
+    """What was given back on ``order`` (refunds that succeeded) and not yet taken
+    off any invoice: neither rectified nor netted from a delivery.
+
+    What was taken off is what was delivered before less what the order's
+    invoices stand at (replaced F2s left out, annulled ones kept: an anulación
+    corrects a record issued in error, it gives nothing back)."""
+    invoiced = order.invoices.filter(substituted_by__isnull=True).aggregate(
+        total=Sum("total_gross")
+    )["total"]
+    taken_off = delivered_before - quantize(Decimal(invoiced or 0))
+    return max(Decimal(0), _refunded(order) - taken_off)
+
+
+def _net_of_credit(order: Order, lines: list[_Line], credit: Decimal) -> list[_Line]:
+    """``lines`` of a delivery with ``credit`` (money given back before it) taken
+    off as one negative line per rate, never below zero: the credit is spread
+    over the delivery's rates like a partial refund (:func:`_refund_parts`).
+    Returns [] when the credit covers the whole delivery (nothing to invoice)."""
+    if credit <= 0:
+        return lines
+    delivery: dict[Decimal, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for line in lines:
+        delivery[line.tax_rate][0] += line.total_gross
+        delivery[line.tax_rate][1] += line.total_tax
+    if credit >= sum((gross for gross, _tax in delivery.values()), Decimal(0)):
+        return []
+    parts = _refund_parts({rate: (g, t) for rate, (g, t) in delivery.items()}, credit)
+    with translation.override(order.language_code):
+        return lines + [
+            _Line(
+                order_line=None,
+                description=_("Refunded before delivery, at %(rate)s %% IVA")
+                % {"rate": _rate_text(rate)},
+                quantity=1,
+                unit_price_gross=-gross,
+                tax_rate=rate,
+                total_gross=-gross,
+                total_tax=-tax,
+            )
+            for rate, (gross, tax) in sorted(parts.items(), reverse=True)
+        ]
 
 
 def _recipient(order: Order) -> _Recipient | None:
@@ -308,15 +397,25 @@ def invoice_issue_for_order(
     (its units, and the shipping with the first): F1 when the order names a
     recipient, else F2. Call inside the order's transaction, the order locked.
 
+    A fulfilment's invoice is net of the money given back on the order and not
+    yet taken off an invoice (:func:`_net_of_credit`).
+
     Idempotent: a repeat of ``idempotency_key`` returns the invoice issued first.
-    Returns None when there is nothing to invoice. Raises ``ValueError`` when the
-    lines do not add up to the order's frozen tax (a bug: nothing is issued).
+    Returns None when there is nothing to invoice (a delivery the refunds cover).
+    Raises ``ValueError`` when the lines do not add up to the order's frozen tax
+    (a bug: nothing is issued).
     """
-    chain.chain_lock()
+    # The caller holds the order's lock, so a repeat of the key waits for it; the
+    # chain's lock is taken only for numbering and chaining (see _issue), since
+    # it serialises every issuer until the order's transaction commits.
     issued = Invoice.objects.filter(idempotency_key=idempotency_key).first()
     if issued is not None:
         return issued
-    lines = _order_lines(order) if fulfillment is None else _delivered_lines(order, fulfillment)
+    if fulfillment is None:
+        lines = _order_lines(order)
+    else:
+        lines, delivered_before = _delivered_lines(order, fulfillment)
+        lines = _net_of_credit(order, lines, _credit_left(order, delivered_before))
     if not lines:
         return None
     recipient = _recipient(order)
@@ -386,11 +485,10 @@ def invoice_rectify(
     Idempotent: a repeat of ``idempotency_key`` (``"refund:<transaction id>"``)
     returns the rectificativa issued first. Returns None when nothing invoiced is
     left to rectify: a water-bill order refunded before any delivery has no
-    invoice yet (its later invoices cover what is delivered), and what was
-    already rectified is never rectified twice (a refund beyond what is
-    invoiced rectifies only what is invoiced).
+    invoice yet, and what was already rectified is never rectified twice (a
+    refund beyond what is invoiced rectifies only what is invoiced). What is
+    not rectified is taken off the order's next delivery invoices instead.
     """
-    chain.chain_lock()
     issued = Invoice.objects.filter(idempotency_key=idempotency_key).first()
     if issued is not None:
         return issued
@@ -448,8 +546,10 @@ def invoice_exchange_full(
     ALREADY_FULL when it has an F1 or an F3 already. Nothing is issued then.
     """
     order = Order.objects.select_for_update().get(pk=order.pk)
-    chain.chain_lock()
-    clean_tax_id = tax_id_clean(tax_id)
+    try:
+        clean_tax_id = tax_id_clean(tax_id)
+    except ValidationError as exc:
+        raise ValidationError({"tax_id": exc}) from exc
     name = name.strip()
     if not name or len(name) > 120:
         raise _error(
@@ -513,8 +613,79 @@ def invoice_record_cancel(*, actor: User, invoice: Invoice) -> VerifactuRecord:
     return record
 
 
+@transaction.atomic
+def verifactu_record_correct(*, actor: User | None, record: VerifactuRecord) -> VerifactuRecord:
+    """Append the alta de subsanación of ``record``, an alta the AEAT accepted
+    with errors (its last answer says so): a new alta of the same invoice
+    (``Subsanacion=S``; no ``RechazoPrevio``, the AEAT holds the record it
+    corrects), rebuilt from the invoice and the current SIF settings, chained
+    after the last record like any other, and owed to the channel.
+
+    Raises ``ValidationError``: NOT_ACCEPTED_WITH_ERRORS for an anulación or an
+    alta whose last answer is not "accepted with errors" (a rejected record is
+    resent flagged by the channel itself); ALREADY_CORRECTED when it was
+    corrected before; ALREADY_CANCELLED when its invoice was cancelled since.
+    Nothing is written then.
+    """
+    chain.chain_lock()
+    record = VerifactuRecord.objects.select_related("invoice").get(pk=record.pk)
+    last_answer = record.answers.order_by("-created_at", "-pk").first()
+    if (
+        record.kind != VerifactuRecord.Kind.ALTA
+        or last_answer is None
+        or last_answer.status != RecordAnswer.Status.ACCEPTED_WITH_ERRORS
+    ):
+        raise _error(
+            None,
+            _("Only a registration the AEAT accepted with errors can be corrected."),
+            Code.NOT_ACCEPTED_WITH_ERRORS,
+        )
+    if VerifactuRecord.objects.filter(corrects=record).exists():
+        raise _error(None, _("This record was corrected already."), Code.ALREADY_CORRECTED)
+    if record.invoice.records.filter(
+        kind=VerifactuRecord.Kind.ANULACION, position__gt=record.position
+    ).exists():
+        raise _error(None, _("This invoice's record is cancelled already."), Code.ALREADY_CANCELLED)
+    correction = chain.record_append(
+        invoice=record.invoice,
+        kind=VerifactuRecord.Kind.ALTA,
+        generated_at=timezone.now(),
+        actor=actor,
+        corrects=record,
+    )
+    outbox_enqueue(task="invoicing.tasks.verifactu_submit_pending")
+    return correction
+
+
 def _placing_payment(order: Order) -> Payment | None:
     return order.payments.order_by("pk").first()
+
+
+def _refunded(order: Order) -> Decimal:
+    """What was given back on ``order``: its refunds that succeeded."""
+    total = PaymentTransaction.objects.filter(
+        payment__order=order,
+        kind=PaymentTransaction.Kind.REFUND,
+        status=PaymentTransaction.Status.SUCCESS,
+    ).aggregate(total=Sum("amount"))["total"]
+    return quantize(Decimal(total or 0))
+
+
+def _over_invoiced(order: Order) -> Decimal:
+    """How much the order's standing invoices exceed what the customer is charged
+    for what accrued: the whole order for one paid at placement, the units
+    delivered (and the shipping, once delivered) for a water-bill order, less
+    the refunds. A refund rectifies at most this, so a refund already netted
+    from a delivery, or a repeated call, rectifies nothing."""
+    if accrues_at_delivery(_placing_payment(order)):
+        lines = order.lines.all()
+        accrued = sum((_part(line, line.quantity_fulfilled)[0] for line in lines), Decimal(0))
+        if order.fulfillments.exists():
+            accrued += order.shipping_gross
+    else:
+        accrued = order.total_gross
+    standing = sum((gross for gross, _tax in _standing(order).values()), Decimal(0))
+    return standing - max(Decimal(0), accrued - _refunded(order))
 
 
 class ShopInvoicer(Invoicer):
@@ -536,12 +707,15 @@ class ShopInvoicer(Invoicer):
             )
 
     def order_refunded(self, order: Order, refund_transaction: PaymentTransaction) -> None:
+        amount = min(refund_transaction.amount, _over_invoiced(order))
+        if amount <= 0:
+            return  # nothing invoiced beyond what is charged: netted at delivery
         with translation.override(order.language_code):
             reason = _("Refund of %(amount)s EUR") % {"amount": refund_transaction.amount}
         invoice_rectify(
             actor=refund_transaction.actor,
             order=order,
-            amount=refund_transaction.amount,
+            amount=amount,
             idempotency_key=f"refund:{refund_transaction.pk}",
             reason=reason,
         )

@@ -127,13 +127,18 @@ def verifactu_submit_pending(*, actor: User | None = None) -> SubmitOutcome:
         if state is None:
             return SubmitOutcome("busy")
         now = timezone.now()
-        # One more than a batch: a full batch pending lifts the wait.
+        waiting = state.next_allowed_at is not None and now < state.next_allowed_at
+        if waiting:
+            # Counted, not loaded: most runs (one owed per invoice) end here.
+            # One more than a batch: a full batch pending lifts the wait.
+            count = records_to_send(now=now)[: size + 1].count()
+            if not count:
+                return SubmitOutcome("nothing_pending", next_allowed_at=state.next_allowed_at)
+            if count <= size:
+                return SubmitOutcome("waiting", next_allowed_at=state.next_allowed_at)
         candidates = list(records_to_send(now=now)[: size + 1])
         if not candidates:
             return SubmitOutcome("nothing_pending", next_allowed_at=state.next_allowed_at)
-        waiting = state.next_allowed_at is not None and now < state.next_allowed_at
-        if waiting and len(candidates) <= size:
-            return SubmitOutcome("waiting", next_allowed_at=state.next_allowed_at)
         batch = _batch(candidates, size)
         incident_before = now - timedelta(seconds=settings.VERIFACTU_INCIDENT_AFTER)
         incident = any(record.generated_at < incident_before for record, _ in batch)

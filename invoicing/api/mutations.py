@@ -6,12 +6,10 @@ from __future__ import annotations
 import uuid
 
 import strawberry
-from django.core.exceptions import ValidationError
 from strawberry.types import Info
 
 from invoicing import selectors, services
 from invoicing.api.types import InvoiceError, InvoiceType, invoice_errors
-from invoicing.errors import InvoicingErrorCode
 from orders.selectors import order_for
 from shop.accounts.api.mutations import AddressInput
 from shop.api.context import ShopContext
@@ -35,13 +33,6 @@ class InvoiceRequestFullPayload:
     errors: list[InvoiceError] = strawberry.field(default_factory=list)
 
 
-def _tax_id_on_its_field(exc: ValidationError) -> ValidationError:
-    """``tax_id_clean``'s refusal comes without a field; the client gave it as taxId."""
-    if hasattr(exc, "error_dict") or exc.code != InvoicingErrorCode.INVALID_TAX_ID:
-        return exc
-    return ValidationError({"tax_id": exc})
-
-
 @strawberry.type
 class InvoiceMutations:
     @strawberry.mutation(
@@ -57,14 +48,11 @@ class InvoiceMutations:
         user = info.context.user
         pk = decode_id(input.order, "Order") if input.order is not None else None
         order = order_for(user, id=pk, token=input.token, staff_permission=selectors.ISSUE_INVOICES)
-        try:
-            invoice = services.invoice_exchange_full(
-                actor=user,
-                order=order,
-                tax_id=input.tax_id,
-                name=input.name,
-                address=given_fields(input.address),
-            )
-        except ValidationError as exc:
-            raise _tax_id_on_its_field(exc) from exc
+        invoice = services.invoice_exchange_full(
+            actor=user,
+            order=order,
+            tax_id=input.tax_id,
+            name=input.name,
+            address=given_fields(input.address),
+        )
         return InvoiceRequestFullPayload(invoice=invoice)  # type: ignore[arg-type]

@@ -17,7 +17,8 @@ and answers as the service does:
   record was rejected, a CSV.
 
 Faults can be injected: :meth:`AeatSimulator.reject` (the next record of an invoice
-is rejected with a code), :meth:`AeatSimulator.fail_next` (HTTP 5xx, nothing
+is rejected with a code), :meth:`AeatSimulator.accept_with_errors` (registered,
+AceptadoConErrores with a code), :meth:`AeatSimulator.fail_next` (HTTP 5xx, nothing
 processed) and :meth:`AeatSimulator.timeout_next` (no answer, before or after
 processing). Its state lives in memory: what one simulator received is unknown to
 another process's.
@@ -175,7 +176,8 @@ class _Fault:
 class _State:
     held: dict[tuple[str, str, str], Held] = field(default_factory=dict)
     seen: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # huella -> invoice
-    rejections: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    # invoice number -> (status, code, text) for its next records
+    rejections: dict[str, list[tuple[RecordStatus, int, str]]] = field(default_factory=dict)
     faults: list[_Fault] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
 
@@ -272,7 +274,24 @@ class AeatSimulator:
     ) -> None:
         """The next record received for invoice ``number`` is rejected (Incorrecto)."""
         with self._lock:
-            self._state.rejections.setdefault(number, []).append((code, text))
+            self._state.rejections.setdefault(number, []).append(
+                (RecordStatus.INCORRECT, code, text)
+            )
+
+    def accept_with_errors(
+        self,
+        number: str,
+        *,
+        code: int = 1104,
+        text: str = "Valor del campo NombreRazon del bloque IDDestinatario incorrecto.",
+    ) -> None:
+        """The next record received for invoice ``number`` is registered but
+        AceptadoConErrores with ``code``: the AEAT holds it, to be corrected by an
+        alta de subsanación."""
+        with self._lock:
+            self._state.rejections.setdefault(number, []).append(
+                (RecordStatus.ACCEPTED_WITH_ERRORS, code, text)
+            )
 
     def fail_next(self, n: int = 1, *, status: int = 503) -> None:
         """The next ``n`` posts get HTTP ``status`` and an HTML page, unprocessed."""
@@ -375,9 +394,9 @@ class AeatSimulator:
         chained = self._chained(element, previous)
         self._state.seen[stated] = invoice
         rejections = self._state.rejections.get(key.number)
-        if rejections:
-            rejected_code, rejected_text = rejections.pop(0)
-            return Line(key, RecordStatus.INCORRECT, rejected_code, rejected_text)
+        injected = rejections.pop(0) if rejections else None
+        if injected is not None and injected[0] == RecordStatus.INCORRECT:
+            return Line(key, *injected)
         if key.issuer_nif != issuer_nif:
             return Line(
                 key,
@@ -391,7 +410,9 @@ class AeatSimulator:
             return refused
         code: int | None = None
         status, text = RecordStatus.CORRECT, ""
-        if own != stated:
+        if injected is not None:
+            status, code, text = injected
+        elif own != stated:
             status, code, text = (
                 RecordStatus.ACCEPTED_WITH_ERRORS,
                 WRONG_HUELLA,

@@ -207,6 +207,9 @@ class AltaRecord:
     rectification: Rectification | None = None
     substituted: tuple[InvoiceRef, ...] = ()  # FacturasSustituidas (F3)
     operation_date: date | None = None  # FechaOperacion, when not the issue date
+    # Subsanacion "S": this alta corrects one the AEAT holds (accepted with
+    # errors) of the same invoice; not part of the huella.
+    correction: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.invoice_type, InvoiceType):

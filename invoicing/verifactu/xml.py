@@ -158,6 +158,8 @@ def registro_alta(record: AltaRecord, sif: SistemaInformatico) -> etree._Element
     _add(root, "IDVersion", ID_VERSION)
     _invoice(root, "IDFactura", record.invoice)
     _add(root, "NombreRazonEmisor", record.issuer_name)
+    if record.correction:
+        _add(root, "Subsanacion", "S")
     _add(root, "TipoFactura", record.invoice_type.value)
     _rectification(root, record)
     if record.operation_date is not None:

@@ -4,14 +4,24 @@ invoicing services; nothing append-only is editable, and other roles cannot act.
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.core.management import call_command
+from django.db import connection
 from django.db.models import QuerySet
+from django.test.utils import CaptureQueriesContext
 from pytest_django.asserts import assertContains, assertNotContains
 
-from invoicing.models import Invoice, RecordAnswer, Submission, VerifactuRecord
+from invoicing.models import (
+    ChainVerification,
+    Invoice,
+    RecordAnswer,
+    Submission,
+    VerifactuRecord,
+)
 from invoicing.rendering import invoice_pdf_render, invoice_qr_url
 from orders.payments.memory import gateway
 from shop.accounts.roles import BILLING_OPERATOR, CATALOGUE_MANAGER, ORDER_MANAGER
@@ -75,7 +85,41 @@ def test_the_record_list_shows_the_chain_valid(client):
 
     page = client.get(RECORDS, headers=EN)
 
-    assertContains(page, "Chain valid: all 2 records hold.")
+    assertContains(page, "All 2 records on this page hold against the ones before them.")
+    assertContains(page, "The whole chain has not been verified yet (invoice_chain_verify).")
+
+
+def test_the_record_list_shows_the_last_full_verification(client):
+    an_invoice(), an_invoice()
+    call_command("invoice_chain_verify", stdout=io.StringIO())
+    run = ChainVerification.objects.get()
+    signed_in(client, BILLING_OPERATOR)
+
+    page = client.get(RECORDS, headers=EN)
+
+    assert (run.records, run.broken_position) == (2, None)
+    assertContains(
+        page,
+        "Last full verification (invoice_chain_verify) at "
+        f"{run.checked_at.isoformat(timespec='seconds')}: 2 records, chain valid.",
+    )
+
+
+def test_the_record_list_checks_only_the_page_it_shows_in_a_fixed_number_of_queries(client):
+    for _ in range(3):
+        an_invoice()
+    signed_in(client, BILLING_OPERATOR)
+    client.get(RECORDS, headers=EN)  # the session and permissions cached
+    with CaptureQueriesContext(connection) as three:
+        client.get(RECORDS, headers=EN)
+    for _ in range(4):
+        an_invoice()
+
+    with CaptureQueriesContext(connection) as seven:
+        page = client.get(RECORDS, headers=EN)
+
+    assertContains(page, "All 7 records on this page hold against the ones before them.")
+    assert len(seven) == len(three)
 
 
 def test_the_record_list_names_the_first_broken_record(client):

@@ -14,7 +14,9 @@
   own transaction with the chain locked, as the services do;
 - ``invoice_chain_verify`` at each size in ``BENCH_INVOICING_CHAIN`` (default
   10,000 and 100,000 records): seconds, then again under ``tracemalloc`` for
-  its peak Python memory, which stays flat as the chain grows (streamed).
+  its peak Python memory, which stays flat as the chain grows (streamed); and
+  the admin's records list at that size (p50 of 5 loads: it checks its page
+  only, where it walked the whole chain, as long as the verify, before).
 
 The records of the verify benchmark are made in bulk, as the services would
 make them (the same XML builder and huella, chained) but without the schema
@@ -34,6 +36,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client, override_settings
@@ -46,6 +49,8 @@ from invoicing.verifactu.records import AltaRecord, ChainLink, InvoiceRef, Invoi
 from invoicing.verifactu.xml import SF_NS, registro
 from orders.models import Order
 from orders.payments.memory import gateway
+from shop.accounts.models import User
+from shop.accounts.roles import BILLING_OPERATOR
 from shop.celery import app as celery_app
 from tests.bench.checkout import Shop, _lines, buy, seed
 
@@ -263,6 +268,25 @@ def bench_verify(order: Order) -> None:
             f"{size:>8,} records   {seconds:6.2f} s ({size / seconds:8,.0f} records/s)"
             f" | peak Python memory {peak / 1024 / 1024:6.2f} MiB | said: {said}"
         )
+        print(f"{'':>8}   records admin list (first page): p50 {_records_list_p50():7.2f} ms")
+
+
+def _records_list_p50(rounds: int = 5) -> float:
+    """The admin's records list as the billing operator loads it (it checks the
+    page's records, not the whole chain)."""
+    client = Client()
+    staff = User.objects.filter(email="bench-billing@example.test").first()
+    if staff is None:
+        staff = User.objects.create_user(email="bench-billing@example.test", is_staff=True)
+        staff.groups.add(Group.objects.get(name=BILLING_OPERATOR))
+    client.force_login(staff)
+    timings = []
+    for _ in range(rounds + 1):
+        start = time.perf_counter()
+        response = client.get("/admin/invoicing/verifacturecord/")
+        timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.status_code
+    return statistics.median(timings[1:])
 
 
 def bench_invoicing() -> None:

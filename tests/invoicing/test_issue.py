@@ -424,7 +424,8 @@ def test_an_exchange_with_a_wrong_tax_id_is_refused_on_its_field():
             actor=None, order=order, tax_id="12345678A", name="Lucía Martín", address=ADDRESS
         )
 
-    assert caught.value.code == InvoicingErrorCode.INVALID_TAX_ID
+    (error,) = caught.value.error_dict["tax_id"]
+    assert error.code == InvoicingErrorCode.INVALID_TAX_ID
     assert order.invoices.count() == 1
 
 

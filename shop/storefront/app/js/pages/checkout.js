@@ -92,6 +92,7 @@ export async function checkoutPage(ctx) {
       ),
       h("div", { class: "check" }, same, h("label", { for: "ws-same-billing" }, ctx.t("checkout.sameBilling"))),
       billing,
+      invoiceFieldset(ctx, checkout.billingAddress),
       h("button", { type: "submit" }, ctx.t("checkout.saveAddress")),
     );
     form.addEventListener("submit", async (event) => {
@@ -109,7 +110,12 @@ export async function checkoutPage(ctx) {
   async function saveAddresses(values, form) {
     const token = checkout.token;
     const shipping = pick(values, "");
-    const billing = values.sameBilling ? shipping : pick(values, "billing.");
+    // The tax id and company name go with the billing address, whichever it is.
+    const billing = {
+      ...(values.sameBilling ? shipping : pick(values, "billing.")),
+      taxId: (values.taxId || "").trim(),
+      companyName: (values.companyName || "").trim(),
+    };
     const steps = [];
     if (values.email !== checkout.email) {
       steps.push(["CheckoutEmailUpdate", "checkoutEmailUpdate", { token, email: values.email }]);
@@ -121,12 +127,15 @@ export async function checkoutPage(ctx) {
         const data = await ctx.api.op(operation, { input });
         const payload = data[name];
         if (payload.errors.length) {
-          const prefix = name === "checkoutBillingAddressUpdate" && !values.sameBilling ? "billing." : "";
+          const billingStep = name === "checkoutBillingAddressUpdate";
+          const prefix = billingStep && !values.sameBilling ? "billing." : "";
+          const own = (f) => billingStep && INVOICE_FIELDS.includes(f);
           showPayloadErrors(
             ctx,
-            payload.errors.map((e) => ({ ...e, field: e.field && `${prefix}${e.field}` })),
+            payload.errors.map((e) => ({ ...e, field: e.field && (own(e.field) ? e.field : `${prefix}${e.field}`) })),
             form,
           );
+          showFieldErrors(form, billingStep ? payload.errors : []);
           return;
         }
         update(payload.checkout);
@@ -136,6 +145,7 @@ export async function checkoutPage(ctx) {
       return;
     }
     ctx.clearError();
+    showFieldErrors(form, []);
     renderDelivery();
     ctx.announce(ctx.t("checkout.addressSaved"));
     deliverySection.querySelector("h2").focus();
@@ -253,6 +263,40 @@ function addressFields(ctx, prefix, address, optional) {
       dataset: attrs.required ? { required: "1" } : null,
     }),
   );
+}
+
+// Optional, on the billing step: with a tax id the order gets a full invoice
+// (F1) naming the company (or the person); the API checks the id.
+const INVOICE_FIELDS = ["taxId", "companyName"];
+
+function invoiceFieldset(ctx, billing) {
+  const error = h("p", { class: "hint field-error", id: "ws-tax-id-error", role: "alert", hidden: true });
+  const taxId = field(
+    ctx.t("checkout.taxId"),
+    { name: "taxId", autocomplete: "off", value: (billing && billing.taxId) || "", "aria-errormessage": "ws-tax-id-error" },
+    { hint: ctx.t("checkout.taxIdHint") },
+  );
+  taxId.append(error);
+  return h(
+    "fieldset",
+    { class: "invoice" },
+    h("legend", {}, ctx.t("checkout.invoice")),
+    taxId,
+    field(ctx.t("checkout.companyName"), {
+      name: "companyName",
+      autocomplete: "organization",
+      value: (billing && billing.companyName) || "",
+    }),
+  );
+}
+
+/** The API's message for the tax id, next to its field (or cleared). */
+function showFieldErrors(form, errors) {
+  const error = form.querySelector("#ws-tax-id-error");
+  if (!error) return;
+  const own = errors.filter((e) => e.field === "taxId");
+  error.textContent = own.map((e) => e.message).join(" ");
+  error.hidden = !own.length;
 }
 
 function pick(values, prefix) {
