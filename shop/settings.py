@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.es import nif
 from stdnum.exceptions import ValidationError as InvalidNif
 
+from shop.storage import s3_storages
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -210,6 +212,13 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Several instances share media through an S3-compatible bucket (shop.storage
+# lists the S3_* variables); one instance may keep them on its own disk.
+if os.environ.get("S3_BUCKET", "").strip():
+    STORAGES.update(s3_storages(os.environ))
+# With media on disk, the shop serves MEDIA_URL itself (shop.media) unless told
+# that nginx or a CDN does (SERVE_MEDIA=0).
+SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
