@@ -107,6 +107,9 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 
 INSTALLED_APPS = [
+    # First, so its templates (admin/base_site.html: the narrow-screen styles) win
+    # over django.contrib.admin's own, which ShopAdminConfig stands for.
+    "admin_ui",
     "admin_ui.apps.ShopAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -125,7 +128,6 @@ INSTALLED_APPS = [
     "orders",
     "billing_bridge",
     "invoicing",
-    "admin_ui",
 ]
 
 MIDDLEWARE = [
