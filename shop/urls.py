@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
+from django.views.generic.base import RedirectView
 
 from invoicing.views import invoice_pdf
 from orders.payments.card_webhook import stripe_webhook
@@ -14,6 +15,8 @@ from shop.schema import schema
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("storefront/", include("shop.storefront.urls")),
+    # What browsers ask for on pages without an icon link (the admin's).
+    path("favicon.ico", RedirectView.as_view(url="/storefront/favicon.svg", permanent=True)),
     path("webhooks/stripe/", stripe_webhook, name="stripe-webhook"),
     path("claims/photos/<str:signed>/", claim_photo, name="claim-photo"),
     path("invoices/<int:invoice_id>/pdf/", invoice_pdf, name="invoice-pdf"),
