@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.es import nif
 from stdnum.exceptions import ValidationError as InvalidNif
 
+from shop.storage import s3_storages
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -106,6 +108,9 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 
 INSTALLED_APPS = [
+    # First, so its templates (admin/base_site.html: the narrow-screen styles) win
+    # over django.contrib.admin's own, which ShopAdminConfig stands for.
+    "admin_ui",
     "admin_ui.apps.ShopAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -127,7 +132,6 @@ INSTALLED_APPS = [
     "orders",
     "billing_bridge",
     "invoicing",
-    "admin_ui",
 ]
 
 MIDDLEWARE = [
@@ -222,6 +226,13 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Several instances share media through an S3-compatible bucket (shop.storage
+# lists the S3_* variables); one instance may keep them on its own disk.
+if os.environ.get("S3_BUCKET", "").strip():
+    STORAGES.update(s3_storages(os.environ))
+# With media on disk, the shop serves MEDIA_URL itself (shop.media) unless told
+# that nginx or a CDN does (SERVE_MEDIA=0).
+SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES: dict[str, dict[str, Any]]

@@ -61,3 +61,106 @@ def screenshot(page: Any, folder: str, name: str) -> Path:
     path = directory / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+AXE_SCRIPT = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+AXE_VERSION = "4.14.1"  # npm axe-core, MPL-2.0: tests/vendor/axe-core/README.md
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+# 200 % zoom of a 1366 px window: the page lays out in half as many CSS pixels.
+DESKTOP_ZOOMED = {"width": 683, "height": 450}
+
+# The elements of the page (and of its same-origin frames) that stick out of the
+# viewport sideways: wider than it, or reaching past its right edge, unless they
+# are clipped away on purpose (visually hidden text, the skip link off-screen).
+_OVERFLOW_JS = """
+(scrollBoxes) => {
+  const width = document.documentElement.clientWidth;
+  const found = [];
+  const scroll = document.scrollingElement.scrollWidth;
+  if (scroll > width + 1) found.push(`document: ${scroll}px wide in ${width}px`);
+  const hidden = (el) => {
+    for (let node = el; node && node.nodeType === 1; node = node.parentElement) {
+      const style = getComputedStyle(node);
+      if (style.clip !== "auto" && style.position === "absolute") return true;
+      if (style.clipPath !== "none" || node.classList.contains("skip-link")) return true;
+    }
+    return false;
+  };
+  // Inside a box that fits and scrolls sideways itself (when those are allowed).
+  const scrolled = (el) => {
+    if (!scrollBoxes) return false;
+    for (let node = el.parentElement; node && node !== document.body; node = node.parentElement) {
+      const style = getComputedStyle(node);
+      if (["auto", "scroll"].includes(style.overflowX)) {
+        return node.getBoundingClientRect().right <= width + 1;
+      }
+    }
+    return false;
+  };
+  for (const el of document.body.querySelectorAll("*")) {
+    const rect = el.getBoundingClientRect();
+    if (!rect.width && !rect.height) continue;
+    if ((rect.width > width + 1 || rect.right > width + 1) && !hidden(el) && !scrolled(el)) {
+      const classes = typeof el.className === "string" ? el.className.trim() : "";
+      const name = el.tagName.toLowerCase() + (el.id ? `#${el.id}` : "") +
+        (classes ? `.${classes.split(/\\s+/).join(".")}` : "");
+      found.push(`${name}: ${Math.round(rect.left)}..${Math.round(rect.right)} in ${width}px`);
+    }
+  }
+  return found;
+}
+"""
+
+
+def overflowing(page: Any, *, scroll_boxes: bool = False) -> list[str]:
+    """What sticks out of ``page``'s viewport sideways (``[]`` when nothing), in
+    the page and in each of its frames; with ``scroll_boxes``, content of a box
+    that fits the viewport and scrolls sideways itself (a wide admin table) is fine."""
+    found: list[str] = []
+    for frame in page.frames:
+        found += [f"{frame.url}: {item}" for item in frame.evaluate(_OVERFLOW_JS, scroll_boxes)]
+    return found
+
+
+def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """axe-core's violations of ``impacts`` on ``page``'s main frame, one line each
+    (rule, impact, the first offending targets). The script is evaluated through
+    the DevTools protocol, so the page's Content-Security-Policy stays as served."""
+    page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8") + "\n;undefined")
+    results = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"
+    )
+    return [
+        f"{item['id']} ({item['impact']}): {item['help']} -- {item['targets']}"
+        for item in results
+        if item["impact"] in impacts
+    ]
+
+
+def too_small_targets(page: Any, minimum: int = 44) -> list[str]:
+    """Visible buttons, form controls (but checkboxes and radios, reached through
+    their labels) and links styled as controls smaller than ``minimum`` px."""
+    return list(
+        page.evaluate(
+            """(minimum) => {
+              const selector = "button, select, input:not([type=checkbox]):not([type=radio])" +
+                ":not([type=hidden]), a.button, nav a, .check";
+              const small = [];
+              for (const el of document.querySelectorAll(selector)) {
+                const rect = el.getBoundingClientRect();
+                if (!rect.width || !rect.height) continue;
+                if (el.closest(".visually-hidden, .skip-link")) continue;
+                if (rect.height < minimum - 0.5 || rect.width < minimum - 0.5) {
+                  const text = (el.textContent || el.name || "").trim().slice(0, 30);
+                  const size = `${Math.round(rect.width)}x${Math.round(rect.height)}`;
+                  small.push(`${el.tagName.toLowerCase()} "${text}": ${size}`);
+                }
+              }
+              return small;
+            }""",
+            minimum,
+        )
+    )

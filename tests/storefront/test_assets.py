@@ -130,3 +130,22 @@ def test_the_portal_may_load_the_modules_cross_origin(client: Client, settings: 
     other = client.get("/storefront/embed.js", headers={"Origin": "https://evil.example"})
     other.close()
     assert "Access-Control-Allow-Origin" not in other
+
+
+@pytest.mark.django_db
+def test_the_shell_links_its_favicon_and_the_shop_serves_it(client: Client) -> None:
+    shell = client.get("/storefront/").content.decode()
+
+    icon = client.get("/storefront/favicon.svg")
+    fallback = client.get("/favicon.ico")
+
+    assert '<link rel="icon" href="./favicon.svg" type="image/svg+xml">' in shell
+    assert icon.status_code == 200
+    assert icon["Content-Type"] == "image/svg+xml"
+    content = b"".join(icon.streaming_content)
+    icon.close()
+    assert content == (APP / "favicon.svg").read_bytes()
+    assert content.lstrip().startswith(b"<svg")
+    # Browsers ask for /favicon.ico on every other page (the admin, the portal demo).
+    assert fallback.status_code == 301
+    assert fallback["Location"] == "/storefront/favicon.svg"

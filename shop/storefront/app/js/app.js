@@ -192,12 +192,24 @@ export function mount(root, options) {
           ),
         ),
       ),
+      // On a narrow screen the links fold behind this button (the cart stays in view).
+      h(
+        "button",
+        {
+          type: "button",
+          class: "menu-toggle secondary",
+          "aria-expanded": "false",
+          "aria-controls": "ws-nav-links",
+          onclick: toggleMenu,
+        },
+        t("nav.menu"),
+      ),
       h(
         "nav",
         { "aria-label": t("nav.label") },
         h(
           "ul",
-          {},
+          { id: "ws-nav-links" },
           h("li", {}, h("a", { href: "#/" }, t("nav.home"))),
           h("li", {}, h("a", { href: "#/search" }, t("nav.catalogue"))),
           h("li", {}, h("a", { href: "#/faq" }, t("nav.faq"))),
@@ -207,7 +219,7 @@ export function mount(root, options) {
             : h("li", {}, h("a", { href: "#/signin" }, t("nav.signIn"))),
           h(
             "li",
-            {},
+            { class: "nav-cart" },
             h(
               "a",
               { href: "#/cart", class: "cart-link", "data-testid": "cart-link" },
@@ -232,6 +244,12 @@ export function mount(root, options) {
       ),
     );
     root.querySelector(".skip-link").textContent = t("skip");
+  }
+
+  function toggleMenu(event) {
+    const open = event.currentTarget.getAttribute("aria-expanded") !== "true";
+    event.currentTarget.setAttribute("aria-expanded", String(open));
+    header.classList.toggle("menu-open", open);
   }
 
   function onSearch(event) {

@@ -55,7 +55,11 @@ export function productGrid(ctx, products, label) {
   );
 }
 
-/** Totals of a checkout or an order: subtotal, shipping, IVA by rate, total. */
+/**
+ * Totals of a checkout or an order: subtotal, shipping, total, then the IVA the
+ * total includes -- one line per rate, and their sum only when there are several
+ * (with one rate the sum would repeat the same amount).
+ */
 export function totals(ctx, source) {
   const rows = [
     [ctx.t("totals.subtotal"), ctx.money(source.subtotalPrice.gross)],
@@ -63,17 +67,20 @@ export function totals(ctx, source) {
       ? ctx.money(source.shippingPrice.gross)
       : ctx.t("totals.shippingLater")],
   ];
-  for (const tax of source.taxes || []) {
-    rows.push([ctx.t("totals.vatRate", { rate: formatRate(tax.rate) }), ctx.money(tax.amount)]);
-  }
+  const taxes = source.taxes || [];
+  const vat = taxes.length === 1
+    ? [[ctx.t("totals.vatRateIncluded", { rate: formatRate(taxes[0].rate) }), ctx.money(taxes[0].amount)]]
+    : [
+        ...taxes.map((tax) => [ctx.t("totals.vatRate", { rate: formatRate(tax.rate) }), ctx.money(tax.amount)]),
+        [ctx.t("totals.vatIncluded"), ctx.money(source.totalPrice.tax)],
+      ];
   return h(
     "dl",
     { class: "totals", "data-testid": "totals" },
     rows.map(([label, value]) => [h("dt", {}, label), h("dd", {}, value)]),
     h("dt", { class: "grand" }, ctx.t("totals.total")),
     h("dd", { class: "grand", "data-testid": "grand-total" }, ctx.money(source.totalPrice.gross)),
-    h("dt", {}, ctx.t("totals.vatIncluded")),
-    h("dd", {}, ctx.money(source.totalPrice.tax)),
+    vat.map(([label, value]) => [h("dt", { class: "vat" }, label), h("dd", { class: "vat" }, value)]),
   );
 }
 

@@ -18,7 +18,32 @@ export function h(tag, attrs = {}, ...children) {
       el.setAttribute(name, value === true ? "" : String(value));
     }
   }
-  return append(el, children);
+  append(el, children);
+  if (tag === "table") stackable(el);
+  return el;
+}
+
+const CELL_ROLES = { TD: "cell", TH: "rowheader" };
+
+/**
+ * Let a table become stacked rows on a narrow screen (the CSS does it): each
+ * body cell carries its column's heading as `data-label`, and the table keeps
+ * its roles explicitly, as a browser drops them once a table is not displayed
+ * as one.
+ */
+export function stackable(table) {
+  const headings = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+  table.setAttribute("role", "table");
+  table.querySelectorAll("thead, tbody, tfoot").forEach((group) => group.setAttribute("role", "rowgroup"));
+  table.querySelectorAll("thead th").forEach((th) => th.setAttribute("role", "columnheader"));
+  for (const row of table.querySelectorAll("tr")) {
+    row.setAttribute("role", "row");
+    if (row.parentElement && row.parentElement.tagName === "THEAD") continue;
+    [...row.children].forEach((cell, index) => {
+      cell.setAttribute("role", CELL_ROLES[cell.tagName] || "cell");
+      if (headings[index]) cell.dataset.label = headings[index];
+    });
+  }
 }
 
 /** Append children to `el`: nested arrays are flattened; null, undefined and false skipped. */
