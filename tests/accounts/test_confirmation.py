@@ -19,8 +19,8 @@ from tests.accounts import portal_tokens
 from tests.accounts.recovery_helpers import STOREFRONT, call, link_in, link_params
 from tests.accounts.utils import bearer, db_state
 from tests.factories import PASSWORD, UserFactory
+from tests.factories.orders import gid, place_order, ready_checkout
 from tests.operations import operation
-from tests.orders.factories import gid, place_order, ready_checkout
 
 pytestmark = pytest.mark.django_db
 

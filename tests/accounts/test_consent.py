@@ -12,8 +12,8 @@ from orders import services as order_services
 from shop.accounts.models import Consent, User
 from shop.content.models import LegalPage
 from tests.factories import PASSWORD, UserFactory
+from tests.factories.orders import ready_checkout
 from tests.operations import operation
-from tests.orders.factories import ready_checkout
 
 pytestmark = pytest.mark.django_db
 

@@ -28,9 +28,9 @@ from shop.accounts.roles import ORDER_MANAGER
 from shop.accounts.tokens import create_token
 from tests.accounts.utils import bearer
 from tests.factories import AddressFactory, StaffFactory, UserFactory
-from tests.invoicing.builders import METHODS, card_order
+from tests.factories.invoicing import METHODS, card_order
+from tests.factories.orders import ready_checkout, staff_in_role, stocked_variant
 from tests.operations import operation
-from tests.orders.factories import ready_checkout, staff_in_role, stocked_variant
 from tests.orders.test_claims_authz import png_bytes
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from shop.accounts.roles import SHOP_ADMINISTRATOR
 from tests.admin_browser.conftest import BackOffice, staff
 from tests.browser import PHONE, overflowing, screenshot
-from tests.catalog.factories import ProductFactory
-from tests.orders.factories import place_order, stocked_variant
+from tests.factories.catalog import ProductFactory
+from tests.factories.orders import place_order, stocked_variant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -20,7 +20,6 @@ from catalog import services as catalog
 from orders import services as orders
 from shop.accounts.tokens import create_token
 from shop.content import services as content
-from tests.catalog.factories import MediaFactory, ProductFactory, WarehouseFactory
 from tests.catalog.storefront_factories import (
     AttributeFactory,
     CollectionFactory,
@@ -29,8 +28,9 @@ from tests.catalog.storefront_factories import (
     priced_product,
 )
 from tests.factories import StaffFactory
+from tests.factories.catalog import MediaFactory, ProductFactory, WarehouseFactory
+from tests.factories.orders import ready_checkout, stocked_variant
 from tests.operations import operation
-from tests.orders.factories import ready_checkout, stocked_variant
 
 pytestmark = pytest.mark.django_db
 

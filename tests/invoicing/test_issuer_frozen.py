@@ -7,7 +7,7 @@ import pytest
 
 from invoicing.rendering import invoice_document
 from orders.payments.memory import gateway
-from tests.invoicing.builders import METHODS, card_order
+from tests.factories.invoicing import METHODS, card_order
 
 pytestmark = pytest.mark.django_db
 

@@ -23,9 +23,9 @@ from invoicing.verifactu.xml import SF_NS
 from orders.payments.memory import gateway
 from shop.accounts.roles import BILLING_OPERATOR, ORDER_MANAGER
 from shop.outbox.models import Message
-from tests.invoicing.builders import METHODS
+from tests.factories.invoicing import METHODS
+from tests.factories.orders import staff_in_role
 from tests.invoicing.submission_helpers import add_records, aeat_simulator  # noqa: F401
-from tests.orders.factories import staff_in_role
 
 pytestmark = pytest.mark.django_db
 

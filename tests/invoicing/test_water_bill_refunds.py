@@ -20,8 +20,8 @@ from orders.invoicer import get_invoicer
 from orders.models import Fulfillment, Order, PaymentTransaction
 from orders.payments.memory import gateway
 from shop.accounts.roles import ORDER_MANAGER
-from tests.invoicing.builders import METHODS, amounts, variant_at, water_bill_order
-from tests.orders.factories import staff_in_role
+from tests.factories.invoicing import METHODS, amounts, variant_at, water_bill_order
+from tests.factories.orders import staff_in_role
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -13,7 +13,7 @@ from strawberry import relay
 
 from shop.media import byte_range
 from shop.storage import IMMUTABLE_CACHE, PUBLIC_CACHE
-from tests.catalog.factories import ProductFactory
+from tests.factories.catalog import ProductFactory
 from tests.media.conftest import files_under, product_list_image_urls, upload_media
 
 pytestmark = pytest.mark.django_db

@@ -29,7 +29,8 @@ from orders.services import claims
 from orders.views import claim_photo_url
 from shop.accounts import roles
 from shop.storage import s3_storages
-from tests.catalog.factories import ProductFactory
+from tests.factories.catalog import ProductFactory
+from tests.factories.orders import place_order, staff_in_role, stocked_variant
 from tests.invoicing.invoice_rows import issued_invoice
 from tests.media.conftest import (
     Bucket,
@@ -38,7 +39,6 @@ from tests.media.conftest import (
     product_list_image_urls,
     upload_media,
 )
-from tests.orders.factories import place_order, staff_in_role, stocked_variant
 
 pytestmark = pytest.mark.django_db
 

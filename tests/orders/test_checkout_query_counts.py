@@ -12,8 +12,8 @@ from strawberry import relay
 
 from orders.models import Order
 from orders.payments.memory import gateway
+from tests.factories.orders import API_ADDRESS, ShippingMethodFactory, stocked_variant
 from tests.operations import operation
-from tests.orders.factories import API_ADDRESS, ShippingMethodFactory, stocked_variant
 
 pytestmark = pytest.mark.django_db
 
