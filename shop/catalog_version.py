@@ -10,7 +10,9 @@ unreachable. The token is random rather than a counter, so a cache that evicts
 or loses it can never bring an old version (and its stale entries) back.
 
 It lives in Django's cache: shared by every process with Redis (``REDIS_URL``);
-per process with the local-memory cache, which suits one process only.
+per process with the local-memory cache, which suits one process only. A cache
+outage never fails the write that changed the catalogue: the bump is a robust
+commit callback, and readers answer uncached while the cache is away.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def catalog_changed() -> None:
     """Mark the public catalogue as changed once the current transaction commits
     (at once outside a transaction). Several calls in one transaction bump once each,
     which costs nothing more than a cache write."""
-    transaction.on_commit(_bump)
+    transaction.on_commit(_bump, robust=True)
 
 
 def _bump() -> None:

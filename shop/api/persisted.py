@@ -21,6 +21,7 @@ products) never reaches it.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,12 @@ import orjson
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from redis.exceptions import RedisError
 
 from shop.catalog_version import catalog_version
 from shop.i18n import current_language
+
+logger = logging.getLogger(__name__)
 
 DOCUMENTS_DIR = Path(settings.BASE_DIR) / "graphql" / "operations" / "storefront"
 # Documents whose answer depends only on the catalogue, the language and the variables.
@@ -152,6 +156,19 @@ def cache_key(request: HttpRequest, document: Document, media_type: str) -> str:
     return "graphql-response:" + hashlib.sha256(canonical).hexdigest()
 
 
+def lookup(
+    request: HttpRequest, document: Document, media_type: str
+) -> tuple[str | None, HttpResponse | None]:
+    """The cache key and the stored answer for a cacheable request. While the cache is
+    unreachable both are None: the request is answered uncached, never with an error."""
+    try:
+        key = cache_key(request, document, media_type)
+        return key, cached_response(request, key)
+    except RedisError:
+        logger.warning("Response cache unreachable: answering uncached.", exc_info=True)
+        return None, None
+
+
 def cached_response(request: HttpRequest, key: str) -> HttpResponse | None:
     """The stored answer for ``key`` (a 304 when the client holds it), or None."""
     entry: Entry | None = cache.get(key)
@@ -171,7 +188,12 @@ def store(request: HttpRequest, key: str, response: HttpResponse) -> HttpRespons
         return response
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     entry = Entry(200, response["Content-Type"], body, etag)
-    cache.set(key, entry, timeout=settings.GRAPHQL_RESPONSE_CACHE_TIMEOUT)
+    try:
+        cache.set(key, entry, timeout=settings.GRAPHQL_RESPONSE_CACHE_TIMEOUT)
+    except RedisError:
+        logger.warning("Response cache unreachable: answer not kept.", exc_info=True)
+        response.setdefault("Cache-Control", "no-store")
+        return response
     if request.headers.get("If-None-Match") == etag:
         return public_headers(HttpResponse(status=304), etag)
     return public_headers(response, etag)

@@ -101,8 +101,7 @@ class ShopGraphQLView(GraphQLView[ShopContext, None]):
                     request, persisted.document_for(_json_param(request, "extensions"), None)
                 )
                 if document is not None:
-                    key = persisted.cache_key(request, document, self.media_type)
-                    cached = persisted.cached_response(request, key)
+                    key, cached = persisted.lookup(request, document, self.media_type)
                     if cached is not None:
                         return cached
             response: HttpResponseBase = self.run(request=request)

@@ -371,3 +371,42 @@ def test_every_catalogue_writer_invalidates_the_cache(
         after = persisted_get(client, name, variables)
     assert len(queries) > 0  # recomputed, not served from the old entry
     assert orjson.loads(after.content) == fresh(gql, name, variables)
+
+
+# A Redis cache on a port nothing listens on: every cache call fails at once.
+REDIS_DOWN = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+    }
+}
+
+
+def test_while_the_cache_is_down_catalogue_reads_answer_uncached(client, gql, settings):
+    priced_product("12.10", slug="grifo")
+    expected = fresh(gql, "ProductList", {"first": 10})
+    settings.CACHES = REDIS_DOWN
+
+    answer = persisted_get(client, "ProductList", {"first": 10})
+
+    assert answer.status_code == 200
+    assert orjson.loads(answer.content) == expected
+    assert answer["Cache-Control"] == "no-store"
+    assert "ETag" not in answer
+
+
+def test_while_the_cache_is_down_an_order_is_placed_and_answered(
+    gql, settings, django_capture_on_commit_callbacks
+):
+    checkout = _started()
+    settings.CACHES = REDIS_DOWN
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        answer = gql(
+            operation("storefront/CheckoutComplete"), {"input": {"token": str(checkout.token)}}
+        )
+
+    placed = answer["data"]["checkoutComplete"]
+    assert placed["errors"] == []
+    assert placed["order"]["number"] is not None
+    assert "_bump" in [getattr(callback, "__name__", None) for callback in callbacks]
