@@ -19,6 +19,7 @@ from typing import Any
 
 from strawberry import relay
 from strawberry_django.fields.field import StrawberryDjangoField
+from typing_extensions import override
 
 
 class RowField(StrawberryDjangoField):
@@ -28,6 +29,7 @@ class RowField(StrawberryDjangoField):
     def is_basic_field(self) -> bool:
         return True
 
+    @override
     def get_result(self, source: Any, info: Any, args: Any, kwargs: Any) -> Any:
         if self.base_resolver is not None:
             read: Any = self.base_resolver.wrapped_func
@@ -67,7 +69,7 @@ def node_id_field(type_name: str) -> Any:
     """The ``id`` of a ``ModelNode`` type named ``type_name``, as a row field: the
     global ID relay's own resolver gives, without its per-value type look-up."""
 
-    def id(self: Any, root: Any) -> relay.GlobalID:
+    def id(self: Any, root: Any) -> relay.GlobalID:  # noqa: ARG001 (a row field takes (self, root))
         return relay.to_base64(type_name, root.pk)  # type: ignore[return-value]
 
     return row_field(name="id", description="The Globally Unique ID of this object")(id)

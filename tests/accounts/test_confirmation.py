@@ -171,7 +171,7 @@ def test_a_confirmation_link_expires(
     _register(gql, django_capture_on_commit_callbacks)
     params = link_params(link_in(mail.outbox[0]))
     later = datetime.now() + timedelta(seconds=settings.ACCOUNT_CONFIRMATION_TIMEOUT + 1)
-    monkeypatch.setattr(recovery.ConfirmationTokens, "_now", lambda self: later)
+    monkeypatch.setattr(recovery.ConfirmationTokens, "_now", lambda _self: later)
     before = db_state()
 
     # when

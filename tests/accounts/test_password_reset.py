@@ -138,7 +138,7 @@ def test_a_reset_token_expires(gql, django_capture_on_commit_callbacks, monkeypa
     user = UserFactory(email="ana@example.com")
     params = _reset_link(gql, django_capture_on_commit_callbacks, user)
     later = datetime.now() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT + 1)
-    monkeypatch.setattr(recovery.PasswordResetTokens, "_now", lambda self: later)
+    monkeypatch.setattr(recovery.PasswordResetTokens, "_now", lambda _self: later)
     before = db_state()
 
     # when
@@ -156,7 +156,7 @@ def test_a_reset_token_still_works_just_before_it_expires(
     user = UserFactory(email="ana@example.com")
     params = _reset_link(gql, django_capture_on_commit_callbacks, user)
     later = datetime.now() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT - 5)
-    monkeypatch.setattr(recovery.PasswordResetTokens, "_now", lambda self: later)
+    monkeypatch.setattr(recovery.PasswordResetTokens, "_now", lambda _self: later)
 
     # when
     payload = _set_password(gql, django_capture_on_commit_callbacks, **params)

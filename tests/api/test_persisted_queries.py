@@ -296,14 +296,14 @@ WRITERS: dict[str, Writer] = {
     "stock_reserve (checkoutPaymentStart)": (
         *LIST,
         lambda: ready_checkout(lines=[(stocked_variant(quantity=5), 2)]),
-        lambda actor, checkout: orders.checkout_payment_start(
+        lambda _actor, checkout: orders.checkout_payment_start(
             checkout=checkout, method_code="card"
         ),
     ),
     "stock_allocate (checkoutComplete)": (
         *LIST,
         lambda: _started(),
-        lambda actor, checkout: orders.checkout_complete(checkout=checkout, actor=None),
+        lambda _actor, checkout: orders.checkout_complete(checkout=checkout, actor=None),
     ),
     "stock_deallocate (orderCancel)": (
         *LIST,
@@ -320,7 +320,7 @@ WRITERS: dict[str, Writer] = {
     "reservations_delete_expired": (
         *LIST,
         lambda: _started(),
-        lambda actor, checkout: orders.reservations_delete_expired(now=_far_future()),
+        lambda _actor, _checkout: orders.reservations_delete_expired(now=_far_future()),
     ),
     "shop_settings_update": (
         "ShopHome",

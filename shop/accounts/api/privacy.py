@@ -7,13 +7,11 @@ from typing import Any
 import strawberry
 from django.utils import timezone
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
 from shop.accounts import privacy
 from shop.accounts.api.mutations import account_errors
 from shop.accounts.api.types import AccountError
 from shop.accounts.models import User
-from shop.api.context import ShopContext
 from shop.api.mutations import mutation
 
 
@@ -68,7 +66,7 @@ class PrivacyMutations:
     )
     @mutation(AccountRequestDeletionPayload, account_errors, signed_in=True)
     def account_request_deletion(
-        self, info: Info[ShopContext, None], input: AccountRequestDeletionInput, actor: User
+        self, input: AccountRequestDeletionInput, actor: User
     ) -> AccountRequestDeletionPayload:
         privacy.account_deletion_request(actor=actor, redirect_url=input.redirect_url)
         return AccountRequestDeletionPayload()
@@ -80,17 +78,13 @@ class PrivacyMutations:
         )
     )
     @mutation(AccountDeletePayload, account_errors, signed_in=True)
-    def account_delete(
-        self, info: Info[ShopContext, None], input: AccountDeleteInput, actor: User
-    ) -> AccountDeletePayload:
+    def account_delete(self, input: AccountDeleteInput, actor: User) -> AccountDeletePayload:
         privacy.account_delete(actor=actor, token=input.token)
         return AccountDeletePayload(deleted=True)
 
     @strawberry.mutation(description="The caller's personal data as one JSON document.")
     @mutation(AccountDataExportPayload, account_errors, signed_in=True)
-    def account_data_export(
-        self, info: Info[ShopContext, None], actor: User
-    ) -> AccountDataExportPayload:
+    def account_data_export(self, actor: User) -> AccountDataExportPayload:
         data: dict[str, Any] = privacy.account_data_export(actor=actor)
         day = timezone.localdate().isoformat()
         return AccountDataExportPayload(
