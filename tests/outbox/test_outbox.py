@@ -18,6 +18,7 @@ from kombu import Connection
 from redis import Redis
 
 from orders.models import Order, OrderEvent
+from shop import catalog_version
 from shop.celery import app as celery_app
 from shop.outbox.models import Message
 from shop.outbox.services import outbox_enqueue, outbox_relay, retry_delay
@@ -245,7 +246,7 @@ def test_a_message_is_written_with_its_transaction_and_relayed_after_the_commit(
     assert (message.attempts, message.done_at) == (0, None)
     assert mail.outbox == []
 
-    [relay] = pending
+    [relay] = [callback for callback in pending if callback is not catalog_version._bump]
     relay()
 
     assert subjects() == [f"Tu pedido {order.number}"]
