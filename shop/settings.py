@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "orders",
     "billing_bridge",
     "invoicing",
+    "discounts",
     "admin_ui",
 ]
 

@@ -90,6 +90,6 @@ def test_reading_a_checkout_costs_the_same_queries_whatever_its_size(gql, lines)
     with CaptureQueriesContext(connection) as queries:
         body = gql(operation("storefront/Checkout"), {"token": str(checkout.token)})
     assert len(body["data"]["checkout"]["lines"]) == lines
-    # checkout, lines with variants and products, zones, rules, methods,
-    # pickup points, free stock for the lines and again for the problems
-    assert len(queries.captured_queries) == 8
+    # checkout, lines with variants and products, live promotions (none), zones,
+    # rules, methods, pickup points, free stock for the lines and again for the problems
+    assert len(queries.captured_queries) == 9
