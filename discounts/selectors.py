@@ -134,6 +134,38 @@ def variant_unit_price(
     )
 
 
+@dataclass(frozen=True)
+class ProductPrices:
+    """A product's price range now and before promotions, and whether any of its
+    variants is on sale (a live promotion, or a compare-at price)."""
+
+    start: pricing.UnitPrice
+    stop: pricing.UnitPrice
+    undiscounted_start: Decimal
+    undiscounted_stop: Decimal
+    on_sale: bool
+
+
+def product_prices(
+    product: Product, variants: Sequence[ProductVariant], sales: Sequence[pricing.Sale]
+) -> ProductPrices | None:
+    """Prices of ``variants`` (the product's, prefetched) after ``sales``; None
+    without variants. No query."""
+    units = [variant_unit_price(variant, product, sales) for variant in variants]
+    if not units:
+        return None
+    by_price = sorted(units, key=lambda unit: unit.price)
+    undiscounted = sorted(unit.undiscounted for unit in units)
+    return ProductPrices(
+        start=by_price[0],
+        stop=by_price[-1],
+        undiscounted_start=undiscounted[0],
+        undiscounted_stop=undiscounted[-1],
+        on_sale=any(unit.on_sale for unit in units)
+        or any(variant.compare_at_price is not None for variant in variants),
+    )
+
+
 # Vouchers.
 
 

@@ -14,6 +14,8 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 from billing_bridge.api.mutations import BillingMutations
 from catalog.api.mutations import CatalogMutations
 from catalog.api.queries import CatalogQueries
+from discounts.api.mutations import DiscountMutations
+from discounts.api.queries import DiscountQueries
 from invoicing.api.mutations import InvoiceMutations
 from invoicing.api.queries import InvoiceQueries
 from orders.api.checkout.mutations import CheckoutMutations
@@ -59,6 +61,7 @@ Query = merge_types(
         OrderQueries,
         ClaimQueries,
         InvoiceQueries,
+        DiscountQueries,
     ),
 )
 Mutation = merge_types(
@@ -73,6 +76,7 @@ Mutation = merge_types(
         ClaimMutations,
         BillingMutations,
         InvoiceMutations,
+        DiscountMutations,
     ),
 )
 
