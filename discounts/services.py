@@ -65,8 +65,9 @@ VOUCHER_FIELDS = (
 VOUCHER_TARGETS = ("products", "categories", "collections")
 
 
-def _check_value(obj: Promotion | Voucher) -> None:
-    """Model rules as field errors: the database would refuse them too."""
+def promotion_check(obj: Promotion | Voucher) -> None:
+    """The rules of a promotion's or voucher's fields, as field errors (INVALID,
+    REQUIRED): the database would refuse most of them too."""
     errors: dict[str, ValidationError] = {}
     if obj.value is None or obj.value < 0:
         errors["value"] = ValidationError(_("Enter a value of zero or more."), code=Code.INVALID)
@@ -102,7 +103,7 @@ def _set_targets(obj: Any, data: dict[str, Any], names: Sequence[str]) -> list[s
 
 def _save_promotion(promotion: Promotion, data: dict[str, Any]) -> list[str]:
     changed = _assign(promotion, data, PROMOTION_FIELDS)
-    _check_value(promotion)
+    promotion_check(promotion)
     promotion.save()
     return changed + _set_targets(promotion, data, PROMOTION_TARGETS)
 
@@ -139,7 +140,7 @@ def _save_voucher(voucher: Voucher, data: dict[str, Any]) -> list[str]:
     changed = _assign(voucher, data, VOUCHER_FIELDS)
     if voucher.scope not in Voucher.Scope.values:
         raise _error("scope", _("Choose what the voucher applies to."))
-    _check_value(voucher)
+    promotion_check(voucher)
     voucher.save()
     return changed + _set_targets(voucher, data, VOUCHER_TARGETS)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import strawberry
 from strawberry.types import Info
+from strawberry.utils.str_converters import to_camel_case
 
 from catalog.models import Category, Collection, Product, ProductVariant
 from discounts import models, services
@@ -124,7 +125,7 @@ def _data(input: PromotionInput | VoucherInput) -> dict[str, Any]:
             continue
         if name in TARGETS:
             model, type_name = TARGETS[name]
-            field = strawberry.utils.str_converters.to_camel_case(name)
+            field = to_camel_case(name)
             value = fetch_many(model, type_name, value, codes=DiscountErrorCode, field=field)
         elif hasattr(value, "value"):
             value = value.value

@@ -39,7 +39,6 @@ def _methods(settings):
 
 def test_ten_uses_left_and_fifty_buyers_make_exactly_ten_orders_with_the_code():
     voucher = voucher_with_code("AGUA10", usage_limit=USES_LEFT + 5)
-    variant = stocked_variant(quantity=BUYERS * 2, price="12.10")
     # Five uses are gone already: 10 left.
     VoucherUsage.objects.bulk_create(
         VoucherUsage(
@@ -53,6 +52,8 @@ def test_ten_uses_left_and_fifty_buyers_make_exactly_ten_orders_with_the_code():
     )
     tokens = []
     for index in range(BUYERS):
+        # Each buyer its own variant: no stock row to queue on, only the voucher.
+        variant = stocked_variant(quantity=1, price="12.10")
         checkout = ready_checkout(lines=[(variant, 1)], email=f"buyer{index}@example.com")
         checkout_promo_code_add(checkout=checkout, promo_code="AGUA10")
         tokens.append(str(checkout.token))
