@@ -95,9 +95,9 @@ def test_add_promo_code_shows_the_discount_in_the_checkout_totals(gql):
     assert payload["errors"] == []
     result = payload["checkout"]
     assert result["voucherCode"] == "AGUA10"
-    assert result["discount"] == {"amount": "2.42"}
-    assert result["lines"][0]["discount"] == {"amount": "2.42"}
-    assert result["lines"][0]["undiscountedTotalPrice"] == {"amount": "24.20"}
+    assert result["discount"] == {"amount": "2.42", "currency": "EUR"}
+    assert result["lines"][0]["discount"] == {"amount": "2.42", "currency": "EUR"}
+    assert result["lines"][0]["undiscountedTotalPrice"] == {"amount": "24.20", "currency": "EUR"}
     assert result["lines"][0]["totalPrice"]["gross"] == {"amount": "21.78"}
     assert result["totalPrice"]["gross"] == {"amount": "26.73", "currency": "EUR"}
     assert result["taxes"] == [{"rate": "0.21", "amount": {"amount": "4.64"}}]
@@ -105,7 +105,10 @@ def test_add_promo_code_shows_the_discount_in_the_checkout_totals(gql):
     body = gql(REMOVE, {"input": {"token": str(checkout.token)}})
 
     result = body["data"]["checkoutRemovePromoCode"]["checkout"]
-    assert (result["voucherCode"], result["discount"]) == (None, {"amount": "0.00"})
+    assert (result["voucherCode"], result["discount"]) == (
+        None,
+        {"amount": "0.00", "currency": "EUR"},
+    )
     assert result["totalPrice"]["gross"]["amount"] == "29.15"
 
 

@@ -16,10 +16,14 @@ export function productCard(ctx, product) {
   const range = product.pricing && product.pricing.priceRange;
   const start = range && range.start.gross;
   const stop = range && range.stop.gross;
-  const price =
+  const before = product.pricing && product.pricing.priceRangeUndiscounted;
+  const was = before && start && before.start.gross.amount !== start.amount ? before.start.gross : null;
+  const amount =
     start && stop && start.amount !== stop.amount
       ? ctx.t("product.from", { price: ctx.money(start) })
       : ctx.money(start);
+  // A sale shows the price before it, struck through.
+  const price = was ? [h("del", { class: "was" }, ctx.money(was)), " ", h("ins", { class: "sale" }, amount)] : amount;
   const image = product.thumbnail
     ? h("img", {
         src: ctx.media(product.thumbnail.url),
@@ -63,6 +67,12 @@ export function totals(ctx, source) {
       ? ctx.money(source.shippingPrice.gross)
       : ctx.t("totals.shippingLater")],
   ];
+  if (source.discount && Number(source.discount.amount) > 0) {
+    const label = source.voucherCode
+      ? ctx.t("totals.discountCode", { code: source.voucherCode })
+      : ctx.t("totals.discount");
+    rows.push([label, `−${ctx.money(source.discount)}`]);
+  }
   for (const tax of source.taxes || []) {
     rows.push([ctx.t("totals.vatRate", { rate: formatRate(tax.rate) }), ctx.money(tax.amount)]);
   }
