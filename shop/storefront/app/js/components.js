@@ -67,12 +67,6 @@ export function totals(ctx, source) {
       ? ctx.money(source.shippingPrice.gross)
       : ctx.t("totals.shippingLater")],
   ];
-  if (source.discount && Number(source.discount.amount) > 0) {
-    const label = source.voucherCode
-      ? ctx.t("totals.discountCode", { code: source.voucherCode })
-      : ctx.t("totals.discount");
-    rows.push([label, `−${ctx.money(source.discount)}`]);
-  }
   for (const tax of source.taxes || []) {
     rows.push([ctx.t("totals.vatRate", { rate: formatRate(tax.rate) }), ctx.money(tax.amount)]);
   }
@@ -84,6 +78,10 @@ export function totals(ctx, source) {
     h("dd", { class: "grand", "data-testid": "grand-total" }, ctx.money(source.totalPrice.gross)),
     h("dt", {}, ctx.t("totals.vatIncluded")),
     h("dd", {}, ctx.money(source.totalPrice.tax)),
+    // The lines and the subtotal are already after it: what the shopper saves.
+    source.discount && Number(source.discount.amount) > 0
+      ? [h("dt", {}, ctx.t("totals.discount")), h("dd", { "data-testid": "discount" }, ctx.money(source.discount))]
+      : null,
   );
 }
 
