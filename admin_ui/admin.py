@@ -97,4 +97,13 @@ class LegalPageAdmin(RichTextAdmin):
     list_display = ("title", "kind", "updated_at")
 
 
-from admin_ui import billing, catalog, claims, invoicing, orders, payments, shipping  # noqa: E402, F401  (register the other admins)
+from admin_ui import (  # noqa: E402, F401  (register the other admins)
+    billing,
+    catalog,
+    claims,
+    discounts,
+    invoicing,
+    orders,
+    payments,
+    shipping,
+)

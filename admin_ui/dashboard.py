@@ -342,7 +342,33 @@ def dashboard_for(user: User) -> Dashboard:
         kpis += _billing(blocks)
     if user.has_perm("catalog.view_stock"):
         kpis += _stock(blocks, links=user.has_perm("catalog.view_productvariant"))
+    if user.has_perm("discounts.view_voucherusage"):
+        kpis += _discounts()
     return Dashboard(kpis, **blocks)
+
+
+def _discounts() -> list[Kpi]:
+    """Promo codes used and discounts given (promotions too) over the sales period."""
+    from discounts.models import VoucherUsage
+
+    since = timezone.now() - timedelta(days=SALES_DAYS)
+    placed = Order.objects.filter(created_at__gte=since).exclude(status=Order.Status.CANCELLED)
+    sums = placed.aggregate(
+        given=Sum("discount_gross"),
+        uses=Count("voucher_usage", filter=Q(voucher_usage__status=VoucherUsage.Status.USED)),
+    )
+    given, uses = sums["given"] or Decimal(0), sums["uses"]
+    return [
+        Kpi(
+            gettext("Promo codes used, last %(days)d days") % {"days": SALES_DAYS},
+            str(uses),
+            _url("discounts_voucherusage_changelist"),
+        ),
+        Kpi(
+            gettext("Discounts given, last %(days)d days") % {"days": SALES_DAYS},
+            euros(quantize(given)),
+        ),
+    ]
 
 
 def _sales_and_orders(blocks: dict[str, Any]) -> list[Kpi]:

@@ -53,6 +53,11 @@ SECTIONS = (
             "catalog",
         ),
     ),
+    Section(
+        "discounts",
+        pgettext_lazy("admin section", "Promotions and vouchers"),
+        ("discounts.promotion", "discounts.voucher", "discounts.voucherusage", "discounts"),
+    ),
     Section("orders", pgettext_lazy("admin section", "Orders"), ("orders.order", "orders.payment")),
     Section("claims", pgettext_lazy("admin section", "Claims"), ("orders.claim",)),
     Section(

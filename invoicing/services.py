@@ -243,6 +243,14 @@ def _shipping_line(order: Order) -> list[_Line]:
     ]
 
 
+def _unit_paid(line: OrderLine) -> Decimal:
+    """The unit price the customer paid: after the line's discount (promotions,
+    promo code), which lowers its total and so its tax base."""
+    if not line.discount_gross:
+        return line.unit_price_gross
+    return quantize(line.total_gross / line.quantity)
+
+
 def _order_lines(order: Order) -> list[_Line]:
     """Every line and the shipping, exactly as the order froze them; checked
     against the order's tax per rate (a difference is a bug, never issued)."""
@@ -251,7 +259,7 @@ def _order_lines(order: Order) -> list[_Line]:
             order_line=line,
             description=_line_name(line, order.language_code),
             quantity=line.quantity,
-            unit_price_gross=line.unit_price_gross,
+            unit_price_gross=_unit_paid(line),
             tax_rate=_percent(line.tax_rate),
             total_gross=line.total_gross,
             total_tax=line.total_tax,
@@ -305,7 +313,7 @@ def _delivered_lines(order: Order, fulfillment: Fulfillment) -> tuple[list[_Line
                 order_line=line,
                 description=_line_name(line, order.language_code),
                 quantity=shipped.quantity,
-                unit_price_gross=line.unit_price_gross,
+                unit_price_gross=_unit_paid(line),
                 tax_rate=_percent(line.tax_rate),
                 total_gross=gross_to - gross_before,
                 total_tax=tax_to - tax_before,

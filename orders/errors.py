@@ -37,6 +37,13 @@ class CheckoutErrorCode(enum.StrEnum):
     GATEWAY_UNAVAILABLE = "gateway_unavailable"
     INVALID_TAX_ID = "invalid_tax_id"  # shop.tax_ids.INVALID_TAX_ID
     ACCOUNT_NOT_CONFIRMED = "account_not_confirmed"
+    # Promo codes (``discounts``), on field ``promoCode``.
+    VOUCHER_INVALID = "voucher_invalid"
+    VOUCHER_EXPIRED = "voucher_expired"
+    VOUCHER_NOT_YET_VALID = "voucher_not_yet_valid"
+    VOUCHER_USED_UP = "voucher_used_up"
+    VOUCHER_MINIMUM_NOT_REACHED = "voucher_minimum_not_reached"
+    VOUCHER_NOT_APPLICABLE = "voucher_not_applicable"
 
 
 class OrderErrorCode(enum.StrEnum):

@@ -4,6 +4,11 @@ IVA is computed once per rate over the order's base at that rate (lines and
 shipping), rounded half up to the cent, then spread over the lines by largest
 remainder, so the line shares add up to the rate's tax exactly. Clients never
 send prices: callers pass the catalogue's prices.
+
+A discount (``PricedLine.discount``, ``shipping_discount``; computed by
+``discounts.pricing``) comes off the gross before IVA is computed: it lowers
+the taxable base of its rate. It is capped at the amount it comes off, so no
+line goes below zero.
 """
 
 from __future__ import annotations
@@ -22,15 +27,21 @@ class PricedLine:
     unit_gross: Decimal
     quantity: int
     tax_rate: Decimal  # e.g. Decimal("0.21")
+    discount: Decimal = Decimal("0.00")  # off the whole line, in cents
 
 
 @dataclass(frozen=True)
 class LineTotal:
     key: Hashable
-    gross: Decimal
+    gross: Decimal  # after the discount
     net: Decimal
     tax: Decimal
     tax_rate: Decimal
+    discount: Decimal = Decimal("0.00")
+
+    @property
+    def undiscounted_gross(self) -> Decimal:
+        return self.gross + self.discount
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,7 @@ class Totals:
     subtotal_gross: Decimal
     total_gross: Decimal
     total_tax: Decimal
+    discount: Decimal = Decimal("0.00")  # lines and shipping
 
     @property
     def total_net(self) -> Decimal:
@@ -74,13 +86,20 @@ def order_totals(
     *,
     shipping_gross: Decimal | None = None,
     shipping_rate: Decimal = Decimal("0.21"),
+    shipping_discount: Decimal = Decimal("0.00"),
 ) -> Totals:
-    """Totals of lines (and shipping, taxed at ``shipping_rate``), all amounts in euros."""
-    items: list[tuple[Hashable, Decimal, Decimal]] = [
-        (line.key, quantize(line.unit_gross) * line.quantity, line.tax_rate) for line in lines
-    ]
+    """Totals of lines (and shipping, taxed at ``shipping_rate``), all amounts in
+    euros, after each line's ``discount`` and the ``shipping_discount``."""
+    items: list[tuple[Hashable, Decimal, Decimal]] = []
+    discounts: list[Decimal] = []
+    for line in lines:
+        undiscounted = quantize(line.unit_gross) * line.quantity
+        discounts.append(min(max(quantize(line.discount), Decimal("0.00")), undiscounted))
+        items.append((line.key, undiscounted - discounts[-1], line.tax_rate))
     if shipping_gross is not None:
-        items.append((_SHIPPING, quantize(shipping_gross), shipping_rate))
+        undiscounted = quantize(shipping_gross)
+        discounts.append(min(max(quantize(shipping_discount), Decimal("0.00")), undiscounted))
+        items.append((_SHIPPING, undiscounted - discounts[-1], shipping_rate))
     by_rate: dict[Decimal, list[int]] = defaultdict(list)
     for index, (_key, _gross, rate) in enumerate(items):
         by_rate[rate].append(index)
@@ -94,8 +113,8 @@ def order_totals(
         ):
             taxes[index] = share
     totals = [
-        LineTotal(key=key, gross=gross, net=gross - tax, tax=tax, tax_rate=rate)
-        for (key, gross, rate), tax in zip(items, taxes, strict=True)
+        LineTotal(key=key, gross=gross, net=gross - tax, tax=tax, tax_rate=rate, discount=off)
+        for (key, gross, rate), tax, off in zip(items, taxes, discounts, strict=True)
     ]
     shipping = totals.pop() if shipping_gross is not None else None
     subtotal = sum((line.gross for line in totals), Decimal("0.00"))
@@ -106,6 +125,7 @@ def order_totals(
         subtotal_gross=subtotal,
         total_gross=subtotal + (shipping.gross if shipping else Decimal("0.00")),
         total_tax=sum(tax_by_rate.values(), Decimal("0.00")),
+        discount=sum(discounts, Decimal("0.00")),
     )
 
 

@@ -13,9 +13,18 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from catalog.models import Product, ProductVariant
+from discounts.pricing import CartLine, UnitPrice, shipping_discount, voucher_shares
+from discounts.selectors import (
+    AppliedCode,
+    Redeemer,
+    applied_code,
+    live_sales,
+    variant_unit_price,
+)
 from orders.models import (
     Checkout,
     CheckoutLine,
@@ -136,6 +145,7 @@ def shipping_quotes(
 # Checkouts.
 
 SHIPPING_TAX_RATE = Decimal("0.21")  # shipping is a service at the general rate
+ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -143,11 +153,32 @@ class CheckoutLineView:
     line: CheckoutLine
     variant: ProductVariant
     product: Product
-    total: LineTotal
+    total: LineTotal  # after discounts; ``total.discount`` is promotion + voucher
+    unit: UnitPrice  # the catalogue's price and the price after promotions
+    voucher_discount: Decimal = Decimal("0.00")  # this line's share of the voucher
 
     @property
     def unit_gross(self) -> Decimal:
-        return quantize(self.variant.price)
+        """The catalogue's unit price, before any discount."""
+        return self.unit.undiscounted
+
+    def discount_sources(self) -> list[dict[str, str]]:
+        """What the line's discount came from, with each part's amount."""
+        sources = []
+        if self.unit.sale is not None:
+            sources.append(
+                {
+                    "kind": "promotion",
+                    "id": str(self.unit.sale.id),
+                    "name": self.unit.sale.name,
+                    "amount": str(self.unit.discount * self.line.quantity),
+                }
+            )
+        if self.voucher_discount:
+            sources.append(
+                {"kind": "voucher", "id": "", "name": "", "amount": str(self.voucher_discount)}
+            )
+        return sources
 
 
 @dataclass(frozen=True)
@@ -158,12 +189,39 @@ class CheckoutSummary:
     quotes: tuple[ShippingQuote, ...]  # the methods the checkout may choose from
     shipping: ShippingQuote | None  # the chosen method, while it is still available
     totals: Totals
+    promo: AppliedCode | None = None  # the checkout's promo code, checked now
+
+    @property
+    def promo_problem(self) -> ValidationError | None:
+        return self.promo.problem if self.promo else None
+
+    @property
+    def voucher_discount(self) -> Decimal:
+        """What the promo code takes off: its line shares and the shipping."""
+        shipping = self.totals.shipping.discount if self.totals.shipping else ZERO
+        return sum((view.voucher_discount for view in self.lines), ZERO) + shipping
 
 
 def checkout_summary(checkout: Checkout) -> CheckoutSummary:
-    """Lines priced from the catalogue now, available shipping and totals (3 queries)."""
+    """Lines priced from the catalogue now (after live promotions and the
+    checkout's promo code while it may be used), available shipping and totals.
+    3 queries, plus those of ``discounts.selectors.live_sales`` and, with a
+    code, of ``applied_code``."""
     lines = list(checkout.lines.select_related("variant__product__category").order_by("pk"))
-    subtotal = sum((quantize(line.variant.price) * line.quantity for line in lines), Decimal(0))
+    sales = live_sales()
+    cart = [
+        CartLine(
+            key=line.pk,
+            variant_id=line.variant_id,
+            product_id=line.variant.product_id,
+            category_id=line.variant.product.category_id,
+            unit=variant_unit_price(line.variant, line.variant.product, sales),
+            quantity=line.quantity,
+        )
+        for line in lines
+    ]
+    # Shipping bands read the value after promotions, before any voucher.
+    subtotal = sum((item.gross for item in cart), Decimal(0))
     weight = sum(line.variant.weight_grams * line.quantity for line in lines)
     quotes: list[ShippingQuote] = []
     address = checkout.shipping_address
@@ -171,19 +229,34 @@ def checkout_summary(checkout: Checkout) -> CheckoutSummary:
         zones = zones_serving(country=address["country"], postal_code=address["postal_code"])
         quotes = shipping_quotes(zones, order_value=subtotal, weight_grams=weight)
     chosen = next((q for q in quotes if q.method.pk == checkout.shipping_method_id), None)
+    promo = None
+    if checkout.promo_code:
+        redeemer = Redeemer(checkout.token, checkout.user_id, checkout.email)
+        promo = applied_code(checkout.promo_code, cart, redeemer)
+    offer = promo.offer if promo else None
+    shares = voucher_shares(offer, cart) if offer else {}
     totals = order_totals(
         [
-            PricedLine(line.pk, line.variant.price, line.quantity, line.variant.product.tax_rate)
-            for line in lines
+            PricedLine(
+                line.pk,
+                item.unit.undiscounted,
+                line.quantity,
+                line.variant.product.tax_rate,
+                discount=item.unit.discount * line.quantity + shares.get(line.pk, ZERO),
+            )
+            for line, item in zip(lines, cart, strict=True)
         ],
         shipping_gross=chosen.price if chosen else None,
         shipping_rate=SHIPPING_TAX_RATE,
+        shipping_discount=shipping_discount(offer, chosen.price if chosen else None),
     )
     views = tuple(
-        CheckoutLineView(line, line.variant, line.variant.product, total)
-        for line, total in zip(lines, totals.lines, strict=True)
+        CheckoutLineView(
+            line, line.variant, line.variant.product, total, item.unit, shares.get(line.pk, ZERO)
+        )
+        for line, item, total in zip(lines, cart, totals.lines, strict=True)
     )
-    return CheckoutSummary(checkout, views, weight, tuple(quotes), chosen, totals)
+    return CheckoutSummary(checkout, views, weight, tuple(quotes), chosen, totals, promo)
 
 
 def checkout_for(user: User | None, *, token: uuid.UUID | str) -> Checkout:

@@ -17,6 +17,8 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 from billing_bridge.api.mutations import BillingMutations
 from catalog.api.mutations import CatalogMutations
 from catalog.api.queries import CatalogQueries
+from discounts.api.mutations import DiscountMutations
+from discounts.api.queries import DiscountQueries
 from invoicing.api.mutations import InvoiceMutations
 from invoicing.api.queries import InvoiceQueries
 from orders.api.checkout.mutations import CheckoutMutations
@@ -85,6 +87,7 @@ Query = merge_types(
         OrderQueries,
         ClaimQueries,
         InvoiceQueries,
+        DiscountQueries,
     ),
 )
 Mutation = merge_types(
@@ -101,6 +104,7 @@ Mutation = merge_types(
         ClaimMutations,
         BillingMutations,
         InvoiceMutations,
+        DiscountMutations,
     ),
 )
 

@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "orders",
     "billing_bridge",
     "invoicing",
+    "discounts",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,7 @@ from strawberry.types import Info
 
 from catalog import models, selectors
 from catalog.errors import CatalogErrorCode
+from discounts.selectors import product_prices, request_sales, variant_unit_price
 from shop.accounts.selectors import staff_may
 from shop.api.context import ShopContext
 from shop.api.errors import ShopError
@@ -128,6 +129,22 @@ class ProductVariantType(ModelNode):
             TaxedMoney.from_gross(Money(root.compare_at_price), root.product.tax_rate)
         )
 
+    @strawberry_django.field(
+        select_related=["product"],
+        description="The price after live promotions, the catalogue's price and `onSale`.",
+    )
+    def pricing(self, root: models.ProductVariant, info: Info[ShopContext, None]) -> VariantPricing:
+        product = root.product
+        unit = variant_unit_price(root, product, request_sales(info.context.memo))
+        rate = product.tax_rate
+        return VariantPricing(
+            price=_taxed(unit.price, rate),
+            price_undiscounted=_taxed(unit.undiscounted, rate),
+            on_sale=unit.on_sale,
+            discount=_taxed(unit.discount, rate) if unit.on_sale else None,
+            promotion_name=unit.sale.name if unit.sale else None,
+        )
+
     @row_field(
         prefetch_related=[free_stock("stocks")],
         description="Units that can be bought now, all warehouses, less those other "
@@ -168,8 +185,32 @@ class PriceRange:
 
 @strawberry.type
 class ProductPricing:
-    price_range: PriceRange | None
-    on_sale: bool = strawberry.field(description="Some variant has a compare-at price.")
+    price_range: PriceRange | None = strawberry.field(
+        description="Cheapest and dearest variant, after live promotions."
+    )
+    on_sale: bool = strawberry.field(
+        description="Some variant is discounted by a promotion or has a compare-at price."
+    )
+    price_range_undiscounted: PriceRange | None = strawberry.field(
+        default=None, description="The same range before promotions."
+    )
+
+
+@strawberry.type(description="A variant's price for shoppers now.")
+class VariantPricing:
+    price: TaxedMoneyType = strawberry.field(description="After the best live promotion.")
+    price_undiscounted: TaxedMoneyType
+    on_sale: bool = strawberry.field(description="A promotion lowers the price now.")
+    discount: TaxedMoneyType | None = strawberry.field(description="What the promotion takes off.")
+    promotion_name: str | None
+
+
+def _taxed(amount: Decimal, rate: Decimal) -> TaxedMoneyType:
+    return TaxedMoneyType.from_taxed(TaxedMoney.from_gross(Money(amount), rate))
+
+
+def _range(start: Decimal, stop: Decimal, rate: Decimal) -> PriceRange:
+    return PriceRange(start=_taxed(start, rate), stop=_taxed(stop, rate))
 
 
 @strawberry.type(description="One specification of a product, e.g. Caudal: 6 l/min.")
@@ -322,18 +363,19 @@ class ProductType(ModelNode):
             return None
         return Image(url=_thumbnail_url(first, size), alt=localized(first, "alt"))
 
-    @row_field(prefetch_related=["variants"])
-    def pricing(self, root: models.Product) -> ProductPricing:
-        price_range = selectors.product_price_range(root)
+    @strawberry_django.field(prefetch_related=["variants"])
+    def pricing(self, root: models.Product, info: Info[ShopContext, None]) -> ProductPricing:
+        prices = product_prices(
+            root, selectors.related(root, "variants"), request_sales(info.context.memo)
+        )
+        if prices is None:
+            return ProductPricing(price_range=None, on_sale=False)
+        rate = root.tax_rate
         return ProductPricing(
-            price_range=PriceRange(
-                start=TaxedMoneyType.from_taxed(price_range.start),
-                stop=TaxedMoneyType.from_taxed(price_range.stop),
-            )
-            if price_range
-            else None,
-            on_sale=any(
-                v.compare_at_price is not None for v in selectors.related(root, "variants")
+            price_range=_range(prices.start.price, prices.stop.price, rate),
+            on_sale=prices.on_sale,
+            price_range_undiscounted=_range(
+                prices.undiscounted_start, prices.undiscounted_stop, rate
             ),
         )
 

@@ -39,6 +39,8 @@ class Checkout(models.Model):
         PickupPoint, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     customer_note = models.CharField(_("note"), max_length=500, blank=True)
+    # A voucher code (``discounts``), normalised; checked against the cart on every read.
+    promo_code = models.CharField(_("promo code"), max_length=40, blank=True)
     # Bumped by every change; a payment started for an older version is outdated.
     version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -71,6 +71,9 @@ class Order(models.Model):
     total_gross = _money_field(_("total"))
     total_tax = _money_field(_("IVA"))
     tax_by_rate = models.JSONField(_("IVA per rate"), default=dict)
+    # Promotions and voucher together, lines and shipping: the totals above are after it.
+    discount_gross = _money_field(_("discount"))
+    voucher_code = models.CharField(_("promo code"), max_length=40, blank=True)
     currency = models.CharField(max_length=3, default="EUR")
     created_at = models.DateTimeField(_("placed"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -112,10 +115,16 @@ class OrderLine(models.Model):
     sku = models.CharField(_("SKU"), max_length=64)
     quantity = models.PositiveIntegerField(_("quantity"))
     quantity_fulfilled = models.PositiveIntegerField(_("fulfilled"), default=0)
+    # The catalogue's price, before discounts: total = unit price x quantity - discount.
     unit_price_gross = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)
     tax_rate = models.DecimalField(_("IVA rate"), max_digits=4, decimal_places=2)
     total_gross = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
     total_tax = models.DecimalField(_("IVA"), max_digits=12, decimal_places=2)
+    discount_gross = models.DecimalField(
+        _("discount"), max_digits=12, decimal_places=2, default=Decimal(0)
+    )
+    # Where the discount came from: [{"kind": "promotion"|"voucher", "id", "name", "amount"}].
+    discount_sources = models.JSONField(_("discount sources"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("order line")
@@ -130,6 +139,10 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.product_name}"
+
+    @property
+    def undiscounted_total_gross(self) -> Decimal:
+        return self.unit_price_gross * self.quantity
 
     @property
     def quantity_unfulfilled(self) -> int:

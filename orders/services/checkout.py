@@ -52,6 +52,13 @@ def _touch(checkout: Checkout, *fields: str) -> None:
     checkout.refresh_from_db(fields=["version"])
 
 
+def checkout_changed(checkout: Checkout, *fields: str) -> None:
+    """Save ``fields`` of a locked checkout as a change of its cart's price (as the
+    line services do): a started payment is outdated and its stock goes back."""
+    stock_release_reservations(checkout=checkout)
+    _touch(checkout, *fields)
+
+
 def _clean_email(email: str) -> str:
     email = email.strip().lower()
     try:

@@ -28,7 +28,7 @@ from orders.models import (
     PaymentTransaction,
     ShippingMethod,
 )
-from orders.selectors import CheckoutSummary
+from orders.selectors import CheckoutLineView, CheckoutSummary
 from orders.services.stock import stock_allocate, stock_deallocate, stock_fulfill
 from shop.accounts.models import User
 from shop.outbox.services import outbox_enqueue
@@ -94,7 +94,11 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
     """Create the order of a paid checkout, freeze its lines and totals, allocate
     its stock and delete the checkout. Call inside a transaction holding the
     checkout's lock; raises INSUFFICIENT_STOCK (nothing kept) from allocation.
-    The invoicer is told in this transaction (see ``orders.invoicer``)."""
+    The invoicer is told in this transaction (see ``orders.invoicer``). The
+    promo code's use becomes the order's; VOUCHER_USED_UP (on ``promoCode``)
+    when its limits no longer allow it."""
+    from discounts.services import voucher_usage_commit
+
     checkout: Checkout = summary.checkout
     totals = summary.totals
     if summary.shipping is None or totals.shipping is None:
@@ -124,6 +128,12 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
         total_gross=totals.total_gross,
         total_tax=totals.total_tax,
         tax_by_rate={str(rate): str(tax) for rate, tax in totals.tax_by_rate.items()},
+        discount_gross=totals.discount,
+        voucher_code=(
+            summary.promo.code.code
+            if summary.promo and summary.promo.code and summary.promo.offer
+            else ""
+        ),
     )
     order_number_assign(order)
     lines = OrderLine.objects.bulk_create(
@@ -140,6 +150,8 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
             tax_rate=view.total.tax_rate,
             total_gross=view.total.gross,
             total_tax=view.total.tax,
+            discount_gross=view.total.discount,
+            discount_sources=_sources(view, order.voucher_code),
         )
         for view in summary.lines
     )
@@ -147,6 +159,7 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
         checkout=checkout,
         lines=[(line, view.variant) for line, view in zip(lines, summary.lines, strict=True)],
     )
+    voucher_usage_commit(summary=summary, order=order)
     payment.order, payment.checkout = order, None
     payment.save(update_fields=["order", "checkout", "updated_at"])
     order_event(order, OrderEvent.Type.PLACED, actor, number=order.number)
@@ -156,6 +169,14 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
     get_invoicer().order_placed(order, payment)
     _notify(order, "confirmation")
     return order
+
+
+def _sources(view: CheckoutLineView, voucher_code: str) -> list[dict[str, str]]:
+    sources = view.discount_sources()
+    for source in sources:
+        if source["kind"] == "voucher":
+            source["name"] = voucher_code
+    return sources
 
 
 def _locked(order: Order) -> Order:

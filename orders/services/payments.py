@@ -67,16 +67,22 @@ def checkout_problems(
     *,
     stock: bool = True,
     free: dict[int, int | None] | None = None,
+    promo: bool = True,
 ) -> ValidationError | None:
     """Everything that keeps the checkout from being paid, or None. With ``stock``,
     lines short of free stock (its own reservations count as its own) are
     INSUFFICIENT_STOCK on ``lines``: read without locks, the figure the cart
     shows (``free``: ``quantities_available`` of the lines, when read already);
-    ``stock_reserve`` and ``stock_allocate`` decide under locks."""
+    ``stock_reserve`` and ``stock_allocate`` decide under locks. With ``promo``, a
+    promo code that may not be used now is its reason on ``promoCode``
+    (``voucher_usage_reserve`` decides the limits under a lock)."""
     checkout = summary.checkout
     errors: dict[str, list[ValidationError]] = {}
     for field, message, code in _missing(summary):
         errors.setdefault(field, []).append(ValidationError(message, code=code))
+    if promo and summary.promo_problem is not None:
+        for field, field_errors in summary.promo_problem.error_dict.items():
+            errors.setdefault(field, []).extend(field_errors)
     hidden = [str(view.variant) for view in summary.lines if not _for_sale(view)]
     if hidden:
         message = _("No longer for sale: %(names)s.") % {"names": ", ".join(hidden)}
@@ -174,10 +180,14 @@ def checkout_payment_start(
 
 def _reserve_and_store(summary: CheckoutSummary, payment: Payment, options: dict[str, Any]) -> None:
     """Under the checkout's lock: hold the cart's stock and store the payment
-    with the total and, for a new version or new choices, a new start key."""
+    with the total and, for a new version or new choices, a new start key; hold
+    a use of its promo code (VOUCHER_USED_UP: nothing kept)."""
+    from discounts.services import voucher_usage_reserve
+
     checkout = summary.checkout
     until = timezone.now() + timedelta(minutes=settings.SHOP_RESERVATION_MINUTES)
     stock_reserve(checkout=checkout, lines=[view.line for view in summary.lines], until=until)
+    voucher_usage_reserve(summary=summary, until=until)
     if not _started_as(payment, checkout, options):
         payment.details = {
             **payment.details,
@@ -512,8 +522,9 @@ def _complete_locked(
     if locked is None:
         raise _error("token", _("Checkout not found."), Code.NOT_FOUND)
     summary = checkout_summary(locked)
-    # Stock is decided by placing the order, which gives a charged payment back.
-    problems = checkout_problems(summary, stock=False)
+    # Stock and the promo code are decided by placing the order, which gives a
+    # charged payment back.
+    problems = checkout_problems(summary, stock=False, promo=False)
     if problems:
         raise problems
     payment = _current_payment(locked)
@@ -547,7 +558,11 @@ def _provider_call(call: Callable[[Payment], PaymentStatus], payment: Payment) -
 def _unplaceable(
     summary: CheckoutSummary, payment: Payment, status: PaymentStatus
 ) -> ValidationError | None:
-    """Why a checkout paid by ``payment`` (now ``status``) cannot become an order."""
+    """Why a checkout paid by ``payment`` (now ``status``) cannot become an order.
+    A promo code that became unusable since the payment started is its reason
+    (the total changed with it)."""
+    if summary.promo_problem is not None:
+        return summary.promo_problem
     if payment.amount != summary.totals.total_gross:
         return _error(None, _("The amount paid does not match the total."), Code.PAYMENT_OUTDATED)
     if status in DEAD:

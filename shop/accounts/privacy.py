@@ -71,6 +71,7 @@ from invoicing.models import Invoice
 from orders.models import Checkout, Claim, ClaimAttachment, ClaimMessage, Order
 from shop.accounts.errors import AccountErrorCode as Code
 from shop.accounts.models import Address, User
+from shop.accounts.recovery import redirect_url_clean
 from shop.audit import record_change
 from shop.outbox.services import outbox_enqueue
 
@@ -104,26 +105,6 @@ class AccountDeletionTokenGenerator(PasswordResetTokenGenerator):
 
 
 deletion_tokens = AccountDeletionTokenGenerator()
-
-
-def allowed_redirect(url: str, *, field: str = "redirect_url") -> str:
-    """``url`` when it is on the storefront's origin (``SHOP_STOREFRONT_URL``) or
-    one of ``PORTAL_ORIGINS``; raises ``ValidationError`` (INVALID on ``field``)
-    otherwise: a link in the shop's e-mail never leads elsewhere."""
-    parts = urlsplit(url.strip())
-    origin = f"{parts.scheme}://{parts.netloc}".lower()
-    storefront = urlsplit(settings.SHOP_STOREFRONT_URL)
-    allowed = {f"{storefront.scheme}://{storefront.netloc}".lower()}
-    allowed |= {value.rstrip("/").lower() for value in settings.PORTAL_ORIGINS}
-    if parts.scheme not in ("http", "https") or origin not in allowed:
-        raise ValidationError(
-            {
-                field: ValidationError(
-                    _("This address is not one of the shop's storefronts."), code=Code.INVALID
-                )
-            }
-        )
-    return url.strip()
 
 
 def _link(redirect_url: str, token: str) -> str:
@@ -168,7 +149,7 @@ def account_deletion_request(*, actor: User, redirect_url: str) -> None:
     on ``redirect_url`` (not a storefront origin), or the refusal that
     ``account_delete`` would give now (STAFF_ACCOUNT, OPEN_CLAIMS,
     ORDERS_IN_PROGRESS, UNSETTLED_BILL_CHARGES); nothing is sent then."""
-    redirect_url = allowed_redirect(redirect_url)
+    redirect_url = redirect_url_clean(redirect_url)
     if refusal := _refusal(actor):
         raise refusal
     outbox_enqueue(

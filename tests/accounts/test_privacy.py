@@ -404,8 +404,8 @@ def test_a_link_off_the_storefront_origins_is_refused_and_nothing_is_sent(
     with django_capture_on_commit_callbacks(execute=True):
         answer = request_deletion(gql, world["user"], url)
 
-    message = "This address is not one of the shop's storefronts."
-    assert answer == {"errors": only_error("INVALID", message, "redirectUrl")}
+    message = "This URL is not one of the shop's."
+    assert answer == {"errors": only_error("INVALID_REDIRECT_URL", message, "redirectUrl")}
     assert mail.outbox == []
     assert everything() == before
 

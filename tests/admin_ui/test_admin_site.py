@@ -99,6 +99,7 @@ def test_shop_administrator_cannot_change_users_or_grant_superuser(client):
 SECTION_LINK = re.compile(r'<a href="/admin/section/([a-z]+)/" class="section"[^>]*>([^<]+)</a>')
 TASK_ORDER = [
     "catalogue",
+    "discounts",
     "orders",
     "claims",
     "shipping",
@@ -132,6 +133,7 @@ def test_the_sections_are_named_for_the_back_offices_tasks():
     with translation.override("en"):
         assert [str(section.name) for section in SECTIONS] == [
             "Catalogue",
+            "Promotions and vouchers",
             "Orders",
             "Claims",
             "Shipping",
@@ -171,7 +173,7 @@ def test_a_model_no_section_names_is_listed_last_under_other(monkeypatch):
             for section in admin.site.get_app_list(request)
         ]
 
-    assert [slug for slug, _models in sections] == [*TASK_ORDER[:6], "users", "other"]
+    assert [slug for slug, _models in sections] == [*TASK_ORDER[:7], "users", "other"]
     assert sections[-1] == (
         "other",
         ["FAQ categories", "FAQ entries", "Home page sections", "Legal pages", "Shop settings"],

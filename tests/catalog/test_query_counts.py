@@ -8,7 +8,8 @@ from tests.operations import operation
 
 pytestmark = pytest.mark.django_db
 
-LISTING_QUERIES = 5  # products (category joined), their count, variants, stock, media
+LISTING_QUERIES = 6  # products (category joined), their count, variants, stock, media,
+# live promotions (discounts.selectors.request_sales: once per request)
 
 
 @pytest.mark.parametrize("products", [10, 100])

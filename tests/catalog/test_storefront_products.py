@@ -87,6 +87,9 @@ def test_listing_shows_a_product_card_with_prices_stock_and_thumbnail(gql):
                             },
                             "pricing": {
                                 "onSale": True,
+                                "priceRangeUndiscounted": {
+                                    "start": {"gross": {"amount": "60.50", "currency": "EUR"}}
+                                },
                                 "priceRange": {
                                     "start": {"gross": {"amount": "60.50", "currency": "EUR"}},
                                     "stop": {"gross": {"amount": "72.60", "currency": "EUR"}},

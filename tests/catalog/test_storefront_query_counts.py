@@ -27,7 +27,7 @@ from tests.operations import operation
 
 pytestmark = pytest.mark.django_db
 
-COLLECTION_QUERIES = 6  # collection, products, their count, variants, stock, media
+COLLECTION_QUERIES = 7  # collection, products, their count, variants, stock, media, promotions
 CATEGORY_TREE_QUERIES = 1  # every visible category, once per request
 
 

@@ -78,6 +78,6 @@ def test_reading_a_checkout_costs_the_same_queries_whatever_its_size(gql, lines)
     with CaptureQueriesContext(connection) as queries:
         body = gql(operation("storefront/Checkout"), {"token": str(checkout.token)})
     assert len(body["data"]["checkout"]["lines"]) == lines
-    # checkout, lines with variants and products, zones, rules, methods,
-    # pickup points, free stock (once for the lines and the problems)
-    assert len(queries.captured_queries) == 7
+    # checkout, lines with variants and products, live promotions (none), zones,
+    # rules, methods, pickup points, free stock (once for the lines and the problems)
+    assert len(queries.captured_queries) == 8

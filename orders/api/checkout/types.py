@@ -94,9 +94,21 @@ class CheckoutLineType:
     def unit_price(self) -> MoneyType:
         return money(self.view.unit_gross)
 
-    @strawberry.field(description="The line's total with its share of the IVA.")
+    @strawberry.field(description="The line's total after discounts, with its share of the IVA.")
     def total_price(self) -> TaxedMoneyType:
         return taxed(self.view.total.gross, self.view.total.tax)
+
+    @strawberry.field(description="The unit price after live promotions.")
+    def sale_unit_price(self) -> MoneyType:
+        return money(self.view.unit.price)
+
+    @strawberry.field(description="Unit price x quantity, before discounts.")
+    def undiscounted_total_price(self) -> MoneyType:
+        return money(self.view.total.undiscounted_gross)
+
+    @strawberry.field(description="What promotions and the promo code take off the line.")
+    def discount(self) -> MoneyType:
+        return money(self.view.total.discount)
 
 
 @strawberry.type(description="A shipping method the checkout can use, with its price for it.")
@@ -238,6 +250,14 @@ class CheckoutType:
     @strawberry.field(description="IVA per rate, each rounded once over the order.")
     def taxes(self, info: Info[ShopContext, None]) -> list[TaxLine]:
         return tax_lines(self._summary(info).totals.tax_by_rate)
+
+    @strawberry.field(description="The promo code applied, as typed and normalised.")
+    def voucher_code(self) -> str | None:
+        return self.checkout.promo_code or None
+
+    @strawberry.field(description="What promotions and the promo code take off, shipping included.")
+    def discount(self, info: Info[ShopContext, None]) -> MoneyType:
+        return money(self._summary(info).totals.discount)
 
     @strawberry.field(description="What still keeps the checkout from being paid.")
     def problems(self, info: Info[ShopContext, None]) -> list[CheckoutError]:

@@ -67,9 +67,17 @@ class OrderLineType(ModelNode):
     def unit_price(self, root: models.OrderLine) -> MoneyType:
         return money(root.unit_price_gross)
 
-    @strawberry.field
+    @strawberry.field(description="After the line's discount (promotions, promo code).")
     def total_price(self, root: models.OrderLine) -> TaxedMoneyType:
         return taxed(root.total_gross, root.total_tax)
+
+    @strawberry.field(description="Unit price x quantity, before discounts.")
+    def undiscounted_total_price(self, root: models.OrderLine) -> MoneyType:
+        return money(root.undiscounted_total_gross)
+
+    @strawberry.field(description="What promotions and the promo code took off the line.")
+    def discount(self, root: models.OrderLine) -> MoneyType:
+        return money(root.discount_gross)
 
     @strawberry_django.field(description="The variant, while it still exists and is for sale.")
     def variant(self, root: models.OrderLine) -> ProductVariantType | None:
@@ -193,6 +201,14 @@ class OrderType(ModelNode):
     @strawberry.field(description="IVA per rate, each rounded once over the order.")
     def taxes(self, root: models.Order) -> list[TaxLine]:
         return tax_lines(root.tax_by_rate)
+
+    @strawberry.field(description="Promotions and promo code, lines and shipping.")
+    def discount(self, root: models.Order) -> MoneyType:
+        return money(root.discount_gross)
+
+    @strawberry.field(description="The promo code used, if any.")
+    def voucher_code(self, root: models.Order) -> str | None:
+        return root.voucher_code or None
 
     @strawberry.field(
         description="Water-bill orders: the installments on the customer's bills and their state."

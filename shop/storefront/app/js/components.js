@@ -16,10 +16,14 @@ export function productCard(ctx, product) {
   const range = product.pricing && product.pricing.priceRange;
   const start = range && range.start.gross;
   const stop = range && range.stop.gross;
-  const price =
+  const before = product.pricing && product.pricing.priceRangeUndiscounted;
+  const was = before && start && before.start.gross.amount !== start.amount ? before.start.gross : null;
+  const amount =
     start && stop && start.amount !== stop.amount
       ? ctx.t("product.from", { price: ctx.money(start) })
       : ctx.money(start);
+  // A sale shows the price before it, struck through.
+  const price = was ? [h("del", { class: "was" }, ctx.money(was)), " ", h("ins", { class: "sale" }, amount)] : amount;
   const image = product.thumbnail
     ? h("img", {
         src: ctx.media(product.thumbnail.url),
@@ -81,6 +85,10 @@ export function totals(ctx, source) {
     h("dt", { class: "grand" }, ctx.t("totals.total")),
     h("dd", { class: "grand", "data-testid": "grand-total" }, ctx.money(source.totalPrice.gross)),
     vat.map(([label, value]) => [h("dt", { class: "vat" }, label), h("dd", { class: "vat" }, value)]),
+    // The lines and the subtotal are already after it: what the shopper saves.
+    source.discount && Number(source.discount.amount) > 0
+      ? [h("dt", {}, ctx.t("totals.discount")), h("dd", { "data-testid": "discount" }, ctx.money(source.discount))]
+      : null,
   );
 }
 

@@ -32,7 +32,13 @@ function render(ctx, content, checkout) {
         h("a", { href: `#/product/${line.product.slug}` }, line.product.name),
         h("span", { class: "variant" }, ` ${line.variant.name}`),
       ),
-      h("td", {}, ctx.money(line.unitPrice)),
+      h(
+        "td",
+        {},
+        line.saleUnitPrice && line.saleUnitPrice.amount !== line.unitPrice.amount
+          ? [h("del", {}, ctx.money(line.unitPrice)), " ", h("ins", {}, ctx.money(line.saleUnitPrice))]
+          : ctx.money(line.unitPrice),
+      ),
       h(
         "td",
         {},
@@ -102,6 +108,7 @@ function render(ctx, content, checkout) {
       "section",
       { class: "summary", "aria-labelledby": "ws-cart-totals" },
       h("h2", { id: "ws-cart-totals" }, ctx.t("totals.title")),
+      promoForm(ctx, content, checkout),
       totals(ctx, checkout),
       h("a", { class: "button", href: "#/checkout", "data-testid": "to-checkout" }, ctx.t("cart.checkout")),
     ),
@@ -150,4 +157,55 @@ async function remove(ctx, content, form, line) {
   render(ctx, content, checkout || { lines: [] });
   const next = content.querySelector("input.qty") || ctx.main.querySelector("h1");
   if (next) next.focus();
+}
+
+/** The promo code: a field to apply one, or the one applied with a way to take it off. */
+function promoForm(ctx, content, checkout) {
+  const token = checkout.token;
+  const problem = (checkout.problems || []).find((p) => p.field === "promoCode");
+  async function run(name, input) {
+    const data = await ctx.api.op(name, { input: { token, ...input } });
+    const payload = data[name.charAt(0).toLowerCase() + name.slice(1)];
+    if (payload.errors.length) return payload.errors;
+    ctx.cart.set(payload.checkout);
+    render(ctx, content, payload.checkout);
+    return [];
+  }
+  if (checkout.voucherCode) {
+    return h(
+      "p",
+      { class: "promo", "data-testid": "promo-applied" },
+      ctx.t("cart.promoApplied", { code: checkout.voucherCode }),
+      " ",
+      h("button", { type: "button", class: "link", onclick: () => run("CheckoutRemovePromoCode", {}) }, ctx.t("cart.promoRemove")),
+      problem ? h("span", { class: "alert" }, ` ${problem.message}`) : null,
+    );
+  }
+  const input = h("input", { id: "ws-promo", name: "promoCode", autocomplete: "off", "data-testid": "promo-code" });
+  const error = h("p", { class: "field-error", id: "ws-promo-error", role: "alert" });
+  const form = h(
+    "form",
+    { class: "promo" },
+    h("label", { for: "ws-promo" }, ctx.t("cart.promoCode")),
+    input,
+    h("button", { type: "submit", class: "secondary" }, ctx.t("cart.promoApply")),
+    error,
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!input.value.trim()) return;
+    busy(form, async () => {
+      try {
+        const errors = await run("CheckoutAddPromoCode", { promoCode: input.value });
+        if (errors.length) {
+          error.textContent = errors.map((e) => e.message).join(" ");
+          input.setAttribute("aria-invalid", "true");
+          input.setAttribute("aria-describedby", "ws-promo-error");
+        }
+      } catch (failure) {
+        ctx.showError(ctx.errorMessage(failure));
+      }
+    });
+  });
+  return form;
 }

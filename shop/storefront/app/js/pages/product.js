@@ -100,8 +100,10 @@ export async function productPage(ctx) {
   });
   choose(firstAvailable);
 
-  const price = firstAvailable ? firstAvailable.price.gross : null;
-  const compare = firstAvailable && firstAvailable.compareAtPrice;
+  const pricing = firstAvailable && firstAvailable.pricing;
+  const price = firstAvailable ? (pricing ? pricing.price.gross : firstAvailable.price.gross) : null;
+  // On sale: the price before the promotion, struck through; else a compare-at price.
+  const compare = pricing && pricing.onSale ? pricing.priceUndiscounted : firstAvailable && firstAvailable.compareAtPrice;
   const image = product.media[0] || null;
   return [
     product.category
@@ -143,6 +145,9 @@ export async function productPage(ctx) {
           { class: "price" },
           compare ? h("del", {}, ctx.money(compare.gross), " ") : null,
           ctx.money(price),
+          pricing && pricing.onSale && pricing.promotionName
+            ? h("span", { class: "badge sale", "data-testid": "on-sale" }, ` ${pricing.promotionName}`)
+            : null,
           " ",
           h("small", {}, ctx.t("totals.vatIncludedShort")),
         ),
