@@ -89,7 +89,7 @@ class VoucherAdmin(ServiceAdmin):
     search_fields = ("name", "codes__code")
     autocomplete_fields = ("products", "categories", "collections")
     readonly_fields = ("usage_summary",)
-    change_form_template = "admin_ui/orders/change_form.html"  # renders ``object_tools``
+    change_form_template = "admin_ui/object_actions/change_form.html"  # renders ``object_tools``
 
     @override
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:

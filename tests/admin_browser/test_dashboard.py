@@ -45,6 +45,8 @@ def test_a_shop_administrator_sees_the_dashboard_of_the_shops_activity(back_offi
             "1 Reclamaciones abiertas",
             f"24,95 € En las facturas del {cutoff}",
             "1 Variantes con pocas existencias",
+            "0 Códigos promocionales usados, últimos 30 días",
+            "0,00 € Descuentos concedidos, últimos 30 días",
         ]
     )
     expect(

@@ -159,7 +159,7 @@ def test_signing_in_sends_staff_without_an_authenticator_to_enrol_and_it_works(c
 
     wrong = client.post(ENROL, {"code": "000000", "next": "/admin/"})
     assert wrong.status_code == 200
-    assert wrong.context["form"].errors == {"code": ["The code is wrong or has expired."]}
+    assert wrong.context["form"].errors == {"code": ["El código es incorrecto o ha caducado."]}
     device.refresh_from_db()
     assert device.confirmed is False
     assert StaticDevice.objects.filter(user=staff).count() == 0
@@ -213,7 +213,7 @@ def test_a_wrong_code_keeps_the_admin_closed_and_counts_against_the_device(clien
     wrong = client.post(VERIFY, {"code": code_of(device, offset=5), "next": "/admin/"})
 
     assert wrong.status_code == 200
-    assert wrong.context["form"].errors == {"code": ["The code is wrong or has expired."]}
+    assert wrong.context["form"].errors == {"code": ["El código es incorrecto o ha caducado."]}
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
     # Throttled: even the right code waits (django-otp doubles the wait on each failure).

@@ -192,6 +192,11 @@ def _tap() -> models.Product:
     return product
 
 
+def no_promotion(price: dict[str, object]) -> dict[str, object]:
+    """A variant's ``pricing`` when no promotion covers it: the catalogue's price."""
+    return {"onSale": False, "promotionName": None, "price": price, "priceUndiscounted": price}
+
+
 def _tap_payload(product: models.Product, *, english: bool) -> dict[str, object]:
     category = product.category
     chrome, black = product.variants.order_by("position")
@@ -317,6 +322,7 @@ def _tap_payload(product: models.Product, *, english: bool) -> dict[str, object]
                         "quantityAvailable": 5,
                         "price": taxed("96.80", "80.00", "16.80"),
                         "compareAtPrice": taxed("121.00", "100.00", "21.00"),
+                        "pricing": no_promotion(taxed("96.80", "80.00", "16.80")),
                     },
                     {
                         "id": gid("ProductVariant", black.pk),
@@ -328,6 +334,7 @@ def _tap_payload(product: models.Product, *, english: bool) -> dict[str, object]
                         "quantityAvailable": 0,
                         "price": taxed("108.90", "90.00", "18.90"),
                         "compareAtPrice": None,
+                        "pricing": no_promotion(taxed("108.90", "90.00", "18.90")),
                     },
                 ],
             }
@@ -669,6 +676,9 @@ def test_collection_by_slug_shows_product_cards(gql):
                                     "priceRange": {
                                         "start": {"gross": {"amount": "24.20", "currency": "EUR"}},
                                         "stop": {"gross": {"amount": "24.20", "currency": "EUR"}},
+                                    },
+                                    "priceRangeUndiscounted": {
+                                        "start": {"gross": {"amount": "24.20", "currency": "EUR"}},
                                     },
                                 },
                                 "variants": [
