@@ -13,6 +13,8 @@ opens its own browser, and allows Django's async-unsafe calls only while it is o
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,6 +63,17 @@ def screenshot(page: Any, folder: str, name: str) -> Path:
     path = directory / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def docs_copy(path: Path, folder: str) -> None:
+    """Copy a screenshot to ``docs/<folder>/`` for the readers, only when asked
+    (``UPDATE_DOCS_SCREENSHOTS=1``): a test run leaves the tracked tree as it was."""
+    if os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1":
+        (DOCS / folder).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, DOCS / folder / path.name)
 
 
 AXE_SCRIPT = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"

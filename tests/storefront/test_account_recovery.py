@@ -5,24 +5,21 @@ address; a customer moves their account to a new address."""
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.core import mail
 from playwright.sync_api import expect
 
 from shop.accounts.models import Consent, User
 from shop.content.models import LegalPage
+from tests.browser import docs_copy
 from tests.factories import PASSWORD, UserFactory
 from tests.storefront.conftest import Visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NEW_PASSWORD = "un-secreto-mucho-mejor-42"
-DOCS = Path(django_settings.BASE_DIR) / "docs" / "accounts"
 
 
 @pytest.fixture(autouse=True)
@@ -32,10 +29,8 @@ def _storefront_origin(settings: Any, live_server: Any) -> None:
 
 
 def _shot(storefront: Visit, name: str) -> None:
-    """A screenshot in the test's artefacts, copied to docs/accounts/ for the readers."""
-    path = storefront.shot(name)
-    DOCS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, DOCS / path.name)
+    """A screenshot in the test's artefacts, copied to docs/accounts/ when asked."""
+    docs_copy(storefront.shot(name), "accounts")
 
 
 def _link(to: str) -> str:

@@ -213,3 +213,16 @@ def open_order(walk: Walk, order: Order) -> None:
     page = walk.open("/account", "Mi cuenta")
     page.get_by_role("link", name=f"Pedido {order.number}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Pedido {order.number}")
+
+
+def test_the_menu_button_shows_only_where_the_header_folds(walk: Walk) -> None:
+    catalogue()
+    page = walk.open("/", "Tienda del Agua")
+
+    menu = page.get_by_role("button", name="Menú")
+    if walk.name == "phone":
+        expect(menu).to_be_visible()
+        expect(page.get_by_role("link", name="Catálogo")).to_be_hidden()
+    else:
+        expect(menu).to_be_hidden()
+        expect(page.get_by_role("link", name="Catálogo")).to_be_visible()
