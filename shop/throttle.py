@@ -1,6 +1,7 @@
 """Attempt limits: at most N failed attempts per subject (an account, an IP, a
 contract) in a window, counted in the shared cache (Redis in production, one for
-every API process).
+every API process; this process's own while Redis is unreachable, so an outage
+never refuses sign-in: ``shop.cache_fallback``).
 
 An attempt is counted *before* it is evaluated: :func:`attempt` increments each
 of its counters atomically (``cache.add`` then ``cache.incr``) and refuses it
@@ -18,7 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.cache import cache
+from django.core.cache.backends.base import BaseCache
+
+from shop.cache_fallback import on_shared_cache
 
 
 class Throttled(Exception):
@@ -50,6 +53,9 @@ class Counter:
 
     def _take(self) -> int:
         """Count one more attempt; returns the count including it."""
+        return on_shared_cache(self._take_in)
+
+    def _take_in(self, cache: BaseCache) -> int:
         while True:
             if cache.add(self.key, 1, timeout=self._seconds()):
                 return 1
@@ -64,6 +70,9 @@ class Counter:
             return count
 
     def _give_back(self) -> None:
+        on_shared_cache(self._give_back_in)
+
+    def _give_back_in(self, cache: BaseCache) -> None:
         try:
             count = cache.decr(self.key)
         except ValueError:  # expired or reset meanwhile: nothing to give back
@@ -73,7 +82,7 @@ class Counter:
 
     def reset(self) -> None:
         """Forget every attempt counted here (e.g. after a successful sign-in)."""
-        cache.delete(self.key)
+        on_shared_cache(lambda cache: cache.delete(self.key))
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from orders.payments.memory import gateway
 from shop.accounts.models import User
 from shop.accounts.tokens import create_token
+from shop.cache_fallback import clear_fallback
 
 GraphQL = Callable[..., dict[str, Any]]
 
@@ -64,8 +65,10 @@ def _staff_second_factor(request: pytest.FixtureRequest) -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
     cache.clear()
+    clear_fallback()
     yield
     cache.clear()
+    clear_fallback()
 
 
 @pytest.fixture(autouse=True)

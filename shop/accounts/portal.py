@@ -42,7 +42,6 @@ from typing import Any
 
 import jwt
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.signals import setting_changed
 from django.core.validators import validate_email
@@ -51,6 +50,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shop.accounts.errors import AccountErrorCode as Code
+from shop.cache_fallback import on_shared_cache
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +133,8 @@ def _spend(claims: dict[str, Any]) -> None:
     digest = hashlib.sha256(f"{claims['iss']}\n{token_id}".encode()).hexdigest()
     # Remembered while the token would still pass the expiry check, and a second more.
     seconds = math.ceil(float(claims["exp"]) + settings.PORTAL_JWT_LEEWAY - time.time()) + 1
-    if not cache.add(f"portal-jti:{digest}", 1, timeout=max(seconds, 1)):
+    key = f"portal-jti:{digest}"
+    if not on_shared_cache(lambda cache: cache.add(key, 1, timeout=max(seconds, 1))):
         logger.info("Portal token refused: jti already used.")
         raise PortalTokenError(
             _(
