@@ -104,6 +104,7 @@ from admin_ui import (  # noqa: E402, F401  (register the other admins)
     discounts,
     invoicing,
     orders,
+    outbox,
     payments,
     shipping,
 )

@@ -99,6 +99,7 @@ SECTIONS = (
         pgettext_lazy("admin section", "Users and roles"),
         ("accounts.user", "auth.group", "accounts", "auth", "otp_totp", "otp_static"),
     ),
+    Section("system", pgettext_lazy("admin section", "Background work"), ("outbox",)),
 )
 OTHER = Section("other", pgettext_lazy("admin section", "Other"), ())
 _SHOWN = (*SECTIONS, OTHER)

@@ -48,7 +48,8 @@ What is guaranteed:
   repeated only if the process dies between doing it and the commit.
 - No order between messages, and no limit of attempts: a message that keeps
   failing is retried every 30 minutes, its ``last_error`` on its row and a
-  warning in the log each time.
+  warning in the log each time. The administration lists the failing ones and
+  can retry them at once (:func:`outbox_retry_now`) once the cause is fixed.
 - Tasks run through the outbox should not retry themselves (``autoretry_for``):
   the outbox does.
 
@@ -71,6 +72,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from kombu.exceptions import OperationalError
 
+from shop.accounts.models import User
+from shop.audit import record_change
 from shop.outbox.models import Message
 
 logger = logging.getLogger(__name__)
@@ -205,3 +208,24 @@ def outbox_message_deliver(*, message_id: int) -> bool:
         message.done_at = timezone.now()
         message.save(update_fields=["done_at"])
     return True
+
+
+def outbox_retry_now(*, actor: User, ids: Collection[int]) -> int:
+    """Make the pending messages among ``ids`` due now and relay them after the
+    commit; return how many were pending. Messages already done are left alone, so
+    a repeat does nothing more than bring a failing message forward again. Each
+    change is recorded in the administration's history with ``actor``."""
+    with transaction.atomic():
+        pending = list(
+            Message.objects.select_for_update()
+            .filter(pk__in=ids, done_at__isnull=True)
+            .order_by("pk")
+        )
+        now = timezone.now()
+        for message in pending:
+            message.next_attempt_at = now
+            message.save(update_fields=["next_attempt_at"])
+            record_change(actor=actor, obj=message, action="change", message="Retry now")
+        ready = [message.pk for message in pending]
+        transaction.on_commit(partial(outbox_relay, ids=ready), robust=True)
+    return len(ready)

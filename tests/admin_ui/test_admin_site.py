@@ -107,6 +107,7 @@ TASK_ORDER = [
     "invoices",
     "settings",
     "users",
+    "system",
 ]
 
 
@@ -141,6 +142,7 @@ def test_the_sections_are_named_for_the_back_offices_tasks():
             "Invoices and VERI*FACTU",
             "Shop settings",
             "Users and roles",
+            "Background work",
         ]
 
 
@@ -173,7 +175,7 @@ def test_a_model_no_section_names_is_listed_last_under_other(monkeypatch):
             for section in admin.site.get_app_list(request)
         ]
 
-    assert [slug for slug, _models in sections] == [*TASK_ORDER[:7], "users", "other"]
+    assert [slug for slug, _models in sections] == [*TASK_ORDER[:7], "users", "system", "other"]
     assert sections[-1] == (
         "other",
         ["FAQ categories", "FAQ entries", "Home page sections", "Legal pages", "Shop settings"],
