@@ -1,17 +1,25 @@
-"""Private helpers shared by the catalogue services: assigning the given fields,
-field errors, default slugs, next positions and history messages."""
+"""Private helpers shared by the catalogue services: the save every create and
+update goes through, field errors, default slugs, next positions, and what every
+write records (the catalogue's version, the history entry)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Model, QuerySet
 from django.utils.text import slugify
 
 from catalog.errors import CatalogErrorCode as Code
 from catalog.models import Category, Collection, Product, Warehouse
-from shop.validation import assign
+from shop.accounts.models import User
+from shop.audit import record_change
+from shop.catalog_version import catalog_changed
+from shop.content.services import clean_rich_text
+from shop.validation import assign, full_clean, save_unique
+
+ModelT = TypeVar("ModelT", bound=Model)
 
 _assign = assign
 
@@ -29,5 +37,43 @@ def _next_position(rows: QuerySet[Any]) -> int:
     return int(rows.aggregate(last=Max("position"))["last"] or 0) + 1
 
 
-def _changed(changed: list[str]) -> str:
-    return ", ".join(changed)
+def _validate(obj: Model) -> None:
+    full_clean(obj, Code)
+
+
+def _clean_described(obj: Category | Product | Collection) -> None:
+    """What a category, product or collection needs before its model validation:
+    a slug (from the name by default) and sanitised descriptions."""
+    _default_slug(obj)
+    obj.description = clean_rich_text(obj.description or "")
+    obj.description_en = clean_rich_text(obj.description_en or "")
+    full_clean(obj, Code)
+
+
+def _save(
+    obj: ModelT,
+    data: dict[str, Any],
+    fields: tuple[str, ...],
+    clean: Callable[[ModelT], None] = _validate,
+) -> list[str]:
+    """Set the ``fields`` present in ``data`` on ``obj``, run ``clean`` (which raises
+    ``ValidationError``; default: model validation) and save; UNIQUE when a
+    concurrent writer took the slug or SKU. Returns the names of the fields set,
+    for the history entry. Nothing is saved when it raises."""
+    changed = _assign(obj, data, fields)
+    clean(obj)
+    save_unique(obj, Code)
+    return changed
+
+
+def _record(
+    actor: User,
+    obj: Model,
+    action: Literal["add", "change", "delete"],
+    changed: Sequence[str] = (),
+) -> None:
+    """What every catalogue write ends with: the storefront's cached catalogue is
+    stale, and the history says who did it (a change lists the fields it set).
+    A deletion records before it deletes: the entry needs the row's key."""
+    catalog_changed()
+    record_change(actor=actor, obj=obj, action=action, message=", ".join(changed))
