@@ -6,11 +6,10 @@ from __future__ import annotations
 import strawberry
 
 from catalog import models, services
-from catalog.api.mutations._common import _data, _fetch, _fetch_many, catalog_errors
+from catalog.api.mutations._common import _fetch, _fetch_many, catalog_errors
 from catalog.api.types import CatalogError, CollectionType
 from shop.accounts.models import User
-from shop.api.mutations import mutation
-from shop.api.types import DeleteInput
+from shop.api.mutations import StaffCrud, mutation
 
 
 @strawberry.input
@@ -42,29 +41,24 @@ class CollectionPayload:
     errors: list[CatalogError] = strawberry.field(default_factory=list)
 
 
+_collections = StaffCrud(
+    model=models.Collection, payload=CollectionPayload, errors=catalog_errors, keyword="collection"
+)
+
+
 @strawberry.type
 class CollectionMutations:
-    @strawberry.mutation(description="Staff: add a collection.")
-    @mutation(CollectionPayload, catalog_errors, permission="catalog.add_collection")
-    def collection_create(self, input: CollectionInput, actor: User) -> CollectionPayload:
-        collection = services.collection_create(actor=actor, data=_data(input))
-        return CollectionPayload(collection=collection)  # type: ignore[arg-type]
-
-    @strawberry.mutation(description="Staff: change a collection.")
-    @mutation(CollectionPayload, catalog_errors, permission="catalog.change_collection")
-    def collection_update(self, input: CollectionUpdateInput, actor: User) -> CollectionPayload:
-        collection = _fetch(models.Collection, "Collection", input.id)
-        collection = services.collection_update(
-            actor=actor, collection=collection, data=_data(input.collection)
-        )
-        return CollectionPayload(collection=collection)  # type: ignore[arg-type]
-
-    @strawberry.mutation(description="Staff: delete a collection (its products stay).")
-    @mutation(CollectionPayload, catalog_errors, permission="catalog.delete_collection")
-    def collection_delete(self, input: DeleteInput, actor: User) -> CollectionPayload:
-        collection = _fetch(models.Collection, "Collection", input.id)
-        services.collection_delete(actor=actor, collection=collection)
-        return CollectionPayload()
+    collection_create = _collections.create(
+        services.collection_create, input=CollectionInput, description="Staff: add a collection."
+    )
+    collection_update = _collections.update(
+        services.collection_update,
+        input=CollectionUpdateInput,
+        description="Staff: change a collection.",
+    )
+    collection_delete = _collections.delete(
+        services.collection_delete, description="Staff: delete a collection (its products stay)."
+    )
 
     @strawberry.mutation(description="Staff: append products to a collection.")
     @mutation(CollectionPayload, catalog_errors, permission="catalog.change_collection")
