@@ -160,12 +160,14 @@ class StaffCrud:
     (NOT_FOUND on the field), calls one service and returns the payload; a
     service's ``ValidationError`` becomes payload errors (see :func:`mutation`).
 
-    ``keyword`` is how the services and the update input name the entity
-    (``category``); the services are called as ``create(actor=, data=)``,
-    ``update(actor=, <keyword>=, data=)`` and ``delete(actor=, <keyword>=)``, with
-    ``<parent.keyword>=`` added to the create. ``data`` reads the service's
-    ``data`` from the input (default: the fields the client gave); ``shape``
-    turns the saved object into what the payload holds.
+    ``keyword`` is how the services name the entity (``category``); the services
+    are called as ``create(actor=, data=)``, ``update(actor=, <keyword>=, data=)``
+    and ``delete(actor=, <keyword>=)``, with ``<parent.keyword>=`` added to the
+    create. The entity's fields sit in the update (and a parent's create) input
+    under ``input_field`` and come back in the payload's ``payload_field`` (both
+    default to ``keyword``). ``data`` reads the service's ``data`` from the input
+    (default: the fields the client gave); ``shape`` turns the saved object into
+    what the payload holds.
     """
 
     model: type[Model]
@@ -173,6 +175,7 @@ class StaffCrud:
     errors: PayloadErrors[Any]
     keyword: str
     payload_field: str = ""
+    input_field: str = ""
     data: Callable[[Any], dict[str, Any]] = given_fields
     shape: Callable[[Any], Any] = lambda obj: obj
     parent: Parent | None = None
@@ -181,7 +184,8 @@ class StaffCrud:
         self, service: Callable[..., Any], *, input: type, description: str
     ) -> StrawberryField:
         """``<entity>Create(input: <input>)``; with a parent, ``input`` holds the
-        parent's ID and the entity's fields under ``keyword``."""
+        parent's ID under ``parent.keyword`` and the entity's fields under
+        ``input_field``."""
         parent = self.parent
 
         def run(input: Any, actor: User) -> Any:
@@ -189,7 +193,7 @@ class StaffCrud:
                 obj = service(actor=actor, data=self.data(input))
                 return self._payload(obj)
             owner = self._fetch(parent.model, getattr(input, parent.keyword), parent.keyword)
-            data = self.data(getattr(input, self.keyword))
+            data = self.data(getattr(input, self.input_field or self.keyword))
             return self._payload(service(actor=actor, data=data, **{parent.keyword: owner}))
 
         return self._field("add", input, run, description)
@@ -197,11 +201,11 @@ class StaffCrud:
     def update(
         self, service: Callable[..., Any], *, input: type, description: str
     ) -> StrawberryField:
-        """``<entity>Update(input: {id, <keyword>: <fields>})``."""
+        """``<entity>Update(input: {id, <input_field>: <fields>})``."""
 
         def run(input: Any, actor: User) -> Any:
             obj = self._fetch(self.model, input.id)
-            data = self.data(getattr(input, self.keyword))
+            data = self.data(getattr(input, self.input_field or self.keyword))
             return self._payload(service(actor=actor, data=data, **{self.keyword: obj}))
 
         return self._field("change", input, run, description)
