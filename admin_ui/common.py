@@ -75,7 +75,30 @@ class ObjectAction:
     permission: str = ""  # needed besides the admin's ``may_act``
 
 
-class ObjectActionsAdmin(ReadOnlyAdmin):
+class ObjectToolsMixin(admin.ModelAdmin):
+    """A change page with links of its own above the form: :meth:`object_tools`."""
+
+    change_form_template = "admin_ui/object_actions/change_form.html"  # object_tools' links
+
+    def object_tools(self, _request: HttpRequest, _obj: Any) -> list[tuple[str, str | Promise]]:
+        """The (url, label) links the change page of ``obj`` offers ``request.user``."""
+        return []
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id))
+        context = dict(extra_context or {})
+        if obj is not None:
+            context["object_tools"] = self.object_tools(request, obj)
+        return super().change_view(request, object_id, form_url, context)
+
+
+class ObjectActionsAdmin(ObjectToolsMixin, ReadOnlyAdmin):
     """A read-only object with actions, each an :class:`ObjectAction` needing the
     model's change permission (or what ``may_act`` says).
 
@@ -84,7 +107,6 @@ class ObjectActionsAdmin(ReadOnlyAdmin):
     context with :meth:`action_context`.
     """
 
-    change_form_template = "admin_ui/object_actions/change_form.html"  # object_tools' links
     object_actions: tuple[ObjectAction, ...] = ()
     action_template = ""
     action_form_kwarg = "obj"
@@ -120,23 +142,6 @@ class ObjectActionsAdmin(ReadOnlyAdmin):
 
     def action_context(self, _obj: Any) -> dict[str, Any]:
         return {}
-
-    def object_tools(self, _request: HttpRequest, _obj: Any) -> list[tuple[str, str | Promise]]:
-        """The (url, label) links the change page of ``obj`` offers ``request.user``."""
-        return []
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        obj = self.get_object(request, unquote(object_id))
-        context = dict(extra_context or {})
-        if obj is not None:
-            context["object_tools"] = self.object_tools(request, obj)
-        return super().change_view(request, object_id, form_url, context)
 
     def run_action(
         self, request: HttpRequest, object_id: str, action: ObjectAction
