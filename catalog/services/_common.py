@@ -1,11 +1,11 @@
 """Private helpers shared by the catalogue services: the save every create and
-update goes through, field errors, default slugs, next positions, and what every
-write records (the catalogue's version, the history entry)."""
+update goes through, field errors, default slugs and next positions. Every write
+ends with :func:`shop.catalog_version.record_catalog_change`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, Literal, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Model, QuerySet
@@ -13,9 +13,6 @@ from django.utils.text import slugify
 
 from catalog.errors import CatalogErrorCode as Code
 from catalog.models import Category, Collection, Product, Warehouse
-from shop.accounts.models import User
-from shop.audit import record_change
-from shop.catalog_version import catalog_changed
 from shop.content.services import clean_rich_text
 from shop.validation import assign, full_clean, save_unique
 
@@ -64,16 +61,3 @@ def _save(
     clean(obj)
     save_unique(obj, Code)
     return changed
-
-
-def _record(
-    actor: User,
-    obj: Model,
-    action: Literal["add", "change", "delete"],
-    changed: Sequence[str] = (),
-) -> None:
-    """What every catalogue write ends with: the storefront's cached catalogue is
-    stale, and the history says who did it (a change lists the fields it set).
-    A deletion records before it deletes: the entry needs the row's key."""
-    catalog_changed()
-    record_change(actor=actor, obj=obj, action=action, message=", ".join(changed))

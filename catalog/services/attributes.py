@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from catalog.errors import CatalogErrorCode as Code
 from catalog.models import Attribute
-from catalog.services._common import _invalid, _record, _save
+from catalog.services._common import _invalid, _save
 from shop.accounts.models import User
+from shop.catalog_version import record_catalog_change
 from shop.validation import full_clean
 
 ATTRIBUTE_FIELDS = ("slug", "name", "name_en", "type", "unit", "is_filterable")
@@ -41,7 +42,7 @@ def attribute_create(*, actor: User, data: dict[str, Any]) -> Attribute:
     """Add an attribute; ``slug``, ``name`` and ``type`` are required."""
     attribute = Attribute()
     _save(attribute, data, ATTRIBUTE_FIELDS, _clean_attribute)
-    _record(actor, attribute, "add")
+    record_catalog_change(actor=actor, obj=attribute, action="add")
     return attribute
 
 
@@ -51,12 +52,12 @@ def attribute_update(*, actor: User, attribute: Attribute, data: dict[str, Any])
     # Locked, so a product cannot be given a value while the type changes.
     Attribute.objects.select_for_update().filter(pk=attribute.pk).exists()
     changed = _save(attribute, data, ATTRIBUTE_FIELDS, _clean_attribute)
-    _record(actor, attribute, "change", changed)
+    record_catalog_change(actor=actor, obj=attribute, action="change", changed=changed)
     return attribute
 
 
 @transaction.atomic
 def attribute_delete(*, actor: User, attribute: Attribute) -> None:
     """Delete an attribute with its choices (the database refuses while products use it)."""
-    _record(actor, attribute, "delete")
+    record_catalog_change(actor=actor, obj=attribute, action="delete")
     attribute.delete()

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from catalog.errors import CatalogErrorCode as Code
 from catalog.models import Category
 from catalog.selectors import category_descendant_ids
-from catalog.services._common import _clean_described, _invalid, _record, _save
+from catalog.services._common import _clean_described, _invalid, _save
 from shop.accounts.models import User
+from shop.catalog_version import record_catalog_change
 
 CATEGORY_FIELDS = (
     "parent",
@@ -46,7 +47,7 @@ def category_create(*, actor: User, data: dict[str, Any]) -> Category:
     """Add a category; the slug defaults to the slugified name. Raises ``ValidationError``."""
     category = Category()
     _save(category, data, CATEGORY_FIELDS, _clean_category)
-    _record(actor, category, "add")
+    record_catalog_change(actor=actor, obj=category, action="add")
     return category
 
 
@@ -54,7 +55,7 @@ def category_create(*, actor: User, data: dict[str, Any]) -> Category:
 def category_update(*, actor: User, category: Category, data: dict[str, Any]) -> Category:
     """Change a category; ``parent`` may not be the category or one below it (INVALID)."""
     changed = _save(category, data, CATEGORY_FIELDS, _clean_category)
-    _record(actor, category, "change", changed)
+    record_catalog_change(actor=actor, obj=category, action="change", changed=changed)
     return category
 
 
@@ -65,5 +66,5 @@ def category_delete(*, actor: User, category: Category) -> None:
         raise ValidationError(
             _("Move or delete the category's products and sub-categories first."), code=Code.IN_USE
         )
-    _record(actor, category, "delete")
+    record_catalog_change(actor=actor, obj=category, action="delete")
     category.delete()

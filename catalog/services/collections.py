@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from catalog.models import Collection, CollectionProduct, Product
-from catalog.services._common import _clean_described, _invalid, _record, _save
+from catalog.services._common import _clean_described, _invalid, _save
 from shop.accounts.models import User
+from shop.catalog_version import record_catalog_change
 
 COLLECTION_FIELDS = (
     "name",
@@ -29,21 +30,21 @@ def collection_create(*, actor: User, data: dict[str, Any]) -> Collection:
     """Add a collection (without products); the slug defaults to the slugified name."""
     collection = Collection()
     _save(collection, data, COLLECTION_FIELDS, _clean_described)
-    _record(actor, collection, "add")
+    record_catalog_change(actor=actor, obj=collection, action="add")
     return collection
 
 
 @transaction.atomic
 def collection_update(*, actor: User, collection: Collection, data: dict[str, Any]) -> Collection:
     changed = _save(collection, data, COLLECTION_FIELDS, _clean_described)
-    _record(actor, collection, "change", changed)
+    record_catalog_change(actor=actor, obj=collection, action="change", changed=changed)
     return collection
 
 
 @transaction.atomic
 def collection_delete(*, actor: User, collection: Collection) -> None:
     """Delete a collection; its products stay in the catalogue."""
-    _record(actor, collection, "delete")
+    record_catalog_change(actor=actor, obj=collection, action="delete")
     collection.delete()
 
 
@@ -62,7 +63,7 @@ def _write_entries(actor: User, collection: Collection, product_ids: list[int]) 
         CollectionProduct(collection=collection, product_id=pk, position=position)
         for position, pk in enumerate(product_ids, start=1)
     )
-    _record(actor, collection, "change", ["products"])
+    record_catalog_change(actor=actor, obj=collection, action="change", changed=["products"])
 
 
 @transaction.atomic

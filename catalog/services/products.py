@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from catalog.errors import CatalogErrorCode as Code
 from catalog.media import delete_files, media_files
 from catalog.models import Attribute, AttributeChoice, Product, ProductAttributeValue, Stock
-from catalog.services._common import _clean_described, _record, _save
+from catalog.services._common import _clean_described, _save
 from shop.accounts.models import User
+from shop.catalog_version import record_catalog_change
 
 PRODUCT_FIELDS = (
     "category",
@@ -135,7 +136,7 @@ def product_create(*, actor: User, data: dict[str, Any]) -> Product:
     ``AttributeValueData`` checked against each attribute's type (INVALID)."""
     product = Product()
     _save_product(product, data)
-    _record(actor, product, "add")
+    record_catalog_change(actor=actor, obj=product, action="add")
     return product
 
 
@@ -143,7 +144,7 @@ def product_create(*, actor: User, data: dict[str, Any]) -> Product:
 def product_update(*, actor: User, product: Product, data: dict[str, Any]) -> Product:
     """Change a product; ``attributes``, when given, replaces every specification."""
     changed = _save_product(product, data)
-    _record(actor, product, "change", changed)
+    record_catalog_change(actor=actor, obj=product, action="change", changed=changed)
     return product
 
 
@@ -154,6 +155,6 @@ def product_delete(*, actor: User, product: Product) -> None:
     if Stock.objects.filter(variant__product=product, allocated__gt=0).exists():
         raise ValidationError(_("Units of this product are allocated to orders."), code=Code.IN_USE)
     names = [name for media in product.media.all() for name in media_files(media)]
-    _record(actor, product, "delete")
+    record_catalog_change(actor=actor, obj=product, action="delete")
     product.delete()
     transaction.on_commit(partial(delete_files, names))

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from catalog.errors import CatalogErrorCode as Code
 from catalog.models import ProductVariant, Stock, Warehouse
-from catalog.services._common import _default_slug, _invalid, _record, _save
+from catalog.services._common import _default_slug, _invalid, _save
 from shop.accounts.models import User
+from shop.catalog_version import record_catalog_change
 from shop.validation import full_clean
 
 WAREHOUSE_FIELDS = ("name", "slug", "city", "postal_code")
@@ -33,14 +34,14 @@ def warehouse_create(*, actor: User, data: dict[str, Any]) -> Warehouse:
     """Add a warehouse; the slug defaults to the slugified name."""
     warehouse = Warehouse()
     _save(warehouse, data, WAREHOUSE_FIELDS, _clean_warehouse)
-    _record(actor, warehouse, "add")
+    record_catalog_change(actor=actor, obj=warehouse, action="add")
     return warehouse
 
 
 @transaction.atomic
 def warehouse_update(*, actor: User, warehouse: Warehouse, data: dict[str, Any]) -> Warehouse:
     changed = _save(warehouse, data, WAREHOUSE_FIELDS, _clean_warehouse)
-    _record(actor, warehouse, "change", changed)
+    record_catalog_change(actor=actor, obj=warehouse, action="change", changed=changed)
     return warehouse
 
 
@@ -49,7 +50,7 @@ def warehouse_delete(*, actor: User, warehouse: Warehouse) -> None:
     """Delete a warehouse; IN_USE while it holds stock rows (delete or move them first)."""
     if warehouse.stocks.exists():
         raise ValidationError(_("The warehouse still holds stock."), code=Code.IN_USE)
-    _record(actor, warehouse, "delete")
+    record_catalog_change(actor=actor, obj=warehouse, action="delete")
     warehouse.delete()
 
 
@@ -82,7 +83,12 @@ def stock_update(
     stock_check(stock=stock, quantity=quantity)
     previous, stock.quantity = stock.quantity, quantity
     stock.save(update_fields=["quantity"])
-    _record(actor, stock, "add" if created else "change", [f"quantity: {previous} → {quantity}"])
+    record_catalog_change(
+        actor=actor,
+        obj=stock,
+        action="add" if created else "change",
+        changed=[f"quantity: {previous} → {quantity}"],
+    )
     return stock
 
 
@@ -93,5 +99,5 @@ def stock_delete(*, actor: User, stock: Stock) -> None:
     stock = Stock.objects.select_for_update().get(pk=stock.pk)
     if stock.allocated:
         raise ValidationError(_("Units of this stock are allocated to orders."), code=Code.IN_USE)
-    _record(actor, stock, "delete")
+    record_catalog_change(actor=actor, obj=stock, action="delete")
     stock.delete()

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from catalog.errors import CatalogErrorCode as Code
 from catalog.models import Product, ProductVariant
-from catalog.services._common import _next_position, _record, _save
+from catalog.services._common import _next_position, _save
 from shop.accounts.models import User
+from shop.catalog_version import record_catalog_change
 from shop.money import is_whole_cents
 from shop.validation import full_clean
 
@@ -81,7 +82,7 @@ def variant_create(*, actor: User, product: Product, data: dict[str, Any]) -> Pr
     SKU unique (UNIQUE); price >= 0 with at most 2 decimals; compare-at above it."""
     variant = ProductVariant(product=product, position=_next_position(product.variants.all()))
     _save(variant, data, VARIANT_FIELDS, _clean_variant)
-    _record(actor, variant, "add")
+    record_catalog_change(actor=actor, obj=variant, action="add")
     return variant
 
 
@@ -89,7 +90,7 @@ def variant_create(*, actor: User, product: Product, data: dict[str, Any]) -> Pr
 def variant_update(*, actor: User, variant: ProductVariant, data: dict[str, Any]) -> ProductVariant:
     """Change a variant; ``compare_at_price=None`` removes the compare-at price."""
     changed = _save(variant, data, VARIANT_FIELDS, _clean_variant)
-    _record(actor, variant, "change", changed)
+    record_catalog_change(actor=actor, obj=variant, action="change", changed=changed)
     return variant
 
 
@@ -98,5 +99,5 @@ def variant_delete(*, actor: User, variant: ProductVariant) -> None:
     """Delete a variant and its stock; IN_USE while units of it are allocated to orders."""
     if variant.stocks.filter(allocated__gt=0).exists():
         raise ValidationError(_("Units of this variant are allocated to orders."), code=Code.IN_USE)
-    _record(actor, variant, "delete")
+    record_catalog_change(actor=actor, obj=variant, action="delete")
     variant.delete()
