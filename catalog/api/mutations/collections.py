@@ -3,6 +3,8 @@ collection's products, with their inputs and payload."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import strawberry
 
 from catalog import models, services
@@ -41,6 +43,17 @@ class CollectionPayload:
     errors: list[CatalogError] = strawberry.field(default_factory=list)
 
 
+def _change_products(
+    service: Callable[..., models.Collection], input: CollectionProductsInput, actor: User
+) -> CollectionPayload:
+    """Decode the collection and its products (NOT_FOUND on ``id`` / ``products``) and
+    hand them to one of the collection's product services."""
+    collection = _fetch(models.Collection, "Collection", input.id)
+    products = _fetch_many(models.Product, "Product", input.products, "products")
+    service(actor=actor, collection=collection, products=products)
+    return CollectionPayload(collection=collection)  # type: ignore[arg-type]
+
+
 _collections = StaffCrud(
     model=models.Collection, payload=CollectionPayload, errors=catalog_errors, keyword="collection"
 )
@@ -65,27 +78,18 @@ class CollectionMutations:
     def collection_add_products(
         self, input: CollectionProductsInput, actor: User
     ) -> CollectionPayload:
-        collection = _fetch(models.Collection, "Collection", input.id)
-        products = _fetch_many(models.Product, "Product", input.products, "products")
-        services.collection_products_add(actor=actor, collection=collection, products=products)
-        return CollectionPayload(collection=collection)  # type: ignore[arg-type]
+        return _change_products(services.collection_products_add, input, actor)
 
     @strawberry.mutation(description="Staff: take products out of a collection.")
     @mutation(CollectionPayload, catalog_errors, permission="catalog.change_collection")
     def collection_remove_products(
         self, input: CollectionProductsInput, actor: User
     ) -> CollectionPayload:
-        collection = _fetch(models.Collection, "Collection", input.id)
-        products = _fetch_many(models.Product, "Product", input.products, "products")
-        services.collection_products_remove(actor=actor, collection=collection, products=products)
-        return CollectionPayload(collection=collection)  # type: ignore[arg-type]
+        return _change_products(services.collection_products_remove, input, actor)
 
     @strawberry.mutation(description="Staff: replace a collection's products, in this order.")
     @mutation(CollectionPayload, catalog_errors, permission="catalog.change_collection")
     def collection_set_products(
         self, input: CollectionProductsInput, actor: User
     ) -> CollectionPayload:
-        collection = _fetch(models.Collection, "Collection", input.id)
-        products = _fetch_many(models.Product, "Product", input.products, "products")
-        services.collection_products_set(actor=actor, collection=collection, products=products)
-        return CollectionPayload(collection=collection)  # type: ignore[arg-type]
+        return _change_products(services.collection_products_set, input, actor)
