@@ -165,7 +165,10 @@ def _issue(
     series.next_number = number + 1
     series.save(update_fields=["next_number"])
     issuer = conf.issuer()
-    by_rate = _by_rate(lines)
+    by_rate: dict[Decimal, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for line in lines:
+        by_rate[line.tax_rate][0] += line.total_gross
+        by_rate[line.tax_rate][1] += line.total_tax
     total_gross = sum((gross for gross, _tax in by_rate.values()), Decimal(0))
     total_tax = sum((tax for _gross, tax in by_rate.values()), Decimal(0))
     invoice = Invoice.objects.create(
@@ -195,39 +198,24 @@ def _issue(
         issued_by=actor,
     )
     InvoiceLine.objects.bulk_create(InvoiceLine(invoice=invoice, **line.__dict__) for line in lines)
-    if rectifies:
-        invoice.rectifies.add(*rectifies)
-    if substituted:
-        invoice.substituted.add(*substituted)
-    _register(invoice, by_rate, actor)
-    return invoice
-
-
-def _by_rate(lines: Sequence[_Line]) -> dict[Decimal, list[Decimal]]:
-    """[gross, tax] of ``lines`` per IVA rate."""
-    by_rate: dict[Decimal, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    for line in lines:
-        by_rate[line.tax_rate][0] += line.total_gross
-        by_rate[line.tax_rate][1] += line.total_tax
-    return by_rate
-
-
-def _register(invoice: Invoice, by_rate: dict[Decimal, list[Decimal]], actor: User | None) -> None:
-    """Store the invoice's tax lines, append its VERI*FACTU record to the chain and,
-    after commit, draw its PDF and submit the record."""
     tax_lines = InvoiceTaxLine.objects.bulk_create(
         InvoiceTaxLine(invoice=invoice, rate=rate, base=gross - tax, tax=tax)
         for rate, (gross, tax) in sorted(by_rate.items(), reverse=True)
     )
+    if rectifies:
+        invoice.rectifies.add(*rectifies)
+    if substituted:
+        invoice.substituted.add(*substituted)
     chain.record_append(
         invoice=invoice,
         kind=VerifactuRecord.Kind.ALTA,
-        generated_at=invoice.issued_at,
+        generated_at=issued_at,
         actor=actor,
         tax_lines=tax_lines,
     )
     outbox_enqueue(task="invoicing.tasks.invoice_pdf_render", kwargs={"invoice_id": invoice.pk})
     outbox_enqueue(task="invoicing.tasks.verifactu_submit_pending")
+    return invoice
 
 
 def _line_name(line: OrderLine, language: str) -> str:
