@@ -15,6 +15,9 @@ becomes ``payload(errors=[...])`` with the domain's codes; a selector's
 ``NotFound`` becomes NOT_FOUND on the input field named by ``not_found``.
 Permission and sign-in failures stay top-level errors, raised before anything
 is read.
+
+An entity that staff create, update and delete through one service each
+declares the three mutations at once with :class:`StaffCrud`.
 """
 
 from __future__ import annotations
