@@ -43,7 +43,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from admin_ui.common import ObjectActionsAdmin, ReadOnlyAdmin, ReadOnlyInline
+from admin_ui.common import ObjectAction, ObjectActionsAdmin, ReadOnlyAdmin, ReadOnlyInline
 from admin_ui.order_forms import euros
 from billing_bridge import selectors, services_exchange
 from billing_bridge.errors import BillingErrorCode
@@ -298,7 +298,31 @@ def _tallies(report: ReconcileReport) -> list[tuple[Promise, int, str]]:
 class ExportBatchAdmin(BillingPages, ObjectActionsAdmin):
     action_template = "admin_ui/billing/action.html"
     action_form_kwarg = "batch"
-    object_actions = ("close", "rewrite")
+    object_actions = (
+        ObjectAction(
+            "close",
+            BatchActionForm,
+            title=_("Close batch %(number)s"),
+            submit=_("Yes, mark it reconciled"),
+            intro=_(
+                "A batch is closed once the billing system answered each of its charges and "
+                "its figures balance. This cannot be undone."
+            ),
+            permission=CLOSE_PERMISSION,
+        ),
+        ObjectAction(
+            "rewrite",
+            BatchActionForm,
+            title=_("Send the files of batch %(number)s"),
+            submit=_("Send the files"),
+            intro=_(
+                "For files that were lost or a batch that could not be sent: the batch goes to "
+                "the billing system again, byte for byte as the first time and under the same "
+                "number. No charge changes."
+            ),
+            permission=EXPORT_PERMISSION,
+        ),
+    )
     list_display = (
         "number",
         "cutoff",
@@ -451,37 +475,6 @@ class ExportBatchAdmin(BillingPages, ObjectActionsAdmin):
         return batch
 
     # Batch actions
-
-    def close_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        _require(request, CLOSE_PERMISSION)
-        return self.run_action(
-            request,
-            object_id,
-            form_class=BatchActionForm,
-            action=self._close,
-            title=_("Close batch %(number)s"),
-            submit=_("Yes, mark it reconciled"),
-            intro=_(
-                "A batch is closed once the billing system answered each of its charges and "
-                "its figures balance. This cannot be undone."
-            ),
-        )
-
-    def rewrite_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        _require(request, EXPORT_PERMISSION)
-        return self.run_action(
-            request,
-            object_id,
-            form_class=BatchActionForm,
-            action=self._rewrite,
-            title=_("Send the files of batch %(number)s"),
-            submit=_("Send the files"),
-            intro=_(
-                "For files that were lost or a batch that could not be sent: the batch goes to "
-                "the billing system again, byte for byte as the first time and under the same "
-                "number. No charge changes."
-            ),
-        )
 
     def _close(
         self, request: HttpRequest, batch: ExportBatch, _form: BatchActionForm

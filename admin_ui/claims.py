@@ -23,7 +23,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, QuerySet, Value, When
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -33,7 +33,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from admin_ui.common import ObjectActionsAdmin, ReadOnlyInline
+from admin_ui.common import ObjectAction, ObjectActionsAdmin, ReadOnlyInline
 from admin_ui.order_forms import euros
 from orders.models import Claim, ClaimAttachment, ClaimEvent, ClaimLine, ClaimMessage
 from orders.selectors import payment_balance
@@ -202,7 +202,35 @@ class ResolveForm(ClaimActionForm):
 class ClaimAdmin(ObjectActionsAdmin):
     action_template = "admin_ui/claims/action.html"
     action_form_kwarg = "claim"
-    object_actions = ("answer", "review", "reject", "resolve")
+    object_actions = (
+        ObjectAction(
+            "answer",
+            AnswerForm,
+            title=_("Answer claim %(number)s"),
+            submit=_("Send the answer"),
+        ),
+        ObjectAction(
+            "review",
+            ReviewForm,
+            title=_("Put claim %(number)s in review"),
+            submit=_("Put in review"),
+            intro=_("The claim shows as in review; the customer is not e-mailed."),
+        ),
+        ObjectAction(
+            "reject",
+            RejectForm,
+            title=_("Reject claim %(number)s"),
+            submit=_("Reject the claim"),
+            intro=_("The claim is closed and the customer is e-mailed. This cannot be undone."),
+        ),
+        ObjectAction(
+            "resolve",
+            ResolveForm,
+            title=_("Resolve claim %(number)s"),
+            submit=_("Resolve the claim"),
+            intro=_("The claim is closed and the customer is e-mailed. This cannot be undone."),
+        ),
+    )
     actions = None
     list_display = ("number", "order_number", "customer_email", "reason", "status", "age")
     list_filter = ("status", "reason")
@@ -333,49 +361,6 @@ class ClaimAdmin(ObjectActionsAdmin):
         if attachment is None:
             raise Http404
         return claim_photo_response(attachment)
-
-    def answer_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self.run_action(
-            request,
-            object_id,
-            form_class=AnswerForm,
-            action=self._answer,
-            title=_("Answer claim %(number)s"),
-            submit=_("Send the answer"),
-        )
-
-    def review_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self.run_action(
-            request,
-            object_id,
-            form_class=ReviewForm,
-            action=self._review,
-            title=_("Put claim %(number)s in review"),
-            submit=_("Put in review"),
-            intro=_("The claim shows as in review; the customer is not e-mailed."),
-        )
-
-    def reject_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self.run_action(
-            request,
-            object_id,
-            form_class=RejectForm,
-            action=self._reject,
-            title=_("Reject claim %(number)s"),
-            submit=_("Reject the claim"),
-            intro=_("The claim is closed and the customer is e-mailed. This cannot be undone."),
-        )
-
-    def resolve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self.run_action(
-            request,
-            object_id,
-            form_class=ResolveForm,
-            action=self._resolve,
-            title=_("Resolve claim %(number)s"),
-            submit=_("Resolve the claim"),
-            intro=_("The claim is closed and the customer is e-mailed. This cannot be undone."),
-        )
 
     def _answer(self, request: HttpRequest, claim: Claim, form: AnswerForm) -> str:
         body = form.cleaned_data["message"]

@@ -60,44 +60,25 @@ class ReadOnlyAdmin(_ChangesNothing, admin.ModelAdmin):
         return False
 
 
-class ObjectActionsAdmin(ReadOnlyAdmin):
-    """A read-only object with actions, each a form page at ``<id>/<name>/`` served
-    by the method ``<name>_view``, needing the model's change permission.
+@dataclass(frozen=True)
+class ObjectAction:
+    """One action of an :class:`ObjectActionsAdmin`: a page at ``<id>/<name>/``
+    showing ``form``; on a valid POST the admin's method ``_<name>(request, obj,
+    form)`` calls one service and returns the history message (see
+    :meth:`ObjectActionsAdmin.run_action`)."""
 
-    Subclasses set ``object_actions``, ``action_template`` and ``action_form_kwarg``
-    (the keyword their forms take the object by), and may add to the page's
-    context with :meth:`action_context`.
-    """
+    name: str
+    form: type[forms.Form]
+    title: str | Promise  # ``%(number)s`` stands for the object
+    submit: str | Promise
+    intro: str | Promise = ""
+    permission: str = ""  # needed besides the admin's ``may_act``
+
+
+class ObjectToolsMixin(admin.ModelAdmin):
+    """A change page with links of its own above the form: :meth:`object_tools`."""
 
     change_form_template = "admin_ui/object_actions/change_form.html"  # object_tools' links
-    object_actions: tuple[str, ...] = ()
-    action_template = ""
-    action_form_kwarg = "obj"
-
-    def may_act(self, request: HttpRequest) -> bool:
-        codename = get_permission_codename("change", self.opts)
-        return bool(request.user.has_perm(f"{self.opts.app_label}.{codename}"))
-
-    def get_urls(self) -> list[URLPattern]:
-        info = self.opts.app_label, self.opts.model_name
-        custom = [
-            path(
-                f"<path:object_id>/{name}/",
-                self.admin_site.admin_view(getattr(self, f"{name}_view")),
-                name=f"{info[0]}_{info[1]}_{name}",
-            )
-            for name in self.object_actions
-        ]
-        return custom + super().get_urls()
-
-    def action_url(self, name: str, obj: Model) -> str:
-        info = self.opts.app_label, self.opts.model_name
-        return reverse(
-            f"admin:{info[0]}_{info[1]}_{name}", args=[obj.pk], current_app=self.admin_site.name
-        )
-
-    def action_context(self, _obj: Any) -> dict[str, Any]:
-        return {}
 
     def object_tools(self, _request: HttpRequest, _obj: Any) -> list[tuple[str, str | Promise]]:
         """The (url, label) links the change page of ``obj`` offers ``request.user``."""
@@ -116,35 +97,77 @@ class ObjectActionsAdmin(ReadOnlyAdmin):
             context["object_tools"] = self.object_tools(request, obj)
         return super().change_view(request, object_id, form_url, context)
 
+
+class ObjectActionsAdmin(ObjectToolsMixin, ReadOnlyAdmin):
+    """A read-only object with actions, each an :class:`ObjectAction` needing the
+    model's change permission (or what ``may_act`` says).
+
+    Subclasses set ``object_actions``, ``action_template`` and ``action_form_kwarg``
+    (the keyword their forms take the object by), and may add to the page's
+    context with :meth:`action_context`.
+    """
+
+    object_actions: tuple[ObjectAction, ...] = ()
+    action_template = ""
+    action_form_kwarg = "obj"
+
+    def may_act(self, request: HttpRequest) -> bool:
+        codename = get_permission_codename("change", self.opts)
+        return bool(request.user.has_perm(f"{self.opts.app_label}.{codename}"))
+
+    def get_urls(self) -> list[URLPattern]:
+        info = self.opts.app_label, self.opts.model_name
+        custom = [
+            path(
+                f"<path:object_id>/{action.name}/",
+                self.admin_site.admin_view(self._action_view(action)),
+                name=f"{info[0]}_{info[1]}_{action.name}",
+            )
+            for action in self.object_actions
+        ]
+        return custom + super().get_urls()
+
+    def _action_view(self, action: ObjectAction) -> Callable[..., HttpResponse]:
+        def view(request: HttpRequest, object_id: str) -> HttpResponse:
+            return self.run_action(request, object_id, action)
+
+        view.__name__ = f"{action.name}_view"
+        return view
+
+    def action_url(self, name: str, obj: Model) -> str:
+        info = self.opts.app_label, self.opts.model_name
+        return reverse(
+            f"admin:{info[0]}_{info[1]}_{name}", args=[obj.pk], current_app=self.admin_site.name
+        )
+
+    def action_context(self, _obj: Any) -> dict[str, Any]:
+        return {}
+
     def run_action(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        *,
-        form_class: type[forms.Form],
-        action: Action,
-        title: str | Promise,
-        submit: str | Promise,
-        intro: str | Promise = "",
+        self, request: HttpRequest, object_id: str, action: ObjectAction
     ) -> HttpResponse:
-        """Show ``form_class`` for the object; on a valid POST run ``action`` (which
-        calls one service), log it once it succeeded, and go back to the object.
+        """Show the action's form for the object; on a valid POST run the admin's
+        ``_<name>`` (which calls one service), log it once it succeeded, and go
+        back to the object.
 
         Not wrapped in a transaction here: the services run their own, and a
         refund the provider refused must keep its ledger row when the action
         then fails. A ``ValidationError`` is shown and nothing is logged.
         """
+        if action.permission and not request.user.has_perm(action.permission):
+            raise PermissionDenied
         if not self.may_act(request):
             raise PermissionDenied
+        run: Action = getattr(self, f"_{action.name}")
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404
         change_url = self.action_url("change", obj)
         data = request.POST if request.method == "POST" else None
-        form = form_class(data, **{self.action_form_kwarg: obj})
+        form = action.form(data, **{self.action_form_kwarg: obj})
         if request.method == "POST" and form.is_valid():
             try:
-                message = action(request, obj, form)
+                message = run(request, obj, form)
             except ValidationError as exc:
                 for error in exc.messages:
                     messages.error(request, error)
@@ -161,9 +184,9 @@ class ObjectActionsAdmin(ReadOnlyAdmin):
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "original": obj,
-            "title": str(title) % {"number": obj},
-            "intro": intro,
-            "submit_label": submit,
+            "title": str(action.title) % {"number": obj},
+            "intro": action.intro,
+            "submit_label": action.submit,
             "form": form,
             "change_url": change_url,
             **self.action_context(obj),

@@ -13,10 +13,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
-from admin_ui.common import ReadOnlyAdmin, ServiceAdmin, ServiceCheckedForm, Writes, actor
+from admin_ui.common import (
+    ObjectToolsMixin,
+    ReadOnlyAdmin,
+    ServiceAdmin,
+    ServiceCheckedForm,
+    Writes,
+    actor,
+)
 from discounts import selectors, services
 from discounts.models import Promotion, Voucher, VoucherUsage
 from shop.money import quantize
@@ -75,7 +83,7 @@ class GenerateCodesForm(forms.Form):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(ServiceAdmin):
+class VoucherAdmin(ObjectToolsMixin, ServiceAdmin):
     writes = Writes(
         "voucher",
         (*services.VOUCHER_FIELDS, *services.VOUCHER_TARGETS),
@@ -89,7 +97,6 @@ class VoucherAdmin(ServiceAdmin):
     search_fields = ("name", "codes__code")
     autocomplete_fields = ("products", "categories", "collections")
     readonly_fields = ("usage_summary",)
-    change_form_template = "admin_ui/object_actions/change_form.html"  # renders ``object_tools``
 
     @override
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -186,22 +193,16 @@ class VoucherAdmin(ServiceAdmin):
         }
         return TemplateResponse(request, "admin_ui/action_base.html", context)
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        context = dict(extra_context or {})
-        context["object_tools"] = [
+    def object_tools(
+        self, _request: HttpRequest, voucher: Voucher
+    ) -> list[tuple[str, str | Promise]]:
+        return [
             (
-                reverse("admin:discounts_voucher_codes_csv", args=[object_id]),
+                reverse("admin:discounts_voucher_codes_csv", args=[voucher.pk]),
                 _("Export codes (CSV)"),
             ),
-            (reverse("admin:discounts_voucher_generate", args=[object_id]), _("Generate codes")),
+            (reverse("admin:discounts_voucher_generate", args=[voucher.pk]), _("Generate codes")),
         ]
-        return super().change_view(request, object_id, form_url, context)
 
 
 @admin.register(VoucherUsage)

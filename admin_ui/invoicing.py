@@ -33,7 +33,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from admin_ui.billing import BillingPages
-from admin_ui.common import ObjectActionsAdmin, ReadOnlyAdmin, ReadOnlyInline
+from admin_ui.common import ObjectAction, ObjectActionsAdmin, ReadOnlyAdmin, ReadOnlyInline
 from admin_ui.order_forms import euros
 from invoicing import selectors, services, services_staff
 from invoicing.models import (
@@ -149,7 +149,29 @@ class SendForm(forms.Form):
 class InvoiceAdmin(ObjectActionsAdmin):
     action_template = "admin_ui/invoicing/action.html"
     action_form_kwarg = "invoice"
-    object_actions = ("rectify", "exchange")
+    object_actions = (
+        ObjectAction(
+            "rectify",
+            RectifyForm,
+            title=_("Rectify invoice %(number)s"),
+            submit=_("Issue the rectifying invoice"),
+            intro=_(
+                "A rectifying invoice by differences is issued for the order, with negative "
+                "amounts per IVA rate; the invoice itself never changes. Refunds made from the "
+                "order are rectified on their own: use this for anything else."
+            ),
+        ),
+        ObjectAction(
+            "exchange",
+            ExchangeForm,
+            title=_("Exchange invoice %(number)s for a full invoice"),
+            submit=_("Issue the full invoice"),
+            intro=_(
+                "A full invoice (F3) naming the customer is issued in place of the order's "
+                "simplified invoices, for exactly their amounts."
+            ),
+        ),
+    )
     list_display = ("full_number", "kind", "order", "issued_at", "recipient_tax_id", "total")
     list_filter = ("kind", "issued_at")
     search_fields = ("full_number", "order__number", "recipient_tax_id", "recipient_name")
@@ -220,35 +242,6 @@ class InvoiceAdmin(ObjectActionsAdmin):
         if invoice.kind == "F2":
             tools.append((self.action_url("exchange", invoice), _("Exchange for a full invoice")))
         return tools
-
-    def rectify_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self.run_action(
-            request,
-            object_id,
-            form_class=RectifyForm,
-            action=self._rectify,
-            title=_("Rectify invoice %(number)s"),
-            submit=_("Issue the rectifying invoice"),
-            intro=_(
-                "A rectifying invoice by differences is issued for the order, with negative "
-                "amounts per IVA rate; the invoice itself never changes. Refunds made from the "
-                "order are rectified on their own: use this for anything else."
-            ),
-        )
-
-    def exchange_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self.run_action(
-            request,
-            object_id,
-            form_class=ExchangeForm,
-            action=self._exchange,
-            title=_("Exchange invoice %(number)s for a full invoice"),
-            submit=_("Issue the full invoice"),
-            intro=_(
-                "A full invoice (F3) naming the customer is issued in place of the order's "
-                "simplified invoices, for exactly their amounts."
-            ),
-        )
 
     def _rectify(self, request: HttpRequest, invoice: Invoice, form: RectifyForm) -> str:
         rectification = services_staff.invoice_rectify_by_staff(

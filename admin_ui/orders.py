@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.template.defaultfilters import linebreaksbr
 from django.utils import formats
 from django.utils.functional import Promise
@@ -25,7 +25,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from admin_ui.common import ObjectActionsAdmin, ReadOnlyInline
+from admin_ui.common import ObjectAction, ObjectActionsAdmin, ReadOnlyInline
 from admin_ui.order_forms import (
     CancelForm,
     FulfillForm,
@@ -179,7 +179,38 @@ class OrderEventInline(ReadOnlyInline):
 class OrderAdmin(ObjectActionsAdmin):
     action_template = "admin_ui/orders/action.html"
     action_form_kwarg = "order"
-    object_actions = ("fulfill", "cancel", "note", "refund")
+    object_actions = (
+        ObjectAction(
+            "fulfill",
+            FulfillForm,
+            title=_("Ship items of order %(number)s"),
+            submit=_("Ship"),
+        ),
+        ObjectAction(
+            "cancel",
+            CancelForm,
+            title=_("Cancel order %(number)s"),
+            submit=_("Yes, cancel the order"),
+            intro=_(
+                "The order's stock is released and everything that was paid is refunded "
+                "through the payment method used. This cannot be undone."
+            ),
+        ),
+        ObjectAction(
+            "note",
+            NoteForm,
+            title=_("Add a note to order %(number)s"),
+            submit=_("Add note"),
+            intro=_("Notes are for staff: the customer does not see them."),
+        ),
+        ObjectAction(
+            "refund",
+            RefundForm,
+            title=_("Refund order %(number)s"),
+            submit=_("Refund"),
+            intro=_("The amount is returned through the payment method the order was paid with."),
+        ),
+    )
     actions = None
     list_display = (
         "number",
@@ -301,52 +332,6 @@ class OrderAdmin(ObjectActionsAdmin):
             )
             if shown
         ]
-
-    def fulfill_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self.run_action(
-            request,
-            object_id,
-            form_class=FulfillForm,
-            action=self._fulfill,
-            title=_("Ship items of order %(number)s"),
-            submit=_("Ship"),
-        )
-
-    def cancel_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self.run_action(
-            request,
-            object_id,
-            form_class=CancelForm,
-            action=self._cancel,
-            title=_("Cancel order %(number)s"),
-            submit=_("Yes, cancel the order"),
-            intro=_(
-                "The order's stock is released and everything that was paid is refunded "
-                "through the payment method used. This cannot be undone."
-            ),
-        )
-
-    def note_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self.run_action(
-            request,
-            object_id,
-            form_class=NoteForm,
-            action=self._note,
-            title=_("Add a note to order %(number)s"),
-            submit=_("Add note"),
-            intro=_("Notes are for staff: the customer does not see them."),
-        )
-
-    def refund_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        return self.run_action(
-            request,
-            object_id,
-            form_class=RefundForm,
-            action=self._refund,
-            title=_("Refund order %(number)s"),
-            submit=_("Refund"),
-            intro=_("The amount is returned through the payment method the order was paid with."),
-        )
 
     def _fulfill(self, request: HttpRequest, order: Order, form: FulfillForm) -> str:
         quantities = form.quantities()

@@ -18,9 +18,18 @@ commit callback, and readers answer uncached while the cache is away.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
 
 from django.core.cache import cache
 from django.db import transaction
+
+from shop.audit import record_change
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+    from shop.accounts.models import User
 
 KEY = "catalog-version"
 
@@ -30,6 +39,21 @@ def catalog_changed() -> None:
     (at once outside a transaction). Several calls in one transaction bump once each,
     which costs nothing more than a cache write."""
     transaction.on_commit(_bump, robust=True)
+
+
+def record_catalog_change(
+    *,
+    actor: User,
+    obj: Model,
+    action: Literal["add", "change", "delete"],
+    changed: Sequence[str] = (),
+) -> None:
+    """What every write to what shoppers read ends with: :func:`catalog_changed`,
+    and the history entry saying who did it (a change lists what it set: field
+    names, or "field: old → new").
+    A deletion records before it deletes: the entry needs the row's key."""
+    catalog_changed()
+    record_change(actor=actor, obj=obj, action=action, message=", ".join(changed))
 
 
 def _bump() -> None:

@@ -4,10 +4,11 @@ import enum
 from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 import strawberry
 import strawberry_django
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from strawberry.types import Info
 from strawberry_django.optimizer import OptimizerConfig, optimize
 
@@ -131,6 +132,21 @@ def _by_id_or_slug(id: strawberry.ID | None, slug: str | None, type_name: str) -
     return Q(slug=slug)
 
 
+def _one_of(
+    rows: QuerySet[Any],
+    info: Info[ShopContext, None],
+    id: strawberry.ID | None,
+    slug: str | None,
+    type_name: str,
+) -> Any:
+    """The row of ``rows`` (what the caller may see) that ``id`` or ``slug`` names,
+    read with what the query selects; None when there is none."""
+    condition = _by_id_or_slug(id, slug, type_name)
+    if condition is None:
+        return None
+    return optimize(rows.filter(condition), info, config=NO_ONLY).first()
+
+
 @strawberry.type
 class CatalogQueries:
     @strawberry_django.connection(
@@ -173,11 +189,7 @@ class CatalogQueries:
         id: strawberry.ID | None = None,
         slug: str | None = None,
     ) -> ProductType | None:
-        condition = _by_id_or_slug(id, slug, "Product")
-        if condition is None:
-            return None
-        products = selectors.visible_products(info.context.user).filter(condition)
-        return optimize(products, info, config=NO_ONLY).first()  # type: ignore[return-value]
+        return _one_of(selectors.visible_products(info.context.user), info, id, slug, "Product")
 
     @strawberry_django.field(description="The category tree: top-level categories with children.")
     def categories(self, info: Info[ShopContext, None]) -> list[CategoryType]:
@@ -190,11 +202,7 @@ class CatalogQueries:
         id: strawberry.ID | None = None,
         slug: str | None = None,
     ) -> CategoryType | None:
-        condition = _by_id_or_slug(id, slug, "Category")
-        if condition is None:
-            return None
-        categories = selectors.visible_categories(info.context.user).filter(condition)
-        return optimize(categories, info, config=NO_ONLY).first()  # type: ignore[return-value]
+        return _one_of(selectors.visible_categories(info.context.user), info, id, slug, "Category")
 
     @strawberry_django.field(description="Published collections in display order.")
     def collections(self, info: Info[ShopContext, None]) -> list[CollectionType]:
@@ -207,11 +215,9 @@ class CatalogQueries:
         id: strawberry.ID | None = None,
         slug: str | None = None,
     ) -> CollectionType | None:
-        condition = _by_id_or_slug(id, slug, "Collection")
-        if condition is None:
-            return None
-        collections = selectors.visible_collections(info.context.user).filter(condition)
-        return optimize(collections, info, config=NO_ONLY).first()  # type: ignore[return-value]
+        return _one_of(
+            selectors.visible_collections(info.context.user), info, id, slug, "Collection"
+        )
 
     @strawberry_django.field(description="Staff: the warehouses stock is kept in.")
     def warehouses(self, info: Info[ShopContext, None]) -> list[WarehouseType]:

@@ -10,11 +10,10 @@ from django.utils.translation import gettext as _
 
 from catalog.errors import CatalogErrorCode as Code
 from catalog.models import Attribute
-from catalog.services._common import _assign, _changed, _invalid
+from catalog.services._common import _invalid, _save
 from shop.accounts.models import User
-from shop.audit import record_change
-from shop.catalog_version import catalog_changed
-from shop.validation import full_clean, save_unique
+from shop.catalog_version import record_catalog_change
+from shop.validation import full_clean
 
 ATTRIBUTE_FIELDS = ("slug", "name", "name_en", "type", "unit", "is_filterable")
 
@@ -33,21 +32,17 @@ def attribute_check(attribute: Attribute) -> None:
         )
 
 
-def _save_attribute(attribute: Attribute, data: dict[str, Any]) -> list[str]:
-    changed = _assign(attribute, data, ATTRIBUTE_FIELDS)
+def _clean_attribute(attribute: Attribute) -> None:
     full_clean(attribute, Code)
     attribute_check(attribute)
-    save_unique(attribute, Code)
-    return changed
 
 
 @transaction.atomic
 def attribute_create(*, actor: User, data: dict[str, Any]) -> Attribute:
     """Add an attribute; ``slug``, ``name`` and ``type`` are required."""
     attribute = Attribute()
-    _save_attribute(attribute, data)
-    catalog_changed()
-    record_change(actor=actor, obj=attribute, action="add")
+    _save(attribute, data, ATTRIBUTE_FIELDS, _clean_attribute)
+    record_catalog_change(actor=actor, obj=attribute, action="add")
     return attribute
 
 
@@ -56,15 +51,13 @@ def attribute_update(*, actor: User, attribute: Attribute, data: dict[str, Any])
     """Change an attribute; its ``type`` only while no product has a value of it."""
     # Locked, so a product cannot be given a value while the type changes.
     Attribute.objects.select_for_update().filter(pk=attribute.pk).exists()
-    changed = _save_attribute(attribute, data)
-    catalog_changed()
-    record_change(actor=actor, obj=attribute, action="change", message=_changed(changed))
+    changed = _save(attribute, data, ATTRIBUTE_FIELDS, _clean_attribute)
+    record_catalog_change(actor=actor, obj=attribute, action="change", changed=changed)
     return attribute
 
 
 @transaction.atomic
 def attribute_delete(*, actor: User, attribute: Attribute) -> None:
     """Delete an attribute with its choices (the database refuses while products use it)."""
-    catalog_changed()
-    record_change(actor=actor, obj=attribute, action="delete")
+    record_catalog_change(actor=actor, obj=attribute, action="delete")
     attribute.delete()

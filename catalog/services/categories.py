@@ -11,12 +11,9 @@ from django.utils.translation import gettext as _
 from catalog.errors import CatalogErrorCode as Code
 from catalog.models import Category
 from catalog.selectors import category_descendant_ids
-from catalog.services._common import _assign, _changed, _default_slug, _invalid
+from catalog.services._common import _clean_described, _invalid, _save
 from shop.accounts.models import User
-from shop.audit import record_change
-from shop.catalog_version import catalog_changed
-from shop.content.services import clean_rich_text
-from shop.validation import full_clean, save_unique
+from shop.catalog_version import record_catalog_change
 
 CATEGORY_FIELDS = (
     "parent",
@@ -41,10 +38,7 @@ def category_check(category: Category) -> None:
 
 
 def _clean_category(category: Category) -> None:
-    _default_slug(category)
-    category.description = clean_rich_text(category.description or "")
-    category.description_en = clean_rich_text(category.description_en or "")
-    full_clean(category, Code)
+    _clean_described(category)
     category_check(category)
 
 
@@ -52,22 +46,16 @@ def _clean_category(category: Category) -> None:
 def category_create(*, actor: User, data: dict[str, Any]) -> Category:
     """Add a category; the slug defaults to the slugified name. Raises ``ValidationError``."""
     category = Category()
-    _assign(category, data, CATEGORY_FIELDS)
-    _clean_category(category)
-    save_unique(category, Code)
-    catalog_changed()
-    record_change(actor=actor, obj=category, action="add")
+    _save(category, data, CATEGORY_FIELDS, _clean_category)
+    record_catalog_change(actor=actor, obj=category, action="add")
     return category
 
 
 @transaction.atomic
 def category_update(*, actor: User, category: Category, data: dict[str, Any]) -> Category:
     """Change a category; ``parent`` may not be the category or one below it (INVALID)."""
-    changed = _assign(category, data, CATEGORY_FIELDS)
-    _clean_category(category)
-    save_unique(category, Code)
-    catalog_changed()
-    record_change(actor=actor, obj=category, action="change", message=_changed(changed))
+    changed = _save(category, data, CATEGORY_FIELDS, _clean_category)
+    record_catalog_change(actor=actor, obj=category, action="change", changed=changed)
     return category
 
 
@@ -78,6 +66,5 @@ def category_delete(*, actor: User, category: Category) -> None:
         raise ValidationError(
             _("Move or delete the category's products and sub-categories first."), code=Code.IN_USE
         )
-    catalog_changed()
-    record_change(actor=actor, obj=category, action="delete")
+    record_catalog_change(actor=actor, obj=category, action="delete")
     category.delete()

@@ -9,14 +9,10 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from catalog.errors import CatalogErrorCode as Code
 from catalog.models import Collection, CollectionProduct, Product
-from catalog.services._common import _assign, _changed, _default_slug, _invalid
+from catalog.services._common import _clean_described, _invalid, _save
 from shop.accounts.models import User
-from shop.audit import record_change
-from shop.catalog_version import catalog_changed
-from shop.content.services import clean_rich_text
-from shop.validation import full_clean, save_unique
+from shop.catalog_version import record_catalog_change
 
 COLLECTION_FIELDS = (
     "name",
@@ -29,39 +25,26 @@ COLLECTION_FIELDS = (
 )
 
 
-def _save_collection(collection: Collection, data: dict[str, Any]) -> list[str]:
-    changed = _assign(collection, data, COLLECTION_FIELDS)
-    _default_slug(collection)
-    collection.description = clean_rich_text(collection.description or "")
-    collection.description_en = clean_rich_text(collection.description_en or "")
-    full_clean(collection, Code)
-    save_unique(collection, Code)
-    return changed
-
-
 @transaction.atomic
 def collection_create(*, actor: User, data: dict[str, Any]) -> Collection:
     """Add a collection (without products); the slug defaults to the slugified name."""
     collection = Collection()
-    _save_collection(collection, data)
-    catalog_changed()
-    record_change(actor=actor, obj=collection, action="add")
+    _save(collection, data, COLLECTION_FIELDS, _clean_described)
+    record_catalog_change(actor=actor, obj=collection, action="add")
     return collection
 
 
 @transaction.atomic
 def collection_update(*, actor: User, collection: Collection, data: dict[str, Any]) -> Collection:
-    changed = _save_collection(collection, data)
-    catalog_changed()
-    record_change(actor=actor, obj=collection, action="change", message=_changed(changed))
+    changed = _save(collection, data, COLLECTION_FIELDS, _clean_described)
+    record_catalog_change(actor=actor, obj=collection, action="change", changed=changed)
     return collection
 
 
 @transaction.atomic
 def collection_delete(*, actor: User, collection: Collection) -> None:
     """Delete a collection; its products stay in the catalogue."""
-    catalog_changed()
-    record_change(actor=actor, obj=collection, action="delete")
+    record_catalog_change(actor=actor, obj=collection, action="delete")
     collection.delete()
 
 
@@ -80,8 +63,7 @@ def _write_entries(actor: User, collection: Collection, product_ids: list[int]) 
         CollectionProduct(collection=collection, product_id=pk, position=position)
         for position, pk in enumerate(product_ids, start=1)
     )
-    catalog_changed()
-    record_change(actor=actor, obj=collection, action="change", message="products")
+    record_catalog_change(actor=actor, obj=collection, action="change", changed=["products"])
 
 
 @transaction.atomic

@@ -21,10 +21,10 @@ from catalog.media import (
     without_metadata,
 )
 from catalog.models import Product, ProductMedia
-from catalog.services._common import _assign, _changed, _invalid, _next_position
+from catalog.services._common import _assign, _invalid, _next_position
 from shop.accounts.models import User
 from shop.audit import record_change
-from shop.catalog_version import catalog_changed
+from shop.catalog_version import record_catalog_change
 from shop.validation import full_clean
 
 
@@ -83,8 +83,7 @@ def product_media_update(
     changed = _assign(media, data, MEDIA_FIELDS) + (["image"] if upload else [])
 
     def record() -> None:
-        catalog_changed()
-        record_change(actor=actor, obj=media, action="change", message=_changed(changed))
+        record_catalog_change(actor=actor, obj=media, action="change", changed=changed)
 
     full_clean(media, Code, exclude=["image"])
     if upload is None:
@@ -109,8 +108,7 @@ def product_media_reorder(
         media[pk].position = position
     ProductMedia.objects.bulk_update(media.values(), ["position"])
     for item in media.values():
-        catalog_changed()
-        record_change(actor=actor, obj=item, action="change", message="position")
+        record_catalog_change(actor=actor, obj=item, action="change", changed=["position"])
     return [media[pk] for pk in media_ids]
 
 
@@ -118,7 +116,6 @@ def product_media_reorder(
 def product_media_delete(*, actor: User, media: ProductMedia) -> None:
     """Delete an image; its files are removed once the deletion is committed."""
     names = media_files(media)
-    catalog_changed()
-    record_change(actor=actor, obj=media, action="delete")
+    record_catalog_change(actor=actor, obj=media, action="delete")
     media.delete()
     transaction.on_commit(partial(delete_files, names))

@@ -16,12 +16,9 @@ from django.utils.translation import gettext as _
 from catalog.errors import CatalogErrorCode as Code
 from catalog.media import delete_files, media_files
 from catalog.models import Attribute, AttributeChoice, Product, ProductAttributeValue, Stock
-from catalog.services._common import _assign, _changed, _default_slug
+from catalog.services._common import _clean_described, _save
 from shop.accounts.models import User
-from shop.audit import record_change
-from shop.catalog_version import catalog_changed
-from shop.content.services import clean_rich_text
-from shop.validation import full_clean, save_unique
+from shop.catalog_version import record_catalog_change
 
 PRODUCT_FIELDS = (
     "category",
@@ -126,12 +123,7 @@ def _set_attributes(product: Product, values: Sequence[AttributeValueData]) -> N
 
 
 def _save_product(product: Product, data: dict[str, Any]) -> list[str]:
-    changed = _assign(product, data, PRODUCT_FIELDS)
-    _default_slug(product)
-    product.description = clean_rich_text(product.description or "")
-    product.description_en = clean_rich_text(product.description_en or "")
-    full_clean(product, Code)
-    save_unique(product, Code)
+    changed = _save(product, data, PRODUCT_FIELDS, _clean_described)
     if data.get("attributes") is not None:
         _set_attributes(product, data["attributes"])
         changed.append("attributes")
@@ -144,8 +136,7 @@ def product_create(*, actor: User, data: dict[str, Any]) -> Product:
     ``AttributeValueData`` checked against each attribute's type (INVALID)."""
     product = Product()
     _save_product(product, data)
-    catalog_changed()
-    record_change(actor=actor, obj=product, action="add")
+    record_catalog_change(actor=actor, obj=product, action="add")
     return product
 
 
@@ -153,8 +144,7 @@ def product_create(*, actor: User, data: dict[str, Any]) -> Product:
 def product_update(*, actor: User, product: Product, data: dict[str, Any]) -> Product:
     """Change a product; ``attributes``, when given, replaces every specification."""
     changed = _save_product(product, data)
-    catalog_changed()
-    record_change(actor=actor, obj=product, action="change", message=_changed(changed))
+    record_catalog_change(actor=actor, obj=product, action="change", changed=changed)
     return product
 
 
@@ -165,7 +155,6 @@ def product_delete(*, actor: User, product: Product) -> None:
     if Stock.objects.filter(variant__product=product, allocated__gt=0).exists():
         raise ValidationError(_("Units of this product are allocated to orders."), code=Code.IN_USE)
     names = [name for media in product.media.all() for name in media_files(media)]
-    catalog_changed()
-    record_change(actor=actor, obj=product, action="delete")
+    record_catalog_change(actor=actor, obj=product, action="delete")
     product.delete()
     transaction.on_commit(partial(delete_files, names))

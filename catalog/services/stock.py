@@ -11,17 +11,15 @@ from django.utils.translation import gettext as _
 
 from catalog.errors import CatalogErrorCode as Code
 from catalog.models import ProductVariant, Stock, Warehouse
-from catalog.services._common import _assign, _changed, _default_slug, _invalid
+from catalog.services._common import _default_slug, _invalid, _save
 from shop.accounts.models import User
-from shop.audit import record_change
-from shop.catalog_version import catalog_changed
-from shop.validation import full_clean, save_unique
+from shop.catalog_version import record_catalog_change
+from shop.validation import full_clean
 
 WAREHOUSE_FIELDS = ("name", "slug", "city", "postal_code")
 
 
-def _save_warehouse(warehouse: Warehouse, data: dict[str, Any]) -> list[str]:
-    changed = _assign(warehouse, data, WAREHOUSE_FIELDS)
+def _clean_warehouse(warehouse: Warehouse) -> None:
     _default_slug(warehouse)
     full_clean(warehouse, Code)
     postal_code = warehouse.postal_code
@@ -29,25 +27,21 @@ def _save_warehouse(warehouse: Warehouse, data: dict[str, Any]) -> list[str]:
         len(postal_code) == 5 and postal_code.isascii() and postal_code.isdigit()
     ):
         raise _invalid("postal_code", _("Enter a Spanish postal code of 5 digits."))
-    save_unique(warehouse, Code)
-    return changed
 
 
 @transaction.atomic
 def warehouse_create(*, actor: User, data: dict[str, Any]) -> Warehouse:
     """Add a warehouse; the slug defaults to the slugified name."""
     warehouse = Warehouse()
-    _save_warehouse(warehouse, data)
-    catalog_changed()
-    record_change(actor=actor, obj=warehouse, action="add")
+    _save(warehouse, data, WAREHOUSE_FIELDS, _clean_warehouse)
+    record_catalog_change(actor=actor, obj=warehouse, action="add")
     return warehouse
 
 
 @transaction.atomic
 def warehouse_update(*, actor: User, warehouse: Warehouse, data: dict[str, Any]) -> Warehouse:
-    changed = _save_warehouse(warehouse, data)
-    catalog_changed()
-    record_change(actor=actor, obj=warehouse, action="change", message=_changed(changed))
+    changed = _save(warehouse, data, WAREHOUSE_FIELDS, _clean_warehouse)
+    record_catalog_change(actor=actor, obj=warehouse, action="change", changed=changed)
     return warehouse
 
 
@@ -56,8 +50,7 @@ def warehouse_delete(*, actor: User, warehouse: Warehouse) -> None:
     """Delete a warehouse; IN_USE while it holds stock rows (delete or move them first)."""
     if warehouse.stocks.exists():
         raise ValidationError(_("The warehouse still holds stock."), code=Code.IN_USE)
-    catalog_changed()
-    record_change(actor=actor, obj=warehouse, action="delete")
+    record_catalog_change(actor=actor, obj=warehouse, action="delete")
     warehouse.delete()
 
 
@@ -90,12 +83,11 @@ def stock_update(
     stock_check(stock=stock, quantity=quantity)
     previous, stock.quantity = stock.quantity, quantity
     stock.save(update_fields=["quantity"])
-    catalog_changed()
-    record_change(
+    record_catalog_change(
         actor=actor,
         obj=stock,
         action="add" if created else "change",
-        message=f"quantity: {previous} → {quantity}",
+        changed=[f"quantity: {previous} → {quantity}"],
     )
     return stock
 
@@ -107,6 +99,5 @@ def stock_delete(*, actor: User, stock: Stock) -> None:
     stock = Stock.objects.select_for_update().get(pk=stock.pk)
     if stock.allocated:
         raise ValidationError(_("Units of this stock are allocated to orders."), code=Code.IN_USE)
-    catalog_changed()
-    record_change(actor=actor, obj=stock, action="delete")
+    record_catalog_change(actor=actor, obj=stock, action="delete")
     stock.delete()

@@ -12,12 +12,11 @@ from django.utils.translation import gettext as _
 
 from catalog.errors import CatalogErrorCode as Code
 from catalog.models import Product, ProductVariant
-from catalog.services._common import _assign, _changed, _next_position
+from catalog.services._common import _next_position, _save
 from shop.accounts.models import User
-from shop.audit import record_change
-from shop.catalog_version import catalog_changed
+from shop.catalog_version import record_catalog_change
 from shop.money import is_whole_cents
-from shop.validation import full_clean, save_unique
+from shop.validation import full_clean
 
 VARIANT_FIELDS = (
     "sku",
@@ -82,22 +81,16 @@ def variant_create(*, actor: User, product: Product, data: dict[str, Any]) -> Pr
     """Add a variant to ``product``, after its last one unless ``position`` is given.
     SKU unique (UNIQUE); price >= 0 with at most 2 decimals; compare-at above it."""
     variant = ProductVariant(product=product, position=_next_position(product.variants.all()))
-    _assign(variant, data, VARIANT_FIELDS)
-    _clean_variant(variant)
-    save_unique(variant, Code)
-    catalog_changed()
-    record_change(actor=actor, obj=variant, action="add")
+    _save(variant, data, VARIANT_FIELDS, _clean_variant)
+    record_catalog_change(actor=actor, obj=variant, action="add")
     return variant
 
 
 @transaction.atomic
 def variant_update(*, actor: User, variant: ProductVariant, data: dict[str, Any]) -> ProductVariant:
     """Change a variant; ``compare_at_price=None`` removes the compare-at price."""
-    changed = _assign(variant, data, VARIANT_FIELDS)
-    _clean_variant(variant)
-    save_unique(variant, Code)
-    catalog_changed()
-    record_change(actor=actor, obj=variant, action="change", message=_changed(changed))
+    changed = _save(variant, data, VARIANT_FIELDS, _clean_variant)
+    record_catalog_change(actor=actor, obj=variant, action="change", changed=changed)
     return variant
 
 
@@ -106,6 +99,5 @@ def variant_delete(*, actor: User, variant: ProductVariant) -> None:
     """Delete a variant and its stock; IN_USE while units of it are allocated to orders."""
     if variant.stocks.filter(allocated__gt=0).exists():
         raise ValidationError(_("Units of this variant are allocated to orders."), code=Code.IN_USE)
-    catalog_changed()
-    record_change(actor=actor, obj=variant, action="delete")
+    record_catalog_change(actor=actor, obj=variant, action="delete")
     variant.delete()

@@ -15,6 +15,9 @@ becomes ``payload(errors=[...])`` with the domain's codes; a selector's
 ``NotFound`` becomes NOT_FOUND on the input field named by ``not_found``.
 Permission and sign-in failures stay top-level errors, raised before anything
 is read.
+
+An entity that staff create, update and delete through one service each
+declares the three mutations at once with :class:`StaffCrud`.
 """
 
 from __future__ import annotations
@@ -26,12 +29,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
+import strawberry
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from strawberry.types import Info
+from strawberry.types.field import StrawberryField
 
+from shop.accounts.models import User
 from shop.api.errors import payload_errors
+from shop.api.inputs import fetch, given_fields
 from shop.api.inputs import not_found as not_found_error
 from shop.api.permissions import require_permission, require_user
+from shop.api.types import DeleteInput
 from shop.errors import NotFound
 
 ErrorT = TypeVar("ErrorT")
@@ -134,6 +143,111 @@ def _schema_signature(
         annotations["info"] = Info
     resolve.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
     resolve.__annotations__ = annotations
+
+
+@dataclass(frozen=True)
+class Parent:
+    """The object a staff entity belongs to (a variant's product): named by the
+    create input's ``keyword`` field, passed to the create service as ``keyword=``,
+    and returned beside the entity in the payload's ``payload_field``."""
+
+    model: type[Model]
+    keyword: str
+    payload_field: str = ""
+
+
+@dataclass(frozen=True)
+class StaffCrud:
+    """The create, update and delete mutations of one staff-edited entity, declared
+    once: each needs ``<app>.<add|change|delete>_<model>``, decodes the input's IDs
+    (NOT_FOUND on the field), calls one service and returns the payload; a
+    service's ``ValidationError`` becomes payload errors (see :func:`mutation`).
+
+    ``keyword`` is how the services name the entity (``category``); the services
+    are called as ``create(actor=, data=)``, ``update(actor=, <keyword>=, data=)``
+    and ``delete(actor=, <keyword>=)``, with ``<parent.keyword>=`` added to the
+    create. The entity's fields sit in the update (and a parent's create) input
+    under ``input_field`` and come back in the payload's ``payload_field`` (both
+    default to ``keyword``). ``data`` reads the service's ``data`` from the input
+    (default: the fields the client gave); ``shape`` turns the saved object into
+    what the payload holds.
+    """
+
+    model: type[Model]
+    payload: Callable[..., Any]
+    errors: PayloadErrors[Any]
+    keyword: str
+    payload_field: str = ""
+    input_field: str = ""
+    data: Callable[[Any], dict[str, Any]] = given_fields
+    shape: Callable[[Any], Any] = lambda obj: obj
+    parent: Parent | None = None
+
+    def create(
+        self, service: Callable[..., Any], *, input: type, description: str
+    ) -> StrawberryField:
+        """``<entity>Create(input: <input>)``; with a parent, ``input`` holds the
+        parent's ID under ``parent.keyword`` and the entity's fields under
+        ``input_field``."""
+        parent = self.parent
+
+        def run(input: Any, actor: User) -> Any:
+            if parent is None:
+                obj = service(actor=actor, data=self.data(input))
+                return self._payload(obj)
+            owner = self._fetch(parent.model, getattr(input, parent.keyword), parent.keyword)
+            data = self.data(getattr(input, self.input_field or self.keyword))
+            return self._payload(service(actor=actor, data=data, **{parent.keyword: owner}))
+
+        return self._field("add", input, run, description)
+
+    def update(
+        self, service: Callable[..., Any], *, input: type, description: str
+    ) -> StrawberryField:
+        """``<entity>Update(input: {id, <input_field>: <fields>})``."""
+
+        def run(input: Any, actor: User) -> Any:
+            obj = self._fetch(self.model, input.id)
+            data = self.data(getattr(input, self.input_field or self.keyword))
+            return self._payload(service(actor=actor, data=data, **{self.keyword: obj}))
+
+        return self._field("change", input, run, description)
+
+    def delete(
+        self, service: Callable[..., Any], *, description: str, input: type = DeleteInput
+    ) -> StrawberryField:
+        """``<entity>Delete(input: {id})``: the payload holds only the parent, if any."""
+
+        def run(input: Any, actor: User) -> Any:
+            obj = self._fetch(self.model, input.id)
+            service(actor=actor, **{self.keyword: obj})
+            return self._payload(obj, deleted=True)
+
+        return self._field("delete", input, run, description)
+
+    def _fetch(self, model: type[Model], id: str, field: str = "id") -> Any:
+        return fetch(model, model.__name__, id, codes=self.errors.codes, field=field)
+
+    def _payload(self, obj: Any, *, deleted: bool = False) -> Any:
+        fields = {} if deleted else {self.payload_field or self.keyword: self.shape(obj)}
+        if self.parent is not None:
+            parent = self.parent
+            fields[parent.payload_field or parent.keyword] = getattr(obj, parent.keyword)
+        return self.payload(**fields)
+
+    def _field(
+        self, action: str, input: type, run: Callable[[Any, User], Any], description: str
+    ) -> StrawberryField:
+        opts = self.model._meta
+
+        def resolve(input: Any, actor: User) -> Any:
+            return run(input, actor)
+
+        resolve.__name__ = resolve.__qualname__ = f"{opts.model_name}_{action}"
+        resolve.__annotations__ = {"input": input, "actor": User, "return": self.payload}
+        permission = f"{opts.app_label}.{action}_{opts.model_name}"
+        wrapped = mutation(self.payload, self.errors, permission=permission)(resolve)
+        return strawberry.mutation(description=description)(wrapped)
 
 
 FoundT = TypeVar("FoundT")

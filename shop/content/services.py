@@ -11,8 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shop.accounts.models import User
-from shop.audit import record_change
-from shop.catalog_version import catalog_changed
+from shop.catalog_version import record_catalog_change
 from shop.content.errors import ContentErrorCode as Code
 from shop.content.models import FaqCategory, FaqEntry, HomePageSection, LegalPage, ShopSettings
 from shop.validation import full_clean
@@ -48,8 +47,7 @@ def shop_settings_update(*, actor: User, data: dict[str, Any]) -> ShopSettings:
     changed = _assign(row, data, SHOP_SETTINGS_FIELDS)
     full_clean(row, Code)
     row.save()
-    catalog_changed()
-    record_change(actor=actor, obj=row, action="change", message=", ".join(changed))
+    record_catalog_change(actor=actor, obj=row, action="change", changed=changed)
     return row
 
 
@@ -102,8 +100,7 @@ def home_page_section_create(*, actor: User, data: dict[str, Any]) -> HomePageSe
         section.position = (last.first() or 0) + 1
     _clean_section(section)
     section.save()
-    catalog_changed()
-    record_change(actor=actor, obj=section, action="add")
+    record_catalog_change(actor=actor, obj=section, action="add")
     return section
 
 
@@ -114,15 +111,13 @@ def home_page_section_update(
     changed = _assign(section, data, SECTION_FIELDS)
     _clean_section(section)
     section.save()
-    catalog_changed()
-    record_change(actor=actor, obj=section, action="change", message=", ".join(changed))
+    record_catalog_change(actor=actor, obj=section, action="change", changed=changed)
     return section
 
 
 @transaction.atomic
 def home_page_section_delete(*, actor: User, section: HomePageSection) -> None:
-    catalog_changed()
-    record_change(actor=actor, obj=section, action="delete")
+    record_catalog_change(actor=actor, obj=section, action="delete")
     section.delete()
 
 
@@ -142,8 +137,7 @@ def home_page_sections_reorder(*, actor: User, section_ids: list[int]) -> list[H
         sections[pk].position = position
     HomePageSection.objects.bulk_update(sections.values(), ["position"])
     for section in sections.values():
-        catalog_changed()
-        record_change(actor=actor, obj=section, action="change", message="position")
+        record_catalog_change(actor=actor, obj=section, action="change", changed=["position"])
     return [sections[pk] for pk in section_ids]
 
 
@@ -169,9 +163,8 @@ def faq_category_save(
     changed = _assign(category, data, FAQ_CATEGORY_FIELDS)
     full_clean(category, Code)
     category.save()
-    catalog_changed()
-    record_change(
-        actor=actor, obj=category, action="add" if adding else "change", message=", ".join(changed)
+    record_catalog_change(
+        actor=actor, obj=category, action="add" if adding else "change", changed=changed
     )
     return category
 
@@ -180,8 +173,7 @@ def faq_category_save(
 def faq_category_delete(*, actor: User, category: FaqCategory) -> None:
     if category.entries.exists():
         raise ValidationError(_("Move or delete the category's questions first."), code=Code.IN_USE)
-    catalog_changed()
-    record_change(actor=actor, obj=category, action="delete")
+    record_catalog_change(actor=actor, obj=category, action="delete")
     category.delete()
 
 
@@ -195,17 +187,15 @@ def faq_entry_save(*, actor: User, entry: FaqEntry | None, data: dict[str, Any])
     entry.answer_en = clean_rich_text(entry.answer_en)
     full_clean(entry, Code)
     entry.save()
-    catalog_changed()
-    record_change(
-        actor=actor, obj=entry, action="add" if adding else "change", message=", ".join(changed)
+    record_catalog_change(
+        actor=actor, obj=entry, action="add" if adding else "change", changed=changed
     )
     return entry
 
 
 @transaction.atomic
 def faq_entry_delete(*, actor: User, entry: FaqEntry) -> None:
-    catalog_changed()
-    record_change(actor=actor, obj=entry, action="delete")
+    record_catalog_change(actor=actor, obj=entry, action="delete")
     entry.delete()
 
 
@@ -223,8 +213,7 @@ def legal_page_update(*, actor: User, kind: str, data: dict[str, Any]) -> LegalP
     page.body_en = clean_rich_text(page.body_en)
     full_clean(page, Code)
     page.save()
-    catalog_changed()
-    record_change(
-        actor=actor, obj=page, action="add" if adding else "change", message=", ".join(changed)
+    record_catalog_change(
+        actor=actor, obj=page, action="add" if adding else "change", changed=changed
     )
     return page

@@ -9,9 +9,7 @@ import strawberry
 from catalog import models, services
 from catalog.api.mutations._common import _data, _fetch, catalog_errors
 from catalog.api.types import CatalogError, CategoryType
-from shop.accounts.models import User
-from shop.api.mutations import mutation
-from shop.api.types import DeleteInput
+from shop.api.mutations import StaffCrud
 
 
 @strawberry.input
@@ -47,26 +45,26 @@ def _category_data(input: CategoryInput) -> dict[str, Any]:
     return data
 
 
+_categories = StaffCrud(
+    model=models.Category,
+    payload=CategoryPayload,
+    errors=catalog_errors,
+    keyword="category",
+    data=_category_data,
+)
+
+
 @strawberry.type
 class CategoryMutations:
-    @strawberry.mutation(description="Staff: add a category.")
-    @mutation(CategoryPayload, catalog_errors, permission="catalog.add_category")
-    def category_create(self, input: CategoryInput, actor: User) -> CategoryPayload:
-        category = services.category_create(actor=actor, data=_category_data(input))
-        return CategoryPayload(category=category)  # type: ignore[arg-type]
-
-    @strawberry.mutation(description="Staff: change or move a category.")
-    @mutation(CategoryPayload, catalog_errors, permission="catalog.change_category")
-    def category_update(self, input: CategoryUpdateInput, actor: User) -> CategoryPayload:
-        category = _fetch(models.Category, "Category", input.id)
-        category = services.category_update(
-            actor=actor, category=category, data=_category_data(input.category)
-        )
-        return CategoryPayload(category=category)  # type: ignore[arg-type]
-
-    @strawberry.mutation(description="Staff: delete a category without products or children.")
-    @mutation(CategoryPayload, catalog_errors, permission="catalog.delete_category")
-    def category_delete(self, input: DeleteInput, actor: User) -> CategoryPayload:
-        category = _fetch(models.Category, "Category", input.id)
-        services.category_delete(actor=actor, category=category)
-        return CategoryPayload()
+    category_create = _categories.create(
+        services.category_create, input=CategoryInput, description="Staff: add a category."
+    )
+    category_update = _categories.update(
+        services.category_update,
+        input=CategoryUpdateInput,
+        description="Staff: change or move a category.",
+    )
+    category_delete = _categories.delete(
+        services.category_delete,
+        description="Staff: delete a category without products or children.",
+    )

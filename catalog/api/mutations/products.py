@@ -11,9 +11,7 @@ import strawberry
 from catalog import models, services
 from catalog.api.mutations._common import _data, _fetch, _fetch_many, catalog_errors
 from catalog.api.types import CatalogError, ProductType
-from shop.accounts.models import User
-from shop.api.mutations import mutation
-from shop.api.types import DeleteInput
+from shop.api.mutations import StaffCrud
 
 
 @strawberry.input(description="One specification: fill the field matching the attribute's type.")
@@ -82,26 +80,26 @@ def _product_data(input: ProductInput) -> dict[str, Any]:
     return data
 
 
+_products = StaffCrud(
+    model=models.Product,
+    payload=ProductPayload,
+    errors=catalog_errors,
+    keyword="product",
+    data=_product_data,
+)
+
+
 @strawberry.type
 class ProductMutations:
-    @strawberry.mutation(description="Staff: add a product (without variants).")
-    @mutation(ProductPayload, catalog_errors, permission="catalog.add_product")
-    def product_create(self, input: ProductInput, actor: User) -> ProductPayload:
-        product = services.product_create(actor=actor, data=_product_data(input))
-        return ProductPayload(product=product)  # type: ignore[arg-type]
-
-    @strawberry.mutation(description="Staff: change a product.")
-    @mutation(ProductPayload, catalog_errors, permission="catalog.change_product")
-    def product_update(self, input: ProductUpdateInput, actor: User) -> ProductPayload:
-        product = _fetch(models.Product, "Product", input.id)
-        product = services.product_update(
-            actor=actor, product=product, data=_product_data(input.product)
-        )
-        return ProductPayload(product=product)  # type: ignore[arg-type]
-
-    @strawberry.mutation(description="Staff: delete a product with its variants and images.")
-    @mutation(ProductPayload, catalog_errors, permission="catalog.delete_product")
-    def product_delete(self, input: DeleteInput, actor: User) -> ProductPayload:
-        product = _fetch(models.Product, "Product", input.id)
-        services.product_delete(actor=actor, product=product)
-        return ProductPayload()
+    product_create = _products.create(
+        services.product_create,
+        input=ProductInput,
+        description="Staff: add a product (without variants).",
+    )
+    product_update = _products.update(
+        services.product_update, input=ProductUpdateInput, description="Staff: change a product."
+    )
+    product_delete = _products.delete(
+        services.product_delete,
+        description="Staff: delete a product with its variants and images.",
+    )

@@ -6,10 +6,10 @@ from __future__ import annotations
 import strawberry
 
 from catalog import models, services
-from catalog.api.mutations._common import _data, _fetch, catalog_errors
+from catalog.api.mutations._common import _fetch, catalog_errors
 from catalog.api.types import CatalogError, ProductVariantType, StockType, WarehouseType
 from shop.accounts.models import User
-from shop.api.mutations import mutation
+from shop.api.mutations import StaffCrud, mutation
 
 
 @strawberry.input
@@ -46,6 +46,11 @@ class WarehousePayload:
     errors: list[CatalogError] = strawberry.field(default_factory=list)
 
 
+_warehouses = StaffCrud(
+    model=models.Warehouse, payload=WarehousePayload, errors=catalog_errors, keyword="warehouse"
+)
+
+
 @strawberry.type
 class StockMutations:
     @strawberry.mutation(description="Staff: set the units of a variant in a warehouse.")
@@ -58,17 +63,11 @@ class StockMutations:
         )
         return StockUpdatePayload(stock=stock, variant=variant)  # type: ignore[arg-type]
 
-    @strawberry.mutation(description="Staff: add a warehouse.")
-    @mutation(WarehousePayload, catalog_errors, permission="catalog.add_warehouse")
-    def warehouse_create(self, input: WarehouseInput, actor: User) -> WarehousePayload:
-        warehouse = services.warehouse_create(actor=actor, data=_data(input))
-        return WarehousePayload(warehouse=warehouse)  # type: ignore[arg-type]
-
-    @strawberry.mutation(description="Staff: change a warehouse.")
-    @mutation(WarehousePayload, catalog_errors, permission="catalog.change_warehouse")
-    def warehouse_update(self, input: WarehouseUpdateInput, actor: User) -> WarehousePayload:
-        warehouse = _fetch(models.Warehouse, "Warehouse", input.id)
-        warehouse = services.warehouse_update(
-            actor=actor, warehouse=warehouse, data=_data(input.warehouse)
-        )
-        return WarehousePayload(warehouse=warehouse)  # type: ignore[arg-type]
+    warehouse_create = _warehouses.create(
+        services.warehouse_create, input=WarehouseInput, description="Staff: add a warehouse."
+    )
+    warehouse_update = _warehouses.update(
+        services.warehouse_update,
+        input=WarehouseUpdateInput,
+        description="Staff: change a warehouse.",
+    )

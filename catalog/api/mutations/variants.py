@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import strawberry
 
 from catalog import models, services
-from catalog.api.mutations._common import _data, _fetch, catalog_errors
+from catalog.api.mutations._common import _data, catalog_errors
 from catalog.api.types import CatalogError, ProductType, ProductVariantType
-from shop.accounts.models import User
-from shop.api.mutations import mutation
-from shop.api.types import DeleteInput
+from shop.api.mutations import Parent, StaffCrud
 
 
 @strawberry.input
@@ -47,37 +46,32 @@ class ProductVariantPayload:
     errors: list[CatalogError] = strawberry.field(default_factory=list)
 
 
+def _variant_data(input: ProductVariantInput) -> dict[str, Any]:
+    return _data(input, clearable=("compare_at_price",))
+
+
+_variants = StaffCrud(
+    model=models.ProductVariant,
+    payload=ProductVariantPayload,
+    errors=catalog_errors,
+    keyword="variant",
+    data=_variant_data,
+    parent=Parent(models.Product, "product"),
+)
+
+
 @strawberry.type
 class ProductVariantMutations:
-    @strawberry.mutation(description="Staff: add a variant to a product.")
-    @mutation(ProductVariantPayload, catalog_errors, permission="catalog.add_productvariant")
-    def product_variant_create(
-        self, input: ProductVariantCreateInput, actor: User
-    ) -> ProductVariantPayload:
-        product = _fetch(models.Product, "Product", input.product, "product")
-        variant = services.variant_create(
-            actor=actor,
-            product=product,
-            data=_data(input.variant, clearable=("compare_at_price",)),
-        )
-        return ProductVariantPayload(variant=variant, product=product)  # type: ignore[arg-type]
-
-    @strawberry.mutation(description="Staff: change a variant.")
-    @mutation(ProductVariantPayload, catalog_errors, permission="catalog.change_productvariant")
-    def product_variant_update(
-        self, input: ProductVariantUpdateInput, actor: User
-    ) -> ProductVariantPayload:
-        variant = _fetch(models.ProductVariant, "ProductVariant", input.id)
-        variant = services.variant_update(
-            actor=actor,
-            variant=variant,
-            data=_data(input.variant, clearable=("compare_at_price",)),
-        )
-        return ProductVariantPayload(variant=variant, product=variant.product)  # type: ignore[arg-type]
-
-    @strawberry.mutation(description="Staff: delete a variant and its stock.")
-    @mutation(ProductVariantPayload, catalog_errors, permission="catalog.delete_productvariant")
-    def product_variant_delete(self, input: DeleteInput, actor: User) -> ProductVariantPayload:
-        variant = _fetch(models.ProductVariant, "ProductVariant", input.id)
-        services.variant_delete(actor=actor, variant=variant)
-        return ProductVariantPayload(product=variant.product)  # type: ignore[arg-type]
+    product_variant_create = _variants.create(
+        services.variant_create,
+        input=ProductVariantCreateInput,
+        description="Staff: add a variant to a product.",
+    )
+    product_variant_update = _variants.update(
+        services.variant_update,
+        input=ProductVariantUpdateInput,
+        description="Staff: change a variant.",
+    )
+    product_variant_delete = _variants.delete(
+        services.variant_delete, description="Staff: delete a variant and its stock."
+    )

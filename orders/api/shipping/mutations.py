@@ -18,10 +18,8 @@ from orders.api.shipping.types import (
     shipping_errors,
 )
 from orders.errors import ShippingErrorCode
-from shop.accounts.models import User
 from shop.api.inputs import fetch, fetch_many, given_fields
-from shop.api.mutations import mutation
-from shop.api.types import DeleteInput
+from shop.api.mutations import Parent, StaffCrud
 
 ModelT = TypeVar("ModelT", bound=db_models.Model)
 
@@ -179,79 +177,73 @@ def _method_data(input: ShippingMethodInput) -> dict[str, Any]:
     return data
 
 
+_zones = StaffCrud(
+    model=models.ShippingZone,
+    payload=ShippingZonePayload,
+    errors=shipping_errors,
+    keyword="zone",
+    payload_field="shipping_zone",
+    data=_zone_data,
+)
+_methods = StaffCrud(
+    model=models.ShippingMethod,
+    payload=ShippingMethodPayload,
+    errors=shipping_errors,
+    keyword="method",
+    payload_field="shipping_method",
+    data=_method_data,
+    parent=Parent(models.ShippingZone, "zone", "shipping_zone"),
+)
+_points = StaffCrud(
+    model=models.PickupPoint,
+    payload=PickupPointPayload,
+    errors=shipping_errors,
+    keyword="point",
+    payload_field="pickup_point",
+    input_field="pickup_point",
+)
+
+
 @strawberry.type
 class ShippingMutations:
-    @strawberry.mutation(description="Staff: add a shipping zone with its postal-code rules.")
-    @mutation(ShippingZonePayload, shipping_errors, permission="orders.add_shippingzone")
-    def shipping_zone_create(self, input: ShippingZoneInput, actor: User) -> ShippingZonePayload:
-        zone = services.shipping_zone_create(actor=actor, data=_zone_data(input))
-        return ShippingZonePayload(shipping_zone=zone)  # type: ignore[arg-type]
-
-    @strawberry.mutation(description="Staff: change a shipping zone or replace its rules.")
-    @mutation(ShippingZonePayload, shipping_errors, permission="orders.change_shippingzone")
-    def shipping_zone_update(
-        self, input: ShippingZoneUpdateInput, actor: User
-    ) -> ShippingZonePayload:
-        zone = _fetch(models.ShippingZone, "ShippingZone", input.id)
-        zone = services.shipping_zone_update(actor=actor, zone=zone, data=_zone_data(input.zone))
-        return ShippingZonePayload(shipping_zone=zone)  # type: ignore[arg-type]
-
-    @strawberry.mutation(description="Staff: delete a shipping zone with its rules and methods.")
-    @mutation(ShippingZonePayload, shipping_errors, permission="orders.delete_shippingzone")
-    def shipping_zone_delete(self, input: DeleteInput, actor: User) -> ShippingZonePayload:
-        zone = _fetch(models.ShippingZone, "ShippingZone", input.id)
-        services.shipping_zone_delete(actor=actor, zone=zone)
-        return ShippingZonePayload()
-
-    @strawberry.mutation(description="Staff: add a shipping method to a zone.")
-    @mutation(ShippingMethodPayload, shipping_errors, permission="orders.add_shippingmethod")
-    def shipping_method_create(
-        self, input: ShippingMethodCreateInput, actor: User
-    ) -> ShippingMethodPayload:
-        zone = _fetch(models.ShippingZone, "ShippingZone", input.zone, "zone")
-        method = services.shipping_method_create(
-            actor=actor, zone=zone, data=_method_data(input.method)
-        )
-        return ShippingMethodPayload(shipping_method=method, shipping_zone=zone)  # type: ignore[arg-type]
-
-    @strawberry.mutation(description="Staff: change a shipping method.")
-    @mutation(ShippingMethodPayload, shipping_errors, permission="orders.change_shippingmethod")
-    def shipping_method_update(
-        self, input: ShippingMethodUpdateInput, actor: User
-    ) -> ShippingMethodPayload:
-        method = _fetch(models.ShippingMethod, "ShippingMethod", input.id)
-        method = services.shipping_method_update(
-            actor=actor, method=method, data=_method_data(input.method)
-        )
-        return ShippingMethodPayload(shipping_method=method, shipping_zone=method.zone)  # type: ignore[arg-type]
-
-    @strawberry.mutation(description="Staff: delete a shipping method.")
-    @mutation(ShippingMethodPayload, shipping_errors, permission="orders.delete_shippingmethod")
-    def shipping_method_delete(self, input: DeleteInput, actor: User) -> ShippingMethodPayload:
-        method = _fetch(models.ShippingMethod, "ShippingMethod", input.id)
-        services.shipping_method_delete(actor=actor, method=method)
-        return ShippingMethodPayload(shipping_zone=method.zone)  # type: ignore[arg-type]
-
-    @strawberry.mutation(description="Staff: add a pickup point (a customer office).")
-    @mutation(PickupPointPayload, shipping_errors, permission="orders.add_pickuppoint")
-    def pickup_point_create(self, input: PickupPointInput, actor: User) -> PickupPointPayload:
-        point = services.pickup_point_create(actor=actor, data=given_fields(input))
-        return PickupPointPayload(pickup_point=point)  # type: ignore[arg-type]
-
-    @strawberry.mutation(description="Staff: change a pickup point.")
-    @mutation(PickupPointPayload, shipping_errors, permission="orders.change_pickuppoint")
-    def pickup_point_update(self, input: PickupPointUpdateInput, actor: User) -> PickupPointPayload:
-        point = _fetch(models.PickupPoint, "PickupPoint", input.id)
-        point = services.pickup_point_update(
-            actor=actor, point=point, data=given_fields(input.pickup_point)
-        )
-        return PickupPointPayload(pickup_point=point)  # type: ignore[arg-type]
-
-    @strawberry.mutation(
-        description="Staff: delete a pickup point; refused while it is a pickup method's only one."
+    shipping_zone_create = _zones.create(
+        services.shipping_zone_create,
+        input=ShippingZoneInput,
+        description="Staff: add a shipping zone with its postal-code rules.",
     )
-    @mutation(PickupPointPayload, shipping_errors, permission="orders.delete_pickuppoint")
-    def pickup_point_delete(self, input: DeleteInput, actor: User) -> PickupPointPayload:
-        point = _fetch(models.PickupPoint, "PickupPoint", input.id)
-        services.pickup_point_delete(actor=actor, point=point)
-        return PickupPointPayload()
+    shipping_zone_update = _zones.update(
+        services.shipping_zone_update,
+        input=ShippingZoneUpdateInput,
+        description="Staff: change a shipping zone or replace its rules.",
+    )
+    shipping_zone_delete = _zones.delete(
+        services.shipping_zone_delete,
+        description="Staff: delete a shipping zone with its rules and methods.",
+    )
+    shipping_method_create = _methods.create(
+        services.shipping_method_create,
+        input=ShippingMethodCreateInput,
+        description="Staff: add a shipping method to a zone.",
+    )
+    shipping_method_update = _methods.update(
+        services.shipping_method_update,
+        input=ShippingMethodUpdateInput,
+        description="Staff: change a shipping method.",
+    )
+    shipping_method_delete = _methods.delete(
+        services.shipping_method_delete, description="Staff: delete a shipping method."
+    )
+    pickup_point_create = _points.create(
+        services.pickup_point_create,
+        input=PickupPointInput,
+        description="Staff: add a pickup point (a customer office).",
+    )
+    pickup_point_update = _points.update(
+        services.pickup_point_update,
+        input=PickupPointUpdateInput,
+        description="Staff: change a pickup point.",
+    )
+    pickup_point_delete = _points.delete(
+        services.pickup_point_delete,
+        description="Staff: delete a pickup point; refused while it is a pickup method's only one.",
+    )

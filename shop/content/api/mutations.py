@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, TypeVar
 
 import strawberry
@@ -9,8 +10,7 @@ from django.db import models as db_models
 
 from shop.accounts.models import User
 from shop.api.inputs import fetch, given_fields
-from shop.api.mutations import PayloadErrors, mutation
-from shop.api.types import DeleteInput
+from shop.api.mutations import PayloadErrors, StaffCrud, mutation
 from shop.content import models, services
 from shop.content.api.types import (
     ContentError,
@@ -165,6 +165,31 @@ def _faq_entry_data(input: FaqEntryInput) -> dict[str, Any]:
     return data
 
 
+_sections = StaffCrud(
+    model=models.HomePageSection,
+    payload=HomePageSectionPayload,
+    errors=content_errors,
+    keyword="section",
+    data=_data,
+    shape=section_type,
+)
+# Creating is saving without an object: the services take None.
+_faq_categories = StaffCrud(
+    model=models.FaqCategory,
+    payload=FaqCategoryPayload,
+    errors=content_errors,
+    keyword="category",
+    data=_data,
+)
+_faq_entries = StaffCrud(
+    model=models.FaqEntry,
+    payload=FaqEntryPayload,
+    errors=content_errors,
+    keyword="entry",
+    data=_faq_entry_data,
+)
+
+
 @strawberry.type
 class ContentMutations:
     @strawberry.mutation(description="Staff: change the shop's name and contact details.")
@@ -175,33 +200,21 @@ class ContentMutations:
         services.shop_settings_update(actor=actor, data=_data(input))
         return ShopSettingsUpdatePayload(shop=Shop())
 
-    @strawberry.mutation(description="Staff: add a home page section.")
-    @mutation(HomePageSectionPayload, content_errors, permission="content.add_homepagesection")
-    def home_page_section_create(
-        self, input: HomePageSectionInput, actor: User
-    ) -> HomePageSectionPayload:
-        section = services.home_page_section_create(actor=actor, data=_data(input))
-        return HomePageSectionPayload(section=section_type(section))
-
-    @strawberry.mutation(description="Staff: change a home page section.")
-    @mutation(HomePageSectionPayload, content_errors, permission="content.change_homepagesection")
-    def home_page_section_update(
-        self, input: HomePageSectionUpdateInput, actor: User
-    ) -> HomePageSectionPayload:
-        section = _fetch(models.HomePageSection, "HomePageSection", input.id)
-        section = services.home_page_section_update(
-            actor=actor, section=section, data=_data(input.section)
-        )
-        return HomePageSectionPayload(section=section_type(section))
-
-    @strawberry.mutation(description="Staff: remove a home page section.")
-    @mutation(HomePageSectionPayload, content_errors, permission="content.delete_homepagesection")
-    def home_page_section_delete(
-        self, input: HomePageSectionDeleteInput, actor: User
-    ) -> HomePageSectionPayload:
-        section = _fetch(models.HomePageSection, "HomePageSection", input.id)
-        services.home_page_section_delete(actor=actor, section=section)
-        return HomePageSectionPayload()
+    home_page_section_create = _sections.create(
+        services.home_page_section_create,
+        input=HomePageSectionInput,
+        description="Staff: add a home page section.",
+    )
+    home_page_section_update = _sections.update(
+        services.home_page_section_update,
+        input=HomePageSectionUpdateInput,
+        description="Staff: change a home page section.",
+    )
+    home_page_section_delete = _sections.delete(
+        services.home_page_section_delete,
+        input=HomePageSectionDeleteInput,
+        description="Staff: remove a home page section.",
+    )
 
     @strawberry.mutation(description="Staff: put the home page sections in a new order.")
     # Every error on "ids", the input field at fault, whatever the service calls it.
@@ -217,47 +230,32 @@ class ContentMutations:
         sections = services.home_page_sections_reorder(actor=actor, section_ids=ids)
         return HomePageSectionsReorderPayload(sections=[section_type(s) for s in sections])
 
-    @strawberry.mutation(description="Staff: add an FAQ category.")
-    @mutation(FaqCategoryPayload, content_errors, permission="content.add_faqcategory")
-    def faq_category_create(self, input: FaqCategoryInput, actor: User) -> FaqCategoryPayload:
-        category = services.faq_category_save(actor=actor, category=None, data=_data(input))
-        return FaqCategoryPayload(category=category)  # type: ignore[arg-type]
-
-    @strawberry.mutation(description="Staff: change an FAQ category.")
-    @mutation(FaqCategoryPayload, content_errors, permission="content.change_faqcategory")
-    def faq_category_update(self, input: FaqCategoryUpdateInput, actor: User) -> FaqCategoryPayload:
-        category = _fetch(models.FaqCategory, "FaqCategory", input.id)
-        category = services.faq_category_save(
-            actor=actor, category=category, data=_data(input.category)
-        )
-        return FaqCategoryPayload(category=category)  # type: ignore[arg-type]
-
-    @strawberry.mutation(description="Staff: delete an empty FAQ category.")
-    @mutation(FaqCategoryPayload, content_errors, permission="content.delete_faqcategory")
-    def faq_category_delete(self, input: DeleteInput, actor: User) -> FaqCategoryPayload:
-        category = _fetch(models.FaqCategory, "FaqCategory", input.id)
-        services.faq_category_delete(actor=actor, category=category)
-        return FaqCategoryPayload()
-
-    @strawberry.mutation(description="Staff: add a question to the FAQ.")
-    @mutation(FaqEntryPayload, content_errors, permission="content.add_faqentry")
-    def faq_entry_create(self, input: FaqEntryInput, actor: User) -> FaqEntryPayload:
-        entry = services.faq_entry_save(actor=actor, entry=None, data=_faq_entry_data(input))
-        return FaqEntryPayload(entry=entry)  # type: ignore[arg-type]
-
-    @strawberry.mutation(description="Staff: change an FAQ question.")
-    @mutation(FaqEntryPayload, content_errors, permission="content.change_faqentry")
-    def faq_entry_update(self, input: FaqEntryUpdateInput, actor: User) -> FaqEntryPayload:
-        entry = _fetch(models.FaqEntry, "FaqEntry", input.id)
-        entry = services.faq_entry_save(actor=actor, entry=entry, data=_faq_entry_data(input.entry))
-        return FaqEntryPayload(entry=entry)  # type: ignore[arg-type]
-
-    @strawberry.mutation(description="Staff: delete an FAQ question.")
-    @mutation(FaqEntryPayload, content_errors, permission="content.delete_faqentry")
-    def faq_entry_delete(self, input: DeleteInput, actor: User) -> FaqEntryPayload:
-        entry = _fetch(models.FaqEntry, "FaqEntry", input.id)
-        services.faq_entry_delete(actor=actor, entry=entry)
-        return FaqEntryPayload()
+    faq_category_create = _faq_categories.create(
+        partial(services.faq_category_save, category=None),
+        input=FaqCategoryInput,
+        description="Staff: add an FAQ category.",
+    )
+    faq_category_update = _faq_categories.update(
+        services.faq_category_save,
+        input=FaqCategoryUpdateInput,
+        description="Staff: change an FAQ category.",
+    )
+    faq_category_delete = _faq_categories.delete(
+        services.faq_category_delete, description="Staff: delete an empty FAQ category."
+    )
+    faq_entry_create = _faq_entries.create(
+        partial(services.faq_entry_save, entry=None),
+        input=FaqEntryInput,
+        description="Staff: add a question to the FAQ.",
+    )
+    faq_entry_update = _faq_entries.update(
+        services.faq_entry_save,
+        input=FaqEntryUpdateInput,
+        description="Staff: change an FAQ question.",
+    )
+    faq_entry_delete = _faq_entries.delete(
+        services.faq_entry_delete, description="Staff: delete an FAQ question."
+    )
 
     @strawberry.mutation(description="Staff: write a legal text (created if missing).")
     @mutation(LegalPageUpdatePayload, content_errors, permission="content.change_legalpage")
