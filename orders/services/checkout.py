@@ -7,7 +7,7 @@ Clients never send prices: totals come from ``orders.selectors.checkout_summary`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -18,13 +18,18 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from catalog.models import ProductVariant
-from catalog.selectors import visible_products
 from orders.errors import CheckoutErrorCode as Code
 from orders.models import Checkout, CheckoutLine, PickupPoint, ShippingMethod
 from orders.payments.base import PaymentError
-from orders.selectors import checkout_summary
+from orders.selectors import (
+    checkout_summary,
+    checkout_version_bumped,
+    forget_checkout_lines,
+    remember_checkout_lines,
+)
 from orders.services.stock import (
     insufficient_stock,
+    quantities_available,
     short_of_stock,
     stock_release_reservations,
 )
@@ -47,9 +52,14 @@ def locked_checkout(checkout: Checkout) -> Checkout:
 
 
 def _touch(checkout: Checkout, *fields: str) -> None:
+    """Save ``fields`` of the locked checkout and bump its version. Its lines read
+    in this operation stay valid unless the caller forgot them (line writers do)."""
+    previous = checkout.version
     checkout.version = F("version") + 1
     checkout.save(update_fields=[*fields, "version", "updated_at"])
-    checkout.refresh_from_db(fields=["version"])
+    # The row is locked: nobody else moved the version meanwhile.
+    checkout.version = previous + 1
+    checkout_version_bumped(checkout, previous=previous)
 
 
 def checkout_changed(checkout: Checkout, *fields: str) -> None:
@@ -75,42 +85,68 @@ def _too_many_lines() -> ValidationError:
     return _error("lines", message, Code.TOO_MANY_LINES)
 
 
-def _set_quantities(checkout: Checkout, wanted: dict[ProductVariant, int]) -> None:
-    """Set the quantity of each variant's line (0 removes it), checking limits,
-    visibility and free stock; nothing changes when anything is refused."""
+def _for_sale(variant: ProductVariant) -> bool:
+    """The rule of ``catalog.selectors.visible_products`` for shoppers, read from
+    the variant's product and category (joined by the API's ``fetch_many``)."""
+    return variant.product.is_published and variant.product.category.is_published
+
+
+def _check_lines(
+    checkout: Checkout | None, wanted: dict[ProductVariant, int], existing: Iterable[int]
+) -> dict[int, int | None]:
+    """Refuse quantities out of range, variants not for sale, too many lines and
+    quantities short of free stock; returns the free units read (one query)."""
     limit = settings.SHOP_MAX_LINE_QUANTITY
     if any(not 0 <= quantity <= limit for quantity in wanted.values()):
         message = _("Quantities go from 1 to %(limit)d.") % {"limit": limit}
         raise _error("lines", message, Code.INVALID_QUANTITY)
     adding = [variant for variant, quantity in wanted.items() if quantity > 0]
-    visible = set(
-        ProductVariant.objects.filter(
-            pk__in=[variant.pk for variant in adding], product__in=visible_products(None)
-        ).values_list("pk", flat=True)
-    )
-    hidden = [str(variant) for variant in adding if variant.pk not in visible]
+    hidden = [str(variant) for variant in adding if not _for_sale(variant)]
     if hidden:
         message = _("No longer for sale: %(names)s.") % {"names": ", ".join(hidden)}
         raise _error("lines", message, Code.PRODUCT_UNAVAILABLE)
-    existing = {line.variant_id: line for line in checkout.lines.all()}
     removing = {variant.pk for variant, quantity in wanted.items() if quantity == 0}
     remaining = (set(existing) | {variant.pk for variant in adding}) - removing
     if len(remaining) > settings.SHOP_MAX_CHECKOUT_LINES:
         raise _too_many_lines()
-    short = short_of_stock({variant: wanted[variant] for variant in adding}, checkout=checkout)
+    free = quantities_available(adding, checkout=checkout)
+    short = short_of_stock(
+        {variant: wanted[variant] for variant in adding}, checkout=checkout, free=free
+    )
     if short:
         raise insufficient_stock(short)
+    return free
+
+
+def _set_quantities(
+    checkout: Checkout, wanted: dict[ProductVariant, int], existing: dict[int, CheckoutLine]
+) -> None:
+    """Set the quantity of each variant's line (0 removes it), checking limits,
+    visibility and free stock; nothing changes when anything is refused."""
+    _check_lines(checkout, wanted, existing)
+    removed = [
+        existing[v.pk].pk for v, quantity in wanted.items() if not quantity and v.pk in existing
+    ]
+    changed = []
     for variant, quantity in wanted.items():
         line = existing.get(variant.pk)
-        if quantity == 0 and line is not None:
-            line.delete()
-        elif quantity and line is not None and line.quantity != quantity:
+        if quantity and line is not None and line.quantity != quantity:
             line.quantity = quantity
-            line.save(update_fields=["quantity"])
-        elif quantity and line is None:
-            CheckoutLine.objects.create(checkout=checkout, variant=variant, quantity=quantity)
+            changed.append(line)
+    if removed:
+        CheckoutLine.objects.filter(pk__in=removed).delete()
+    if changed:
+        CheckoutLine.objects.bulk_update(changed, ["quantity"])
+    added = [
+        CheckoutLine(checkout=checkout, variant=variant, quantity=quantity)
+        for variant, quantity in wanted.items()
+        if quantity and variant.pk not in existing
+    ]
+    if added:
+        CheckoutLine.objects.bulk_create(added)
     # A started payment is outdated now: its units go back until it starts again.
     stock_release_reservations(checkout=checkout)
+    forget_checkout_lines(checkout)
     _touch(checkout)
 
 
@@ -122,13 +158,29 @@ def checkout_create(
     lines: Sequence[tuple[ProductVariant, int]] = (),
     language_code: str = "es",
 ) -> Checkout:
-    """A new checkout, the signed-in customer's (e-mail defaults to theirs) or anonymous."""
+    """A new checkout, the signed-in customer's (e-mail defaults to theirs) or
+    anonymous, with ``lines`` (refused as ``checkout_lines_add`` refuses them:
+    nothing is created then)."""
     checkout = Checkout(user=user, language_code=language_code)
     checkout.email = _clean_email(email) if email else (user.email if user else "")
+    wanted = _merge(_at_least_one(lines))
+    # A new checkout has no lines nor reservations: nothing to lock, read or release.
+    free = _check_lines(None, wanted, ()) if wanted else {}
     checkout.save()
-    if lines:
-        checkout_lines_add(checkout=checkout, lines=lines)
+    created = CheckoutLine.objects.bulk_create(
+        CheckoutLine(checkout=checkout, variant=variant, quantity=quantity)
+        for variant, quantity in wanted.items()
+    )
+    remember_checkout_lines(checkout, (created, free))
     return checkout
+
+
+def _at_least_one(
+    lines: Sequence[tuple[ProductVariant, int]],
+) -> Sequence[tuple[ProductVariant, int]]:
+    if any(quantity < 1 for _variant, quantity in lines):
+        raise _error("lines", _("Quantities must be at least 1."), Code.INVALID_QUANTITY)
+    return lines
 
 
 def _merge(lines: Sequence[tuple[ProductVariant, int]]) -> dict[ProductVariant, int]:
@@ -144,14 +196,13 @@ def checkout_lines_add(
 ) -> Checkout:
     """Add quantities to the cart (to the existing line of a variant)."""
     checkout = locked_checkout(checkout)
-    if any(quantity < 1 for _variant, quantity in lines):
-        raise _error("lines", _("Quantities must be at least 1."), Code.INVALID_QUANTITY)
-    current = {line.variant_id: line.quantity for line in checkout.lines.all()}
+    _at_least_one(lines)
+    existing = {line.variant_id: line for line in checkout.lines.all()}
     wanted = {
-        variant: current.get(variant.pk, 0) + quantity
+        variant: (existing[variant.pk].quantity if variant.pk in existing else 0) + quantity
         for variant, quantity in _merge(lines).items()
     }
-    _set_quantities(checkout, wanted)
+    _set_quantities(checkout, wanted, existing)
     return checkout
 
 
@@ -164,7 +215,7 @@ def checkout_lines_update(
     wanted: dict[ProductVariant, int] = {}
     for variant, quantity in lines:
         wanted[variant] = quantity  # the last value given for a variant wins
-    _set_quantities(checkout, wanted)
+    _set_quantities(checkout, wanted, {line.variant_id: line for line in checkout.lines.all()})
     return checkout
 
 
@@ -173,6 +224,7 @@ def checkout_lines_delete(*, checkout: Checkout, variants: Sequence[ProductVaria
     checkout = locked_checkout(checkout)
     checkout.lines.filter(variant__in=list(variants)).delete()
     stock_release_reservations(checkout=checkout)
+    forget_checkout_lines(checkout)
     _touch(checkout)
     return checkout
 
@@ -191,11 +243,10 @@ def checkout_shipping_address_update(*, checkout: Checkout, address: dict[str, A
     no longer serves it is dropped."""
     checkout = locked_checkout(checkout)
     checkout.shipping_address = clean_address(address)
-    checkout.save(update_fields=["shipping_address"])
-    summary = checkout_summary(checkout)
+    summary = checkout_summary(checkout)  # with the new address (not saved yet)
     if checkout.shipping_method_id and summary.shipping is None:
         checkout.shipping_method = checkout.pickup_point = None
-    _touch(checkout, "shipping_method", "pickup_point")
+    _touch(checkout, "shipping_address", "shipping_method", "pickup_point")
     return checkout
 
 
@@ -301,5 +352,6 @@ def _attach(*, checkout: Checkout, user: User) -> Checkout:
             mine.quantity = min(mine.quantity + line.quantity, limit)
             mine.save(update_fields=["quantity"])
     checkout.delete()
+    forget_checkout_lines(target)
     _touch(target)
     return target

@@ -163,6 +163,8 @@ def _lines(lines: list[CheckoutLineInput]) -> list[tuple[ProductVariant, int]]:
         [line.variant_id for line in lines],
         codes=CheckoutErrorCode,
         field="lines",
+        # The services check what is for sale, and the summary prices, from these.
+        queryset=ProductVariant.objects.select_related("product__category"),
     )
     return [(variant, line.quantity) for variant, line in zip(variants, lines, strict=True)]
 
@@ -321,9 +323,8 @@ class CheckoutMutations:
         payment, session = services.checkout_payment_start(
             checkout=checkout, method_code=input.method.value, options=options
         )
-        checkout.refresh_from_db()
         return CheckoutPaymentStartPayload(
-            checkout=CheckoutType(checkout=checkout),
+            checkout=CheckoutType(checkout=payment.checkout),  # as the service locked it
             payment=PaymentSession(
                 method=input.method,
                 status=payment.status,
