@@ -250,13 +250,13 @@ def checkout_lines_with_free(checkout: Checkout) -> CheckoutLines:
     for it per variant (``orders.services.stock.quantities_available``'s figure),
     in one query."""
     stocks = Stock.objects.filter(variant=OuterRef("variant_id"))
-    lines = list(
+    lines: list[CheckoutLine] = list(
         checkout.lines.select_related("variant__product__category")
         .annotate(free=total_free_units(stocks, "variant", checkout_id=checkout.pk))
         .order_by("pk")
     )
-    free = {
-        line.variant_id: line.free if line.variant.track_inventory else None  # type: ignore[attr-defined]
+    free: dict[int, int | None] = {
+        line.variant_id: getattr(line, "free") if line.variant.track_inventory else None  # noqa: B009
         for line in lines
     }
     return lines, free
@@ -342,9 +342,20 @@ def checkout_summary(checkout: Checkout) -> CheckoutSummary:
     return CheckoutSummary(checkout, views, weight, tuple(quotes), chosen, totals, promo, free=free)
 
 
-def checkout_for(user: User | None, *, token: uuid.UUID | str) -> Checkout:
+@dataclass(frozen=True)
+class CheckoutRef:
+    """The checkout with ``token`` as ``user`` names it, not read yet: a mutation
+    passes it to a service, whose locked read (:func:`checkout_for` with ``lock``)
+    is also the check of who may use it -- one read of the checkout, not two."""
+
+    user: User | None
+    token: uuid.UUID
+
+
+def checkout_for(user: User | None, *, token: uuid.UUID | str, lock: bool = False) -> Checkout:
     """The checkout with ``token`` if ``user`` may use it: an anonymous checkout
-    by whoever holds the token, a customer's only by that customer.
+    by whoever holds the token, a customer's only by that customer. ``lock``:
+    its row locked for the rest of the transaction (call inside one).
 
     Raises ``NotFound`` otherwise, as for a token that names nothing.
     """
@@ -352,7 +363,8 @@ def checkout_for(user: User | None, *, token: uuid.UUID | str) -> Checkout:
         token = uuid.UUID(str(token))
     except ValueError:
         raise NotFound from None
-    checkout = Checkout.objects.filter(token=token).first()
+    rows = Checkout.objects.filter(token=token)
+    checkout = (rows.select_for_update() if lock else rows).first()
     if checkout is None or not (checkout.user_id is None or _is(user, checkout.user_id)):
         raise NotFound
     return checkout

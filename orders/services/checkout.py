@@ -1,7 +1,8 @@
 """Checkout services: the cart and everything the shopper fills in before paying.
 
-Each takes the checkout to change, locks its row (so two tabs of one shopper
-queue) and bumps its ``version``, which outdates a payment started before.
+Each takes the checkout to change (or a ``selectors.CheckoutRef``: the mutations'
+way, read once, locked, with the access check), locks its row (so two tabs of one
+shopper queue) and bumps its ``version``, which outdates a payment started before.
 Clients never send prices: totals come from ``orders.selectors.checkout_summary``.
 """
 
@@ -22,6 +23,8 @@ from orders.errors import CheckoutErrorCode as Code
 from orders.models import Checkout, CheckoutLine, PickupPoint, ShippingMethod
 from orders.payments.base import PaymentError
 from orders.selectors import (
+    CheckoutRef,
+    checkout_for,
     checkout_summary,
     checkout_version_bumped,
     forget_checkout_lines,
@@ -43,8 +46,11 @@ def _error(field: str | None, message: str, code: Code) -> ValidationError:
     return ValidationError({field: error}) if field else error
 
 
-def locked_checkout(checkout: Checkout) -> Checkout:
-    """The checkout's row, locked; NOT_FOUND once it is gone (completed meanwhile)."""
+def locked_checkout(checkout: Checkout | CheckoutRef) -> Checkout:
+    """The checkout's row, locked; NOT_FOUND once it is gone (completed meanwhile).
+    A ``CheckoutRef`` is read here, locked, for its user (``NotFound`` otherwise)."""
+    if isinstance(checkout, CheckoutRef):
+        return checkout_for(checkout.user, token=checkout.token, lock=True)
     locked = Checkout.objects.select_for_update().filter(pk=checkout.pk).first()
     if locked is None:
         raise _error("token", _("Checkout not found."), Code.NOT_FOUND)
@@ -192,7 +198,7 @@ def _merge(lines: Sequence[tuple[ProductVariant, int]]) -> dict[ProductVariant, 
 
 @transaction.atomic
 def checkout_lines_add(
-    *, checkout: Checkout, lines: Sequence[tuple[ProductVariant, int]]
+    *, checkout: Checkout | CheckoutRef, lines: Sequence[tuple[ProductVariant, int]]
 ) -> Checkout:
     """Add quantities to the cart (to the existing line of a variant)."""
     checkout = locked_checkout(checkout)
@@ -208,7 +214,7 @@ def checkout_lines_add(
 
 @transaction.atomic
 def checkout_lines_update(
-    *, checkout: Checkout, lines: Sequence[tuple[ProductVariant, int]]
+    *, checkout: Checkout | CheckoutRef, lines: Sequence[tuple[ProductVariant, int]]
 ) -> Checkout:
     """Set the quantity of each variant's line; 0 removes the line."""
     checkout = locked_checkout(checkout)
@@ -220,7 +226,9 @@ def checkout_lines_update(
 
 
 @transaction.atomic
-def checkout_lines_delete(*, checkout: Checkout, variants: Sequence[ProductVariant]) -> Checkout:
+def checkout_lines_delete(
+    *, checkout: Checkout | CheckoutRef, variants: Sequence[ProductVariant]
+) -> Checkout:
     checkout = locked_checkout(checkout)
     checkout.lines.filter(variant__in=list(variants)).delete()
     stock_release_reservations(checkout=checkout)
@@ -230,7 +238,7 @@ def checkout_lines_delete(*, checkout: Checkout, variants: Sequence[ProductVaria
 
 
 @transaction.atomic
-def checkout_email_update(*, checkout: Checkout, email: str) -> Checkout:
+def checkout_email_update(*, checkout: Checkout | CheckoutRef, email: str) -> Checkout:
     checkout = locked_checkout(checkout)
     checkout.email = _clean_email(email)
     _touch(checkout, "email")
@@ -238,7 +246,9 @@ def checkout_email_update(*, checkout: Checkout, email: str) -> Checkout:
 
 
 @transaction.atomic
-def checkout_shipping_address_update(*, checkout: Checkout, address: dict[str, Any]) -> Checkout:
+def checkout_shipping_address_update(
+    *, checkout: Checkout | CheckoutRef, address: dict[str, Any]
+) -> Checkout:
     """Set the delivery address (Spanish, validated); a chosen shipping method that
     no longer serves it is dropped."""
     checkout = locked_checkout(checkout)
@@ -251,7 +261,9 @@ def checkout_shipping_address_update(*, checkout: Checkout, address: dict[str, A
 
 
 @transaction.atomic
-def checkout_billing_address_update(*, checkout: Checkout, address: dict[str, Any]) -> Checkout:
+def checkout_billing_address_update(
+    *, checkout: Checkout | CheckoutRef, address: dict[str, Any]
+) -> Checkout:
     """Set the billing address (Spanish, validated). With a ``tax_id`` (NIF, NIE or
     CIF, checked with its check character: INVALID_TAX_ID on ``tax_id``) the order
     is invoiced with a full invoice naming ``company_name``, or the person."""
@@ -276,7 +288,10 @@ def checkout_billing_address_update(*, checkout: Checkout, address: dict[str, An
 
 @transaction.atomic
 def checkout_shipping_method_update(
-    *, checkout: Checkout, method: ShippingMethod, pickup_point: PickupPoint | None = None
+    *,
+    checkout: Checkout | CheckoutRef,
+    method: ShippingMethod,
+    pickup_point: PickupPoint | None = None,
 ) -> Checkout:
     """Choose among the methods available to the checkout; a pickup method needs
     one of its pickup points."""

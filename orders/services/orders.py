@@ -14,6 +14,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders.errors import OrderErrorCode as Code
@@ -159,8 +161,7 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
         lines=[(line, view.variant) for line, view in zip(lines, summary.lines, strict=True)],
     )
     voucher_usage_commit(summary=summary, order=order)
-    payment.order, payment.checkout = order, None
-    payment.save(update_fields=["order", "checkout", "updated_at"])
+    _payments_move(checkout, payment, order)
     events = [
         OrderEvent(
             order=order, type=OrderEvent.Type.PLACED, actor=actor, data={"number": order.number}
@@ -184,12 +185,30 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
     return order
 
 
+def _payments_move(checkout: Checkout, payment: Payment, order: Order) -> None:
+    """The placing payment goes to the order; the checkout's other payments let go
+    of it (as ``on_delete=SET_NULL`` would when it is deleted): one statement."""
+    now = timezone.now()
+    Payment.objects.filter(checkout=checkout).update(
+        checkout=None,
+        order=Case(
+            When(pk=payment.pk, then=Value(order.pk)),
+            default=F("order"),
+            output_field=Payment._meta.get_field("order"),
+        ),
+        updated_at=Case(
+            When(pk=payment.pk, then=Value(now)),
+            default=F("updated_at"),
+            output_field=Payment._meta.get_field("updated_at"),
+        ),
+    )
+    payment.order, payment.checkout, payment.updated_at = order, None, now
+
+
 def _checkout_delete(checkout: Checkout) -> None:
     """Delete a placed checkout: its reservations went with the allocation and its
-    placing payment moved to the order; other payments let go of it (as
-    ``on_delete=SET_NULL`` would), then its lines and the row go, without the
+    payments with :func:`_payments_move`; its lines and the row go, without the
     collector's reads."""
-    Payment.objects.filter(checkout=checkout).update(checkout=None)
     CheckoutLine.objects.filter(checkout=checkout)._raw_delete(CheckoutLine.objects.db)
     Checkout.objects.filter(pk=checkout.pk)._raw_delete(Checkout.objects.db)
 

@@ -38,7 +38,9 @@ from orders.payments.base import (
 from orders.payments.keys import RefundReason
 from orders.selectors import (
     CheckoutLineView,
+    CheckoutRef,
     CheckoutSummary,
+    checkout_for,
     checkout_summary,
     payment_balance,
     payment_refundable,
@@ -142,7 +144,7 @@ def _method(code: str) -> PaymentMethod:
 
 
 def checkout_payment_start(
-    *, checkout: Checkout, method_code: str, options: dict[str, Any] | None = None
+    *, checkout: Checkout | CheckoutRef, method_code: str, options: dict[str, Any] | None = None
 ) -> tuple[Payment, PaymentSession]:
     """Reserve the cart's stock and start paying the checkout's total with a method.
 
@@ -157,7 +159,8 @@ def checkout_payment_start(
     the same key. Raises ``ValidationError``: not ready, method not offered or
     not eligible (with its reason, on the choice it is about), INSUFFICIENT_STOCK,
     PAYMENT_DECLINED, GATEWAY_UNAVAILABLE (retry). Nothing changes on a refusal
-    of the checkout or of the choices.
+    of the checkout or of the choices. The payment returned holds the checkout
+    as the start locked and read it (``payment.checkout``).
     """
     method = _method(method_code)
     options = options or {}
@@ -504,7 +507,7 @@ def _record_charge(payment: Payment) -> None:
 
 
 def checkout_complete(
-    *, checkout: Checkout, actor: User | None, accepted: Collection[str] = ()
+    *, checkout: Checkout | CheckoutRef, actor: User | None, accepted: Collection[str] = ()
 ) -> Order:
     """Place the order for a paid checkout. Idempotent: a repeat, or a concurrent
     duplicate, returns the same order. The legal texts ``accepted`` (kinds) are
@@ -517,7 +520,9 @@ def checkout_complete(
     suspended since the start is refused with its reason). An authorised payment
     is captured with the order's rows. If the order cannot be placed (stock ran
     out, refused on this second look), the payment is given back (refunded or
-    released) and the error raised; nothing else is kept.
+    released) and the error raised; nothing else is kept. A ``CheckoutRef`` that
+    names no checkout its user may use any more raises ``NotFound`` (the caller
+    then looks for the order placed from it, with its own access check).
     """
     try:
         with transaction.atomic():
@@ -534,10 +539,16 @@ def checkout_complete(
 
 
 def _complete_locked(
-    checkout: Checkout, actor: User | None, accepted: Collection[str]
+    checkout: Checkout | CheckoutRef, actor: User | None, accepted: Collection[str]
 ) -> Order | ValidationError:
-    """The order placed, or why not once the payment has been given back."""
-    locked = Checkout.objects.select_for_update().filter(pk=checkout.pk).first()
+    """The order placed, or why not once the payment has been given back. For a
+    ``CheckoutRef`` that names no checkout its user may use (placed already, or
+    never there), ``NotFound``: the caller looks for the order with its own check."""
+    locked: Checkout | None
+    if isinstance(checkout, CheckoutRef):
+        locked = checkout_for(checkout.user, token=checkout.token, lock=True)
+    else:
+        locked = Checkout.objects.select_for_update().filter(pk=checkout.pk).first()
     if locked is None:
         # Placing deletes the checkout in the order's transaction: placed already
         # (perhaps by a duplicate request we queued behind), or never there.

@@ -12,7 +12,7 @@ or allocated.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -54,7 +54,7 @@ def short_of_stock(
     wanted: dict[ProductVariant, int],
     *,
     checkout: Checkout | None,
-    free: dict[int, int | None] | None = None,
+    free: Mapping[int, int | None] | None = None,
 ) -> list[str]:
     """The variants of ``wanted`` with fewer units free for ``checkout`` than
     wanted (see :func:`quantities_available`; ``free`` when the caller has read it
