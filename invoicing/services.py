@@ -79,7 +79,7 @@ from orders.pricing import spread, tax_included
 from shop.accounts.models import User
 from shop.accounts.services import clean_address
 from shop.money import quantize
-from shop.outbox.services import outbox_enqueue
+from shop.outbox.services import outbox_enqueue, outbox_enqueue_many
 from shop.tax_ids import tax_id_clean
 
 WATER_BILL = "water_bill"
@@ -213,8 +213,12 @@ def _issue(
         actor=actor,
         tax_lines=tax_lines,
     )
-    outbox_enqueue(task="invoicing.tasks.invoice_pdf_render", kwargs={"invoice_id": invoice.pk})
-    outbox_enqueue(task="invoicing.tasks.verifactu_submit_pending")
+    outbox_enqueue_many(
+        messages=[
+            ("invoicing.tasks.invoice_pdf_render", {"invoice_id": invoice.pk}),
+            ("invoicing.tasks.verifactu_submit_pending", {}),
+        ]
+    )
     return invoice
 
 
@@ -381,6 +385,11 @@ def _recipient(order: Order) -> _Recipient | None:
             exchanged.recipient_name,
             exchanged.recipient_address or {},
         )
+    return _billing_recipient(order)
+
+
+def _billing_recipient(order: Order) -> _Recipient | None:
+    """The recipient the billing address names (its tax id, checked at checkout)."""
     address: dict[str, Any] = order.billing_address or {}
     tax_id = address.get("tax_id") or ""
     if not tax_id:
@@ -433,6 +442,24 @@ def invoice_issue_for_order(
         lines=lines,
         idempotency_key=idempotency_key,
         actor=actor,
+        description=_sale_description(order),
+        recipient=recipient,
+    )
+
+
+def invoice_issue_for_new_order(*, order: Order) -> Invoice:
+    """The invoice of an order placed in the current transaction (the whole
+    order: F1 when its billing address names a tax id, else F2), as
+    :func:`invoice_issue_for_order` issues it with the key ``placed:<order>``.
+    Call inside ``order_place``'s transaction: it is the unit that rolls back, so
+    no savepoint of its own; and a new order has no invoice yet to look for."""
+    recipient = _billing_recipient(order)
+    return _issue(
+        order=order,
+        kind=InvoiceType.F1 if recipient else InvoiceType.F2,
+        lines=_order_lines(order),
+        idempotency_key=f"placed:{order.pk}",
+        actor=None,
         description=_sale_description(order),
         recipient=recipient,
     )
@@ -703,7 +730,7 @@ class ShopInvoicer(Invoicer):
 
     def order_placed(self, order: Order, payment: Payment) -> None:
         if not accrues_at_delivery(payment):
-            invoice_issue_for_order(actor=None, order=order, idempotency_key=f"placed:{order.pk}")
+            invoice_issue_for_new_order(order=order)
 
     def order_fulfilled(self, order: Order, fulfillment: Fulfillment) -> None:
         if accrues_at_delivery(_placing_payment(order)):

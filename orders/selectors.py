@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 
-from catalog.models import Product, ProductVariant
+from catalog.models import Product, ProductVariant, Stock
+from catalog.selectors import total_free_units
 from discounts.pricing import CartLine, UnitPrice, shipping_discount, voucher_shares
 from discounts.selectors import (
     AppliedCode,
@@ -43,6 +45,8 @@ from shop.accounts.selectors import staff_may
 from shop.errors import NotFound
 from shop.money import quantize
 
+T = TypeVar("T")
+
 
 def zone_serves(zone: ShippingZone, *, country: str, postal_code: str) -> bool:
     """Whether ``zone`` serves the address (reads the prefetched ``rules``)."""
@@ -56,45 +60,78 @@ def zone_serves(zone: ShippingZone, *, country: str, postal_code: str) -> bool:
     return not any(rule.matches(postal_code) for rule in excludes)
 
 
-def active_zones() -> QuerySet[ShippingZone]:
-    methods = ShippingMethod.objects.filter(is_active=True).prefetch_related("pickup_points")
-    return ShippingZone.objects.filter(is_active=True).prefetch_related(
-        "rules", Prefetch("methods", queryset=methods)
+def active_zones() -> list[ShippingZone]:
+    """Active zones with their rules and active methods (and the pickup points of
+    pickup methods, the only ones that have any): 3 queries, 4 with pickup methods."""
+    methods = ShippingMethod.objects.filter(is_active=True)
+    zones = list(
+        ShippingZone.objects.filter(is_active=True).prefetch_related(
+            "rules", Prefetch("methods", queryset=methods)
+        )
     )
+    pickups = [
+        method
+        for zone in zones
+        for method in zone.methods.all()
+        if method.kind == ShippingMethod.Kind.PICKUP
+    ]
+    prefetch_related_objects(pickups, "pickup_points")
+    return zones
 
 
-# Inside shipping_zones_memo(): the active zones, read once (None: not read yet).
-_zones_memo: ContextVar[dict[str, list[ShippingZone]] | None] = ContextVar(
-    "shipping_zones_memo", default=None
-)
+# Inside checkout_memo(): what one operation reads once (None: no memo).
+_memo: ContextVar[dict[object, Any] | None] = ContextVar("checkout_memo", default=None)
 
 
 @contextmanager
-def shipping_zones_memo() -> Iterator[None]:
-    """Within, :func:`zones_serving` reads the active zones (4 queries) once: one
-    checkout mutation summarises its checkout up to three times (before its
-    write, after it, for the answer). The shipping services forget them when
-    they write (:func:`forget_shipping_zones`). Used around each GraphQL operation."""
-    token = _zones_memo.set({})
+def checkout_memo() -> Iterator[None]:
+    """Within, the data a checkout summary needs is read once per operation: the
+    active zones (:func:`zones_serving`), the live promotions, and each
+    checkout's lines with their free stock, keyed by the checkout's ``version``
+    (a mutation summarises its checkout before its write, after it, and for
+    the answer). Writers forget what they change (:func:`forget_shipping_zones`,
+    :func:`forget_checkout_lines`). Used around each GraphQL operation."""
+    token = _memo.set({})
     try:
         yield
     finally:
-        _zones_memo.reset(token)
+        _memo.reset(token)
 
 
 def forget_shipping_zones() -> None:
-    memo = _zones_memo.get()
+    memo = _memo.get()
     if memo is not None:
-        memo.clear()
+        memo.pop("zones", None)
+
+
+def forget_checkout_lines(checkout: Checkout) -> None:
+    """The checkout's lines changed: the next summary reads them again."""
+    memo = _memo.get()
+    if memo is not None:
+        memo.pop(("lines", checkout.pk), None)
+
+
+def checkout_version_bumped(checkout: Checkout, *, previous: int) -> None:
+    """The checkout's ``version`` went from ``previous`` to ``checkout.version``
+    with its lines unchanged: lines read at ``previous`` stay valid."""
+    memo = _memo.get()
+    entry = memo.get(("lines", checkout.pk)) if memo is not None else None
+    if memo is not None and entry is not None and entry[0] == previous:
+        memo[("lines", checkout.pk)] = (checkout.version, entry[1])
+
+
+def _memoized(key: object, read: Callable[[], T]) -> T:
+    memo = _memo.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    value: T = memo[key]
+    return value
 
 
 def _active_zones() -> list[ShippingZone]:
-    memo = _zones_memo.get()
-    if memo is None:
-        return list(active_zones())
-    if "zones" not in memo:
-        memo["zones"] = list(active_zones())
-    return memo["zones"]
+    return _memoized("zones", active_zones)
 
 
 def zones_serving(*, country: str, postal_code: str) -> list[ShippingZone]:
@@ -190,6 +227,9 @@ class CheckoutSummary:
     shipping: ShippingQuote | None  # the chosen method, while it is still available
     totals: Totals
     promo: AppliedCode | None = None  # the checkout's promo code, checked now
+    # Units the checkout could have now per line variant (None: not tracked),
+    # read with the lines and without locks: the cart's figure, a hint.
+    free: Mapping[int, int | None] = field(default_factory=dict)
 
     @property
     def promo_problem(self) -> ValidationError | None:
@@ -202,13 +242,56 @@ class CheckoutSummary:
         return sum((view.voucher_discount for view in self.lines), ZERO) + shipping
 
 
+CheckoutLines = tuple[list[CheckoutLine], dict[int, int | None]]
+
+
+def checkout_lines_with_free(checkout: Checkout) -> CheckoutLines:
+    """The checkout's lines (variant, product, category joined) and the units free
+    for it per variant (``orders.services.stock.quantities_available``'s figure),
+    in one query."""
+    stocks = Stock.objects.filter(variant=OuterRef("variant_id"))
+    lines: list[CheckoutLine] = list(
+        checkout.lines.select_related("variant__product__category")
+        .annotate(free=total_free_units(stocks, "variant", checkout_id=checkout.pk))
+        .order_by("pk")
+    )
+    free: dict[int, int | None] = {
+        line.variant_id: getattr(line, "free") if line.variant.track_inventory else None  # noqa: B009
+        for line in lines
+    }
+    return lines, free
+
+
+def remember_checkout_lines(checkout: Checkout, lines: CheckoutLines) -> None:
+    """Lines a service has just written (with their variants, products and
+    categories): the summary of this version of the checkout reads these."""
+    memo = _memo.get()
+    if memo is not None:
+        memo[("lines", checkout.pk)] = (checkout.version, lines)
+
+
+def _checkout_lines(checkout: Checkout) -> CheckoutLines:
+    memo = _memo.get()
+    if memo is None:
+        return checkout_lines_with_free(checkout)
+    entry = memo.get(("lines", checkout.pk))
+    if entry is None or entry[0] != checkout.version:
+        entry = memo[("lines", checkout.pk)] = (
+            checkout.version,
+            checkout_lines_with_free(checkout),
+        )
+    found: CheckoutLines = entry[1]
+    return found
+
+
 def checkout_summary(checkout: Checkout) -> CheckoutSummary:
     """Lines priced from the catalogue now (after live promotions and the
     checkout's promo code while it may be used), available shipping and totals.
-    3 queries, plus those of ``discounts.selectors.live_sales`` and, with a
-    code, of ``applied_code``."""
-    lines = list(checkout.lines.select_related("variant__product__category").order_by("pk"))
-    sales = live_sales()
+    Inside :func:`checkout_memo` its reads (the lines with their free stock, the
+    promotions, the zones) run once per operation and version of the checkout;
+    with a code, ``applied_code`` reads too."""
+    lines, free = _checkout_lines(checkout)
+    sales = _memoized("sales", live_sales)
     cart = [
         CartLine(
             key=line.pk,
@@ -256,12 +339,23 @@ def checkout_summary(checkout: Checkout) -> CheckoutSummary:
         )
         for line, item, total in zip(lines, cart, totals.lines, strict=True)
     )
-    return CheckoutSummary(checkout, views, weight, tuple(quotes), chosen, totals, promo)
+    return CheckoutSummary(checkout, views, weight, tuple(quotes), chosen, totals, promo, free=free)
 
 
-def checkout_for(user: User | None, *, token: uuid.UUID | str) -> Checkout:
+@dataclass(frozen=True)
+class CheckoutRef:
+    """The checkout with ``token`` as ``user`` names it, not read yet: a mutation
+    passes it to a service, whose locked read (:func:`checkout_for` with ``lock``)
+    is also the check of who may use it -- one read of the checkout, not two."""
+
+    user: User | None
+    token: uuid.UUID
+
+
+def checkout_for(user: User | None, *, token: uuid.UUID | str, lock: bool = False) -> Checkout:
     """The checkout with ``token`` if ``user`` may use it: an anonymous checkout
-    by whoever holds the token, a customer's only by that customer.
+    by whoever holds the token, a customer's only by that customer. ``lock``:
+    its row locked for the rest of the transaction (call inside one).
 
     Raises ``NotFound`` otherwise, as for a token that names nothing.
     """
@@ -269,7 +363,8 @@ def checkout_for(user: User | None, *, token: uuid.UUID | str) -> Checkout:
         token = uuid.UUID(str(token))
     except ValueError:
         raise NotFound from None
-    checkout = Checkout.objects.filter(token=token).first()
+    rows = Checkout.objects.filter(token=token)
+    checkout = (rows.select_for_update() if lock else rows).first()
     if checkout is None or not (checkout.user_id is None or _is(user, checkout.user_id)):
         raise NotFound
     return checkout

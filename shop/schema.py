@@ -29,7 +29,7 @@ from orders.api.orders.mutations import OrderMutations
 from orders.api.orders.queries import OrderQueries
 from orders.api.shipping.mutations import ShippingMutations
 from orders.api.shipping.queries import ShippingQueries
-from orders.selectors import shipping_zones_memo
+from orders.selectors import checkout_memo
 from shop.accounts.api.mutations import AccountMutations
 from shop.accounts.api.privacy import PrivacyMutations
 from shop.accounts.api.queries import AccountQueries
@@ -61,10 +61,11 @@ class ShopOptimizerExtension(DjangoOptimizerExtension):
 
 
 class RequestMemo(SchemaExtension):
-    """Per-operation memos of data many steps of one operation read (shipping zones)."""
+    """Per-operation memos of data many steps of one operation read (shipping zones,
+    promotions, checkout lines)."""
 
     def on_execute(self) -> Iterator[None]:
-        with shipping_zones_memo():
+        with checkout_memo():
             yield
 
 

@@ -1,13 +1,14 @@
 """Checkout services: the cart and everything the shopper fills in before paying.
 
-Each takes the checkout to change, locks its row (so two tabs of one shopper
-queue) and bumps its ``version``, which outdates a payment started before.
+Each takes the checkout to change (or a ``selectors.CheckoutRef``: the mutations'
+way, read once, locked, with the access check), locks its row (so two tabs of one
+shopper queue) and bumps its ``version``, which outdates a payment started before.
 Clients never send prices: totals come from ``orders.selectors.checkout_summary``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -18,13 +19,20 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from catalog.models import ProductVariant
-from catalog.selectors import visible_products
 from orders.errors import CheckoutErrorCode as Code
 from orders.models import Checkout, CheckoutLine, PickupPoint, ShippingMethod
 from orders.payments.base import PaymentError
-from orders.selectors import checkout_summary
+from orders.selectors import (
+    CheckoutRef,
+    checkout_for,
+    checkout_summary,
+    checkout_version_bumped,
+    forget_checkout_lines,
+    remember_checkout_lines,
+)
 from orders.services.stock import (
     insufficient_stock,
+    quantities_available,
     short_of_stock,
     stock_release_reservations,
 )
@@ -38,8 +46,11 @@ def _error(field: str | None, message: str, code: Code) -> ValidationError:
     return ValidationError({field: error}) if field else error
 
 
-def locked_checkout(checkout: Checkout) -> Checkout:
-    """The checkout's row, locked; NOT_FOUND once it is gone (completed meanwhile)."""
+def locked_checkout(checkout: Checkout | CheckoutRef) -> Checkout:
+    """The checkout's row, locked; NOT_FOUND once it is gone (completed meanwhile).
+    A ``CheckoutRef`` is read here, locked, for its user (``NotFound`` otherwise)."""
+    if isinstance(checkout, CheckoutRef):
+        return checkout_for(checkout.user, token=checkout.token, lock=True)
     locked = Checkout.objects.select_for_update().filter(pk=checkout.pk).first()
     if locked is None:
         raise _error("token", _("Checkout not found."), Code.NOT_FOUND)
@@ -47,9 +58,14 @@ def locked_checkout(checkout: Checkout) -> Checkout:
 
 
 def _touch(checkout: Checkout, *fields: str) -> None:
+    """Save ``fields`` of the locked checkout and bump its version. Its lines read
+    in this operation stay valid unless the caller forgot them (line writers do)."""
+    previous = checkout.version
     checkout.version = F("version") + 1
     checkout.save(update_fields=[*fields, "version", "updated_at"])
-    checkout.refresh_from_db(fields=["version"])
+    # The row is locked: nobody else moved the version meanwhile.
+    checkout.version = previous + 1
+    checkout_version_bumped(checkout, previous=previous)
 
 
 def checkout_changed(checkout: Checkout, *fields: str) -> None:
@@ -75,42 +91,68 @@ def _too_many_lines() -> ValidationError:
     return _error("lines", message, Code.TOO_MANY_LINES)
 
 
-def _set_quantities(checkout: Checkout, wanted: dict[ProductVariant, int]) -> None:
-    """Set the quantity of each variant's line (0 removes it), checking limits,
-    visibility and free stock; nothing changes when anything is refused."""
+def _for_sale(variant: ProductVariant) -> bool:
+    """The rule of ``catalog.selectors.visible_products`` for shoppers, read from
+    the variant's product and category (joined by the API's ``fetch_many``)."""
+    return variant.product.is_published and variant.product.category.is_published
+
+
+def _check_lines(
+    checkout: Checkout | None, wanted: dict[ProductVariant, int], existing: Iterable[int]
+) -> dict[int, int | None]:
+    """Refuse quantities out of range, variants not for sale, too many lines and
+    quantities short of free stock; returns the free units read (one query)."""
     limit = settings.SHOP_MAX_LINE_QUANTITY
     if any(not 0 <= quantity <= limit for quantity in wanted.values()):
         message = _("Quantities go from 1 to %(limit)d.") % {"limit": limit}
         raise _error("lines", message, Code.INVALID_QUANTITY)
     adding = [variant for variant, quantity in wanted.items() if quantity > 0]
-    visible = set(
-        ProductVariant.objects.filter(
-            pk__in=[variant.pk for variant in adding], product__in=visible_products(None)
-        ).values_list("pk", flat=True)
-    )
-    hidden = [str(variant) for variant in adding if variant.pk not in visible]
+    hidden = [str(variant) for variant in adding if not _for_sale(variant)]
     if hidden:
         message = _("No longer for sale: %(names)s.") % {"names": ", ".join(hidden)}
         raise _error("lines", message, Code.PRODUCT_UNAVAILABLE)
-    existing = {line.variant_id: line for line in checkout.lines.all()}
     removing = {variant.pk for variant, quantity in wanted.items() if quantity == 0}
     remaining = (set(existing) | {variant.pk for variant in adding}) - removing
     if len(remaining) > settings.SHOP_MAX_CHECKOUT_LINES:
         raise _too_many_lines()
-    short = short_of_stock({variant: wanted[variant] for variant in adding}, checkout=checkout)
+    free = quantities_available(adding, checkout=checkout)
+    short = short_of_stock(
+        {variant: wanted[variant] for variant in adding}, checkout=checkout, free=free
+    )
     if short:
         raise insufficient_stock(short)
+    return free
+
+
+def _set_quantities(
+    checkout: Checkout, wanted: dict[ProductVariant, int], existing: dict[int, CheckoutLine]
+) -> None:
+    """Set the quantity of each variant's line (0 removes it), checking limits,
+    visibility and free stock; nothing changes when anything is refused."""
+    _check_lines(checkout, wanted, existing)
+    removed = [
+        existing[v.pk].pk for v, quantity in wanted.items() if not quantity and v.pk in existing
+    ]
+    changed = []
     for variant, quantity in wanted.items():
         line = existing.get(variant.pk)
-        if quantity == 0 and line is not None:
-            line.delete()
-        elif quantity and line is not None and line.quantity != quantity:
+        if quantity and line is not None and line.quantity != quantity:
             line.quantity = quantity
-            line.save(update_fields=["quantity"])
-        elif quantity and line is None:
-            CheckoutLine.objects.create(checkout=checkout, variant=variant, quantity=quantity)
+            changed.append(line)
+    if removed:
+        CheckoutLine.objects.filter(pk__in=removed).delete()
+    if changed:
+        CheckoutLine.objects.bulk_update(changed, ["quantity"])
+    added = [
+        CheckoutLine(checkout=checkout, variant=variant, quantity=quantity)
+        for variant, quantity in wanted.items()
+        if quantity and variant.pk not in existing
+    ]
+    if added:
+        CheckoutLine.objects.bulk_create(added)
     # A started payment is outdated now: its units go back until it starts again.
     stock_release_reservations(checkout=checkout)
+    forget_checkout_lines(checkout)
     _touch(checkout)
 
 
@@ -122,13 +164,29 @@ def checkout_create(
     lines: Sequence[tuple[ProductVariant, int]] = (),
     language_code: str = "es",
 ) -> Checkout:
-    """A new checkout, the signed-in customer's (e-mail defaults to theirs) or anonymous."""
+    """A new checkout, the signed-in customer's (e-mail defaults to theirs) or
+    anonymous, with ``lines`` (refused as ``checkout_lines_add`` refuses them:
+    nothing is created then)."""
     checkout = Checkout(user=user, language_code=language_code)
     checkout.email = _clean_email(email) if email else (user.email if user else "")
+    wanted = _merge(_at_least_one(lines))
+    # A new checkout has no lines nor reservations: nothing to lock, read or release.
+    free = _check_lines(None, wanted, ()) if wanted else {}
     checkout.save()
-    if lines:
-        checkout_lines_add(checkout=checkout, lines=lines)
+    created = CheckoutLine.objects.bulk_create(
+        CheckoutLine(checkout=checkout, variant=variant, quantity=quantity)
+        for variant, quantity in wanted.items()
+    )
+    remember_checkout_lines(checkout, (created, free))
     return checkout
+
+
+def _at_least_one(
+    lines: Sequence[tuple[ProductVariant, int]],
+) -> Sequence[tuple[ProductVariant, int]]:
+    if any(quantity < 1 for _variant, quantity in lines):
+        raise _error("lines", _("Quantities must be at least 1."), Code.INVALID_QUANTITY)
+    return lines
 
 
 def _merge(lines: Sequence[tuple[ProductVariant, int]]) -> dict[ProductVariant, int]:
@@ -140,45 +198,47 @@ def _merge(lines: Sequence[tuple[ProductVariant, int]]) -> dict[ProductVariant, 
 
 @transaction.atomic
 def checkout_lines_add(
-    *, checkout: Checkout, lines: Sequence[tuple[ProductVariant, int]]
+    *, checkout: Checkout | CheckoutRef, lines: Sequence[tuple[ProductVariant, int]]
 ) -> Checkout:
     """Add quantities to the cart (to the existing line of a variant)."""
     checkout = locked_checkout(checkout)
-    if any(quantity < 1 for _variant, quantity in lines):
-        raise _error("lines", _("Quantities must be at least 1."), Code.INVALID_QUANTITY)
-    current = {line.variant_id: line.quantity for line in checkout.lines.all()}
+    _at_least_one(lines)
+    existing = {line.variant_id: line for line in checkout.lines.all()}
     wanted = {
-        variant: current.get(variant.pk, 0) + quantity
+        variant: (existing[variant.pk].quantity if variant.pk in existing else 0) + quantity
         for variant, quantity in _merge(lines).items()
     }
-    _set_quantities(checkout, wanted)
+    _set_quantities(checkout, wanted, existing)
     return checkout
 
 
 @transaction.atomic
 def checkout_lines_update(
-    *, checkout: Checkout, lines: Sequence[tuple[ProductVariant, int]]
+    *, checkout: Checkout | CheckoutRef, lines: Sequence[tuple[ProductVariant, int]]
 ) -> Checkout:
     """Set the quantity of each variant's line; 0 removes the line."""
     checkout = locked_checkout(checkout)
     wanted: dict[ProductVariant, int] = {}
     for variant, quantity in lines:
         wanted[variant] = quantity  # the last value given for a variant wins
-    _set_quantities(checkout, wanted)
+    _set_quantities(checkout, wanted, {line.variant_id: line for line in checkout.lines.all()})
     return checkout
 
 
 @transaction.atomic
-def checkout_lines_delete(*, checkout: Checkout, variants: Sequence[ProductVariant]) -> Checkout:
+def checkout_lines_delete(
+    *, checkout: Checkout | CheckoutRef, variants: Sequence[ProductVariant]
+) -> Checkout:
     checkout = locked_checkout(checkout)
     checkout.lines.filter(variant__in=list(variants)).delete()
     stock_release_reservations(checkout=checkout)
+    forget_checkout_lines(checkout)
     _touch(checkout)
     return checkout
 
 
 @transaction.atomic
-def checkout_email_update(*, checkout: Checkout, email: str) -> Checkout:
+def checkout_email_update(*, checkout: Checkout | CheckoutRef, email: str) -> Checkout:
     checkout = locked_checkout(checkout)
     checkout.email = _clean_email(email)
     _touch(checkout, "email")
@@ -186,21 +246,24 @@ def checkout_email_update(*, checkout: Checkout, email: str) -> Checkout:
 
 
 @transaction.atomic
-def checkout_shipping_address_update(*, checkout: Checkout, address: dict[str, Any]) -> Checkout:
+def checkout_shipping_address_update(
+    *, checkout: Checkout | CheckoutRef, address: dict[str, Any]
+) -> Checkout:
     """Set the delivery address (Spanish, validated); a chosen shipping method that
     no longer serves it is dropped."""
     checkout = locked_checkout(checkout)
     checkout.shipping_address = clean_address(address)
-    checkout.save(update_fields=["shipping_address"])
-    summary = checkout_summary(checkout)
+    summary = checkout_summary(checkout)  # with the new address (not saved yet)
     if checkout.shipping_method_id and summary.shipping is None:
         checkout.shipping_method = checkout.pickup_point = None
-    _touch(checkout, "shipping_method", "pickup_point")
+    _touch(checkout, "shipping_address", "shipping_method", "pickup_point")
     return checkout
 
 
 @transaction.atomic
-def checkout_billing_address_update(*, checkout: Checkout, address: dict[str, Any]) -> Checkout:
+def checkout_billing_address_update(
+    *, checkout: Checkout | CheckoutRef, address: dict[str, Any]
+) -> Checkout:
     """Set the billing address (Spanish, validated). With a ``tax_id`` (NIF, NIE or
     CIF, checked with its check character: INVALID_TAX_ID on ``tax_id``) the order
     is invoiced with a full invoice naming ``company_name``, or the person."""
@@ -225,7 +288,10 @@ def checkout_billing_address_update(*, checkout: Checkout, address: dict[str, An
 
 @transaction.atomic
 def checkout_shipping_method_update(
-    *, checkout: Checkout, method: ShippingMethod, pickup_point: PickupPoint | None = None
+    *,
+    checkout: Checkout | CheckoutRef,
+    method: ShippingMethod,
+    pickup_point: PickupPoint | None = None,
 ) -> Checkout:
     """Choose among the methods available to the checkout; a pickup method needs
     one of its pickup points."""
@@ -301,5 +367,6 @@ def _attach(*, checkout: Checkout, user: User) -> Checkout:
             mine.quantity = min(mine.quantity + line.quantity, limit)
             mine.save(update_fields=["quantity"])
     checkout.delete()
+    forget_checkout_lines(target)
     _touch(target)
     return target

@@ -38,7 +38,9 @@ from orders.payments.base import (
 from orders.payments.keys import RefundReason
 from orders.selectors import (
     CheckoutLineView,
+    CheckoutRef,
     CheckoutSummary,
+    checkout_for,
     checkout_summary,
     payment_balance,
     payment_refundable,
@@ -91,7 +93,9 @@ def checkout_problems(
         )
     if stock:
         wanted = {view.variant: view.line.quantity for view in summary.lines}
-        short = short_of_stock(wanted, checkout=checkout, free=free)
+        short = short_of_stock(
+            wanted, checkout=checkout, free=summary.free if free is None else free
+        )
         if short:
             errors.setdefault("lines", []).extend(insufficient_stock(short).error_dict["lines"])
     return ValidationError(errors) if errors else None
@@ -140,7 +144,7 @@ def _method(code: str) -> PaymentMethod:
 
 
 def checkout_payment_start(
-    *, checkout: Checkout, method_code: str, options: dict[str, Any] | None = None
+    *, checkout: Checkout | CheckoutRef, method_code: str, options: dict[str, Any] | None = None
 ) -> tuple[Payment, PaymentSession]:
     """Reserve the cart's stock and start paying the checkout's total with a method.
 
@@ -155,11 +159,25 @@ def checkout_payment_start(
     the same key. Raises ``ValidationError``: not ready, method not offered or
     not eligible (with its reason, on the choice it is about), INSUFFICIENT_STOCK,
     PAYMENT_DECLINED, GATEWAY_UNAVAILABLE (retry). Nothing changes on a refusal
-    of the checkout or of the choices.
+    of the checkout or of the choices. The payment returned holds the checkout
+    as the start locked and read it (``payment.checkout``).
     """
     method = _method(method_code)
     options = options or {}
+    reusable: Payment | None = None
     while True:
+        with transaction.atomic():
+            checkout = locked_checkout(checkout)
+            summary = _check_payable(checkout, method, options)
+            # Every payment of the checkout, locked: a parallel start may be
+            # storing its session in one; nobody adds any while we hold the checkout.
+            payments = list(checkout.payments.order_by("-pk").select_for_update())
+            payment = _payment_to_start(checkout, method, options, reusable, payments)
+            if not _others_live(payments, payment):
+                _reserve_and_store(summary, payment, options)
+                break
+        # Earlier payments to settle (the provider is asked about them): in a
+        # transaction of their own, then the start is decided again.
         with transaction.atomic():
             checkout = locked_checkout(checkout)
             _check_payable(checkout, method, options)
@@ -167,15 +185,11 @@ def checkout_payment_start(
                 reusable = _settle_earlier_payments(checkout, method, options)
             except PaymentError as exc:
                 raise _gateway_error() from exc
-        with transaction.atomic():
-            checkout = locked_checkout(checkout)
-            summary = _check_payable(checkout, method, options)
-            payment = _payment_to_start(checkout, method, options, reusable)
-            if checkout.payments.filter(status__in=LIVE).exclude(pk=payment.pk).exists():
-                continue  # a parallel start of another kind came in between: settle it first
-            _reserve_and_store(summary, payment, options)
-            break
     return _payment_session(payment, method, checkout)
+
+
+def _others_live(payments: list[Payment], payment: Payment) -> bool:
+    return any(other.status in LIVE and other.pk != payment.pk for other in payments)
 
 
 def _reserve_and_store(summary: CheckoutSummary, payment: Payment, options: dict[str, Any]) -> None:
@@ -200,16 +214,23 @@ def _reserve_and_store(summary: CheckoutSummary, payment: Payment, options: dict
 
 
 def _payment_to_start(
-    checkout: Checkout, method: PaymentMethod, options: dict[str, Any], reusable: Payment | None
+    checkout: Checkout,
+    method: PaymentMethod,
+    options: dict[str, Any],
+    reusable: Payment | None,
+    payments: list[Payment],
 ) -> Payment:
-    """Under the checkout's lock: the payment a parallel start made for this
-    version and these choices meanwhile, else ``reusable`` if it is still live,
-    else a new one. Locked: a parallel start may be storing its session in it."""
-    live = checkout.payments.filter(method=method.code, status__in=LIVE).select_for_update()
-    for payment in live.order_by("-pk"):
+    """Under the checkout's lock, from its ``payments`` (newest first, locked): the
+    payment started for this version and these choices, else ``reusable`` if it
+    is still live, else a new one."""
+    for payment in payments:
+        if payment.method != method.code or payment.status not in LIVE:
+            continue
         if _started_as(payment, checkout, options) or (reusable and payment.pk == reusable.pk):
             return payment
-    key = _payment_key(checkout, method)
+    key = keys.payment_key(
+        checkout_token=checkout.token, method=method.code, attempt=len(payments) + 1
+    )
     return Payment(checkout=checkout, method=method.code, idempotency_key=key)
 
 
@@ -262,6 +283,7 @@ def _payment_session(
     failure: PaymentError | None = None
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        payment.checkout = checkout
         key = payment.details["start_key"]
         stored = payment.details.get("session") or {}
         if stored.get("start_key") == key and payment.status not in DEAD:
@@ -293,11 +315,6 @@ def _payment_session(
         message = str(failure) if declined else _("The payment was declined.")
         raise _error("method", message, Code.PAYMENT_DECLINED) from failure
     return payment, session
-
-
-def _payment_key(checkout: Checkout, method: PaymentMethod) -> str:
-    attempt = checkout.payments.count() + 1
-    return keys.payment_key(checkout_token=checkout.token, method=method.code, attempt=attempt)
 
 
 UNPAID = (Payment.Status.PENDING, Payment.Status.ACTION_REQUIRED)
@@ -440,10 +457,23 @@ def _current_payment(checkout: Checkout) -> Payment:
 def _record(
     payment: Payment, kind: str, status: str, amount: Decimal, key: str, **extra: Any
 ) -> None:
-    """Write a ledger row once per key (a retry finds it already there)."""
-    PaymentTransaction.objects.get_or_create(
-        idempotency_key=key,
-        defaults={"payment": payment, "kind": kind, "status": status, "amount": amount, **extra},
+    """Write a ledger row once per key (a retry finds it already there: the unique
+    key makes the insert a no-op, in one statement and without a savepoint)."""
+    if amount <= 0:
+        # The table's check refuses it; SQLite's INSERT OR IGNORE would hide that.
+        raise IntegrityError("orders_transaction_amount_gt_0")
+    PaymentTransaction.objects.bulk_create(
+        [
+            PaymentTransaction(
+                payment=payment,
+                kind=kind,
+                status=status,
+                amount=amount,
+                idempotency_key=key,
+                **extra,
+            )
+        ],
+        ignore_conflicts=True,
     )
 
 
@@ -477,7 +507,7 @@ def _record_charge(payment: Payment) -> None:
 
 
 def checkout_complete(
-    *, checkout: Checkout, actor: User | None, accepted: Collection[str] = ()
+    *, checkout: Checkout | CheckoutRef, actor: User | None, accepted: Collection[str] = ()
 ) -> Order:
     """Place the order for a paid checkout. Idempotent: a repeat, or a concurrent
     duplicate, returns the same order. The legal texts ``accepted`` (kinds) are
@@ -490,13 +520,10 @@ def checkout_complete(
     suspended since the start is refused with its reason). An authorised payment
     is captured with the order's rows. If the order cannot be placed (stock ran
     out, refused on this second look), the payment is given back (refunded or
-    released) and the error raised; nothing else is kept.
+    released) and the error raised; nothing else is kept. A ``CheckoutRef`` that
+    names no checkout its user may use any more raises ``NotFound`` (the caller
+    then looks for the order placed from it, with its own access check).
     """
-    order = Order.objects.filter(checkout_token=checkout.token).first()
-    if order is not None:
-        return order
-    _check_may_buy(checkout)
-    consent.legal_texts_check(accepted)  # before the payment is asked, so never given back for it
     try:
         with transaction.atomic():
             outcome = _complete_locked(checkout, actor, accepted)
@@ -512,15 +539,25 @@ def checkout_complete(
 
 
 def _complete_locked(
-    checkout: Checkout, actor: User | None, accepted: Collection[str]
+    checkout: Checkout | CheckoutRef, actor: User | None, accepted: Collection[str]
 ) -> Order | ValidationError:
-    """The order placed, or why not once the payment has been given back."""
-    locked = Checkout.objects.select_for_update().filter(pk=checkout.pk).first()
-    order = Order.objects.filter(checkout_token=checkout.token).first()
-    if order is not None:
-        return order
+    """The order placed, or why not once the payment has been given back. For a
+    ``CheckoutRef`` that names no checkout its user may use (placed already, or
+    never there), ``NotFound``: the caller looks for the order with its own check."""
+    locked: Checkout | None
+    if isinstance(checkout, CheckoutRef):
+        locked = checkout_for(checkout.user, token=checkout.token, lock=True)
+    else:
+        locked = Checkout.objects.select_for_update().filter(pk=checkout.pk).first()
     if locked is None:
+        # Placing deletes the checkout in the order's transaction: placed already
+        # (perhaps by a duplicate request we queued behind), or never there.
+        order = Order.objects.filter(checkout_token=checkout.token).first()
+        if order is not None:
+            return order
         raise _error("token", _("Checkout not found."), Code.NOT_FOUND)
+    _check_may_buy(locked)
+    consent.legal_texts_check(accepted)  # before the payment is asked, so never given back for it
     summary = checkout_summary(locked)
     # Stock and the promo code are decided by placing the order, which gives a
     # charged payment back.

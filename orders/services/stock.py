@@ -12,11 +12,11 @@ or allocated.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,7 +54,7 @@ def short_of_stock(
     wanted: dict[ProductVariant, int],
     *,
     checkout: Checkout | None,
-    free: dict[int, int | None] | None = None,
+    free: Mapping[int, int | None] | None = None,
 ) -> list[str]:
     """The variants of ``wanted`` with fewer units free for ``checkout`` than
     wanted (see :func:`quantities_available`; ``free`` when the caller has read it
@@ -144,8 +144,14 @@ def stock_allocate(
     free for it) and drop its reservations. Call inside a transaction."""
     catalog_changed()
     plan = _plan([(variant, line.quantity) for line, variant in lines], checkout=checkout)
+    taken: dict[int, int] = defaultdict(int)
     for _index, stock, units in plan:
-        Stock.objects.filter(pk=stock.pk).update(allocated=F("allocated") + units)
+        taken[stock.pk] += units
+    if taken:  # one statement whatever the number of rows
+        Stock.objects.filter(pk__in=taken).update(
+            allocated=F("allocated")
+            + Case(*(When(pk=pk, then=Value(units)) for pk, units in taken.items()), default=0)
+        )
     Allocation.objects.bulk_create(
         Allocation(line=lines[index][0], stock=stock, quantity=units)
         for index, stock, units in plan

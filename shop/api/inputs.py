@@ -44,14 +44,17 @@ def fetch_many(
     *,
     codes: type[enum.StrEnum],
     field: str,
+    queryset: models.QuerySet[ModelT] | None = None,
 ) -> list[ModelT]:
-    """The objects the global IDs name, in their order (repeats kept); NOT_FOUND on
-    ``field`` if any is unknown, INVALID beyond ``MAX_IDS``."""
+    """The objects the global IDs name, in their order (repeats kept), read from
+    ``queryset`` (default: all of ``model``); NOT_FOUND on ``field`` if any is
+    unknown, INVALID beyond ``MAX_IDS``."""
     if len(ids) > MAX_IDS:
         message = _("At most %(count)d at once.") % {"count": MAX_IDS}
         raise ValidationError({field: ValidationError(message, code=codes("invalid"))})
     pks = [decode_id(id, type_name) for id in ids]
-    found = model._default_manager.in_bulk([pk for pk in pks if pk is not None])
+    rows = model._default_manager.all() if queryset is None else queryset
+    found = rows.in_bulk([pk for pk in pks if pk is not None])
     if any(pk not in found for pk in pks):
         raise not_found(field, codes)
     return [found[pk] for pk in pks if pk is not None]

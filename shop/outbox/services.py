@@ -61,7 +61,7 @@ the same rules: a task that raises is logged and kept for the relay.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -115,6 +115,18 @@ def outbox_enqueue(*, task: str, kwargs: Mapping[str, Any] | None = None) -> Mes
     # The caller's work is committed by then: whatever relaying meets must not undo its answer.
     transaction.on_commit(partial(outbox_relay, ids=[message.pk]), robust=True)
     return message
+
+
+def outbox_enqueue_many(*, messages: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Message]:
+    """:func:`outbox_enqueue` for several ``(task, kwargs)`` at once, in one insert."""
+    for task, _kwargs in messages:
+        _task(task)
+    created = Message.objects.bulk_create(
+        Message(task=task, kwargs=dict(kwargs)) for task, kwargs in messages
+    )
+    ids = [message.pk for message in created]
+    transaction.on_commit(partial(outbox_relay, ids=ids), robust=True)
+    return created
 
 
 def _record_failure(message: Message, now: datetime, error: BaseException) -> None:

@@ -4,13 +4,17 @@
   (create with two lines, shipping address, billing address, shipping method,
   payment start, complete), ``BENCH_CHECKOUT_FLOWS`` times: p50/p95 per step and
   per flow;
+- the SQL statements of one order, all of them and those of the requests alone
+  (without the outbox's tasks run after the commits);
 - throughput: ``BENCH_CHECKOUT_BUYERS`` threads (own client, own database
   connection) buying the same few variants for ``BENCH_CHECKOUT_SECONDS``:
   orders per second, p50/p95 of ``checkoutComplete``, and a check that the stock
-  allocated equals the units ordered.
+  allocated equals the units ordered; once with the outbox's tasks run inline,
+  once with them left in the outbox for a worker.
 
-Payments go through the in-memory method; the confirmation e-mail task runs
-eagerly after commit (no broker), so its cost is part of ``checkoutComplete``.
+Payments go through the in-memory method; the outbox's tasks (confirmation
+e-mail, invoice PDF and submission) run eagerly after commit (no broker), so
+their cost is part of ``checkoutComplete`` unless said otherwise.
 Call :func:`bench_checkout` on a throw-away database (``tests.bench`` makes one).
 """
 
@@ -21,7 +25,8 @@ import os
 import statistics
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -180,11 +185,66 @@ def bench_flow(shop: Shop) -> None:
     p50, p95 = percentiles([flow.total for flow in flows])
     print(f"{'whole flow (6 requests)':<32} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms")
     record("guest checkout whole flow p50 / p95", f"{p50:.2f} / {p95:.2f} ms")
-    with CaptureQueriesContext(connection) as queries:
+    relayed = [0]
+    with CaptureQueriesContext(connection) as queries, _relays_counted(relayed):
         counted = buy(client, shop, _lines(shop, 1))
     per_step = ", ".join(f"{name} {counted.statements[name]}" for name in STEPS)
     print(f"SQL statements per order: {len(queries)} ({per_step})")
+    print(
+        f"  of which {relayed[0]} after the commits, by the outbox's tasks (the e-mail, the"
+        " invoice's PDF and submission: eager here, without a broker; a worker's in"
+        f" production): {len(queries) - relayed[0]} in the requests"
+    )
     record("guest checkout SQL statements per order", str(len(queries)))
+    record(
+        "guest checkout SQL statements per order in the requests (outbox tasks apart)",
+        str(len(queries) - relayed[0]),
+    )
+
+
+_SKIPPED: list[bool] = []
+
+
+def _relays_run() -> bool:
+    return not _SKIPPED
+
+
+@contextmanager
+def _relays_skipped() -> Iterator[None]:
+    """Inside, messages enqueued stay in the outbox (nothing relayed after commit)."""
+    from shop.outbox import services as outbox
+
+    original = outbox.outbox_relay
+    outbox.outbox_relay = lambda **_kwargs: 0
+    _SKIPPED.append(True)
+    try:
+        yield
+    finally:
+        _SKIPPED.pop()
+        outbox.outbox_relay = original
+
+
+@contextmanager
+def _relays_counted(counter: list[int]) -> Iterator[None]:
+    """Count in ``counter`` the statements of the outbox's relays (and the tasks
+    they run eagerly) while inside. A message's relay is bound when it is
+    enqueued, by name, so replacing the module's function reaches them."""
+    from shop.outbox import services as outbox
+
+    original = outbox.outbox_relay
+
+    def relay(*args: Any, **kwargs: Any) -> int:
+        before = len(connection.queries)
+        try:
+            return original(*args, **kwargs)
+        finally:
+            counter[0] += len(connection.queries) - before
+
+    outbox.outbox_relay = relay
+    try:
+        yield
+    finally:
+        outbox.outbox_relay = original
 
 
 @dataclass
@@ -193,7 +253,15 @@ class Buyer:
     failures: list[str] = field(default_factory=list)
 
 
-def bench_throughput(shop: Shop) -> None:
+def bench_throughput(shop: Shop, *, tasks_inline: bool = True) -> None:
+    """``tasks_inline``: the outbox's tasks (e-mail, invoice PDF and submission)
+    run after each commit, in the buyer's request, as without a broker; otherwise
+    they are left in the outbox, as a worker would take them (what the requests
+    alone sustain)."""
+    if not tasks_inline:
+        with _relays_skipped():
+            bench_throughput(shop)
+        return
     buyers = BUYERS if connection.vendor == "postgresql" else 1
     results = [Buyer() for _ in range(buyers)]
     barrier = threading.Barrier(buyers + 1)
@@ -230,12 +298,16 @@ def bench_throughput(shop: Shop) -> None:
         if buyers == BUYERS
         else "SQLite: one writer at a time, so one buyer"
     )
-    print(f"\n== throughput: {buyers} parallel buyers for {SECONDS:.0f} s ({note})")
+    where = "" if _relays_run() else ", outbox tasks left to a worker"
+    print(f"\n== throughput: {buyers} parallel buyers for {SECONDS:.0f} s ({note}){where}")
     if not flows:
         print(f"no order placed; first failures: {failures[:5]}")
         return
     p50, p95 = percentiles([flow.timings["CheckoutComplete"] for flow in flows])
-    record(f"checkout throughput, {buyers} parallel buyers", f"{len(flows) / elapsed:.1f} orders/s")
+    record(
+        f"checkout throughput, {buyers} parallel buyers{where}",
+        f"{len(flows) / elapsed:.1f} orders/s",
+    )
     print(
         f"{len(flows)} orders in {elapsed:.1f} s: {len(flows) / elapsed:6.1f} orders/s"
         f" | checkoutComplete p50 {p50:7.2f} ms p95 {p95:7.2f} ms"
@@ -264,5 +336,6 @@ def bench_checkout() -> None:
     shop = seed()
     bench_flow(shop)
     bench_throughput(shop)
+    bench_throughput(shop, tasks_inline=False)
     report_stock(shop)
     gateway.reset()

@@ -78,6 +78,7 @@ def test_reading_a_checkout_costs_the_same_queries_whatever_its_size(gql, lines)
     with CaptureQueriesContext(connection) as queries:
         body = gql(operation("storefront/Checkout"), {"token": str(checkout.token)})
     assert len(body["data"]["checkout"]["lines"]) == lines
-    # checkout, lines with variants and products, live promotions (none), zones,
-    # rules, methods, pickup points, free stock (once for the lines and the problems)
-    assert len(queries.captured_queries) == 8
+    # checkout, lines with variants, products and their free stock (for the lines
+    # and the problems), live promotions (none), zones, rules, methods (no pickup
+    # method: no pickup points to read)
+    assert len(queries.captured_queries) == 6

@@ -27,8 +27,9 @@ from shop.accounts.consent import accepted_documents
 from shop.accounts.models import User
 from shop.api.context import ShopContext
 from shop.api.inputs import fetch, fetch_many, given_fields
-from shop.api.mutations import found_or_none, mutation
+from shop.api.mutations import mutation
 from shop.api.types import LanguageCode
+from shop.errors import NotFound
 from shop.i18n import current_language
 
 
@@ -152,8 +153,9 @@ class CheckoutCompletePayload:
     errors: list[CheckoutError] = strawberry.field(default_factory=list)
 
 
-def _checkout(info: Info[ShopContext, None], token: uuid.UUID) -> models.Checkout:
-    return selectors.checkout_for(info.context.user, token=token)
+def _checkout(info: Info[ShopContext, None], token: uuid.UUID) -> selectors.CheckoutRef:
+    """The checkout as the service reads it: locked, for the request's user."""
+    return selectors.CheckoutRef(info.context.user, token)
 
 
 def _lines(lines: list[CheckoutLineInput]) -> list[tuple[ProductVariant, int]]:
@@ -163,6 +165,8 @@ def _lines(lines: list[CheckoutLineInput]) -> list[tuple[ProductVariant, int]]:
         [line.variant_id for line in lines],
         codes=CheckoutErrorCode,
         field="lines",
+        # The services check what is for sale, and the summary prices, from these.
+        queryset=ProductVariant.objects.select_related("product__category"),
     )
     return [(variant, line.quantity) for variant, line in zip(variants, lines, strict=True)]
 
@@ -296,7 +300,7 @@ class CheckoutMutations:
     def checkout_customer_attach(
         self, info: Info[ShopContext, None], input: CheckoutTokenInput, actor: User
     ) -> CheckoutPayload:
-        checkout = _checkout(info, input.token)
+        checkout = selectors.checkout_for(info.context.user, token=input.token)
         return _payload(services.checkout_customer_attach(checkout=checkout, user=actor))
 
     @strawberry.mutation(
@@ -321,9 +325,9 @@ class CheckoutMutations:
         payment, session = services.checkout_payment_start(
             checkout=checkout, method_code=input.method.value, options=options
         )
-        checkout.refresh_from_db()
         return CheckoutPaymentStartPayload(
-            checkout=CheckoutType(checkout=checkout),
+            # The checkout as the service locked it (a started payment has one).
+            checkout=CheckoutType(checkout=payment.checkout),  # type: ignore[arg-type]
             payment=PaymentSession(
                 method=input.method,
                 status=payment.status,
@@ -340,18 +344,17 @@ class CheckoutMutations:
         self, info: Info[ShopContext, None], input: CheckoutCompleteInput
     ) -> CheckoutCompletePayload:
         user = info.context.user
-        checkout = found_or_none(lambda: selectors.checkout_for(user, token=input.token))
-        if checkout is None:
-            # Placed already (perhaps by a duplicate request a moment ago): the
-            # same order, for whoever may see the checkout it came from.
-            order = selectors.order_placed_from(user, checkout_token=input.token)
-        else:
+        try:
             order = services.checkout_complete(
-                checkout=checkout,
+                checkout=selectors.CheckoutRef(user, input.token),
                 actor=user,
                 accepted=accepted_documents(
                     privacy_policy=input.accept_privacy_policy,
                     terms_of_sale=input.accept_terms_of_sale,
                 ),
             )
+        except NotFound:
+            # Placed already (perhaps by a duplicate request a moment ago): the
+            # same order, for whoever may see the checkout it came from.
+            order = selectors.order_placed_from(user, checkout_token=input.token)
         return CheckoutCompletePayload(order=order)  # type: ignore[arg-type]

@@ -24,7 +24,6 @@ from orders.api.shipping.types import PickupPointType
 from orders.errors import CheckoutErrorCode
 from orders.payments import get_payment_methods
 from orders.services.payments import checkout_problems
-from orders.services.stock import quantities_available
 from shop.api.context import ShopContext
 from shop.api.errors import ShopError
 from shop.api.mutations import PayloadErrors
@@ -56,19 +55,6 @@ def _summary(info: Info[ShopContext, None], checkout: models.Checkout) -> select
         info.context.memo[key] = selectors.checkout_summary(checkout)
     summary: selectors.CheckoutSummary = info.context.memo[key]
     return summary
-
-
-def _free(
-    info: Info[ShopContext, None], summary: selectors.CheckoutSummary
-) -> dict[int, int | None]:
-    """Free units per line variant, read once per request (lines and problems show them)."""
-    checkout = summary.checkout
-    key = f"checkout-free:{checkout.pk}:{checkout.version}"
-    if key not in info.context.memo:
-        variants = [view.variant for view in summary.lines]
-        info.context.memo[key] = quantities_available(variants, checkout=checkout)
-    free: dict[int, int | None] = info.context.memo[key]
-    return free
 
 
 @strawberry.type(name="CheckoutLine")
@@ -141,6 +127,8 @@ class AvailableShippingMethod:
 
     @strawberry.field(description="Where a pickup method's orders can be collected.")
     def pickup_points(self) -> list[PickupPointType]:
+        if self.quote.method.kind != models.ShippingMethod.Kind.PICKUP:
+            return []  # only pickup methods have any (the shipping services see to it)
         points = self.quote.method.pickup_points.all()
         return [point for point in points if point.is_active]  # type: ignore[misc]
 
@@ -182,7 +170,7 @@ class CheckoutType:
     def lines(self, info: Info[ShopContext, None]) -> list[CheckoutLineType]:
         summary = self._summary(info)
         views = summary.lines
-        free = _free(info, summary)
+        free = summary.free
         return [
             CheckoutLineType(view=view, quantity_available=free[view.variant.pk]) for view in views
         ]
@@ -262,5 +250,5 @@ class CheckoutType:
     @strawberry.field(description="What still keeps the checkout from being paid.")
     def problems(self, info: Info[ShopContext, None]) -> list[CheckoutError]:
         summary = self._summary(info)
-        problems = checkout_problems(summary, free=_free(info, summary))
+        problems = checkout_problems(summary)
         return checkout_errors(problems) if problems else []

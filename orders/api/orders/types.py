@@ -216,6 +216,8 @@ class OrderType(ModelNode):
     def bill_charges(
         self, root: models.Order
     ) -> list[Annotated[BillChargeType, strawberry.lazy("billing_bridge.api.types")]]:
+        if root.payment_method != "water_bill":
+            return []  # bill charges hang off water-bill payments only
         # The API layer joins the two apps; the orders domain never imports billing_bridge.
         from billing_bridge.api.types import bill_charges_of
 
