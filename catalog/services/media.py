@@ -23,7 +23,6 @@ from catalog.media import (
 from catalog.models import Product, ProductMedia
 from catalog.services._common import _assign, _invalid, _next_position
 from shop.accounts.models import User
-from shop.audit import record_change
 from shop.catalog_version import record_catalog_change
 from shop.validation import full_clean
 
@@ -48,7 +47,7 @@ def product_media_create(
         position = _next_position(product.media.all())
     media = ProductMedia(product=product, alt=alt, alt_en=alt_en, position=position)
     full_clean(media, Code, exclude=["image"])
-    _store_image(media, upload, lambda: record_change(actor=actor, obj=media, action="add"))
+    _store_image(media, upload, lambda: record_catalog_change(actor=actor, obj=media, action="add"))
     return media
 
 

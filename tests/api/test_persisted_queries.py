@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -30,6 +31,7 @@ from tests.catalog.storefront_factories import (
 from tests.factories import StaffFactory
 from tests.factories.catalog import MediaFactory, ProductFactory, WarehouseFactory
 from tests.factories.orders import ready_checkout, stocked_variant
+from tests.catalog.test_media import image_bytes
 from tests.operations import operation
 
 pytestmark = pytest.mark.django_db
@@ -280,6 +282,15 @@ WRITERS: dict[str, Writer] = {
         lambda: (CollectionFactory(slug="verano"), _product()),
         lambda actor, cp: catalog.collection_products_add(
             actor=actor, collection=cp[0], products=[cp[1]]
+        ),
+    ),
+    "product_media_create": (
+        *LIST,
+        _product,
+        lambda actor, product: catalog.product_media_create(
+            actor=actor,
+            product=product,
+            upload=SimpleUploadedFile("grifo.png", image_bytes(size=(80, 60)), "image/png"),
         ),
     ),
     "product_media_delete": (

@@ -415,7 +415,7 @@ def test_files_written_before_a_failure_are_deleted(manager, tmp_path, monkeypat
         raise RuntimeError("history unavailable")
 
     # (patched where product_media_create looks it up)
-    monkeypatch.setattr("catalog.services.media.record_change", broken)
+    monkeypatch.setattr("catalog.services.media.record_catalog_change", broken)
 
     # when
     with pytest.raises(RuntimeError, match="history unavailable"):
