@@ -189,10 +189,12 @@ def customer_may_cancel(order: Order) -> bool:
 
 @transaction.atomic
 def order_cancel(*, actor: User | None, order: Order, reason: str = "") -> Order:
-    """Cancel an order nothing of which has shipped: its stock is released and
+    """Cancel an order nothing of which has shipped: its stock is released,
     what was paid is refunded (authorisations released) through the payment
-    interface. CANNOT_CANCEL otherwise; nothing changes then. A refund the
-    provider refuses is recorded as failed, for staff to retry."""
+    interface and its promo code's use is given back. CANNOT_CANCEL otherwise;
+    nothing changes then. A refund the provider refuses is recorded as failed,
+    for staff to retry."""
+    from discounts.services import voucher_usage_release_for_order
     from orders.services.payments import payment_give_back_all
 
     order = _locked(order)
@@ -200,6 +202,7 @@ def order_cancel(*, actor: User | None, order: Order, reason: str = "") -> Order
         raise _error(None, _("Only orders not yet shipped can be cancelled."), Code.CANNOT_CANCEL)
     order_transition(order=order, to=Status.CANCELLED, actor=actor, message=reason)
     stock_deallocate(lines=order.lines.all())
+    voucher_usage_release_for_order(order=order)
     order_event(order, OrderEvent.Type.CANCELLED, actor, reason)
     payment_give_back_all(order=order, actor=actor)
     get_invoicer().order_cancelled(order)
