@@ -152,6 +152,8 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
             total_tax=view.total.tax,
             discount_gross=view.total.discount,
             discount_sources=_sources(view, order.voucher_code),
+            promotion_id=view.unit.sale.id if view.unit.sale else None,
+            promotion_discount_gross=view.unit.discount * view.line.quantity,
         )
         for view in summary.lines
     )
