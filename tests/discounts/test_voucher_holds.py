@@ -18,15 +18,17 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from billing_bridge.models import BillCharge
 from discounts import selectors as discount_selectors
 from discounts import services as discounts
 from discounts.models import VoucherUsage
 from orders import selectors, services
-from orders.models import Checkout
+from orders.models import Checkout, Order, Payment, PaymentTransaction
 from orders.payments.memory import gateway
 from orders.tasks import reservations_release_expired
 from shop.accounts.roles import ORDER_MANAGER
-from tests.discounts.factories import voucher_with_code
+from tests.billing_bridge.test_water_bill_payment import linked_customer
+from tests.discounts.factories import PromotionFactory, voucher_with_code
 from tests.factories import UserFactory
 from tests.factories.invoicing import METHODS, variant_at
 from tests.factories.orders import gid, ready_checkout, staff_in_role
@@ -211,3 +213,87 @@ def test_a_cancelled_order_gives_its_use_back():
     again = _with_code([(kit, 1)], code="UNAVEZ")
     _start(again)
     assert services.checkout_complete(checkout=again, actor=None).voucher_code == "UNAVEZ"
+
+
+# Issue 17, item 4: a code that became unusable between the payment's start and
+# its completion is refused with its reason, and the payment given back.
+
+
+def test_a_voucher_deactivated_after_a_water_bill_start_is_refused_and_nothing_is_charged():
+
+    voucher = voucher_with_code("AGUA10")
+    user, _contract = linked_customer()
+    checkout = _with_code([(variant_at("0.21", "12.10"), 2)], user=user)
+    payment, _session = services.checkout_payment_start(
+        checkout=checkout,
+        method_code="water_bill",
+        options={"contract": "100200300", "installments": 3},
+    )
+    assert payment.amount == D("26.73")  # 24.20 - 2.42 + 4.95
+    type(voucher).objects.filter(pk=voucher.pk).update(is_active=False)
+
+    with pytest.raises(ValidationError) as refused:
+        services.checkout_complete(checkout=checkout, actor=user)
+
+    assert _codes(refused.value) == {"promoCode": ["voucher_expired"]}
+    assert not Order.objects.exists()
+    assert not BillCharge.objects.exists()
+    payment.refresh_from_db()
+    assert (payment.order, payment.status) == (None, Payment.Status.CANCELLED)
+    assert not VoucherUsage.objects.filter(status="used").exists()
+
+
+@pytest.mark.parametrize("method", ["card", "water_bill"])
+def test_a_hold_that_ran_out_and_was_taken_meanwhile_is_refused_at_completion(method):
+
+    voucher_with_code("UNA", usage_limit=1)
+    kit = variant_at("0.21", "12.10")
+    user, _contract = linked_customer()
+    late = _with_code([(kit, 1)], code="UNA", user=user)
+    options = {"contract": "100200300", "installments": 1} if method == "water_bill" else None
+    payment, _session = services.checkout_payment_start(
+        checkout=late, method_code=method, options=options
+    )
+    VoucherUsage.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    quick = _with_code([(kit, 1)], code="UNA", email="luis@example.com")
+    _start(quick)
+    services.checkout_complete(checkout=quick, actor=None)
+
+    with pytest.raises(ValidationError) as refused:
+        services.checkout_complete(checkout=late, actor=user)
+
+    assert _codes(refused.value) == {"promoCode": ["voucher_used_up"]}
+    assert Order.objects.count() == 1
+    assert list(VoucherUsage.objects.filter(status="used").values_list("email", flat=True)) == [
+        "luis@example.com"
+    ]
+    if method == "card":
+        refunds = PaymentTransaction.objects.filter(payment=payment, kind="refund")
+        assert [(row.status, row.amount) for row in refunds] == [("success", D("15.84"))]
+    else:
+        assert not BillCharge.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["card", "water_bill"])
+def test_a_promotion_that_ended_after_the_start_outdates_the_payment(method):
+
+    kit = variant_at("0.21", "12.10")
+    promotion = PromotionFactory(products=[kit.product], value=D("50"))
+    user, _contract = linked_customer()
+    checkout = ready_checkout(lines=[(kit, 2)], user=user)
+    options = {"contract": "100200300", "installments": 1} if method == "water_bill" else None
+    payment, _session = services.checkout_payment_start(
+        checkout=checkout, method_code=method, options=options
+    )
+    assert payment.amount == D("17.05")  # 12.10 + 4.95
+    type(promotion).objects.filter(pk=promotion.pk).update(ends_at=timezone.now())
+
+    with pytest.raises(ValidationError) as refused:
+        services.checkout_complete(checkout=checkout, actor=user)
+
+    assert _codes(refused.value) == {"__all__": ["payment_outdated"]}
+    assert not Order.objects.exists()
+    assert not BillCharge.objects.exists()
+    # Started again, it is re-priced and placed at the new total.
+    services.checkout_payment_start(checkout=checkout, method_code=method, options=options)
+    assert services.checkout_complete(checkout=checkout, actor=user).total_gross == D("29.15")
