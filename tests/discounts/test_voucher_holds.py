@@ -184,6 +184,20 @@ def test_a_checkout_merged_away_on_sign_in_gives_its_held_use_back():
     assert _statuses() == ["released"]
 
 
+def test_an_erased_account_gives_its_checkouts_held_use_back():
+    from shop.accounts import privacy
+
+    voucher_with_code("UNA", usage_limit=1)
+    user = UserFactory()
+    checkout = _with_code([(variant_at("0.21", "12.10"), 1)], code="UNA", user=user)
+    _start(checkout)
+
+    privacy.account_delete(actor=user, token=privacy.deletion_tokens.make_token(user))
+
+    assert not Checkout.objects.filter(pk=checkout.pk).exists()
+    assert _statuses() == ["released"]
+
+
 def test_removing_the_code_after_paying_started_outdates_the_payment_and_releases_the_use():
     voucher_with_code("AGUA10")
     checkout = _with_code([(variant_at("0.21", "12.10"), 1)])
