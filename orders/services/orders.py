@@ -136,6 +136,7 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
         ),
     )
     order_number_assign(order)
+    promotions = _locked_promotions(summary)
     lines = OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
@@ -152,7 +153,9 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
             total_tax=view.total.tax,
             discount_gross=view.total.discount,
             discount_sources=_sources(view, order.voucher_code),
-            promotion_id=view.unit.sale.id if view.unit.sale else None,
+            promotion_id=view.unit.sale.id
+            if view.unit.sale and view.unit.sale.id in promotions
+            else None,
             promotion_discount_gross=view.unit.discount * view.line.quantity,
         )
         for view in summary.lines
@@ -171,6 +174,20 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
     get_invoicer().order_placed(order, payment)
     _notify(order, "confirmation")
     return order
+
+
+def _locked_promotions(summary: CheckoutSummary) -> set[int]:
+    """The promotions of the summary's prices that still exist, locked until the
+    order commits: one deleted meanwhile is not linked (its discount stays on
+    the line, as it was paid), and none can go while the lines point at it."""
+    from discounts.models import Promotion
+
+    ids = {view.unit.sale.id for view in summary.lines if view.unit.sale is not None}
+    if not ids:
+        return set()
+    return set(
+        Promotion.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True)
+    )
 
 
 def _sources(view: CheckoutLineView, voucher_code: str) -> list[dict[str, str]]:

@@ -237,3 +237,28 @@ def test_the_migration_reads_the_promotion_of_lines_placed_before_from_their_sou
         (promotion.pk, D("2.10")),
         (promotion.pk, D("4.20")),  # the cancelled order's: kept, counted nowhere
     ]
+
+
+def test_a_promotion_deleted_while_its_order_is_placed_is_not_linked_and_its_discount_stays():
+    from django.db import transaction
+
+    from orders import selectors as order_selectors
+    from orders.services.orders import order_place
+
+    kit = variant_at("0.21", "12.10")
+    promotion = PromotionFactory(products=[kit.product], value=D("50"))
+    checkout = ready_checkout(lines=[(kit, 2)])
+    payment, _session = services.checkout_payment_start(checkout=checkout, method_code="card")
+    summary = order_selectors.checkout_summary(checkout)
+    promotion.delete()
+
+    with transaction.atomic():
+        order = order_place(summary=summary, payment=payment, actor=None)
+
+    (line,) = order.lines.all()
+    assert (line.promotion, line.promotion_discount_gross, line.discount_gross) == (
+        None,
+        D("12.10"),
+        D("12.10"),
+    )
+    assert order.total_gross == D("17.05")
