@@ -348,25 +348,21 @@ def dashboard_for(user: User) -> Dashboard:
 
 
 def _discounts() -> list[Kpi]:
-    """Promo codes used and discounts given (promotions too) over the sales period."""
-    from discounts.models import VoucherUsage
+    """Promo codes used and discounts given (codes and promotions) over the sales
+    period: ``discounts.selectors.discount_totals``, the sums of the vouchers'
+    and promotions' own figures."""
+    from discounts.selectors import discount_totals
 
-    since = timezone.now() - timedelta(days=SALES_DAYS)
-    placed = Order.objects.filter(created_at__gte=since).exclude(status=Order.Status.CANCELLED)
-    sums = placed.aggregate(
-        given=Sum("discount_gross"),
-        uses=Count("voucher_usage", filter=Q(voucher_usage__status=VoucherUsage.Status.USED)),
-    )
-    given, uses = sums["given"] or Decimal(0), sums["uses"]
+    totals = discount_totals(since=timezone.now() - timedelta(days=SALES_DAYS))
     return [
         Kpi(
             gettext("Promo codes used, last %(days)d days") % {"days": SALES_DAYS},
-            str(uses),
+            str(totals.code_uses),
             _url("discounts_voucherusage_changelist"),
         ),
         Kpi(
             gettext("Discounts given, last %(days)d days") % {"days": SALES_DAYS},
-            euros(quantize(given)),
+            euros(totals.discount),
         ),
     ]
 

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -25,6 +26,7 @@ from admin_ui.common import (
     Writes,
     actor,
 )
+from admin_ui.order_forms import euros
 from discounts import selectors, services
 from discounts.models import Promotion, Voucher, VoucherUsage
 from shop.money import quantize
@@ -53,11 +55,52 @@ class PromotionAdmin(ServiceAdmin):
         services.promotion_delete,
     )
     form = PromotionForm
-    list_display = ("name", "value_type", "value", "starts_at", "ends_at", "is_active")
+    list_display = (
+        "name",
+        "value_type",
+        "value",
+        "starts_at",
+        "ends_at",
+        "is_active",
+        "orders",
+        "discount_given",
+        "revenue",
+    )
     list_filter = ("is_active", "value_type")
     search_fields = ("name", "name_en")
     autocomplete_fields = ("products", "categories", "collections")
     filter_horizontal = ("variants",)
+    readonly_fields = ("usage_summary",)
+
+    @override
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Promotion]:
+        return selectors.promotions_with_usage(super().get_queryset(request), targets=False)
+
+    @admin.display(description=_("orders"), ordering="usage_orders")
+    def orders(self, obj: Promotion) -> int:
+        return selectors.promotion_stats(obj).orders
+
+    @admin.display(description=_("discount given"), ordering="usage_discount")
+    def discount_given(self, obj: Promotion) -> str:
+        return euros(selectors.promotion_stats(obj).discount)
+
+    @admin.display(description=_("revenue"), ordering="usage_revenue")
+    def revenue(self, obj: Promotion) -> str:
+        return euros(selectors.promotion_stats(obj).revenue)
+
+    @admin.display(description=_("usage and revenue"))
+    def usage_summary(self, obj: Promotion) -> str:
+        if obj.pk is None:
+            return "-"
+        stats = selectors.promotion_stats(obj)
+        return str(
+            _("%(orders)d orders (not cancelled); %(discount)s given, %(revenue)s of orders.")
+            % {
+                "orders": stats.orders,
+                "discount": euros(stats.discount),
+                "revenue": euros(stats.revenue),
+            }
+        )
 
 
 class VoucherForm(ServiceCheckedForm):
@@ -92,7 +135,17 @@ class VoucherAdmin(ObjectToolsMixin, ServiceAdmin):
         services.voucher_delete,
     )
     form = VoucherForm
-    list_display = ("name", "scope", "value_type", "value", "usage_limit", "is_active", "uses")
+    list_display = (
+        "name",
+        "scope",
+        "value_type",
+        "value",
+        "usage_limit",
+        "is_active",
+        "uses",
+        "discount_given",
+        "revenue",
+    )
     list_filter = ("is_active", "scope")
     search_fields = ("name", "codes__code")
     autocomplete_fields = ("products", "categories", "collections")
@@ -109,9 +162,21 @@ class VoucherAdmin(ObjectToolsMixin, ServiceAdmin):
             actor=actor(request), data=data, code=form.cleaned_data.get("code") or ""
         )
 
-    @admin.display(description=_("uses"))
+    @override
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Voucher]:
+        return selectors.vouchers_with_usage(super().get_queryset(request))
+
+    @admin.display(description=_("uses"), ordering="usage_uses")
     def uses(self, obj: Voucher) -> int:
         return selectors.voucher_stats(obj).uses
+
+    @admin.display(description=_("discount given"), ordering="usage_discount")
+    def discount_given(self, obj: Voucher) -> str:
+        return euros(selectors.voucher_stats(obj).discount)
+
+    @admin.display(description=_("revenue"), ordering="usage_revenue")
+    def revenue(self, obj: Voucher) -> str:
+        return euros(selectors.voucher_stats(obj).revenue)
 
     @admin.display(description=_("usage and revenue"))
     def usage_summary(self, obj: Voucher) -> str:

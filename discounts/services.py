@@ -12,13 +12,15 @@ from __future__ import annotations
 import csv
 import io
 import secrets
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from discounts.errors import DiscountErrorCode as Code
@@ -284,9 +286,33 @@ def checkout_promo_code_remove(*, checkout: Checkout) -> Checkout:
 
 
 def _release(checkout: Checkout) -> None:
-    VoucherUsage.objects.filter(
-        checkout_token=checkout.token, status=VoucherUsage.Status.RESERVED
+    voucher_holds_release(checkout_tokens=[checkout.token])
+
+
+def voucher_holds_release(*, checkout_tokens: Iterable[uuid.UUID]) -> int:
+    """Give back the uses held by the checkouts with ``checkout_tokens``: their
+    cart changed (the payment that held them is outdated), they dropped the code
+    or they are deleted. Returns how many were released."""
+    return VoucherUsage.objects.filter(
+        checkout_token__in=list(checkout_tokens), status=VoucherUsage.Status.RESERVED
     ).update(status=VoucherUsage.Status.RELEASED, expires_at=None)
+
+
+def voucher_holds_release_expired(*, now: datetime | None = None) -> int:
+    """Mark the holds whose time ran out as released (limits already ignore them:
+    this keeps the table readable). Scheduled with the stock reservations."""
+    return VoucherUsage.objects.filter(
+        status=VoucherUsage.Status.RESERVED, expires_at__lte=now or timezone.now()
+    ).update(status=VoucherUsage.Status.RELEASED, expires_at=None)
+
+
+def voucher_usage_release_for_order(*, order: Order) -> None:
+    """A cancelled order gives its use back: it no longer counts against the
+    limits (the customer may use a once-per-customer code again) nor in the
+    usage and revenue figures."""
+    VoucherUsage.objects.filter(order=order, status=VoucherUsage.Status.USED).update(
+        status=VoucherUsage.Status.RELEASED
+    )
 
 
 # The checkout's payment and order.

@@ -12,7 +12,11 @@ from orders.services.stock import reservations_delete_expired
 
 @shared_task
 def reservations_release_expired() -> int:
-    """Delete expired stock reservations (scheduled every minute by beat)."""
+    """Delete expired stock reservations and release the promo-code uses held
+    with them (scheduled every minute by beat). Returns the reservations deleted."""
+    from discounts.services import voucher_holds_release_expired
+
+    voucher_holds_release_expired()
     return reservations_delete_expired()
 
 

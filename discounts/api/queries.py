@@ -8,7 +8,7 @@ import strawberry
 import strawberry_django
 from strawberry.types import Info
 
-from discounts import models
+from discounts import models, selectors
 from discounts.api.types import PromotionType, VoucherType
 from shop.api.context import ShopContext
 from shop.api.permissions import require_permission
@@ -18,11 +18,16 @@ from shop.api.relay import ShopConnection
 @strawberry.type
 class DiscountQueries:
     @strawberry_django.connection(
-        ShopConnection[PromotionType], description="Staff with `discounts.view_promotion`."
+        ShopConnection[PromotionType],
+        description=(
+            "Staff with `discounts.view_promotion`, with each promotion's usage and revenue."
+        ),
     )
     def promotions(self, info: Info[ShopContext, None]) -> Iterable[models.Promotion]:
         require_permission(info, "discounts.view_promotion")
-        return models.Promotion.objects.order_by("-starts_at", "-pk")
+        return selectors.promotions_with_usage(
+            models.Promotion.objects.order_by("-starts_at", "-pk")
+        )
 
     @strawberry_django.connection(
         ShopConnection[VoucherType],
@@ -30,4 +35,4 @@ class DiscountQueries:
     )
     def vouchers(self, info: Info[ShopContext, None]) -> Iterable[models.Voucher]:
         require_permission(info, "discounts.view_voucher")
-        return models.Voucher.objects.order_by("-created_at", "-pk")
+        return selectors.vouchers_with_usage(models.Voucher.objects.order_by("-created_at", "-pk"))

@@ -125,6 +125,18 @@ class OrderLine(models.Model):
     )
     # Where the discount came from: [{"kind": "promotion"|"voucher", "id", "name", "amount"}].
     discount_sources = models.JSONField(_("discount sources"), default=list, blank=True)
+    # The promotion's part of ``discount_gross``, by promotion: its usage and revenue.
+    promotion = models.ForeignKey(
+        "discounts.Promotion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="order_lines",
+        verbose_name=_("promotion"),
+    )
+    promotion_discount_gross = models.DecimalField(
+        _("promotion discount"), max_digits=12, decimal_places=2, default=Decimal(0)
+    )
 
     class Meta:
         verbose_name = _("order line")

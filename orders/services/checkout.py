@@ -70,9 +70,20 @@ def _touch(checkout: Checkout, *fields: str) -> None:
 
 def checkout_changed(checkout: Checkout, *fields: str) -> None:
     """Save ``fields`` of a locked checkout as a change of its cart's price (as the
-    line services do): a started payment is outdated and its stock goes back."""
-    stock_release_reservations(checkout=checkout)
+    line services do): a started payment is outdated and what it held goes back."""
+    _holds_release(checkout)
     _touch(checkout, *fields)
+
+
+def _holds_release(checkout: Checkout) -> None:
+    """A started payment is outdated: its stock and the use of its promo code go
+    back until it starts again (the code stays on the checkout, re-checked on
+    every read: see ``orders.selectors.checkout_summary``)."""
+    from discounts.services import voucher_holds_release
+
+    stock_release_reservations(checkout=checkout)
+    if checkout.promo_code:  # a use is held only with a code (changing it releases it)
+        voucher_holds_release(checkout_tokens=[checkout.token])
 
 
 def _clean_email(email: str) -> str:
@@ -150,8 +161,7 @@ def _set_quantities(
     ]
     if added:
         CheckoutLine.objects.bulk_create(added)
-    # A started payment is outdated now: its units go back until it starts again.
-    stock_release_reservations(checkout=checkout)
+    _holds_release(checkout)
     forget_checkout_lines(checkout)
     _touch(checkout)
 
@@ -231,7 +241,7 @@ def checkout_lines_delete(
 ) -> Checkout:
     checkout = locked_checkout(checkout)
     checkout.lines.filter(variant__in=list(variants)).delete()
-    stock_release_reservations(checkout=checkout)
+    _holds_release(checkout)
     forget_checkout_lines(checkout)
     _touch(checkout)
     return checkout
@@ -341,6 +351,8 @@ def checkout_customer_attach(*, checkout: Checkout, user: User) -> Checkout:
 
 
 def _attach(*, checkout: Checkout, user: User) -> Checkout:
+    from discounts.services import voucher_holds_release
+
     checkout = locked_checkout(checkout)
     if checkout.user_id == user.pk:
         return checkout
@@ -366,6 +378,8 @@ def _attach(*, checkout: Checkout, user: User) -> Checkout:
         else:
             mine.quantity = min(mine.quantity + line.quantity, limit)
             mine.save(update_fields=["quantity"])
+    if checkout.promo_code:
+        voucher_holds_release(checkout_tokens=[checkout.token])
     checkout.delete()
     forget_checkout_lines(target)
     _touch(target)

@@ -137,6 +137,7 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
         ),
     )
     order_number_assign(order)
+    promotions = _locked_promotions(summary)
     lines = OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
@@ -153,6 +154,10 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
             total_tax=view.total.tax,
             discount_gross=view.total.discount,
             discount_sources=_sources(view, order.voucher_code),
+            promotion_id=view.unit.sale.id
+            if view.unit.sale and view.unit.sale.id in promotions
+            else None,
+            promotion_discount_gross=view.unit.discount * view.line.quantity,
         )
         for view in summary.lines
     )
@@ -223,6 +228,20 @@ def _prefetched(instance: Order, **related: list[Any]) -> None:
         cache[name] = queryset
 
 
+def _locked_promotions(summary: CheckoutSummary) -> set[int]:
+    """The promotions of the summary's prices that still exist, locked until the
+    order commits: one deleted meanwhile is not linked (its discount stays on
+    the line, as it was paid), and none can go while the lines point at it."""
+    from discounts.models import Promotion
+
+    ids = {view.unit.sale.id for view in summary.lines if view.unit.sale is not None}
+    if not ids:
+        return set()
+    return set(
+        Promotion.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True)
+    )
+
+
 def _sources(view: CheckoutLineView, voucher_code: str) -> list[dict[str, str]]:
     sources = view.discount_sources()
     for source in sources:
@@ -241,10 +260,12 @@ def customer_may_cancel(order: Order) -> bool:
 
 @transaction.atomic
 def order_cancel(*, actor: User | None, order: Order, reason: str = "") -> Order:
-    """Cancel an order nothing of which has shipped: its stock is released and
+    """Cancel an order nothing of which has shipped: its stock is released,
     what was paid is refunded (authorisations released) through the payment
-    interface. CANNOT_CANCEL otherwise; nothing changes then. A refund the
-    provider refuses is recorded as failed, for staff to retry."""
+    interface and its promo code's use is given back. CANNOT_CANCEL otherwise;
+    nothing changes then. A refund the provider refuses is recorded as failed,
+    for staff to retry."""
+    from discounts.services import voucher_usage_release_for_order
     from orders.services.payments import payment_give_back_all
 
     order = _locked(order)
@@ -252,6 +273,7 @@ def order_cancel(*, actor: User | None, order: Order, reason: str = "") -> Order
         raise _error(None, _("Only orders not yet shipped can be cancelled."), Code.CANNOT_CANCEL)
     order_transition(order=order, to=Status.CANCELLED, actor=actor, message=reason)
     stock_deallocate(lines=order.lines.all())
+    voucher_usage_release_for_order(order=order)
     order_event(order, OrderEvent.Type.CANCELLED, actor, reason)
     payment_give_back_all(order=order, actor=actor)
     get_invoicer().order_cancelled(order)

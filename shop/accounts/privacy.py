@@ -67,6 +67,7 @@ from django.utils.translation import gettext as _
 
 from billing_bridge.models import BillCharge, ContractLink
 from billing_bridge.selectors import OUTSTANDING
+from discounts.services import voucher_holds_release
 from invoicing.models import Invoice
 from orders.models import Checkout, Claim, ClaimAttachment, ClaimMessage, Order
 from shop.accounts.errors import AccountErrorCode as Code
@@ -217,7 +218,9 @@ def account_delete(*, actor: User, token: str) -> User:
     placeholder = f"deleted-{uuid.uuid4().hex}@{DELETED_EMAIL_DOMAIN}"
     _claims_erase(user)  # before the orders, which lead to them, are detached
     _orders_detach(user, placeholder)
-    Checkout.objects.filter(user=user).delete()
+    checkouts = Checkout.objects.filter(user=user)
+    voucher_holds_release(checkout_tokens=checkouts.values_list("token", flat=True))
+    checkouts.delete()
     Address.objects.filter(user=user).delete()
     ContractLink.objects.filter(user=user).delete()
     _user_anonymise(user, placeholder)
