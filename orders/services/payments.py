@@ -140,9 +140,19 @@ def _method(code: str) -> PaymentMethod:
 
 
 def checkout_payment_start(
-    *, checkout: Checkout, method_code: str, options: dict[str, Any] | None = None
+    *,
+    checkout: Checkout,
+    method_code: str,
+    options: dict[str, Any] | None = None,
+    accepted: Collection[str] = (),
 ) -> tuple[Payment, PaymentSession]:
     """Reserve the cart's stock and start paying the checkout's total with a method.
+
+    The legal texts ``accepted`` (kinds) are kept with the payment and recorded
+    with the order however it is placed (``checkoutComplete``, or the card
+    webhook when the shopper never comes back). Once the shop publishes terms of
+    sale they must be among them (REQUIRED on ``acceptTermsOfSale``): no money
+    is asked for a sale on terms not accepted.
 
     One live payment per checkout. Starting again for the same version of the
     checkout with the same choices (a double click, a second tab, a retry)
@@ -159,6 +169,8 @@ def checkout_payment_start(
     """
     method = _method(method_code)
     options = options or {}
+    consent.checkout_acceptance_check(accepted)
+    consent.legal_texts_check(accepted)
     while True:
         with transaction.atomic():
             checkout = locked_checkout(checkout)
@@ -173,12 +185,17 @@ def checkout_payment_start(
             payment = _payment_to_start(checkout, method, options, reusable)
             if checkout.payments.filter(status__in=LIVE).exclude(pk=payment.pk).exists():
                 continue  # a parallel start of another kind came in between: settle it first
-            _reserve_and_store(summary, payment, options)
+            _reserve_and_store(summary, payment, options, accepted)
             break
     return _payment_session(payment, method, checkout)
 
 
-def _reserve_and_store(summary: CheckoutSummary, payment: Payment, options: dict[str, Any]) -> None:
+def _reserve_and_store(
+    summary: CheckoutSummary,
+    payment: Payment,
+    options: dict[str, Any],
+    accepted: Collection[str],
+) -> None:
     """Under the checkout's lock: hold the cart's stock and store the payment
     with the total and, for a new version or new choices, a new start key; hold
     a use of its promo code (VOUCHER_USED_UP: nothing kept)."""
@@ -195,6 +212,7 @@ def _reserve_and_store(summary: CheckoutSummary, payment: Payment, options: dict
             "options": options,
             "start_key": keys.start_key(payment.idempotency_key, checkout_version=checkout.version),
         }
+    payment.details = {**payment.details, "accepted": sorted(set(accepted))}
     payment.amount = summary.totals.total_gross
     payment.save()
 
@@ -481,9 +499,12 @@ def checkout_complete(
 ) -> Order:
     """Place the order for a paid checkout. Idempotent: a repeat, or a concurrent
     duplicate, returns the same order. The legal texts ``accepted`` (kinds) are
-    recorded with the order (``shop.accounts.consent``); ACCOUNT_NOT_CONFIRMED
-    when the customer may not buy yet (nothing is placed or given back: the
-    payment stays as it is until they may).
+    recorded with the order (``shop.accounts.consent``), with those accepted at
+    the payment's start; REQUIRED on ``acceptTermsOfSale`` when the shop has
+    published terms of sale and neither accepted them, ACCOUNT_NOT_CONFIRMED
+    when the customer may not buy yet (nothing is placed or given back for
+    either: the payment stays as it is and a repeat that accepts them places
+    the order).
 
     The payment's state is asked of its method, never taken from the client, and
     the method is asked again whether it may take this checkout (a contract
@@ -496,6 +517,8 @@ def checkout_complete(
     if order is not None:
         return order
     _check_may_buy(checkout)
+    accepted = {*accepted, *_accepted_at_start(checkout)}
+    consent.checkout_acceptance_check(accepted)
     consent.legal_texts_check(accepted)  # before the payment is asked, so never given back for it
     try:
         with transaction.atomic():
@@ -509,6 +532,12 @@ def checkout_complete(
     if isinstance(outcome, Order):
         return outcome
     raise outcome  # after the commit that keeps the record of the money given back
+
+
+def _accepted_at_start(checkout: Checkout) -> list[str]:
+    """The legal texts accepted when the checkout's current payment started."""
+    payment = checkout.payments.exclude(status=Payment.Status.CANCELLED).order_by("-pk").first()
+    return list(payment.details.get("accepted", [])) if payment else []
 
 
 def _complete_locked(
