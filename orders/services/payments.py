@@ -544,6 +544,10 @@ def _complete_locked(
     checkout: Checkout, actor: User | None, accepted: Collection[str]
 ) -> Order | ValidationError:
     """The order placed, or why not once the payment has been given back."""
+    if checkout.user_id is not None:
+        # The buyer's row first, as account_delete locks it: an account is never
+        # deleted while an order is being placed for it (nor the reverse).
+        list(User.objects.select_for_update().filter(pk=checkout.user_id).values_list("pk"))
     locked = Checkout.objects.select_for_update().filter(pk=checkout.pk).first()
     order = Order.objects.filter(checkout_token=checkout.token).first()
     if order is not None:

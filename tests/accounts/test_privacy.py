@@ -19,11 +19,11 @@ from django.utils import timezone
 from billing_bridge.models import BillCharge, ContractLink, SupplyContract
 from invoicing.models import Invoice
 from orders import services
-from orders.models import Checkout, Claim, ClaimAttachment, ClaimMessage, Order
+from orders.models import Checkout, Claim, ClaimAttachment, ClaimMessage, Order, Payment
 from orders.payments.memory import gateway
 from orders.services import claims as claim_services
 from shop.accounts import privacy
-from shop.accounts.models import Address, User
+from shop.accounts.models import Address, Consent, User
 from shop.accounts.roles import ORDER_MANAGER
 from shop.accounts.tokens import create_token
 from tests.accounts.utils import bearer
@@ -611,3 +611,62 @@ SHIPPING = {
     "phone": "+34 600 123 456",
 }
 SHIPPING_FULL = SHIPPING
+
+
+def test_deletion_keeps_the_consents_as_proof_without_naming_the_person(
+    gql, world, django_capture_on_commit_callbacks
+):
+    # given: what the customer accepted, and a guest's acceptance with the same address
+    user, full = world["user"], world["full"]
+    now = timezone.now()
+    proof = {
+        "document": "terms_of_sale",
+        "version": now - timedelta(days=30),
+        "digest": "a" * 64,
+        "accepted_at": now - timedelta(days=3),
+    }
+    Consent.objects.create(user=user, email=user.email, context="registration", **proof)
+    Consent.objects.create(
+        user=user, email=user.email, context="checkout", reference=full.number, **proof
+    )
+    guest = Consent.objects.create(
+        user=None, email=user.email, context="checkout", reference="TA-999999", **proof
+    )
+    kept = ("context", "reference", "document", "version", "digest", "accepted_at")
+    before = list(Consent.objects.exclude(pk=guest.pk).order_by("pk").values(*kept))
+    with django_capture_on_commit_callbacks(execute=True):
+        request_deletion(gql, user)
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delete(gql, user, mailed_token()) == {"deleted": True, "errors": []}
+
+    # then: the proof stays, under the placeholder its orders carry
+    placeholder = User.objects.get(pk=user.pk).email
+    ours = Consent.objects.exclude(pk=guest.pk).order_by("pk")
+    assert list(ours.values(*kept)) == before
+    assert set(ours.values_list("user_id", "email")) == {(None, placeholder)}
+    assert Order.objects.get(pk=full.pk).email == placeholder
+    # A guest's acceptance is not the account's (never attached by its address).
+    assert Consent.objects.filter(pk=guest.pk, email="lucia@example.com").exists()
+
+
+def test_a_payment_taken_for_the_cart_refuses_the_deletion_and_changes_nothing(gql, world):
+    # given: the saved cart paid (charged) but not yet an order
+    user = world["user"]
+    checkout = Checkout.objects.get(user=user)
+    checkout.email = user.email
+    checkout.save(update_fields=["email"])
+    payment, _session = services.checkout_payment_start(checkout=checkout, method_code="card")
+    payment.status = Payment.Status.CHARGED
+    payment.save(update_fields=["status"])
+    token = privacy.deletion_tokens.make_token(user)
+    state = everything()
+
+    # when
+    payload = delete(gql, user, token)
+
+    # then
+    assert payload["deleted"] is False
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [(None, "PAYMENT_IN_PROGRESS")]
+    assert everything() == state
