@@ -7,13 +7,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
-from shop.accounts.models import Address, User
+from shop.accounts.models import Address, Consent, User
 from shop.content import services as content_services
 from shop.content.models import FaqCategory, FaqEntry, HomePageSection, LegalPage, ShopSettings
 
@@ -42,6 +42,58 @@ class UserAdmin(DjangoUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+class LegalTextFilter(admin.SimpleListFilter):
+    title = _("legal text")
+    parameter_name = "document"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> Any:
+        return LegalPage.Kind.choices
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Consent]) -> QuerySet[Consent]:
+        return queryset.filter(document=self.value()) if self.value() else queryset
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    """Read-only: a consent is the proof of an acceptance, written only by the
+    services that take it (registration, checkout) and anonymised by deletion."""
+
+    list_display = ("accepted_at", "email", "user", "legal_text", "version", "context", "reference")
+    list_filter = (LegalTextFilter, "context", "accepted_at")
+    list_select_related = ("user",)
+    search_fields = ("email", "reference")
+    date_hierarchy = "accepted_at"
+    fields = (
+        "accepted_at",
+        "email",
+        "user",
+        "legal_text",
+        "version",
+        "digest",
+        "context",
+        "reference",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("legal text"), ordering="document")
+    def legal_text(self, consent: Consent) -> str:
+        if consent.document in LegalPage.Kind.values:
+            return str(LegalPage.Kind(consent.document).label)
+        return consent.document
+
+    @override
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @override
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    @override
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
 
 
 class RichTextAdmin(admin.ModelAdmin):
