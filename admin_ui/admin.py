@@ -48,9 +48,11 @@ class LegalTextFilter(admin.SimpleListFilter):
     title = _("legal text")
     parameter_name = "document"
 
+    @override
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> Any:
         return LegalPage.Kind.choices
 
+    @override
     def queryset(self, request: HttpRequest, queryset: QuerySet[Consent]) -> QuerySet[Consent]:
         return queryset.filter(document=self.value()) if self.value() else queryset
 
