@@ -7,13 +7,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
-from shop.accounts.models import Address, Consent, User
+from shop.accounts.models import Address, Consent, RecoveryCodeDevice, User
 from shop.content import services as content_services
 from shop.content.models import FaqCategory, FaqEntry, HomePageSection, LegalPage, ShopSettings
 
@@ -95,6 +95,34 @@ class ConsentAdmin(admin.ModelAdmin):
 
     @override
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(RecoveryCodeDevice)
+class RecoveryCodeDeviceAdmin(admin.ModelAdmin):
+    """A staff member's recovery codes, never shown (only digests are kept):
+    deleting them, with the authenticator, resets a member who lost both."""
+
+    list_display = ("user", "name", "codes_left", "created_at", "last_used_at")
+    list_select_related = ("user",)
+    search_fields = ("user__email",)
+    fields = ("user", "name", "codes_left", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    @override
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RecoveryCodeDevice]:
+        return super().get_queryset(request).annotate(codes_left=Count("codes"))
+
+    @admin.display(description=_("codes left"), ordering="codes_left")
+    def codes_left(self, device: Any) -> int:
+        return int(device.codes_left)
+
+    @override
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @override
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
