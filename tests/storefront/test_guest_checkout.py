@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from orders.models import Order, Payment
 from orders.selectors import ChargeStatus, payment_balance
 from shop.accounts.models import Consent
+from tests.browser import docs_copy
 from tests.storefront.conftest import Visit, catalogue, terms_of_sale
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -90,6 +91,7 @@ def test_a_guest_buys_two_articles_by_card_and_finds_the_order_by_its_token(
     assert (Payment.objects.count(), Order.objects.count()) == (0, 0)
 
     terms.check()
+    docs_copy(storefront.shot("checkout-terms"), "accounts")
     page.get_by_role("button", name="Pagar y confirmar el pedido").click()
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_have_text(re.compile(r"¡Gracias! Pedido .+ confirmado"))
