@@ -10,6 +10,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count, Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
@@ -62,7 +64,15 @@ class ConsentAdmin(admin.ModelAdmin):
     """Read-only: a consent is the proof of an acceptance, written only by the
     services that take it (registration, checkout) and anonymised by deletion."""
 
-    list_display = ("accepted_at", "email", "user", "legal_text", "version", "context", "reference")
+    list_display = (
+        "accepted",
+        "email",
+        "account",
+        "legal_text",
+        "text_version",
+        "context",
+        "reference",
+    )
     list_filter = (LegalTextFilter, "context", "accepted_at")
     list_select_related = ("user",)
     search_fields = ("email", "reference")
@@ -70,7 +80,7 @@ class ConsentAdmin(admin.ModelAdmin):
     fields = (
         "accepted_at",
         "email",
-        "user",
+        "account",
         "legal_text",
         "version",
         "digest",
@@ -78,6 +88,19 @@ class ConsentAdmin(admin.ModelAdmin):
         "reference",
     )
     readonly_fields = fields
+
+    # Short dates: the seven columns fit beside the filters.
+    @admin.display(description=_("accepted"), ordering="accepted_at")
+    def accepted(self, consent: Consent) -> str:
+        return date_format(timezone.localtime(consent.accepted_at), "SHORT_DATETIME_FORMAT")
+
+    @admin.display(description=_("version"), ordering="version")
+    def text_version(self, consent: Consent) -> str:
+        return date_format(timezone.localtime(consent.version), "SHORT_DATETIME_FORMAT")
+
+    @admin.display(description=_("user"), ordering="user__email")
+    def account(self, consent: Consent) -> str:
+        return consent.user.email if consent.user else "-"
 
     @admin.display(description=_("legal text"), ordering="document")
     def legal_text(self, consent: Consent) -> str:
