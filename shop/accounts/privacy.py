@@ -344,9 +344,9 @@ ADDRESS_EXPORT_FIELDS = (
 def account_data_export(*, actor: User) -> dict[str, Any]:
     """Everything the shop holds about ``actor`` as JSON-ready data (RGPD arts.
     15 and 20): profile, addresses, orders with their lines, claims with their
-    messages, invoices and water contracts. Money as decimal strings, times in
-    ISO 8601. A fixed number of queries whatever the amount of data. The export
-    is recorded in the history."""
+    messages, invoices, the legal texts accepted and water contracts. Money as
+    decimal strings, times in ISO 8601. A fixed number of queries whatever the
+    amount of data. The export is recorded in the history."""
     orders = list(
         Order.objects.filter(user=actor)
         .prefetch_related("lines", "invoices")
@@ -386,6 +386,17 @@ def account_data_export(*, actor: User) -> dict[str, Any]:
             _invoice_data(invoice, order)
             for order in orders
             for invoice in sorted(order.invoices.all(), key=lambda invoice: invoice.pk)
+        ],
+        "consents": [
+            {
+                "legalText": consent.document,
+                "version": _when(consent.version),
+                "textDigest": consent.digest,
+                "acceptedAt": _when(consent.accepted_at),
+                "where": consent.context,
+                "order": consent.reference or None,
+            }
+            for consent in Consent.objects.filter(user=actor).order_by("accepted_at", "pk")
         ],
         "waterContracts": [
             {

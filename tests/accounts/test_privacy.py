@@ -94,6 +94,15 @@ def world() -> dict[str, Any]:
         next_cutoff=timezone.localdate() + timedelta(days=20),
     )
     ContractLink.objects.create(user=user, contract=contract, source=ContractLink.Source.VERIFIED)
+    Consent.objects.create(
+        user=user,
+        email=user.email,
+        context=Consent.Context.CHECKOUT,
+        reference=full.number,
+        document="terms_of_sale",
+        version=timezone.now() - timedelta(days=30),
+        digest="c" * 64,
+    )
     return {"user": user, "staff": staff, "full": full, "simple": simple, "claim": claim}
 
 
@@ -155,6 +164,7 @@ def everything() -> dict[str, list[dict[str, Any]]]:
         "links": list(ContractLink.objects.order_by("pk").values()),
         "charges": list(BillCharge.objects.order_by("pk").values()),
         "invoices": invoice_rows(),
+        "consents": list(Consent.objects.order_by("pk").values()),
         "history": list(LogEntry.objects.order_by("pk").values("object_repr", "change_message")),
     }
 
@@ -458,6 +468,7 @@ def test_the_export_holds_the_customers_data_exactly(gql, world, django_assert_n
     invoices = {invoice.order_id: invoice for invoice in Invoice.objects.all()}
     message = ClaimMessage.objects.get(claim=claim, from_staff=False)
     answer = ClaimMessage.objects.get(claim=claim, from_staff=True)
+    consent = Consent.objects.get()
     claim.refresh_from_db()
 
     def order_data(order: Order, billing: dict[str, str]) -> dict[str, Any]:
@@ -567,6 +578,16 @@ def test_the_export_holds_the_customers_data_exactly(gql, world, django_assert_n
             invoice_data(invoices[full.pk], full),
             invoice_data(invoices[simple.pk], simple),
         ],
+        "consents": [
+            {
+                "legalText": "terms_of_sale",
+                "version": consent.version.isoformat(),
+                "textDigest": "c" * 64,
+                "acceptedAt": consent.accepted_at.isoformat(),
+                "where": "checkout",
+                "order": full.number,
+            }
+        ],
         "waterContracts": [
             {
                 "number": "100200300",
@@ -590,11 +611,12 @@ def test_the_export_holds_the_customers_data_exactly(gql, world, django_assert_n
 def test_the_export_takes_a_fixed_number_of_queries(world, django_assert_num_queries):
     user = world["user"]
     # The user's orders, their lines, their invoices; claims (with their orders),
-    # messages, photos; addresses; contract links (with contracts); the history entry.
-    with django_assert_num_queries(9):
+    # messages, photos; addresses; consents; contract links (with contracts); the
+    # history entry.
+    with django_assert_num_queries(10):
         privacy.account_data_export(actor=user)
     card_order(user=user)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         privacy.account_data_export(actor=user)
 
 
