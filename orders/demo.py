@@ -16,6 +16,7 @@ from django.conf import settings
 
 from orders import selectors
 from orders.models import PickupPoint, PostalCodeRule, ShippingMethod, ShippingZone
+from shop.content.models import LegalPage
 
 INCLUDE, EXCLUDE = PostalCodeRule.Inclusion.INCLUDE, PostalCodeRule.Inclusion.EXCLUDE
 DELIVERY, PICKUP = ShippingMethod.Kind.DELIVERY, ShippingMethod.Kind.PICKUP
@@ -233,7 +234,9 @@ def seed_orders(customer_email: str) -> int:
         if method is None:
             continue
         services.checkout_shipping_method_update(checkout=checkout, method=method)
-        services.checkout_payment_start(checkout=checkout, method_code="card")
+        services.checkout_payment_start(
+            checkout=checkout, method_code="card", accepted=[LegalPage.Kind.TERMS_OF_SALE]
+        )
         order = services.checkout_complete(checkout=checkout, actor=customer)
         if shipped:
             services.order_fulfill(

@@ -195,6 +195,10 @@ ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA", not DEBUG)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Tienda del Agua")
 # How long an account deletion link stays valid (seconds).
 ACCOUNT_DELETION_TIMEOUT = env_int("ACCOUNT_DELETION_TIMEOUT", 3600)
+# Years a deleted account's orders keep their remaining personal data, counted
+# from the end of the order's year (Código de Comercio art. 30; see
+# shop.accounts.retention for why not the 4 years of the Ley General Tributaria).
+SHOP_ORDER_RETENTION_YEARS = env_int("SHOP_ORDER_RETENTION_YEARS", 6)
 AUTHENTICATION_BACKENDS = ["shop.accounts.backends.ThrottledModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -281,6 +285,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "refresh-supply-contracts": {
         "task": "billing_bridge.tasks.contracts_refresh_all",
         "schedule": crontab(hour=22, minute=0),
+    },
+    # Deleted accounts' orders past retention lose what personal data they kept.
+    "erase-orders-past-retention": {
+        "task": "shop.accounts.tasks.orders_retention_erase_due",
+        "schedule": crontab(hour=3, minute=15),
     },
     # VERI*FACTU: send the pending records (the service honours the AEAT's wait).
     "submit-verifactu-records": {

@@ -144,9 +144,19 @@ def _method(code: str) -> PaymentMethod:
 
 
 def checkout_payment_start(
-    *, checkout: Checkout | CheckoutRef, method_code: str, options: dict[str, Any] | None = None
+    *,
+    checkout: Checkout | CheckoutRef,
+    method_code: str,
+    options: dict[str, Any] | None = None,
+    accepted: Collection[str] = (),
 ) -> tuple[Payment, PaymentSession]:
     """Reserve the cart's stock and start paying the checkout's total with a method.
+
+    The legal texts ``accepted`` (kinds) are kept with the payment and recorded
+    with the order however it is placed (``checkoutComplete``, or the card
+    webhook when the shopper never comes back). Once the shop publishes terms of
+    sale they must be among them (REQUIRED on ``acceptTermsOfSale``): no money
+    is asked for a sale on terms not accepted.
 
     One live payment per checkout. Starting again for the same version of the
     checkout with the same choices (a double click, a second tab, a retry)
@@ -164,6 +174,8 @@ def checkout_payment_start(
     """
     method = _method(method_code)
     options = options or {}
+    consent.checkout_acceptance_check(accepted)
+    consent.legal_texts_check(accepted)
     reusable: Payment | None = None
     while True:
         with transaction.atomic():
@@ -174,7 +186,7 @@ def checkout_payment_start(
             payments = list(checkout.payments.order_by("-pk").select_for_update())
             payment = _payment_to_start(checkout, method, options, reusable, payments)
             if not _others_live(payments, payment):
-                _reserve_and_store(summary, payment, options)
+                _reserve_and_store(summary, payment, options, accepted)
                 break
         # Earlier payments to settle (the provider is asked about them): in a
         # transaction of their own, then the start is decided again.
@@ -192,7 +204,12 @@ def _others_live(payments: list[Payment], payment: Payment) -> bool:
     return any(other.status in LIVE and other.pk != payment.pk for other in payments)
 
 
-def _reserve_and_store(summary: CheckoutSummary, payment: Payment, options: dict[str, Any]) -> None:
+def _reserve_and_store(
+    summary: CheckoutSummary,
+    payment: Payment,
+    options: dict[str, Any],
+    accepted: Collection[str],
+) -> None:
     """Under the checkout's lock: hold the cart's stock and store the payment
     with the total and, for a new version or new choices, a new start key; hold
     a use of its promo code (VOUCHER_USED_UP: nothing kept)."""
@@ -209,6 +226,7 @@ def _reserve_and_store(summary: CheckoutSummary, payment: Payment, options: dict
             "options": options,
             "start_key": keys.start_key(payment.idempotency_key, checkout_version=checkout.version),
         }
+    payment.details = {**payment.details, "accepted": sorted(set(accepted))}
     payment.amount = summary.totals.total_gross
     payment.save()
 
@@ -511,9 +529,12 @@ def checkout_complete(
 ) -> Order:
     """Place the order for a paid checkout. Idempotent: a repeat, or a concurrent
     duplicate, returns the same order. The legal texts ``accepted`` (kinds) are
-    recorded with the order (``shop.accounts.consent``); ACCOUNT_NOT_CONFIRMED
-    when the customer may not buy yet (nothing is placed or given back: the
-    payment stays as it is until they may).
+    recorded with the order (``shop.accounts.consent``), with those accepted at
+    the payment's start; REQUIRED on ``acceptTermsOfSale`` when the shop has
+    published terms of sale and neither accepted them, ACCOUNT_NOT_CONFIRMED
+    when the customer may not buy yet (nothing is placed or given back for
+    either: the payment stays as it is and a repeat that accepts them places
+    the order).
 
     The payment's state is asked of its method, never taken from the client, and
     the method is asked again whether it may take this checkout (a contract
@@ -538,12 +559,31 @@ def checkout_complete(
     raise outcome  # after the commit that keeps the record of the money given back
 
 
+def _lock_buyer(checkout: Checkout | CheckoutRef) -> None:
+    """The buyer's row first, as ``account_delete`` locks it: an account is never
+    deleted while an order is being placed for it (nor the reverse)."""
+    if isinstance(checkout, CheckoutRef):
+        user = checkout.user
+        user_id = user.pk if user is not None and user.is_authenticated else None
+    else:
+        user_id = checkout.user_id
+    if user_id is not None:
+        list(User.objects.select_for_update().filter(pk=user_id).values_list("pk"))
+
+
+def _accepted_at_start(checkout: Checkout) -> list[str]:
+    """The legal texts accepted when the checkout's current payment started."""
+    payment = checkout.payments.exclude(status=Payment.Status.CANCELLED).order_by("-pk").first()
+    return list(payment.details.get("accepted", [])) if payment else []
+
+
 def _complete_locked(
     checkout: Checkout | CheckoutRef, actor: User | None, accepted: Collection[str]
 ) -> Order | ValidationError:
     """The order placed, or why not once the payment has been given back. For a
     ``CheckoutRef`` that names no checkout its user may use (placed already, or
     never there), ``NotFound``: the caller looks for the order with its own check."""
+    _lock_buyer(checkout)
     locked: Checkout | None
     if isinstance(checkout, CheckoutRef):
         locked = checkout_for(checkout.user, token=checkout.token, lock=True)
@@ -557,7 +597,10 @@ def _complete_locked(
             return order
         raise _error("token", _("Checkout not found."), Code.NOT_FOUND)
     _check_may_buy(locked)
-    consent.legal_texts_check(accepted)  # before the payment is asked, so never given back for it
+    # Checked before the payment is asked, so never given back for them.
+    accepted = {*accepted, *_accepted_at_start(locked)}
+    consent.checkout_acceptance_check(accepted)
+    consent.legal_texts_check(accepted)
     summary = checkout_summary(locked)
     # Stock and the promo code are decided by placing the order, which gives a
     # charged payment back.

@@ -56,6 +56,26 @@ def legal_texts_check(documents: Collection[str]) -> dict[str, LegalPage]:
     return pages
 
 
+def checkout_acceptance_check(accepted: Collection[str]) -> None:
+    """Placing an order needs the terms of sale accepted once the shop has
+    published them: general terms bind only once the buyer accepts them (Ley
+    7/1998 de Condiciones Generales de la Contratación, art. 5; shown before
+    contracting, LSSI art. 27.4), and the recorded acceptance is the shop's
+    proof. A shop with no terms published sells without them (nothing to show,
+    nothing to require). Raises ``ValidationError``
+    REQUIRED on ``accept_terms_of_sale``."""
+    terms = str(LegalPage.Kind.TERMS_OF_SALE)
+    if terms in accepted or not LegalPage.objects.filter(kind=terms).exists():
+        return
+    raise ValidationError(
+        {
+            "accept_terms_of_sale": ValidationError(
+                _("Accept the terms of sale to place the order."), code=Code.REQUIRED
+            )
+        }
+    )
+
+
 def consents_record(
     *,
     documents: Collection[str],

@@ -21,6 +21,7 @@ class AccountErrorCode(enum.StrEnum):
     STAFF_ACCOUNT = "staff_account"
     OPEN_CLAIMS = "open_claims"
     ORDERS_IN_PROGRESS = "orders_in_progress"
+    PAYMENT_IN_PROGRESS = "payment_in_progress"
     UNSETTLED_BILL_CHARGES = "unsettled_bill_charges"
     OTP_REQUIRED = "otp_required"  # staff tokenCreate without its second factor
     PORTAL_TOKEN_INVALID = "portal_token_invalid"

@@ -3,11 +3,14 @@ from __future__ import annotations
 import uuid
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 
 class UserManager(BaseUserManager["User"]):
@@ -29,7 +32,8 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=username)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+# django-otp is untyped: the stubs cannot see the manager its Device.user adds.
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]
     """A customer or a staff member, signed in by e-mail."""
 
     email = models.EmailField(_("e-mail"), max_length=254, unique=True)
@@ -162,3 +166,59 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email}: {self.document} ({self.version:%Y-%m-%d %H:%M})"
+
+
+def recovery_code_digest(code: str) -> str:
+    """What is stored of a recovery code: its HMAC-SHA256 keyed with the
+    ``SECRET_KEY`` (codes carry 40 random bits: a plain hash of so few would be
+    searched through in hours; the key keeps a copy of the database useless).
+    Rotating the ``SECRET_KEY`` voids every recovery code: staff then make new
+    ones from their authenticator."""
+    normalised = code.strip().replace(" ", "").lower()
+    return salted_hmac("shop.accounts.RecoveryCode", normalised, algorithm="sha256").hexdigest()
+
+
+class RecoveryCodeDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A staff member's one-time recovery codes (their second factor when the
+    authenticator is lost), kept only as :func:`recovery_code_digest` digests:
+    the codes are shown once, when made (``shop.accounts.two_factor``)."""
+
+    class Meta:
+        verbose_name = _("recovery codes")
+        verbose_name_plural = _("recovery codes")
+
+    def get_throttle_factor(self) -> int:
+        return int(getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1))
+
+    def verify_token(self, token: str) -> bool:
+        """Whether ``token`` is one of the codes left, which is then spent (a
+        parallel use of the same code gets False: only one delete removes it).
+        Every code is compared, in constant time; failures are throttled."""
+        allowed, _details = self.verify_is_allowed()
+        if not allowed:
+            return False
+        digest = recovery_code_digest(token)
+        match = None
+        for code in self.codes.all():
+            if constant_time_compare(code.digest, digest):
+                match = code
+        spent = match is not None and RecoveryCode.objects.filter(pk=match.pk).delete()[0] == 1
+        if spent:
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+        else:
+            self.throttle_increment()
+        return spent
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return str(_("recovery code"))  # the digest is no one's business

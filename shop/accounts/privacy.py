@@ -19,7 +19,15 @@ order's billing address that carries a tax id is the exception: the full (F1)
 invoice must name its recipient (RD 1619/2012, art. 6.1), invoices stay
 immutable, and the order's later invoices (a further delivery, a rectificativa
 after a refund) copy the recipient from that address; it stays, without the
-phone. Erasing those six-year-old rows is a retention job, not this one.
+phone. Once the retention period has passed, ``orders_retention_erase``
+(``shop.accounts.retention``) blanks those too.
+
+Consents (``Consent``) stay as the proof that the terms of sale of a kept order
+were accepted, and in which wording (RGPD art. 7.1 asks the controller to be
+able to show a consent; art. 17.3.e keeps what defends a legal claim): the
+text, version, digest, time, context and order number stay; the user link goes
+and the e-mail becomes the account's placeholder, the one its orders carry, so
+an order and the acceptance of its terms still match without naming anybody.
 
 Refused (typed errors, nothing changed), and why:
 
@@ -30,6 +38,9 @@ Refused (typed errors, nothing changed), and why:
   art. 17.3.e); the customer waits for its resolution or asks staff to close it;
 - ORDERS_IN_PROGRESS: an order not yet shipped (nor cancelled) needs its
   address and e-mail to be delivered;
+- PAYMENT_IN_PROGRESS: a cart's payment taken (authorised or charged) but not
+  yet an order: deleting the cart would strand the money; it becomes an order
+  (then ORDERS_IN_PROGRESS) or is given back first;
 - UNSETTLED_BILL_CHARGES: installments still to be billed to (or accepted on
   but not yet paid with) a water bill. The charges name the contract, so erasing
   the person would not by itself lose them, but a charge the billing system
@@ -69,9 +80,9 @@ from billing_bridge.models import BillCharge, ContractLink
 from billing_bridge.selectors import OUTSTANDING
 from discounts.services import voucher_holds_release
 from invoicing.models import Invoice
-from orders.models import Checkout, Claim, ClaimAttachment, ClaimMessage, Order
+from orders.models import Checkout, Claim, ClaimAttachment, ClaimMessage, Order, Payment
 from shop.accounts.errors import AccountErrorCode as Code
-from shop.accounts.models import Address, User
+from shop.accounts.models import Address, Consent, User
 from shop.accounts.recovery import redirect_url_clean
 from shop.audit import record_change
 from shop.outbox.services import outbox_enqueue
@@ -132,6 +143,18 @@ def _refusal(user: User) -> ValidationError | None:
             _("You have orders not shipped yet. Your account can be deleted once they are."),
             code=Code.ORDERS_IN_PROGRESS,
         )
+    if Payment.objects.filter(
+        checkout__user=user,
+        order=None,
+        status__in=(Payment.Status.AUTHORIZED, Payment.Status.CHARGED),
+    ).exists():
+        return ValidationError(
+            _(
+                "A payment of your cart is being completed. Your account can be deleted once "
+                "it becomes an order or is given back."
+            ),
+            code=Code.PAYMENT_IN_PROGRESS,
+        )
     if BillCharge.objects.filter(payment__order__user=user, status__in=OUTSTANDING).exists():
         return ValidationError(
             _(
@@ -149,7 +172,7 @@ def account_deletion_request(*, actor: User, redirect_url: str) -> None:
     (sent after commit, through the outbox). Raises ``ValidationError``: INVALID
     on ``redirect_url`` (not a storefront origin), or the refusal that
     ``account_delete`` would give now (STAFF_ACCOUNT, OPEN_CLAIMS,
-    ORDERS_IN_PROGRESS, UNSETTLED_BILL_CHARGES); nothing is sent then."""
+    ORDERS_IN_PROGRESS, PAYMENT_IN_PROGRESS, UNSETTLED_BILL_CHARGES); nothing is sent then."""
     redirect_url = redirect_url_clean(redirect_url)
     if refusal := _refusal(actor):
         raise refusal
@@ -204,14 +227,15 @@ def account_delete(*, actor: User, token: str) -> User:
 
     Raises ``ValidationError``: INVALID_TOKEN on ``token`` (wrong, expired, used,
     or the account changed since), or a refusal (STAFF_ACCOUNT, OPEN_CLAIMS,
-    ORDERS_IN_PROGRESS, UNSETTLED_BILL_CHARGES). A refusal changes nothing.
+    ORDERS_IN_PROGRESS, PAYMENT_IN_PROGRESS, UNSETTLED_BILL_CHARGES). A refusal changes nothing.
     """
     user = User.objects.select_for_update().get(pk=actor.pk)
     if not user.is_active or not deletion_tokens.check_token(user, token):
         raise _invalid_token()
-    # The orders' row locks, taken before the checks, are the ones claim_create
-    # takes: a claim cannot open between the check and the erasure. (An order
-    # placed at the same moment by the same customer is not serialised here.)
+    # The user's row lock (above) is the one checkout_complete takes first: an
+    # order being placed for them finishes before (and is then refused as in
+    # progress) or finds its checkout gone. The orders' locks are the ones
+    # claim_create takes: a claim cannot open between the check and the erasure.
     list(Order.objects.select_for_update().filter(user=user).order_by("pk").values_list("pk"))
     if refusal := _refusal(user):
         raise refusal
@@ -221,6 +245,9 @@ def account_delete(*, actor: User, token: str) -> User:
     checkouts = Checkout.objects.filter(user=user)
     voucher_holds_release(checkout_tokens=checkouts.values_list("token", flat=True))
     checkouts.delete()
+    # Kept as the proof of what was accepted (text, version, time, order), no
+    # longer naming the person: see the module's docstring.
+    Consent.objects.filter(user=user).update(user=None, email=placeholder)
     Address.objects.filter(user=user).delete()
     ContractLink.objects.filter(user=user).delete()
     _user_anonymise(user, placeholder)
@@ -320,9 +347,9 @@ ADDRESS_EXPORT_FIELDS = (
 def account_data_export(*, actor: User) -> dict[str, Any]:
     """Everything the shop holds about ``actor`` as JSON-ready data (RGPD arts.
     15 and 20): profile, addresses, orders with their lines, claims with their
-    messages, invoices and water contracts. Money as decimal strings, times in
-    ISO 8601. A fixed number of queries whatever the amount of data. The export
-    is recorded in the history."""
+    messages, invoices, the legal texts accepted and water contracts. Money as
+    decimal strings, times in ISO 8601. A fixed number of queries whatever the
+    amount of data. The export is recorded in the history."""
     orders = list(
         Order.objects.filter(user=actor)
         .prefetch_related("lines", "invoices")
@@ -362,6 +389,17 @@ def account_data_export(*, actor: User) -> dict[str, Any]:
             _invoice_data(invoice, order)
             for order in orders
             for invoice in sorted(order.invoices.all(), key=lambda invoice: invoice.pk)
+        ],
+        "consents": [
+            {
+                "legalText": consent.document,
+                "version": _when(consent.version),
+                "textDigest": consent.digest,
+                "acceptedAt": _when(consent.accepted_at),
+                "where": consent.context,
+                "order": consent.reference or None,
+            }
+            for consent in Consent.objects.filter(user=actor).order_by("accepted_at", "pk")
         ],
         "waterContracts": [
             {

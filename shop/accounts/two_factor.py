@@ -1,13 +1,15 @@
 """Staff's second factor (django-otp): an authenticator app (TOTP) and one-time
-recovery codes (django-otp's static device).
+recovery codes (:class:`~shop.accounts.models.RecoveryCodeDevice`, which keeps
+only keyed digests of them: unlike django-otp's static device, a copy of the
+database gives no way in).
 
 The admin asks for it after the password whenever ``ADMIN_REQUIRE_2FA`` is on
 (``admin_ui.two_factor``). A staff member without a confirmed authenticator
 enrols on their first sign-in: :func:`totp_enrolment` gives an unconfirmed
 device to scan, :func:`totp_confirm` confirms it with a first code and returns
 the recovery codes, shown once. A member who lost both is reset by an
-administrator deleting their devices in the admin (``otp_totp``/``otp_static``);
-they then enrol again.
+administrator deleting their devices in the admin (the TOTP device and the
+recovery codes); they then enrol again.
 
 Codes are checked against the user's own confirmed devices, with django-otp's
 throttling (each failure doubles the wait before the next attempt).
@@ -28,7 +30,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shop.accounts.errors import AccountErrorCode as Code
-from shop.accounts.models import User
+from shop.accounts.models import RecoveryCode, RecoveryCodeDevice, User, recovery_code_digest
 from shop.audit import record_change
 
 RECOVERY_CODES = 10
@@ -96,10 +98,14 @@ def totp_confirm(*, user: User, device: TOTPDevice, code: str) -> list[str]:
 
 
 def _recovery_codes_replace(user: User) -> list[str]:
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
+    """New codes, returned once: only their digests are kept."""
+    StaticDevice.objects.filter(user=user).delete()  # codes of before accounts 0006
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    device = RecoveryCodeDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    RecoveryCode.objects.bulk_create(
+        [RecoveryCode(device=device, digest=recovery_code_digest(code)) for code in codes]
+    )
     return codes
 
 

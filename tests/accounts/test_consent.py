@@ -138,13 +138,16 @@ def _complete(gql, checkout, user=None, **flags):
     )["data"]["checkoutComplete"]
 
 
+TERMS = [LegalPage.Kind.TERMS_OF_SALE]
+
+
 def test_checkout_records_the_terms_accepted_with_the_order(
     gql, legal, django_capture_on_commit_callbacks
 ):
-    # given
+    # given: accepted when the payment started
     user = UserFactory(email="eva@example.com")
     checkout = ready_checkout(user=user, email=user.email)
-    order_services.checkout_payment_start(checkout=checkout, method_code="card")
+    order_services.checkout_payment_start(checkout=checkout, method_code="card", accepted=TERMS)
 
     # when
     with django_capture_on_commit_callbacks(execute=True):
@@ -168,16 +171,33 @@ def test_checkout_records_the_terms_accepted_with_the_order(
     ]
 
 
+def test_terms_accepted_at_the_payment_start_are_recorded_when_the_webhook_places_it(
+    legal, django_capture_on_commit_callbacks
+):
+    # given
+    checkout = ready_checkout(email="guest@example.com")
+    order_services.checkout_payment_start(checkout=checkout, method_code="card", accepted=TERMS)
+
+    # when: placed with no word from the shopper (as the card webhook does)
+    with django_capture_on_commit_callbacks(execute=True):
+        order = order_services.checkout_complete(checkout=checkout, actor=None)
+
+    # then
+    assert [(row["email"], row["document"], row["reference"]) for row in _rows()] == [
+        ("guest@example.com", "terms_of_sale", order.number)
+    ]
+
+
 def test_a_guest_checkout_records_the_shoppers_address(
     gql, legal, django_capture_on_commit_callbacks
 ):
     # given
     checkout = ready_checkout(email="guest@example.com")
-    order_services.checkout_payment_start(checkout=checkout, method_code="card")
+    order_services.checkout_payment_start(checkout=checkout, method_code="card", accepted=TERMS)
 
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        completed = _complete(gql, checkout, acceptTermsOfSale=True, acceptPrivacyPolicy=True)
+        completed = _complete(gql, checkout, acceptPrivacyPolicy=True)
 
     # then
     assert completed["errors"] == []
@@ -192,7 +212,7 @@ def test_an_unpublished_text_refuses_the_checkout_before_the_payment_is_touched(
 ):
     # given
     checkout = ready_checkout(email="guest@example.com")
-    order_services.checkout_payment_start(checkout=checkout, method_code="card")
+    order_services.checkout_payment_start(checkout=checkout, method_code="card", accepted=TERMS)
     legal[LegalPage.Kind.TERMS_OF_SALE].delete()
     payments = list(order_models.Payment.objects.values("pk", "status", "amount"))
 
@@ -210,4 +230,99 @@ def test_an_unpublished_text_refuses_the_checkout_before_the_payment_is_touched(
     ]
     assert order_models.Order.objects.count() == 0
     assert list(order_models.Payment.objects.values("pk", "status", "amount")) == payments
+    assert Consent.objects.count() == 0
+
+
+def _start(gql, checkout, **flags):
+    return gql(
+        operation("storefront/CheckoutPaymentStart"),
+        {"input": {"token": str(checkout.token), "method": "CARD", **flags}},
+    )["data"]["checkoutPaymentStart"]
+
+
+def test_no_payment_starts_before_published_terms_of_sale_are_accepted(
+    gql, legal, django_capture_on_commit_callbacks
+):
+    # given
+    checkout = ready_checkout(email="guest@example.com")
+    version = checkout.version
+
+    # when
+    refused = _start(gql, checkout, acceptPrivacyPolicy=True)
+
+    # then: nothing charged, reserved or kept
+    assert [(error["field"], error["code"]) for error in refused["errors"]] == [
+        ("acceptTermsOfSale", "REQUIRED")
+    ]
+    assert refused["payment"] is None
+    assert order_models.Payment.objects.count() == 0
+    assert order_models.Reservation.objects.count() == 0
+    checkout.refresh_from_db()
+    assert checkout.version == version
+
+    # when: accepted at the start, placed without repeating it
+    started = _start(gql, checkout, acceptTermsOfSale=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        placed = _complete(gql, checkout)
+
+    # then
+    assert started["errors"] == placed["errors"] == []
+    order = order_models.Order.objects.get()
+    assert [(row["document"], row["reference"]) for row in _rows()] == [
+        ("terms_of_sale", order.number)
+    ]
+
+
+def test_terms_published_after_the_payment_started_are_asked_for_at_completion(
+    gql, legal, django_capture_on_commit_callbacks
+):
+    # given: the terms appeared after the payment started without them
+    terms = legal[LegalPage.Kind.TERMS_OF_SALE]
+    terms.delete()
+    checkout = ready_checkout(email="guest@example.com")
+    order_services.checkout_payment_start(checkout=checkout, method_code="card")
+    LegalPage.objects.create(kind=terms.kind, title=terms.title, body=terms.body)
+    payments = list(order_models.Payment.objects.values("pk", "status", "amount"))
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = _complete(gql, checkout, acceptPrivacyPolicy=True)
+
+    # then: refused on the flag, nothing placed, recorded or given back
+    assert [(error["field"], error["code"]) for error in refused["errors"]] == [
+        ("acceptTermsOfSale", "REQUIRED")
+    ]
+    assert refused["order"] is None
+    assert order_models.Order.objects.count() == 0
+    assert order_models.Checkout.objects.filter(pk=checkout.pk).exists()
+    assert list(order_models.Payment.objects.values("pk", "status", "amount")) == payments
+    assert Consent.objects.count() == 0
+
+    # when: the shopper accepts them
+    with django_capture_on_commit_callbacks(execute=True):
+        placed = _complete(gql, checkout, acceptTermsOfSale=True)
+
+    # then
+    assert placed["errors"] == []
+    order = order_models.Order.objects.get()
+    assert [(row["document"], row["reference"]) for row in _rows()] == [
+        ("terms_of_sale", order.number)
+    ]
+
+
+def test_a_shop_without_terms_of_sale_places_orders_without_accepting_any(
+    gql, legal, django_capture_on_commit_callbacks
+):
+    # given
+    legal[LegalPage.Kind.TERMS_OF_SALE].delete()
+    checkout = ready_checkout(email="guest@example.com")
+
+    # when
+    started = _start(gql, checkout)
+    with django_capture_on_commit_callbacks(execute=True):
+        placed = _complete(gql, checkout)
+
+    # then
+    assert started["errors"] == placed["errors"] == []
+    assert order_models.Order.objects.count() == 1
     assert Consent.objects.count() == 0

@@ -19,11 +19,11 @@ from django.utils import timezone
 from billing_bridge.models import BillCharge, ContractLink, SupplyContract
 from invoicing.models import Invoice
 from orders import services
-from orders.models import Checkout, Claim, ClaimAttachment, ClaimMessage, Order
+from orders.models import Checkout, Claim, ClaimAttachment, ClaimMessage, Order, Payment
 from orders.payments.memory import gateway
 from orders.services import claims as claim_services
 from shop.accounts import privacy
-from shop.accounts.models import Address, User
+from shop.accounts.models import Address, Consent, User
 from shop.accounts.roles import ORDER_MANAGER
 from shop.accounts.tokens import create_token
 from tests.accounts.utils import bearer
@@ -94,6 +94,15 @@ def world() -> dict[str, Any]:
         next_cutoff=timezone.localdate() + timedelta(days=20),
     )
     ContractLink.objects.create(user=user, contract=contract, source=ContractLink.Source.VERIFIED)
+    Consent.objects.create(
+        user=user,
+        email=user.email,
+        context=Consent.Context.CHECKOUT,
+        reference=full.number,
+        document="terms_of_sale",
+        version=timezone.now() - timedelta(days=30),
+        digest="c" * 64,
+    )
     return {"user": user, "staff": staff, "full": full, "simple": simple, "claim": claim}
 
 
@@ -155,6 +164,7 @@ def everything() -> dict[str, list[dict[str, Any]]]:
         "links": list(ContractLink.objects.order_by("pk").values()),
         "charges": list(BillCharge.objects.order_by("pk").values()),
         "invoices": invoice_rows(),
+        "consents": list(Consent.objects.order_by("pk").values()),
         "history": list(LogEntry.objects.order_by("pk").values("object_repr", "change_message")),
     }
 
@@ -458,6 +468,7 @@ def test_the_export_holds_the_customers_data_exactly(gql, world, django_assert_n
     invoices = {invoice.order_id: invoice for invoice in Invoice.objects.all()}
     message = ClaimMessage.objects.get(claim=claim, from_staff=False)
     answer = ClaimMessage.objects.get(claim=claim, from_staff=True)
+    consent = Consent.objects.get()
     claim.refresh_from_db()
 
     def order_data(order: Order, billing: dict[str, str]) -> dict[str, Any]:
@@ -567,6 +578,16 @@ def test_the_export_holds_the_customers_data_exactly(gql, world, django_assert_n
             invoice_data(invoices[full.pk], full),
             invoice_data(invoices[simple.pk], simple),
         ],
+        "consents": [
+            {
+                "legalText": "terms_of_sale",
+                "version": consent.version.isoformat(),
+                "textDigest": "c" * 64,
+                "acceptedAt": consent.accepted_at.isoformat(),
+                "where": "checkout",
+                "order": full.number,
+            }
+        ],
         "waterContracts": [
             {
                 "number": "100200300",
@@ -590,11 +611,12 @@ def test_the_export_holds_the_customers_data_exactly(gql, world, django_assert_n
 def test_the_export_takes_a_fixed_number_of_queries(world, django_assert_num_queries):
     user = world["user"]
     # The user's orders, their lines, their invoices; claims (with their orders),
-    # messages, photos; addresses; contract links (with contracts); the history entry.
-    with django_assert_num_queries(9):
+    # messages, photos; addresses; consents; contract links (with contracts); the
+    # history entry.
+    with django_assert_num_queries(10):
         privacy.account_data_export(actor=user)
     card_order(user=user)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         privacy.account_data_export(actor=user)
 
 
@@ -611,3 +633,62 @@ SHIPPING = {
     "phone": "+34 600 123 456",
 }
 SHIPPING_FULL = SHIPPING
+
+
+def test_deletion_keeps_the_consents_as_proof_without_naming_the_person(
+    gql, world, django_capture_on_commit_callbacks
+):
+    # given: what the customer accepted, and a guest's acceptance with the same address
+    user, full = world["user"], world["full"]
+    now = timezone.now()
+    proof = {
+        "document": "terms_of_sale",
+        "version": now - timedelta(days=30),
+        "digest": "a" * 64,
+        "accepted_at": now - timedelta(days=3),
+    }
+    Consent.objects.create(user=user, email=user.email, context="registration", **proof)
+    Consent.objects.create(
+        user=user, email=user.email, context="checkout", reference=full.number, **proof
+    )
+    guest = Consent.objects.create(
+        user=None, email=user.email, context="checkout", reference="TA-999999", **proof
+    )
+    kept = ("context", "reference", "document", "version", "digest", "accepted_at")
+    before = list(Consent.objects.exclude(pk=guest.pk).order_by("pk").values(*kept))
+    with django_capture_on_commit_callbacks(execute=True):
+        request_deletion(gql, user)
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delete(gql, user, mailed_token()) == {"deleted": True, "errors": []}
+
+    # then: the proof stays, under the placeholder its orders carry
+    placeholder = User.objects.get(pk=user.pk).email
+    ours = Consent.objects.exclude(pk=guest.pk).order_by("pk")
+    assert list(ours.values(*kept)) == before
+    assert set(ours.values_list("user_id", "email")) == {(None, placeholder)}
+    assert Order.objects.get(pk=full.pk).email == placeholder
+    # A guest's acceptance is not the account's (never attached by its address).
+    assert Consent.objects.filter(pk=guest.pk, email="lucia@example.com").exists()
+
+
+def test_a_payment_taken_for_the_cart_refuses_the_deletion_and_changes_nothing(gql, world):
+    # given: the saved cart paid (charged) but not yet an order
+    user = world["user"]
+    checkout = Checkout.objects.get(user=user)
+    checkout.email = user.email
+    checkout.save(update_fields=["email"])
+    payment, _session = services.checkout_payment_start(checkout=checkout, method_code="card")
+    payment.status = Payment.Status.CHARGED
+    payment.save(update_fields=["status"])
+    token = privacy.deletion_tokens.make_token(user)
+    state = everything()
+
+    # when
+    payload = delete(gql, user, token)
+
+    # then
+    assert payload["deleted"] is False
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [(None, "PAYMENT_IN_PROGRESS")]
+    assert everything() == state

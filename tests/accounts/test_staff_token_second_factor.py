@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from shop.accounts.models import RecoveryCodeDevice, recovery_code_digest
 from shop.accounts.tokens import user_from_access_token
 from tests.accounts.utils import db_state
 from tests.factories import PASSWORD, StaffFactory, UserFactory
@@ -74,8 +74,8 @@ def test_staff_with_a_wrong_code_get_no_token(gql):
 def test_staff_with_the_code_of_their_app_or_a_recovery_code_get_a_token(gql):
     staff = StaffFactory()
     device = TOTPDevice.objects.create(user=staff, name="authenticator")
-    recovery = StaticDevice.objects.create(user=staff, name="recovery codes")
-    recovery.token_set.create(token="abcd2345ef")
+    recovery = RecoveryCodeDevice.objects.create(user=staff, name="recovery codes")
+    recovery.codes.create(digest=recovery_code_digest("abcd2345ef"))
 
     by_app = sign_in(gql, staff.email, code_of(device))
     by_recovery = sign_in(gql, staff.email, "abcd2345ef")
@@ -83,7 +83,8 @@ def test_staff_with_the_code_of_their_app_or_a_recovery_code_get_a_token(gql):
     assert by_app["errors"] == []
     assert user_from_access_token(by_app["token"]) == staff
     assert by_recovery["errors"] == []
-    assert recovery.token_set.count() == 0
+    assert recovery.codes.count() == 0
+    assert sign_in(gql, staff.email, "abcd2345ef")["errors"][0]["code"] == "INVALID_TOKEN"
 
 
 def test_customers_need_no_code(gql):

@@ -4,10 +4,10 @@ code, recovery codes); the next one asks for it, and a recovery code passes."""
 from __future__ import annotations
 
 import pytest
-from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from shop.accounts.models import RecoveryCode, recovery_code_digest
 from shop.accounts.roles import ORDER_MANAGER
 from tests.admin_browser.conftest import STAFF_PASSWORD, BackOffice, staff, totp_code
 from tests.browser import screenshot
@@ -36,8 +36,8 @@ def test_staff_set_up_the_second_factor_then_sign_in_with_it(back_office: BackOf
     page.locator("#otp-form [type=submit]").click()
 
     codes = page.locator(".otp-codes li").all_inner_texts()
-    assert sorted(codes) == sorted(
-        StaticToken.objects.filter(device__user=manager).values_list("token", flat=True)
+    assert sorted(recovery_code_digest(code) for code in codes) == sorted(
+        RecoveryCode.objects.filter(device__user=manager).values_list("digest", flat=True)
     )
     assert len(codes) == 10
     screenshot(page, FOLDER, "admin-2fa-3-recovery-codes")
@@ -61,4 +61,4 @@ def test_staff_set_up_the_second_factor_then_sign_in_with_it(back_office: BackOf
 
     expect(page).to_have_url(back_office.url("/admin/orders/order/"))
     expect(page.get_by_role("button", name="Cerrar sesión")).to_be_visible()
-    assert StaticToken.objects.filter(device__user=manager).count() == 9
+    assert RecoveryCode.objects.filter(device__user=manager).count() == 9

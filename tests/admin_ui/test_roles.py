@@ -97,7 +97,7 @@ SEES = {
             "FAQ categories",
             "Legal pages",
         ],
-        "users": ["Users"],
+        "users": ["Users", "Consents"],
     },
 }
 

@@ -14,10 +14,10 @@ from django.contrib.admin.models import LogEntry
 from django.test import Client
 from django.urls import URLPattern, URLResolver, resolve, reverse
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from shop.accounts.models import User
+from shop.accounts.models import RecoveryCode, RecoveryCodeDevice, User, recovery_code_digest
 from tests.factories import PASSWORD, StaffFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.unverified_staff]
@@ -162,7 +162,7 @@ def test_signing_in_sends_staff_without_an_authenticator_to_enrol_and_it_works(c
     assert wrong.context["form"].errors == {"code": ["El código es incorrecto o ha caducado."]}
     device.refresh_from_db()
     assert device.confirmed is False
-    assert StaticDevice.objects.filter(user=staff).count() == 0
+    assert RecoveryCodeDevice.objects.filter(user=staff).count() == 0
     device.throttling_failure_count = 0  # the app's next code, not a guess: no wait
     device.throttling_failure_timestamp = None
     device.save()
@@ -173,9 +173,11 @@ def test_signing_in_sends_staff_without_an_authenticator_to_enrol_and_it_works(c
     codes = done.context["codes"]
     assert len(codes) == 10
     assert len(set(codes)) == 10
-    assert sorted(
-        StaticToken.objects.filter(device__user=staff).values_list("token", flat=True)
-    ) == (sorted(codes))
+    # Shown once; only keyed digests are stored, never a code.
+    stored = list(RecoveryCode.objects.filter(device__user=staff).values_list("digest", flat=True))
+    assert sorted(stored) == sorted(recovery_code_digest(code) for code in codes)
+    assert not set(stored) & set(codes)
+    assert StaticToken.objects.count() == 0
     assert TOTPDevice.objects.get(user=staff).confirmed is True
     assert client.get("/admin/").status_code == 200
     assert (
@@ -225,15 +227,18 @@ def test_a_wrong_code_keeps_the_admin_closed_and_counts_against_the_device(clien
 def test_a_recovery_code_passes_the_step_once(client):
     staff = StaffFactory()
     enrolled(staff)
-    recovery = StaticDevice.objects.create(user=staff, name="recovery codes")
-    recovery.token_set.create(token="abcd2345ef")
+    recovery = RecoveryCodeDevice.objects.create(user=staff, name="recovery codes")
+    recovery.codes.create(digest=recovery_code_digest("abcd2345ef"))
+    recovery.codes.create(digest=recovery_code_digest("zzzz2345ef"))
 
     sign_in(client, staff)
     passed = client.post(VERIFY, {"code": "ABCD 2345EF", "next": "/admin/"})
 
     assert passed.status_code == 302
     assert client.get("/admin/").status_code == 200
-    assert recovery.token_set.count() == 0
+    assert list(recovery.codes.values_list("digest", flat=True)) == [
+        recovery_code_digest("zzzz2345ef")
+    ]
     other = Client()
     sign_in(other, staff)
     assert other.post(VERIFY, {"code": "abcd2345ef", "next": "/admin/"}).status_code == 200
@@ -280,3 +285,33 @@ def test_it_is_required_by_default_without_debug_and_can_be_turned_off(client, s
     assert (response.status_code, response["Location"]) == (302, "/admin/")
     assert client.get("/admin/").status_code == 200
     assert TOTPDevice.objects.count() == 0
+
+
+def test_an_administrator_sees_how_many_recovery_codes_are_left_and_may_delete_them(
+    client, settings
+):
+    # given
+    settings.ADMIN_REQUIRE_2FA = False  # this test is about the page, not the sign-in
+    admin_user = User.objects.create_superuser("jefa@example.com", PASSWORD)
+    client.force_login(admin_user)
+    staff = StaffFactory(email="gestor@example.com")
+    device = RecoveryCodeDevice.objects.create(user=staff, name="recovery codes")
+    for code in ("abcd2345", "efgh6789"):
+        device.codes.create(digest=recovery_code_digest(code))
+    listing = "/admin/accounts/recoverycodedevice/"
+
+    # when
+    with_otp = client.get(listing)
+
+    # then: listed with its count, no code or digest shown
+    assert with_otp.status_code == 200
+    (row,) = with_otp.context["cl"].result_list
+    assert (row.user, row.codes_left) == (staff, 2)
+    assert recovery_code_digest("abcd2345") not in with_otp.content.decode()
+
+    # when: deleted, the member enrols again
+    deleted = client.post(f"{listing}{device.pk}/delete/", {"post": "yes"})
+
+    # then
+    assert deleted.status_code == 302
+    assert (RecoveryCodeDevice.objects.count(), RecoveryCode.objects.count()) == (0, 0)

@@ -97,9 +97,11 @@ STATEMENTS = {
     # savepoint, checkout, summary (5), its payments (locked), the stock rows
     # locked, their free units read after the lock, old holds dropped, new holds,
     # the payment, release (committed before the provider is called); savepoint,
-    # the payment locked, the provider's session saved, release
-    "CheckoutPaymentStart": 18,
-    # savepoint, checkout, summary (5), the payment, its status, the charge
+    # the payment locked, the provider's session saved, release; before all that,
+    # whether the shop publishes terms of sale (shop.accounts.consent)
+    "CheckoutPaymentStart": 19,
+    # savepoint, checkout, the legal texts published and what the payment's start
+    # accepted (2), summary (5), the payment, its status, the charge
     # (insert-or-ignore on its key); savepoint (placing rolls back alone), the
     # order, its number, its lines, stock locked, its free units, allocated (one
     # update), the allocations, holds dropped, the payments moved, the events, the
@@ -107,7 +109,7 @@ STATEMENTS = {
     # the invoice, its lines, its tax lines, the chain's tail, the record, its two
     # outbox messages (one insert); the confirmation's outbox message; 2 releases;
     # the answer's payment balance
-    "CheckoutComplete": 36,
+    "CheckoutComplete": 38,
 }
 
 
@@ -115,7 +117,7 @@ def test_guest_checkout_statements_per_mutation(gql):
     guest_flow(gql, 2)
     counts = guest_flow(gql, 2)
     assert counts == STATEMENTS
-    assert sum(counts.values()) == 89
+    assert sum(counts.values()) == 92
 
 
 def test_the_statements_do_not_grow_with_the_cart(gql):

@@ -17,6 +17,7 @@ from catalog.models import ProductVariant
 from orders import models as order_models
 from orders.payments.memory import gateway
 from shop.accounts.models import User
+from shop.content.models import LegalPage
 from tests.browser import TIMEOUT_MS, screenshot
 from tests.browser import _async_unsafe_allowed as _async_unsafe_allowed
 from tests.browser import browser as browser
@@ -120,6 +121,20 @@ def catalogue() -> Catalogue:
     point = cast(order_models.PickupPoint, PickupPointFactory(name="Oficina Plaza Nueva"))
     pickup.pickup_points.add(point)
     return Catalogue(jug=jug, filters=filters, delivery=delivery, pickup=pickup)
+
+
+def terms_of_sale() -> LegalPage:
+    """The shop's terms of sale, published as the demo publishes them: the
+    checkout then asks for their acceptance."""
+    return cast(
+        LegalPage,
+        LegalPage.objects.create(
+            kind=LegalPage.Kind.TERMS_OF_SALE,
+            title="Condiciones de venta",
+            title_en="Terms of sale",
+            body="<p>Plazo de desistimiento: 14 días.</p>",
+        ),
+    )
 
 
 def water_bill_customer() -> tuple[User, SupplyContract]:

@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from orders.models import Order
+from orders.models import Order, Payment
 from orders.selectors import ChargeStatus, payment_balance
-from tests.storefront.conftest import Visit, catalogue
+from shop.accounts.models import Consent
+from tests.browser import docs_copy
+from tests.storefront.conftest import Visit, catalogue, terms_of_sale
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TIMES = "\u00d7"  # the multiplication sign the storefront writes between count and name
@@ -49,6 +51,7 @@ def test_a_guest_buys_two_articles_by_card_and_finds_the_order_by_its_token(
         "card": "orders.payments.memory.DevelopmentCardPaymentMethod",
     }
     catalogue()
+    published = terms_of_sale()
     page = storefront.open("/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Tienda del Agua")
     storefront.shot("home")
@@ -81,6 +84,14 @@ def test_a_guest_buys_two_articles_by_card_and_finds_the_order_by_its_token(
     expect(page.locator("#ws-pay-WATER_BILL-reason")).not_to_be_empty()
     storefront.shot("checkout")
 
+    # The terms of sale are published: without accepting them nothing is paid.
+    terms = page.get_by_role("checkbox", name=re.compile("Acepto las condiciones de venta"))
+    page.get_by_role("button", name="Pagar y confirmar el pedido").click()
+    expect(terms).to_be_focused()
+    assert (Payment.objects.count(), Order.objects.count()) == (0, 0)
+
+    terms.check()
+    docs_copy(storefront.shot("checkout-terms"), "accounts")
     page.get_by_role("button", name="Pagar y confirmar el pedido").click()
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_have_text(re.compile(r"¡Gracias! Pedido .+ confirmado"))
@@ -98,6 +109,9 @@ def test_a_guest_buys_two_articles_by_card_and_finds_the_order_by_its_token(
         ("JARRA-FILTRANTE", 1),
     ]
     assert payment_balance(order).status == ChargeStatus.FULLY_CHARGED
+    assert list(
+        Consent.objects.values_list("context", "email", "document", "version", "reference")
+    ) == [("checkout", "ana@example.com", "terms_of_sale", published.updated_at, order.number)]
     expect(page.get_by_test_id("order-token")).to_have_text(str(order.token))
     expect(page.get_by_test_id("cart-link")).to_contain_text("0")
 
@@ -143,6 +157,7 @@ def tab_to(page: Page, text: str, *, key: str = "Tab", limit: int = 80) -> None:
 
 def test_the_keyboard_reaches_the_cart_and_places_the_order(storefront: Visit) -> None:
     shop = catalogue()
+    terms_of_sale()
     page = storefront.open("/product/jarra-filtrante")
     expect(page.get_by_role("heading", level=1, name="Jarra filtrante")).to_be_focused()
     tab_to(page, "Añadir al carrito")
@@ -167,6 +182,13 @@ def test_the_keyboard_reaches_the_cart_and_places_the_order(storefront: Visit) -
     tab_to(page, "", limit=1)  # into the shipping methods
     page.keyboard.press("Space")
     expect(page.get_by_role("status")).to_contain_text("Total actualizado")
+    terms = page.get_by_role("checkbox", name=re.compile("Acepto las condiciones de venta"))
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if terms.evaluate("(box) => box === document.activeElement"):
+            break
+    page.keyboard.press("Space")
+    expect(terms).to_be_checked()
     tab_to(page, "Pagar y confirmar el pedido")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("¡Gracias!"))

@@ -58,6 +58,14 @@ def test_a_guest_with_a_tax_id_gets_a_full_invoice_naming_the_company(
     page.get_by_role("button", name="Guardar y continuar").click()
     expect(page.get_by_role("heading", name="2. Envío y pago")).to_be_focused()
     expect(error).to_be_hidden()
+
+    # Shown again (a reload), the billing step keeps what was given.
+    page.reload()
+    invoice = page.get_by_role("group", name="Factura completa (opcional)")
+    expect(invoice.get_by_label("NIF, NIE o CIF (opcional)")).to_have_value("B12345674")
+    expect(invoice.get_by_label("Nombre o razón social (opcional)")).to_have_value(
+        "Fontanería Martín, S.L."
+    )
     page.get_by_role("radio", name=re.compile("Mensajería")).check()
     expect(page.get_by_test_id("grand-total")).to_have_text("29,15 €")
     page.get_by_role("button", name="Pagar y confirmar el pedido").click()

@@ -107,7 +107,12 @@ class CheckoutTokenInput:
 class CheckoutCompleteInput:
     token: uuid.UUID
     accept_terms_of_sale: bool = strawberry.field(
-        default=False, description="The shopper accepted the terms of sale as they read now."
+        default=False,
+        description=(
+            "The shopper accepted the terms of sale as they read now. Required (REQUIRED on"
+            " acceptTermsOfSale) once the shop publishes terms of sale, unless accepted at"
+            " checkoutPaymentStart."
+        ),
     )
     accept_privacy_policy: bool = strawberry.field(
         default=False, description="The shopper accepted the privacy policy as it reads now."
@@ -131,6 +136,17 @@ class CheckoutPaymentStartInput:
             "WATER_BILL: 1, 2, 3 or 6 bills (default 1); INVALID_INSTALLMENTS otherwise. Each "
             "installment must be at least 5.00 EUR (INSTALLMENT_BELOW_MINIMUM)."
         ),
+    )
+    accept_terms_of_sale: bool = strawberry.field(
+        default=False,
+        description=(
+            "The shopper accepted the terms of sale as they read now (kept for the order,"
+            " however it is placed). Required (REQUIRED on acceptTermsOfSale) once the shop"
+            " publishes terms of sale: nothing is charged before."
+        ),
+    )
+    accept_privacy_policy: bool = strawberry.field(
+        default=False, description="The shopper accepted the privacy policy as it reads now."
     )
 
 
@@ -323,7 +339,13 @@ class CheckoutMutations:
             if value is not None
         }
         payment, session = services.checkout_payment_start(
-            checkout=checkout, method_code=input.method.value, options=options
+            checkout=checkout,
+            method_code=input.method.value,
+            options=options,
+            accepted=accepted_documents(
+                privacy_policy=input.accept_privacy_policy,
+                terms_of_sale=input.accept_terms_of_sale,
+            ),
         )
         return CheckoutPaymentStartPayload(
             # The checkout as the service locked it (a started payment has one).

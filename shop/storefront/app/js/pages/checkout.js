@@ -21,6 +21,14 @@ export async function checkoutPage(ctx) {
   if (!checkout || !checkout.lines.length) {
     return [heading, h("p", {}, ctx.t("cart.empty")), h("p", {}, h("a", { href: "#/search" }, ctx.t("cart.browse")))];
   }
+  // The API requires the terms of sale accepted once the shop publishes them.
+  let termsPublished = false;
+  try {
+    const { shop } = await ctx.api.op("LegalPages");
+    termsPublished = shop.legal.some((page) => page.kind === "TERMS_OF_SALE");
+  } catch {
+    termsPublished = false; // the API's REQUIRED error still names the field
+  }
   let contracts = [];
   if (ctx.session.signedIn()) {
     try {
@@ -206,9 +214,10 @@ export async function checkoutPage(ctx) {
     });
     renderPayment();
     const submit = h("button", { type: "submit", "data-testid": "place-order" }, ctx.t("checkout.placeOrder"));
-    form.append(shipping, payment, stripeArea, submit);
+    form.append(shipping, payment, termsPublished ? termsCheck(ctx) : null, stripeArea, submit);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
+      if (!form.reportValidity()) return;
       const values = formValues(form); // before busy(): disabled controls are not submitted
       await busy(form, () => pay(form, values, stripeArea));
     });
@@ -227,7 +236,8 @@ export async function checkoutPage(ctx) {
       if (first) first.focus();
       return;
     }
-    const input = { token: checkout.token, method: values.payment };
+    const acceptTermsOfSale = values.acceptTermsOfSale === "1";
+    const input = { token: checkout.token, method: values.payment, acceptTermsOfSale };
     if (values.payment === "WATER_BILL") {
       input.waterContract = values.waterContract || null;
       input.installments = Number(values.installments || 1);
@@ -238,7 +248,8 @@ export async function checkoutPage(ctx) {
       if (values.payment === "CARD" && isStripeSession(started.payment.clientData)) {
         await confirmWithStripe(ctx, started.payment.clientData, stripeArea);
       }
-      const done = (await ctx.api.op("CheckoutComplete", { input: { token: checkout.token } })).checkoutComplete;
+      const done = (await ctx.api.op("CheckoutComplete", { input: { token: checkout.token, acceptTermsOfSale } }))
+        .checkoutComplete;
       if (done.errors.length) return showPayloadErrors(ctx, done.errors, form);
       ctx.cart.clear();
       ctx.navigate(`/confirmation/${done.order.token}`);
@@ -251,6 +262,21 @@ export async function checkoutPage(ctx) {
   renderAddress();
   renderDelivery();
   return [heading, h("div", { class: "checkout" }, h("div", { class: "steps" }, addressSection, deliverySection), summary)];
+}
+
+function termsCheck(ctx) {
+  return h(
+    "div",
+    { class: "check terms" },
+    h("input", { type: "checkbox", id: "ws-accept-terms", name: "acceptTermsOfSale", value: "1", required: true }),
+    h(
+      "label",
+      { for: "ws-accept-terms" },
+      ctx.t("consent.terms"),
+      " ",
+      h("a", { href: "#/legal", target: "_blank" }, ctx.t("consent.read")),
+    ),
+  );
 }
 
 function addressFields(ctx, prefix, address, optional) {
