@@ -28,10 +28,10 @@ from tests.catalog.storefront_factories import (
     customer,
     priced_product,
 )
+from tests.catalog.test_media import image_bytes
 from tests.factories import StaffFactory
 from tests.factories.catalog import MediaFactory, ProductFactory, WarehouseFactory
 from tests.factories.orders import ready_checkout, stocked_variant
-from tests.catalog.test_media import image_bytes
 from tests.operations import operation
 
 pytestmark = pytest.mark.django_db
