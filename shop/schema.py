@@ -35,6 +35,7 @@ from shop.accounts.api.privacy import PrivacyMutations
 from shop.accounts.api.queries import AccountQueries
 from shop.accounts.api.recovery import RecoveryMutations
 from shop.api.errors import ShopSchema
+from shop.api.execution import ShopExecutionContext
 from shop.api.relay import resolve_node
 from shop.api.security import schema_extensions
 from shop.api.types import MoneyType, TaxedMoneyType
@@ -128,4 +129,5 @@ schema = ShopSchema(
         RequestMemo,
     ],
     config=StrawberryConfig(relay_max_results=100, disable_field_suggestions=True),
+    execution_context_class=ShopExecutionContext,
 )

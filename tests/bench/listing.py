@@ -14,6 +14,8 @@ from django.urls import include, path
 from strawberry.relay import to_base64
 
 from catalog.models import Product, ProductMedia, ProductVariant, Stock
+from discounts.pricing import Sale
+from discounts.selectors import live_sales, product_prices
 from shop.i18n import localized
 from shop.money import Money, TaxedMoney
 
@@ -33,10 +35,17 @@ def _thumbnail(media: ProductMedia | None) -> dict[str, str] | None:
     return {"url": url, "alt": localized(media, "alt")}
 
 
-def _product(product: Product) -> dict[str, Any]:
+def _gross_range(start: Any, stop: Any, rate: Any) -> dict[str, Any]:
+    return {
+        "start": {"gross": _money(TaxedMoney.from_gross(Money(start), rate).gross)},
+        "stop": {"gross": _money(TaxedMoney.from_gross(Money(stop), rate).gross)},
+    }
+
+
+def _product(product: Product, sales: list[Sale]) -> dict[str, Any]:
     variants = list(product.variants.all())
     rate = product.tax_rate
-    prices = sorted(v.price for v in variants)
+    prices = product_prices(product, variants, sales)
     nodes = []
     available = False
     for variant in variants:
@@ -58,13 +67,18 @@ def _product(product: Product) -> dict[str, Any]:
                 },
             }
         )
-    price_range = None
-    if prices:
-        start = TaxedMoney.from_gross(Money(prices[0]), rate)
-        stop = TaxedMoney.from_gross(Money(prices[-1]), rate)
-        price_range = {
-            "start": {"gross": _money(start.gross)},
-            "stop": {"gross": _money(stop.gross)},
+    if prices is None:
+        pricing: dict[str, Any] = {
+            "onSale": False,
+            "priceRangeUndiscounted": None,
+            "priceRange": None,
+        }
+    else:
+        undiscounted = _gross_range(prices.undiscounted_start, prices.undiscounted_stop, rate)
+        pricing = {
+            "onSale": prices.on_sale,
+            "priceRangeUndiscounted": {"start": undiscounted["start"]},
+            "priceRange": _gross_range(prices.start.price, prices.stop.price, rate),
         }
     category = product.category
     return {
@@ -78,10 +92,7 @@ def _product(product: Product) -> dict[str, Any]:
             "slug": category.slug,
         },
         "thumbnail": _thumbnail(next(iter(product.media.all()), None)),
-        "pricing": {
-            "onSale": any(v.compare_at_price is not None for v in variants),
-            "priceRange": price_range,
-        },
+        "pricing": pricing,
         "variants": nodes,
     }
 
@@ -105,8 +116,9 @@ def product_list(request: HttpRequest) -> HttpResponse:
     )
     total = products.count()
     page = list(products[: first + 1])
+    sales = live_sales()
     edges = [
-        {"cursor": to_base64("arrayconnection", index), "node": _product(product)}
+        {"cursor": to_base64("arrayconnection", index), "node": _product(product, sales)}
         for index, product in enumerate(page[:first])
     ]
     body = {
