@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
+from admin_ui.common import ReadOnlyAdmin
 from shop.accounts.models import Address, Consent, RecoveryCodeDevice, User
 from shop.content import services as content_services
 from shop.content.models import FaqCategory, FaqEntry, HomePageSection, LegalPage, ShopSettings
@@ -60,7 +61,7 @@ class LegalTextFilter(admin.SimpleListFilter):
 
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
+class ConsentAdmin(ReadOnlyAdmin):
     """Read-only: a consent is the proof of an acceptance, written only by the
     services that take it (registration, checkout) and anonymised by deletion."""
 
@@ -107,18 +108,6 @@ class ConsentAdmin(admin.ModelAdmin):
         if consent.document in LegalPage.Kind.values:
             return str(LegalPage.Kind(consent.document).label)
         return consent.document
-
-    @override
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    @override
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    @override
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 @admin.register(RecoveryCodeDevice)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
+from typing import TypeVar
 
 import strawberry
 from django.core.exceptions import ValidationError
@@ -12,6 +14,7 @@ from shop.accounts.api.types import AccountError, AddressType, UserType
 from shop.accounts.consent import accepted_documents
 from shop.accounts.errors import AccountErrorCode
 from shop.accounts.models import User
+from shop.accounts.services import TokenPair
 from shop.api.context import ShopContext
 from shop.api.mutations import PayloadErrors, mutation
 from shop.api.relay import decode_id
@@ -29,6 +32,28 @@ def _too_long_password(password: str) -> ValidationError | None:
     return ValidationError(
         {"password": ValidationError(_("This value is too long."), code=AccountErrorCode.INVALID)}
     )
+
+
+@strawberry.type
+class SignedInPayload:
+    """The answer of a mutation that signs in: the new tokens and their user.
+    Each such mutation has its own payload type (a subclass)."""
+
+    token: str | None = strawberry.field(default=None, description="Access token (minutes).")
+    refresh_token: str | None = strawberry.field(default=None, description="Refresh token (days).")
+    user: UserType | None = None
+    errors: list[AccountError] = strawberry.field(default_factory=list)
+
+
+PayloadT = TypeVar("PayloadT")
+
+
+def signed_in(
+    info: Info[ShopContext, None], pair: TokenPair, payload: Callable[..., PayloadT]
+) -> PayloadT:
+    """Act as ``pair``'s user for the rest of the request and answer with its tokens."""
+    info.context.sign_in(pair.user)
+    return payload(token=pair.access, refresh_token=pair.refresh, user=pair.user)
 
 
 @strawberry.input
@@ -71,11 +96,8 @@ class TokenCreateInput:
 
 
 @strawberry.type
-class TokenCreatePayload:
-    token: str | None = strawberry.field(default=None, description="Access token (minutes).")
-    refresh_token: str | None = strawberry.field(default=None, description="Refresh token (days).")
-    user: UserType | None = None
-    errors: list[AccountError] = strawberry.field(default_factory=list)
+class TokenCreatePayload(SignedInPayload):
+    pass
 
 
 @strawberry.input
@@ -86,11 +108,8 @@ class PortalSignInInput:
 
 
 @strawberry.type
-class PortalSignInPayload:
-    token: str | None = strawberry.field(default=None, description="Access token (minutes).")
-    refresh_token: str | None = strawberry.field(default=None, description="Refresh token (days).")
-    user: UserType | None = None
-    errors: list[AccountError] = strawberry.field(default_factory=list)
+class PortalSignInPayload(SignedInPayload):
+    pass
 
 
 @strawberry.input
@@ -214,12 +233,7 @@ class AccountMutations:
             ip=info.context.client_ip,
             otp_code=input.otp_code[:32],
         )
-        info.context.sign_in(pair.user)
-        return TokenCreatePayload(
-            token=pair.access,
-            refresh_token=pair.refresh,
-            user=pair.user,  # type: ignore[arg-type]
-        )
+        return signed_in(info, pair, TokenCreatePayload)
 
     @strawberry.mutation(
         description=(
@@ -232,12 +246,7 @@ class AccountMutations:
         self, info: Info[ShopContext, None], input: PortalSignInInput
     ) -> PortalSignInPayload:
         pair = services.portal_sign_in(token=input.portal_token, ip=info.context.client_ip)
-        info.context.sign_in(pair.user)
-        return PortalSignInPayload(
-            token=pair.access,
-            refresh_token=pair.refresh,
-            user=pair.user,  # type: ignore[arg-type]
-        )
+        return signed_in(info, pair, PortalSignInPayload)
 
     @strawberry.mutation(description="A fresh access token for a refresh token.")
     @mutation(TokenRefreshPayload, account_errors)

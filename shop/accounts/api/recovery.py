@@ -9,7 +9,12 @@ from django.core.exceptions import ValidationError
 from strawberry.types import Info
 
 from shop.accounts import recovery
-from shop.accounts.api.mutations import _too_long_password, account_errors
+from shop.accounts.api.mutations import (
+    SignedInPayload,
+    _too_long_password,
+    account_errors,
+    signed_in,
+)
 from shop.accounts.api.types import AccountError, UserType
 from shop.accounts.models import User
 from shop.api.context import ShopContext
@@ -44,11 +49,8 @@ class SetPasswordInput:
 
 
 @strawberry.type
-class SetPasswordPayload:
-    token: str | None = strawberry.field(default=None, description="Access token (minutes).")
-    refresh_token: str | None = strawberry.field(default=None, description="Refresh token (days).")
-    user: UserType | None = None
-    errors: list[AccountError] = strawberry.field(default_factory=list)
+class SetPasswordPayload(SignedInPayload):
+    pass
 
 
 @strawberry.input
@@ -154,12 +156,7 @@ class RecoveryMutations:
         if error := _too_long_password(input.password):
             raise error
         pair = recovery.password_set(email=input.email, token=input.token, password=input.password)
-        info.context.sign_in(pair.user)
-        return SetPasswordPayload(
-            token=pair.access,
-            refresh_token=pair.refresh,
-            user=pair.user,  # type: ignore[arg-type]
-        )
+        return signed_in(info, pair, SetPasswordPayload)
 
     @strawberry.mutation(
         description="Change the caller's password; every token issued before is refused."
@@ -173,12 +170,7 @@ class RecoveryMutations:
         pair = recovery.password_change(
             actor=actor, old_password=input.old_password, new_password=input.new_password
         )
-        info.context.sign_in(pair.user)
-        return PasswordChangePayload(
-            token=pair.access,
-            refresh_token=pair.refresh,
-            user=pair.user,  # type: ignore[arg-type]
-        )
+        return signed_in(info, pair, PasswordChangePayload)
 
     @strawberry.mutation(description="Confirm the account's e-mail address with the link's token.")
     @mutation(AccountConfirmPayload, account_errors)
