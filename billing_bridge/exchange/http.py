@@ -236,41 +236,15 @@ class HttpExchange(BillingExchange):
         ``body`` gives each attempt its body, whose SHA-256 is ``body_sha256``.
         Raises ``ExchangeError`` when every attempt failed, or when ``Retry-After``
         asks for more than ``MAX_RETRY_AFTER``. Messages carry no secrets."""
-        url = self.url + path
-        wire_path = _wire_path(url)
         failure = ""
         with requests.Session() as session:
             for attempt in range(1, self.attempts + 1):
-                delay = self.backoff * 2 ** (attempt - 1)
-                try:
-                    response = session.request(
-                        method,
-                        url,
-                        data=body(),
-                        headers={
-                            **(headers or {}),
-                            **self._signature(method, wire_path, body_sha256),
-                        },
-                        timeout=self.timeout,
-                        allow_redirects=False,  # a redirect would take the request elsewhere
-                    )
-                except _NETWORK_ERRORS as exc:
-                    failure = type(exc).__name__
-                except requests.RequestException as exc:
-                    raise ExchangeError(
-                        f"Billing system {method} {path}: {type(exc).__name__}"
-                    ) from exc
-                else:
-                    if not _retryable(response.status_code):
-                        return response
-                    failure = f"HTTP {response.status_code}"
-                    wait = _retry_after(response)
-                    if wait is not None and wait > MAX_RETRY_AFTER:
-                        raise ExchangeError(
-                            f"Billing system {method} {path}: {failure}, "
-                            f"asked to retry after {wait:.0f} s."
-                        )
-                    delay = max(delay, wait or 0.0)
+                response, failure, wait = self._attempt(
+                    session, method, path, body_sha256=body_sha256, body=body, headers=headers
+                )
+                if response is not None:
+                    return response
+                delay = max(self.backoff * 2 ** (attempt - 1), wait)
                 if attempt < self.attempts:
                     logger.warning(
                         "Billing system %s %s: %s; attempt %d of %d in %.1f s.",
@@ -287,6 +261,47 @@ class HttpExchange(BillingExchange):
             f"Billing system {method} {path}: gave up after {self.attempts} attempts "
             f"(last: {failure})."
         )
+
+    def _attempt(
+        self,
+        session: requests.Session,
+        method: str,
+        path: str,
+        *,
+        body_sha256: str,
+        body: Callable[[], bytes | _SpooledBody],
+        headers: Mapping[str, str] | None,
+    ) -> tuple[requests.Response | None, str, float]:
+        """One signed request: ``(answer, "", 0)`` when it is not to be retried,
+        else ``(None, why, seconds Retry-After asks for or 0)``. Raises
+        ``ExchangeError`` on a request that cannot succeed, or when
+        ``Retry-After`` asks for more than ``MAX_RETRY_AFTER``."""
+        url = self.url + path
+        try:
+            response = session.request(
+                method,
+                url,
+                data=body(),
+                headers={
+                    **(headers or {}),
+                    **self._signature(method, _wire_path(url), body_sha256),
+                },
+                timeout=self.timeout,
+                allow_redirects=False,  # a redirect would take the request elsewhere
+            )
+        except _NETWORK_ERRORS as exc:
+            return None, type(exc).__name__, 0.0
+        except requests.RequestException as exc:
+            raise ExchangeError(f"Billing system {method} {path}: {type(exc).__name__}") from exc
+        if not _retryable(response.status_code):
+            return response, "", 0.0
+        failure = f"HTTP {response.status_code}"
+        wait = _retry_after(response)
+        if wait is not None and wait > MAX_RETRY_AFTER:
+            raise ExchangeError(
+                f"Billing system {method} {path}: {failure}, asked to retry after {wait:.0f} s."
+            )
+        return None, failure, wait or 0.0
 
 
 def _contract_info(number: str, payload: dict[str, Any]) -> ContractInfo:
