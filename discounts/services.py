@@ -336,32 +336,20 @@ def voucher_usage_reserve(*, summary: CheckoutSummary, until: datetime) -> None:
     checkout's lock, after the stock is reserved). VOUCHER_USED_UP on
     ``promoCode`` when its limits leave none: then the caller's transaction
     must roll back. Nothing to do without a usable code."""
-    code = _locked_code(summary)
-    if code is None:
-        return
-    checkout = summary.checkout
-    problem = usage_problem(code, _redeemer(checkout))
-    if problem is not None:
-        raise problem
-    VoucherUsage.objects.update_or_create(
-        checkout_token=checkout.token,
-        status=VoucherUsage.Status.RESERVED,
-        defaults={
-            "voucher": code.voucher,
-            "code": code,
-            "single_use": code.single_use,
-            "user_id": checkout.user_id,
-            "email": checkout.email,
-            "expires_at": until,
-            "discount_gross": summary.voucher_discount,
-        },
-    )
+    _usage_take(summary, expires_at=until)
 
 
 def voucher_usage_commit(*, summary: CheckoutSummary, order: Order) -> None:
     """Turn the checkout's held use into the order's (inside ``order_place``).
     A hold that expired is taken again if the limits still allow it;
     VOUCHER_USED_UP on ``promoCode`` otherwise (the caller gives the payment back)."""
+    _usage_take(summary, order=order, status=VoucherUsage.Status.USED, expires_at=None)
+
+
+def _usage_take(summary: CheckoutSummary, **outcome: object) -> None:
+    """Take one use of the summary's code (none without a usable code): the
+    checkout's held use, or a new one, gets ``outcome``. VOUCHER_USED_UP when
+    the code's limits leave no use."""
     code = _locked_code(summary)
     if code is None:
         return
@@ -378,9 +366,7 @@ def voucher_usage_commit(*, summary: CheckoutSummary, order: Order) -> None:
             "single_use": code.single_use,
             "user_id": checkout.user_id,
             "email": checkout.email,
-            "order": order,
-            "status": VoucherUsage.Status.USED,
-            "expires_at": None,
             "discount_gross": summary.voucher_discount,
+            **outcome,
         },
     )
