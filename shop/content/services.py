@@ -3,11 +3,13 @@ and leaves an entry in the administration history."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import nh3
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from shop.accounts.models import User
@@ -15,6 +17,8 @@ from shop.catalog_version import record_catalog_change
 from shop.content.errors import ContentErrorCode as Code
 from shop.content.models import FaqCategory, FaqEntry, HomePageSection, LegalPage, ShopSettings
 from shop.validation import full_clean
+
+ModelT = TypeVar("ModelT", bound=Model)
 
 RICH_TEXT_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "blockquote"}
 RICH_TEXT_ATTRIBUTES = {"a": {"href", "title"}}
@@ -38,17 +42,42 @@ def _assign(obj: Any, data: dict[str, Any], fields: tuple[str, ...]) -> list[str
     return changed
 
 
+def _validate(obj: Model) -> None:
+    full_clean(obj, Code)
+
+
+def _save(
+    actor: User,
+    obj: ModelT,
+    data: dict[str, Any],
+    fields: tuple[str, ...],
+    *,
+    rich_text: tuple[str, ...] = (),
+    clean: Callable[[ModelT], None] = _validate,
+) -> ModelT:
+    """Set the ``fields`` given in ``data`` on ``obj``, sanitise its ``rich_text``
+    fields, run ``clean`` (raises ``ValidationError``; default: model validation),
+    save, and record it: an add when ``obj`` is new, else a change naming the
+    fields set. Nothing is saved when it raises."""
+    adding = obj.pk is None
+    changed = _assign(obj, data, fields)
+    for name in rich_text:
+        setattr(obj, name, clean_rich_text(getattr(obj, name)))
+    clean(obj)
+    obj.save()
+    record_catalog_change(
+        actor=actor, obj=obj, action="add" if adding else "change", changed=changed
+    )
+    return obj
+
+
 SHOP_SETTINGS_FIELDS = ("name", "name_en", "contact_email", "contact_phone")
 
 
 @transaction.atomic
 def shop_settings_update(*, actor: User, data: dict[str, Any]) -> ShopSettings:
     row = ShopSettings.objects.select_for_update().get_or_create(pk=1)[0]
-    changed = _assign(row, data, SHOP_SETTINGS_FIELDS)
-    full_clean(row, Code)
-    row.save()
-    record_catalog_change(actor=actor, obj=row, action="change", changed=changed)
-    return row
+    return _save(actor, row, data, SHOP_SETTINGS_FIELDS)
 
 
 SECTION_FIELDS = (
@@ -108,11 +137,7 @@ def home_page_section_create(*, actor: User, data: dict[str, Any]) -> HomePageSe
 def home_page_section_update(
     *, actor: User, section: HomePageSection, data: dict[str, Any]
 ) -> HomePageSection:
-    changed = _assign(section, data, SECTION_FIELDS)
-    _clean_section(section)
-    section.save()
-    record_catalog_change(actor=actor, obj=section, action="change", changed=changed)
-    return section
+    return _save(actor, section, data, SECTION_FIELDS, clean=_clean_section)
 
 
 @transaction.atomic
@@ -158,15 +183,7 @@ def faq_category_save(
     *, actor: User, category: FaqCategory | None, data: dict[str, Any]
 ) -> FaqCategory:
     """Create (``category=None``) or update an FAQ category."""
-    adding = category is None
-    category = category or FaqCategory()
-    changed = _assign(category, data, FAQ_CATEGORY_FIELDS)
-    full_clean(category, Code)
-    category.save()
-    record_catalog_change(
-        actor=actor, obj=category, action="add" if adding else "change", changed=changed
-    )
-    return category
+    return _save(actor, category or FaqCategory(), data, FAQ_CATEGORY_FIELDS)
 
 
 @transaction.atomic
@@ -180,17 +197,9 @@ def faq_category_delete(*, actor: User, category: FaqCategory) -> None:
 @transaction.atomic
 def faq_entry_save(*, actor: User, entry: FaqEntry | None, data: dict[str, Any]) -> FaqEntry:
     """Create (``entry=None``) or update an FAQ entry; answers are sanitised rich text."""
-    adding = entry is None
-    entry = entry or FaqEntry()
-    changed = _assign(entry, data, FAQ_ENTRY_FIELDS)
-    entry.answer = clean_rich_text(entry.answer)
-    entry.answer_en = clean_rich_text(entry.answer_en)
-    full_clean(entry, Code)
-    entry.save()
-    record_catalog_change(
-        actor=actor, obj=entry, action="add" if adding else "change", changed=changed
+    return _save(
+        actor, entry or FaqEntry(), data, FAQ_ENTRY_FIELDS, rich_text=("answer", "answer_en")
     )
-    return entry
 
 
 @transaction.atomic
@@ -206,14 +215,6 @@ LEGAL_FIELDS = ("title", "title_en", "body", "body_en")
 def legal_page_update(*, actor: User, kind: str, data: dict[str, Any]) -> LegalPage:
     """Create or replace the legal text of ``kind``."""
     page = LegalPage.objects.select_for_update().filter(kind=kind).first()
-    adding = page is None
-    page = page or LegalPage(kind=kind)
-    changed = _assign(page, data, LEGAL_FIELDS)
-    page.body = clean_rich_text(page.body)
-    page.body_en = clean_rich_text(page.body_en)
-    full_clean(page, Code)
-    page.save()
-    record_catalog_change(
-        actor=actor, obj=page, action="add" if adding else "change", changed=changed
+    return _save(
+        actor, page or LegalPage(kind=kind), data, LEGAL_FIELDS, rich_text=("body", "body_en")
     )
-    return page
