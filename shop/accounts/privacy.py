@@ -370,15 +370,7 @@ def account_data_export(*, actor: User) -> dict[str, Any]:
     data = {
         "format": EXPORT_FORMAT,
         "exportedAt": timezone.now().isoformat(),
-        "profile": {
-            "email": actor.email,
-            "firstName": actor.first_name,
-            "lastName": actor.last_name,
-            "languageCode": actor.language_code,
-            "dateJoined": _when(actor.date_joined),
-            "lastLogin": _when(actor.last_login),
-            "signsInThroughPortal": actor.is_portal_customer,
-        },
+        "profile": _profile_data(actor),
         "addresses": [
             {_camel(name): getattr(address, name) for name in ADDRESS_EXPORT_FIELDS}
             for address in Address.objects.filter(user=actor).order_by("pk")
@@ -391,30 +383,47 @@ def account_data_export(*, actor: User) -> dict[str, Any]:
             for invoice in sorted(order.invoices.all(), key=lambda invoice: invoice.pk)
         ],
         "consents": [
-            {
-                "legalText": consent.document,
-                "version": _when(consent.version),
-                "textDigest": consent.digest,
-                "acceptedAt": _when(consent.accepted_at),
-                "where": consent.context,
-                "order": consent.reference or None,
-            }
+            _consent_data(consent)
             for consent in Consent.objects.filter(user=actor).order_by("accepted_at", "pk")
         ],
-        "waterContracts": [
-            {
-                "number": link.contract.number,
-                "holderName": link.contract.holder_name,
-                "supplyAddress": link.contract.supply_address,
-                "postalCode": link.contract.postal_code,
-                "linkedAt": _when(link.created_at),
-                "linkedBy": link.source,
-            }
-            for link in links
-        ],
+        "waterContracts": [_contract_data(link) for link in links],
     }
     record_change(actor=actor, obj=actor, action="change", message="Personal data exported.")
     return data
+
+
+def _profile_data(user: User) -> dict[str, Any]:
+    return {
+        "email": user.email,
+        "firstName": user.first_name,
+        "lastName": user.last_name,
+        "languageCode": user.language_code,
+        "dateJoined": _when(user.date_joined),
+        "lastLogin": _when(user.last_login),
+        "signsInThroughPortal": user.is_portal_customer,
+    }
+
+
+def _consent_data(consent: Consent) -> dict[str, Any]:
+    return {
+        "legalText": consent.document,
+        "version": _when(consent.version),
+        "textDigest": consent.digest,
+        "acceptedAt": _when(consent.accepted_at),
+        "where": consent.context,
+        "order": consent.reference or None,
+    }
+
+
+def _contract_data(link: ContractLink) -> dict[str, Any]:
+    return {
+        "number": link.contract.number,
+        "holderName": link.contract.holder_name,
+        "supplyAddress": link.contract.supply_address,
+        "postalCode": link.contract.postal_code,
+        "linkedAt": _when(link.created_at),
+        "linkedBy": link.source,
+    }
 
 
 def _camel(name: str) -> str:
