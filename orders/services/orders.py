@@ -101,12 +101,33 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
     from discounts.services import voucher_usage_commit
 
     checkout: Checkout = summary.checkout
+    order = _order_create(summary, payment)
+    order_number_assign(order)
+    lines = _order_lines_create(order, summary)
+    stock_allocate(
+        checkout=checkout,
+        lines=[(line, view.variant) for line, view in zip(lines, summary.lines, strict=True)],
+    )
+    voucher_usage_commit(summary=summary, order=order)
+    _payments_move(checkout, payment, order)
+    _placed_events(order, payment, actor)
+    _checkout_delete(checkout)
+    # What the invoicer and the answer read of the new order, as written.
+    _prefetched(order, lines=lines, fulfillments=[])
+    get_invoicer().order_placed(order, payment)
+    _notify(order, "confirmation")
+    return order
+
+
+def _order_create(summary: CheckoutSummary, payment: Payment) -> Order:
+    """The order row: the checkout's customer, addresses and shipping, frozen."""
+    checkout: Checkout = summary.checkout
     totals = summary.totals
     if summary.shipping is None or totals.shipping is None:
         raise ValueError("A checkout is placed only with a shipping method.")
     method: ShippingMethod = summary.shipping.method
     point = checkout.pickup_point
-    order = Order.objects.create(
+    return Order.objects.create(
         checkout_token=checkout.token,
         user=checkout.user,
         email=checkout.email,
@@ -136,9 +157,13 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
             else ""
         ),
     )
-    order_number_assign(order)
+
+
+def _order_lines_create(order: Order, summary: CheckoutSummary) -> list[OrderLine]:
+    """The order's lines, frozen from the checkout's priced lines; each links the
+    promotion that priced it while that promotion still exists."""
     promotions = _locked_promotions(summary)
-    lines = OrderLine.objects.bulk_create(
+    return OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
             variant=view.variant,
@@ -161,12 +186,9 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
         )
         for view in summary.lines
     )
-    stock_allocate(
-        checkout=checkout,
-        lines=[(line, view.variant) for line, view in zip(lines, summary.lines, strict=True)],
-    )
-    voucher_usage_commit(summary=summary, order=order)
-    _payments_move(checkout, payment, order)
+
+
+def _placed_events(order: Order, payment: Payment, actor: User | None) -> None:
     events = [
         OrderEvent(
             order=order, type=OrderEvent.Type.PLACED, actor=actor, data={"number": order.number}
@@ -182,12 +204,6 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
             )
         )
     OrderEvent.objects.bulk_create(events)
-    _checkout_delete(checkout)
-    # What the invoicer and the answer read of the new order, as written.
-    _prefetched(order, lines=lines, fulfillments=[])
-    get_invoicer().order_placed(order, payment)
-    _notify(order, "confirmation")
-    return order
 
 
 def _payments_move(checkout: Checkout, payment: Payment, order: Order) -> None:
