@@ -44,7 +44,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -160,15 +160,8 @@ def _issue(
     here, first, before the series: one order of locks)."""
     chain.chain_lock()
     issued_at = timezone.now()
-    series = _locked_series(kind, issued_at.astimezone(SPANISH_TIME).year)
-    number = series.next_number
-    series.next_number = number + 1
-    series.save(update_fields=["next_number"])
-    issuer = conf.issuer()
-    by_rate: dict[Decimal, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    for line in lines:
-        by_rate[line.tax_rate][0] += line.total_gross
-        by_rate[line.tax_rate][1] += line.total_tax
+    series, number = _number_take(kind, issued_at)
+    by_rate = _sums_by_rate(lines)
     total_gross = sum((gross for gross, _tax in by_rate.values()), Decimal(0))
     total_tax = sum((tax for _gross, tax in by_rate.values()), Decimal(0))
     invoice = Invoice.objects.create(
@@ -181,12 +174,7 @@ def _issue(
         operation_date=operation_date or issued_at.astimezone(SPANISH_TIME).date(),
         language_code=order.language_code,
         currency=order.currency,
-        issuer_nif=issuer.nif,
-        issuer_name=issuer.name,
-        issuer_address=conf.issuer_address(),
-        recipient_tax_id=recipient.tax_id if recipient else "",
-        recipient_name=recipient.name if recipient else "",
-        recipient_address=recipient.address if recipient else None,
+        **_parties(recipient),
         total_net=total_gross - total_tax,
         total_tax=total_tax,
         total_gross=total_gross,
@@ -197,19 +185,64 @@ def _issue(
         idempotency_key=idempotency_key,
         issued_by=actor,
     )
+    if rectifies:
+        invoice.rectifies.add(*rectifies)
+    if substituted:
+        invoice.substituted.add(*substituted)
+    _register(invoice, lines=lines, by_rate=by_rate, actor=actor)
+    return invoice
+
+
+def _number_take(kind: InvoiceType, issued_at: datetime) -> tuple[InvoiceSeries, int]:
+    """The next number of the series of ``kind`` for the year of ``issued_at``
+    (Spanish time), taken: the series stays locked until the transaction ends."""
+    series = _locked_series(kind, issued_at.astimezone(SPANISH_TIME).year)
+    number = series.next_number
+    series.next_number = number + 1
+    series.save(update_fields=["next_number"])
+    return series, number
+
+
+def _sums_by_rate(lines: Sequence[_Line]) -> dict[Decimal, list[Decimal]]:
+    """Gross and tax of ``lines`` summed per tax rate: ``{rate: [gross, tax]}``."""
+    by_rate: dict[Decimal, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for line in lines:
+        by_rate[line.tax_rate][0] += line.total_gross
+        by_rate[line.tax_rate][1] += line.total_tax
+    return by_rate
+
+
+def _parties(recipient: _Recipient | None) -> dict[str, Any]:
+    """The issuer's fields (from the settings) and the recipient's ("" without one)."""
+    issuer = conf.issuer()
+    return {
+        "issuer_nif": issuer.nif,
+        "issuer_name": issuer.name,
+        "issuer_address": conf.issuer_address(),
+        "recipient_tax_id": recipient.tax_id if recipient else "",
+        "recipient_name": recipient.name if recipient else "",
+        "recipient_address": recipient.address if recipient else None,
+    }
+
+
+def _register(
+    invoice: Invoice,
+    *,
+    lines: Sequence[_Line],
+    by_rate: dict[Decimal, list[Decimal]],
+    actor: User | None,
+) -> None:
+    """Store the new invoice's lines and tax lines, append its record to the
+    chain and owe its PDF and its submission (after commit, by the outbox)."""
     InvoiceLine.objects.bulk_create(InvoiceLine(invoice=invoice, **line.__dict__) for line in lines)
     tax_lines = InvoiceTaxLine.objects.bulk_create(
         InvoiceTaxLine(invoice=invoice, rate=rate, base=gross - tax, tax=tax)
         for rate, (gross, tax) in sorted(by_rate.items(), reverse=True)
     )
-    if rectifies:
-        invoice.rectifies.add(*rectifies)
-    if substituted:
-        invoice.substituted.add(*substituted)
     chain.record_append(
         invoice=invoice,
         kind=VerifactuRecord.Kind.ALTA,
-        generated_at=issued_at,
+        generated_at=invoice.issued_at,
         actor=actor,
         tax_lines=tax_lines,
     )
@@ -219,7 +252,6 @@ def _issue(
             ("invoicing.tasks.verifactu_submit_pending", {}),
         ]
     )
-    return invoice
 
 
 def _line_name(line: OrderLine, language: str) -> str:
