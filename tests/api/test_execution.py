@@ -202,3 +202,71 @@ def test_the_storefront_listing_is_graphql_cores_answer(gql, monkeypatch):
     edges = answers[0]["data"]["products"]["edges"]
     assert len(edges) == 3
     assert all(len(edge["node"]["variants"]) == 2 for edge in edges)
+
+
+ARGUMENTS_QUERY = """
+query Thumbs($size: ThumbnailSize) {
+  products(first: 10) {
+    edges {
+      node {
+        small: thumbnail(size: SMALL) { url }
+        chosen: thumbnail(size: $size) { url alt }
+        default: thumbnail { url }
+        pricing { onSale priceRange { start { gross { amount } } } }
+      }
+    }
+  }
+}
+"""
+
+
+@pytest.mark.django_db
+def test_row_fields_with_arguments_and_info_are_graphql_cores_answer(gql, monkeypatch):
+    warehouses = [WarehouseFactory(slug="central")]
+    for _ in range(3):
+        stocked_product(warehouses=warehouses)
+    answers = []
+    for context_class in (ShopExecutionContext, StrawberryGraphQLCoreExecutionContext):
+        monkeypatch.setattr(shop_schema, "execution_context_class", context_class)
+        answers.append(
+            [
+                gql(ARGUMENTS_QUERY, variables)
+                for variables in ({"size": "LARGE"}, {}, {"size": None})
+            ]
+        )
+    assert answers[0] == answers[1]
+    large, absent, null = answers[0]
+    node = large["data"]["products"]["edges"][0]["node"]
+    # The factory's media has 160 and 480 px thumbnails: LARGE falls back to the original.
+    assert node["small"]["url"].endswith("sample-160.webp")
+    assert node["chosen"]["url"].endswith("products/sample.png")
+    assert node["default"]["url"].endswith("sample-480.webp")
+    assert absent["data"]["products"]["edges"][0]["node"]["chosen"]["url"].endswith("480.webp")
+    assert "errors" not in large
+    assert "errors" not in absent
+    # A null for the non-null argument: graphql-core's error at each product, the rest served.
+    assert [error["path"] for error in null["errors"]] == [
+        ["products", "edges", index, "node", "chosen"] for index in range(3)
+    ]
+    assert all(edge["node"]["chosen"] is None for edge in null["data"]["products"]["edges"])
+    assert all(edge["node"]["small"] for edge in null["data"]["products"]["edges"])
+
+
+@pytest.mark.django_db
+def test_row_fields_with_arguments_build_one_info_per_selection(gql, monkeypatch):
+    warehouses = [WarehouseFactory(slug="central")]
+    for _ in range(4):
+        stocked_product(warehouses=warehouses)
+    built: list[str] = []
+    original = ShopExecutionContext.build_resolve_info
+
+    def counting(self, field_def, field_nodes, parent_type, path):
+        built.append(f"{parent_type.name}.{field_nodes[0].name.value}")
+        return original(self, field_def, field_nodes, parent_type, path)
+
+    monkeypatch.setattr(ShopExecutionContext, "build_resolve_info", counting)
+    answer = gql(operation("storefront/ProductList"), {"first": 100})
+    assert "errors" not in answer
+    assert len(answer["data"]["products"]["edges"]) == 4
+    # The connection's own fields, and pricing's info once for the whole list, not per product.
+    assert sorted(built) == ["Product.pricing", "ProductConnection.totalCount", "Query.products"]
