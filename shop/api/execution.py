@@ -31,11 +31,13 @@ from operator import attrgetter
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLString,
     is_leaf_type,
 )
 from graphql.execution.values import get_argument_values
@@ -88,11 +90,16 @@ def _needs_core(node: Any) -> bool:
     return any(directive.name.value not in _PLAIN_DIRECTIVES for directive in node.directives or ())
 
 
-def _leaf_field(read: Complete, coerce: Complete, non_null: bool) -> Complete:
-    """The commonest case, in one frame: read, check, coerce."""
+def _leaf_field(read: Complete, named: Any, non_null: bool) -> Complete:
+    """The commonest case, in one frame: read, check, coerce. A ``str`` for a
+    String or a ``bool`` for a Boolean is its own coerced value in graphql-core."""
+    coerce = named.coerce_output_value
+    exact = str if named is GraphQLString else bool if named is GraphQLBoolean else None
 
     def leaf(source: Any) -> Any:
         value = read(source)
+        if type(value) is exact:
+            return value
         if value is None:
             if non_null:
                 raise _Slow
@@ -196,7 +203,7 @@ class ShopExecutionContext(StrawberryGraphQLCoreExecutionContext):
         non_null = isinstance(field_type, GraphQLNonNull)
         named = field_type.of_type if non_null else field_type
         if is_leaf_type(named):
-            return _leaf_field(read, named.coerce_output_value, non_null)
+            return _leaf_field(read, named, non_null)
         complete = self._build_type(field_type, details)
         if complete is None:
             return None

@@ -25,10 +25,11 @@ class Money:
 class Row:
     """A row as the fast path reads it; ``name`` may be None or raise."""
 
-    def __init__(self, pk: int, name: Any, price: Any = None) -> None:
+    def __init__(self, pk: int, name: Any, price: Any = None, flag: Any = True) -> None:
         self.pk = pk
         self._name = name
         self.price = price
+        self.flag = flag
 
     @property
     def name(self) -> Any:
@@ -42,6 +43,7 @@ class Item:
     pk: int
     name: str
     price: Money | None
+    flag: bool
 
 
 ROWS: list[Row] = []
@@ -108,6 +110,19 @@ def test_plain_rows_match_graphql_core(rows):
         ]
     }
     assert fast["errors"] == []
+
+
+def test_leaves_not_of_their_scalars_python_type_are_coerced_as_graphql_core_does(rows):
+    rows.extend([Row(1, 7, flag=1), Row(2, "dos", flag=0.0), Row(3, "tres", flag=False)])
+    fast, base = _both("{ items { name flag } }")
+    assert fast == base
+    assert fast["data"] == {
+        "items": [
+            {"name": "7", "flag": True},
+            {"name": "dos", "flag": False},
+            {"name": "tres", "flag": False},
+        ]
+    }
 
 
 def test_null_in_a_non_null_field_is_graphql_cores_error(rows):
