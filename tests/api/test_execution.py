@@ -183,18 +183,39 @@ def test_a_wrong_object_fails_is_type_of_as_in_graphql_core():
     assert [path for _message, path in answers[0][1]] == [["holders", 1, "node"]]
 
 
-def test_basic_fields_build_no_resolve_info(rows, monkeypatch):
-    rows.extend(
-        [Row(index, f"n{index}", Money(amount="1.00", currency="EUR")) for index in range(5)]
-    )
-    built: list[str] = []
+@pytest.fixture
+def built(monkeypatch) -> list[str]:
+    """``Type.field`` of every resolve info the shop's executor builds."""
+    names: list[str] = []
     original = ShopExecutionContext.build_resolve_info
 
     def counting(self, field_def, field_nodes, parent_type, path):
-        built.append(f"{parent_type.name}.{field_nodes[0].name.value}")
+        names.append(f"{parent_type.name}.{field_nodes[0].name.value}")
         return original(self, field_def, field_nodes, parent_type, path)
 
     monkeypatch.setattr(ShopExecutionContext, "build_resolve_info", counting)
+    return names
+
+
+def _stocked_products(count: int) -> None:
+    warehouses = [WarehouseFactory(slug="central")]
+    for _ in range(count):
+        stocked_product(warehouses=warehouses)
+
+
+def _per_context(monkeypatch, answer: Any) -> list[Any]:
+    """``answer()`` with the shop's executor, then with graphql-core's."""
+    answers = []
+    for context_class in (ShopExecutionContext, StrawberryGraphQLCoreExecutionContext):
+        monkeypatch.setattr(shop_schema, "execution_context_class", context_class)
+        answers.append(answer())
+    return answers
+
+
+def test_basic_fields_build_no_resolve_info(rows, built):
+    rows.extend(
+        [Row(index, f"n{index}", Money(amount="1.00", currency="EUR")) for index in range(5)]
+    )
     fast, _ = _schemas()
     result = fast.execute_sync("{ items { pk name price { amount } } }")
     assert result.errors is None
@@ -205,13 +226,10 @@ def test_basic_fields_build_no_resolve_info(rows, monkeypatch):
 
 @pytest.mark.django_db
 def test_the_storefront_listing_is_graphql_cores_answer(gql, monkeypatch):
-    warehouses = [WarehouseFactory(slug="central")]
-    for _ in range(3):
-        stocked_product(warehouses=warehouses)
-    answers = []
-    for context_class in (ShopExecutionContext, StrawberryGraphQLCoreExecutionContext):
-        monkeypatch.setattr(shop_schema, "execution_context_class", context_class)
-        answers.append(gql(operation("storefront/ProductList"), {"first": 100}))
+    _stocked_products(3)
+    answers = _per_context(
+        monkeypatch, lambda: gql(operation("storefront/ProductList"), {"first": 100})
+    )
     assert answers[0] == answers[1]
     assert "errors" not in answers[0]
     edges = answers[0]["data"]["products"]["edges"]
@@ -237,18 +255,11 @@ query Thumbs($size: ThumbnailSize) {
 
 @pytest.mark.django_db
 def test_row_fields_with_arguments_and_info_are_graphql_cores_answer(gql, monkeypatch):
-    warehouses = [WarehouseFactory(slug="central")]
-    for _ in range(3):
-        stocked_product(warehouses=warehouses)
-    answers = []
-    for context_class in (ShopExecutionContext, StrawberryGraphQLCoreExecutionContext):
-        monkeypatch.setattr(shop_schema, "execution_context_class", context_class)
-        answers.append(
-            [
-                gql(ARGUMENTS_QUERY, variables)
-                for variables in ({"size": "LARGE"}, {}, {"size": None})
-            ]
-        )
+    _stocked_products(3)
+    variable_sets = ({"size": "LARGE"}, {}, {"size": None})
+    answers = _per_context(
+        monkeypatch, lambda: [gql(ARGUMENTS_QUERY, variables) for variables in variable_sets]
+    )
     assert answers[0] == answers[1]
     large, absent, null = answers[0]
     node = large["data"]["products"]["edges"][0]["node"]
@@ -268,18 +279,8 @@ def test_row_fields_with_arguments_and_info_are_graphql_cores_answer(gql, monkey
 
 
 @pytest.mark.django_db
-def test_row_fields_with_arguments_build_one_info_per_selection(gql, monkeypatch):
-    warehouses = [WarehouseFactory(slug="central")]
-    for _ in range(4):
-        stocked_product(warehouses=warehouses)
-    built: list[str] = []
-    original = ShopExecutionContext.build_resolve_info
-
-    def counting(self, field_def, field_nodes, parent_type, path):
-        built.append(f"{parent_type.name}.{field_nodes[0].name.value}")
-        return original(self, field_def, field_nodes, parent_type, path)
-
-    monkeypatch.setattr(ShopExecutionContext, "build_resolve_info", counting)
+def test_row_fields_with_arguments_build_one_info_per_selection(gql, built):
+    _stocked_products(4)
     answer = gql(operation("storefront/ProductList"), {"first": 100})
     assert "errors" not in answer
     assert len(answer["data"]["products"]["edges"]) == 4
