@@ -354,7 +354,7 @@ class ProductType(ModelNode):
     def media(self, root: models.Product) -> list[ProductMediaType]:
         return selectors.related(root, "media")  # type: ignore[return-value]
 
-    @strawberry_django.field(prefetch_related=["media"], description="The first image, resized.")
+    @row_field(prefetch_related=["media"], description="The first image, resized.")
     def thumbnail(
         self, root: models.Product, size: ThumbnailSize = ThumbnailSize.MEDIUM
     ) -> Image | None:
@@ -363,7 +363,7 @@ class ProductType(ModelNode):
             return None
         return Image(url=_thumbnail_url(first, size), alt=localized(first, "alt"))
 
-    @strawberry_django.field(prefetch_related=["variants"])
+    @row_field(prefetch_related=["variants"])
     def pricing(self, root: models.Product, info: Info[ShopContext, None]) -> ProductPricing:
         prices = product_prices(
             root, selectors.related(root, "variants"), request_sales(info.context.memo)

@@ -12,10 +12,16 @@ fields, this executor compiles, once per request and selection, a closure that
 calls the same resolvers with no info, coerces leaves with the type's own
 ``coerce_output_value`` and calls each object type's ``is_type_of``. Anything
 unusual -- an exception, a null where the type forbids it, a value a scalar or
-``is_type_of`` refuses, arguments, ``@defer``/``@stream``, abstract types --
+``is_type_of`` refuses, ``@defer``/``@stream``, abstract types --
 sends that field back to graphql-core's own path, which resolves it again and
 reports exactly what it always reports. Resolvers of basic fields are pure reads,
 so running one twice on that path changes nothing.
+
+Row fields whose resolver takes ``info`` or arguments (``thumbnail(size:)``,
+``pricing``) take the fast path too: their arguments are coerced and converted
+once per selection, as graphql-core and strawberry would for each value, and
+their info -- for ``info.context`` only, see :mod:`shop.api.fields` -- is built
+once per selection. Other fields with arguments go to graphql-core.
 """
 
 from __future__ import annotations
@@ -25,16 +31,20 @@ from operator import attrgetter
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLString,
     is_leaf_type,
 )
-from graphql.pyutils import Undefined
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import Undefined, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
 from shop.api.fields import RowField
@@ -50,13 +60,17 @@ class _Slow(Exception):
     """The fast path met something graphql-core must handle."""
 
 
+def _definition(field: GraphQLField) -> Any:
+    return (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+
+
 def _reader(field: GraphQLField) -> Complete | None:
     """``source -> value`` doing what the field's basic resolver does, or None
     when the field's resolver is not basic (it may read info or arguments)."""
     resolve = field.resolve
     if resolve is None or not getattr(resolve, "_is_default", False) or field.args:
         return None
-    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    definition = _definition(field)
     if type(definition) is RowField:
         if definition.base_resolver is None:
             return attrgetter(definition.django_name or definition.python_name)
@@ -72,17 +86,20 @@ def _reader(field: GraphQLField) -> Complete | None:
 
 
 def _needs_core(node: Any) -> bool:
-    """Arguments, or a directive other than @include/@skip (@defer, @stream)."""
-    return bool(node.arguments) or any(
-        directive.name.value not in _PLAIN_DIRECTIVES for directive in node.directives or ()
-    )
+    """A directive other than @include/@skip (@defer, @stream)."""
+    return any(directive.name.value not in _PLAIN_DIRECTIVES for directive in node.directives or ())
 
 
-def _leaf_field(read: Complete, coerce: Complete, non_null: bool) -> Complete:
-    """The commonest case, in one frame: read, check, coerce."""
+def _leaf_field(read: Complete, named: Any, non_null: bool) -> Complete:
+    """The commonest case, in one frame: read, check, coerce. A ``str`` for a
+    String or a ``bool`` for a Boolean is its own coerced value in graphql-core."""
+    coerce = named.coerce_output_value
+    exact = str if named is GraphQLString else bool if named is GraphQLBoolean else None
 
     def leaf(source: Any) -> Any:
         value = read(source)
+        if type(value) is exact:
+            return value
         if value is None:
             if non_null:
                 raise _Slow
@@ -125,7 +142,9 @@ def _list_of(item: Complete) -> Complete:
     def list_of(value: Any) -> Any:
         if value is None:
             return None
-        if not isinstance(value, list | tuple):
+        # As graphql-core: any iterable but a string or a mapping (the
+        # prefetch cache holds a QuerySet).
+        if not isinstance(value, list | tuple) and not is_iterable(value):
             raise _Slow
         return [item(element) for element in value]
 
@@ -173,14 +192,18 @@ class ShopExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def _build_field(self, parent_type: GraphQLObjectType, details: Any) -> Complete | None:
         node = details[0].node
         field = None if _needs_core(node) else parent_type.fields.get(node.name.value)
-        read = None if field is None else _reader(field)
-        if field is None or read is None:
+        if field is None:
+            return None
+        read = _reader(field) if not node.arguments else None
+        if read is None:
+            read = self._row_reader(parent_type, field, details)
+        if read is None:
             return None
         field_type = field.type
         non_null = isinstance(field_type, GraphQLNonNull)
         named = field_type.of_type if non_null else field_type
         if is_leaf_type(named):
-            return _leaf_field(read, named.coerce_output_value, non_null)
+            return _leaf_field(read, named, non_null)
         complete = self._build_type(field_type, details)
         if complete is None:
             return None
@@ -189,6 +212,46 @@ class ShopExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return complete(read(source))
 
         return run
+
+    def _row_reader(
+        self, parent_type: GraphQLObjectType, field: GraphQLField, details: Any
+    ) -> Complete | None:
+        """For a row field taking info or arguments: its resolver with this
+        selection's arguments and info bound, or None (graphql-core's path)."""
+        definition = _definition(field)
+        resolver = definition.base_resolver if type(definition) is RowField else None
+        if resolver is None or not definition.takes_more:
+            return None
+        first = details[0]
+        try:
+            raw = get_argument_values(
+                field,
+                first.node,
+                self.variable_values,
+                first.fragment_variable_values,
+                self.hide_suggestions,
+            )
+            strawberry_schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
+            kwargs = convert_arguments(
+                raw,
+                definition.arguments,
+                scalar_registry=strawberry_schema.schema_converter.scalar_registry,
+                config=strawberry_schema.config,
+            )
+        except Exception:
+            return None  # graphql-core reports the argument's error
+        if resolver.info_parameter is not None:
+            raw_info = self.build_resolve_info(
+                field,
+                [d.node for d in details],
+                parent_type,
+                None,  # type: ignore[arg-type]
+            )
+            kwargs[resolver.info_parameter.name] = strawberry_schema.config.info_class(
+                _raw_info=raw_info, _field=definition
+            )
+        read: Any = resolver.wrapped_func
+        return lambda source: read(source, source, **kwargs)
 
     def _build_type(self, type_: GraphQLOutputType, details: Any) -> Complete | None:
         if isinstance(type_, GraphQLNonNull | GraphQLList):

@@ -8,9 +8,13 @@ value, which reads the row's attribute or calls the resolver with the row.
 The optimizer still reads the field's ``select_related``/``prefetch_related``
 hints, so relations are prefetched once per list as before.
 
-A row field's resolver takes ``(self, root)`` only: no ``info``, no arguments.
-What it computes depends on the row and the active language alone; access rules
-stay in ``get_queryset`` and the selectors.
+A row field's resolver takes ``(self, root)``, then optionally ``info`` and
+GraphQL arguments. What it computes depends on the row, the arguments, the active
+language and ``info.context`` alone (the executor's fast path evaluates the
+arguments once per selection and hands every row of a selection the same info,
+without a path); access rules stay in ``get_queryset`` and the selectors. A row
+field with ``info`` or arguments is not *basic* to strawberry, whose own path
+then passes them, but it still skips strawberry-django's per-field machinery.
 """
 
 from __future__ import annotations
@@ -27,20 +31,29 @@ class RowField(StrawberryDjangoField):
 
     @property
     def is_basic_field(self) -> bool:
-        return True
+        return self.base_resolver is None or not self.takes_more
+
+    @property
+    def takes_more(self) -> bool:
+        """The resolver takes ``info`` or GraphQL arguments after ``(self, root)``."""
+        return self.base_resolver is not None and bool(
+            self.arguments or self.base_resolver.info_parameter
+        )
 
     @override
     def get_result(self, source: Any, info: Any, args: Any, kwargs: Any) -> Any:
         if self.base_resolver is not None:
             read: Any = self.base_resolver.wrapped_func
+            if self.takes_more:
+                return read(*args, **kwargs)  # strawberry's own (self, root=, info=, ...)
             return read(source, source)
         return getattr(source, self.django_name or self.python_name)
 
     def __call__(self, resolver: Any) -> Any:
         code = resolver.__code__
-        names = list(code.co_varnames[: code.co_argcount])
-        if names != ["self", "root"]:
-            raise TypeError(f"A row field's resolver takes (self, root), not {names}.")
+        names = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+        if names[:2] != ["self", "root"]:
+            raise TypeError(f"A row field's resolver takes (self, root, ...), not {names}.")
         return super().__call__(resolver)
 
 

@@ -25,10 +25,11 @@ class Money:
 class Row:
     """A row as the fast path reads it; ``name`` may be None or raise."""
 
-    def __init__(self, pk: int, name: Any, price: Any = None) -> None:
+    def __init__(self, pk: int, name: Any, price: Any = None, flag: Any = True) -> None:
         self.pk = pk
         self._name = name
         self.price = price
+        self.flag = flag
 
     @property
     def name(self) -> Any:
@@ -42,6 +43,7 @@ class Item:
     pk: int
     name: str
     price: Money | None
+    flag: bool
 
 
 ROWS: list[Row] = []
@@ -110,6 +112,19 @@ def test_plain_rows_match_graphql_core(rows):
     assert fast["errors"] == []
 
 
+def test_leaves_not_of_their_scalars_python_type_are_coerced_as_graphql_core_does(rows):
+    rows.extend([Row(1, 7, flag=1), Row(2, "dos", flag=0.0), Row(3, "tres", flag=False)])
+    fast, base = _both("{ items { name flag } }")
+    assert fast == base
+    assert fast["data"] == {
+        "items": [
+            {"name": "7", "flag": True},
+            {"name": "dos", "flag": False},
+            {"name": "tres", "flag": False},
+        ]
+    }
+
+
 def test_null_in_a_non_null_field_is_graphql_cores_error(rows):
     rows.extend([Row(1, "uno"), Row(2, None)])
     fast, base = _both("{ items { pk name } }")
@@ -168,18 +183,39 @@ def test_a_wrong_object_fails_is_type_of_as_in_graphql_core():
     assert [path for _message, path in answers[0][1]] == [["holders", 1, "node"]]
 
 
-def test_basic_fields_build_no_resolve_info(rows, monkeypatch):
-    rows.extend(
-        [Row(index, f"n{index}", Money(amount="1.00", currency="EUR")) for index in range(5)]
-    )
-    built: list[str] = []
+@pytest.fixture
+def built(monkeypatch) -> list[str]:
+    """``Type.field`` of every resolve info the shop's executor builds."""
+    names: list[str] = []
     original = ShopExecutionContext.build_resolve_info
 
     def counting(self, field_def, field_nodes, parent_type, path):
-        built.append(f"{parent_type.name}.{field_nodes[0].name.value}")
+        names.append(f"{parent_type.name}.{field_nodes[0].name.value}")
         return original(self, field_def, field_nodes, parent_type, path)
 
     monkeypatch.setattr(ShopExecutionContext, "build_resolve_info", counting)
+    return names
+
+
+def _stocked_products(count: int) -> None:
+    warehouses = [WarehouseFactory(slug="central")]
+    for _ in range(count):
+        stocked_product(warehouses=warehouses)
+
+
+def _per_context(monkeypatch, answer: Any) -> list[Any]:
+    """``answer()`` with the shop's executor, then with graphql-core's."""
+    answers = []
+    for context_class in (ShopExecutionContext, StrawberryGraphQLCoreExecutionContext):
+        monkeypatch.setattr(shop_schema, "execution_context_class", context_class)
+        answers.append(answer())
+    return answers
+
+
+def test_basic_fields_build_no_resolve_info(rows, built):
+    rows.extend(
+        [Row(index, f"n{index}", Money(amount="1.00", currency="EUR")) for index in range(5)]
+    )
     fast, _ = _schemas()
     result = fast.execute_sync("{ items { pk name price { amount } } }")
     assert result.errors is None
@@ -190,15 +226,63 @@ def test_basic_fields_build_no_resolve_info(rows, monkeypatch):
 
 @pytest.mark.django_db
 def test_the_storefront_listing_is_graphql_cores_answer(gql, monkeypatch):
-    warehouses = [WarehouseFactory(slug="central")]
-    for _ in range(3):
-        stocked_product(warehouses=warehouses)
-    answers = []
-    for context_class in (ShopExecutionContext, StrawberryGraphQLCoreExecutionContext):
-        monkeypatch.setattr(shop_schema, "execution_context_class", context_class)
-        answers.append(gql(operation("storefront/ProductList"), {"first": 100}))
+    _stocked_products(3)
+    answers = _per_context(
+        monkeypatch, lambda: gql(operation("storefront/ProductList"), {"first": 100})
+    )
     assert answers[0] == answers[1]
     assert "errors" not in answers[0]
     edges = answers[0]["data"]["products"]["edges"]
     assert len(edges) == 3
     assert all(len(edge["node"]["variants"]) == 2 for edge in edges)
+
+
+ARGUMENTS_QUERY = """
+query Thumbs($size: ThumbnailSize) {
+  products(first: 10) {
+    edges {
+      node {
+        small: thumbnail(size: SMALL) { url }
+        chosen: thumbnail(size: $size) { url alt }
+        default: thumbnail { url }
+        pricing { onSale priceRange { start { gross { amount } } } }
+      }
+    }
+  }
+}
+"""
+
+
+@pytest.mark.django_db
+def test_row_fields_with_arguments_and_info_are_graphql_cores_answer(gql, monkeypatch):
+    _stocked_products(3)
+    variable_sets = ({"size": "LARGE"}, {}, {"size": None})
+    answers = _per_context(
+        monkeypatch, lambda: [gql(ARGUMENTS_QUERY, variables) for variables in variable_sets]
+    )
+    assert answers[0] == answers[1]
+    large, absent, null = answers[0]
+    node = large["data"]["products"]["edges"][0]["node"]
+    # The factory's media has 160 and 480 px thumbnails: LARGE falls back to the original.
+    assert node["small"]["url"].endswith("sample-160.webp")
+    assert node["chosen"]["url"].endswith("products/sample.png")
+    assert node["default"]["url"].endswith("sample-480.webp")
+    assert absent["data"]["products"]["edges"][0]["node"]["chosen"]["url"].endswith("480.webp")
+    assert "errors" not in large
+    assert "errors" not in absent
+    # A null for the non-null argument: graphql-core's error at each product, the rest served.
+    assert [error["path"] for error in null["errors"]] == [
+        ["products", "edges", index, "node", "chosen"] for index in range(3)
+    ]
+    assert all(edge["node"]["chosen"] is None for edge in null["data"]["products"]["edges"])
+    assert all(edge["node"]["small"] for edge in null["data"]["products"]["edges"])
+
+
+@pytest.mark.django_db
+def test_row_fields_with_arguments_build_one_info_per_selection(gql, built):
+    _stocked_products(4)
+    answer = gql(operation("storefront/ProductList"), {"first": 100})
+    assert "errors" not in answer
+    assert len(answer["data"]["products"]["edges"]) == 4
+    # The connection's own fields, and pricing's info once for the whole list, not per product.
+    assert sorted(built) == ["Product.pricing", "ProductConnection.totalCount", "Query.products"]
