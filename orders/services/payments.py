@@ -605,22 +605,37 @@ def _complete_locked(
     # Stock and the promo code are decided by placing the order, which gives a
     # charged payment back.
     problems = checkout_problems(summary, stock=False, promo=False)
-    if problems:
+    if problems and not _paid_for(locked):
         raise problems
     payment = _current_payment(locked)
     status = _provider_call(payment_confirm, payment)
-    failure = _unplaceable(summary, payment, status)
+    failure = problems or _unplaceable(summary, payment, status)
     if failure is None:
         try:
             return _place(summary, payment, status, actor, accepted)
         except ValidationError as exc:
             failure = exc
     if status in (Payment.Status.CHARGED, Payment.Status.AUTHORIZED):
-        with contextlib.suppress(PaymentError):  # on the ledger, for staff to retry
-            payment_give_back(
-                payment=payment, status=status, reason=RefundReason.UNPLACED, actor=None
-            )
+        _give_back_unplaced(payment, status)
     return failure
+
+
+def _paid_for(checkout: Checkout) -> bool:
+    """Whether the checkout has a payment of its current version that may have
+    taken money (it is confirmed, and given back if the order cannot be placed)."""
+    payment = checkout.payments.filter(status__in=LIVE).order_by("-pk").first()
+    return payment is not None and payment.details.get("checkout_version") == checkout.version
+
+
+def _give_back_unplaced(payment: Payment, status: PaymentStatus) -> None:
+    """Give back a payment taken for an order that cannot be placed, at once; it
+    then counts as cancelled, so neither a retry of ``checkoutComplete`` nor the
+    webhook places an order on money given back (the shopper pays again). A
+    provider failure leaves it on the ledger for the webhook or staff to retry."""
+    with contextlib.suppress(PaymentError):
+        payment_give_back(payment=payment, status=status, reason=RefundReason.UNPLACED, actor=None)
+        payment.status = Payment.Status.CANCELLED
+        payment.save(update_fields=["status", "updated_at"])
 
 
 def _provider_call(call: Callable[[Payment], PaymentStatus], payment: Payment) -> PaymentStatus:
