@@ -459,8 +459,13 @@ def _gateway_error() -> ValidationError:
     )
 
 
-def _current_payment(checkout: Checkout) -> Payment:
-    payment = checkout.payments.exclude(status=Payment.Status.CANCELLED).order_by("-pk").first()
+def _newest_payment(checkout: Checkout) -> Payment | None:
+    """The checkout's newest payment not given back or released."""
+    return checkout.payments.exclude(status=Payment.Status.CANCELLED).order_by("-pk").first()
+
+
+def _current_payment(checkout: Checkout, payment: Payment | None) -> Payment:
+    """``payment`` (``_newest_payment``), if it was started for this version."""
     if payment is None:
         raise _error(None, _("Start the payment first."), Code.PAYMENT_NOT_STARTED)
     if payment.details.get("checkout_version") != checkout.version:
@@ -602,12 +607,15 @@ def _complete_locked(
     consent.checkout_acceptance_check(accepted)
     consent.legal_texts_check(accepted)
     summary = checkout_summary(locked)
-    # Stock and the promo code are decided by placing the order, which gives a
-    # charged payment back.
-    problems = checkout_problems(summary, stock=False, promo=False)
-    if problems and not _paid_for(locked):
+    # For a payment that may have taken money, stock and the promo code are
+    # decided by placing the order, which gives it back; without one (never
+    # started, or given back already) the stock is why it cannot be paid.
+    newest = _newest_payment(locked)
+    paid = _paid_for(locked, newest)
+    problems = checkout_problems(summary, stock=not paid, promo=False)
+    if problems and not paid:
         raise problems
-    payment = _current_payment(locked)
+    payment = _current_payment(locked, newest)
     status = _provider_call(payment_confirm, payment)
     failure = problems or _unplaceable(summary, payment, status)
     if failure is None:
@@ -620,11 +628,15 @@ def _complete_locked(
     return failure
 
 
-def _paid_for(checkout: Checkout) -> bool:
-    """Whether the checkout has a payment of its current version that may have
-    taken money (it is confirmed, and given back if the order cannot be placed)."""
-    payment = checkout.payments.filter(status__in=LIVE).order_by("-pk").first()
-    return payment is not None and payment.details.get("checkout_version") == checkout.version
+def _paid_for(checkout: Checkout, payment: Payment | None) -> bool:
+    """Whether ``payment`` (``_newest_payment``) may have taken money for this
+    version of the checkout: it is then confirmed, and given back if the order
+    cannot be placed."""
+    return (
+        payment is not None
+        and payment.status in LIVE
+        and payment.details.get("checkout_version") == checkout.version
+    )
 
 
 def _give_back_unplaced(payment: Payment, status: PaymentStatus) -> None:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from catalog.models import Product, Stock
@@ -23,6 +24,7 @@ from shop.accounts import privacy
 from tests.factories import UserFactory
 from tests.factories.orders import ShippingMethodFactory, ready_checkout, stocked_variant
 from tests.operations import operation
+from tests.orders.test_card_webhooks import Delivery, deliver_all
 
 pytestmark = pytest.mark.django_db
 
@@ -209,23 +211,49 @@ def test_deleting_the_account_cancels_its_carts_started_payment(gql, fake):
 def test_a_payment_stripe_could_not_cancel_at_account_deletion_is_refunded_by_the_webhook(
     gql, fake
 ):
-    # given: Stripe did not answer the cancel; the account is deleted all the same
-    customer = UserFactory()
-    checkout = two_bottles(user=customer)
-    payment = start(gql, checkout, user=customer)
-    fake.fail_next(1, status=500, path=f"{INTENTS}/{payment.psp_reference}", method="GET")
-
-    payload = delete_account(gql, customer)
-
-    assert payload == {"deleted": True, "errors": []}
+    # given: Stripe did not answer the cancel; the account was deleted all the
+    # same, and the shopper's open tab paid the orphaned intent
+    payment = orphaned_and_paid(gql, fake)
     assert payment_state(payment) == ("pending", None, None)
     assert held() == 0
-    # when: the shopper's open tab pays the orphaned intent
-    fake.succeed(payment.psp_reference)
 
     answers = deliver(fake, payment, ["charge.succeeded", "payment_intent.succeeded"], seed=4)
 
     # then: given back once, never an order
+    assert answers == [200] * 6
+    assert payment_state(payment) == ("cancelled", None, None)
+    assert refunds(fake) == [(2915, payment.psp_reference)]
+    assert ledger() == [
+        ("charge", "success", Decimal("29.15")),
+        ("refund", "success", Decimal("29.15")),
+    ]
+    assert models.Order.objects.count() == 0
+
+
+def orphaned_and_paid(gql, fake) -> models.Payment:
+    """A payment whose cart went with its account (Stripe did not answer the
+    cancel), then paid by the shopper's open tab."""
+    customer = UserFactory()
+    payment = start(gql, two_bottles(user=customer), user=customer)
+    fake.fail_next(1, status=500, path=f"{INTENTS}/{payment.psp_reference}", method="GET")
+    assert delete_account(gql, customer) == {"deleted": True, "errors": []}
+    fake.succeed(payment.psp_reference)
+    return payment
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel needs PostgreSQL")
+def test_an_orphaned_payment_delivered_in_parallel_is_refunded_once(gql, fake):
+    payment = orphaned_and_paid(gql, fake)
+    events = [
+        Delivery.of(fake, event)
+        for event in fake.webhook_payloads_for(payment.psp_reference)
+        if event["type"] in ("charge.succeeded", "payment_intent.succeeded")
+    ]
+
+    answers = deliver_all(events * 3, parallel=True)
+
     assert answers == [200] * 6
     assert payment_state(payment) == ("cancelled", None, None)
     assert refunds(fake) == [(2915, payment.psp_reference)]
