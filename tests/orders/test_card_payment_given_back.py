@@ -117,6 +117,17 @@ def payment_state(payment: models.Payment) -> tuple[Any, ...]:
     return (payment.status, payment.checkout_id, payment.order_id)
 
 
+def assert_refunded_once(fake, payment: models.Payment, checkout_id: int | None = None) -> None:
+    """Charged 29.15, refunded 29.15 once at Stripe, counted cancelled, no order."""
+    assert payment_state(payment) == ("cancelled", checkout_id, None)
+    assert refunds(fake) == [(2915, payment.psp_reference)]
+    assert ledger() == [
+        ("charge", "success", Decimal("29.15")),
+        ("refund", "success", Decimal("29.15")),
+    ]
+    assert models.Order.objects.count() == 0
+
+
 def held() -> int:
     """Units reserved or allocated anywhere."""
     allocated = sum(Stock.objects.values_list("allocated", flat=True))
@@ -175,13 +186,7 @@ def test_a_guest_cart_paid_then_merged_at_sign_in_is_refunded_once_whatever_come
     )
 
     assert answers == [200] * 9
-    assert payment_state(payment) == ("cancelled", None, None)
-    assert refunds(fake) == [(2915, payment.psp_reference)]
-    assert ledger() == [
-        ("charge", "success", Decimal("29.15")),
-        ("refund", "success", Decimal("29.15")),
-    ]
-    assert models.Order.objects.count() == 0
+    assert_refunded_once(fake, payment)
 
 
 # Account deletion with a cart whose payment started.
@@ -221,13 +226,7 @@ def test_a_payment_stripe_could_not_cancel_at_account_deletion_is_refunded_by_th
 
     # then: given back once, never an order
     assert answers == [200] * 6
-    assert payment_state(payment) == ("cancelled", None, None)
-    assert refunds(fake) == [(2915, payment.psp_reference)]
-    assert ledger() == [
-        ("charge", "success", Decimal("29.15")),
-        ("refund", "success", Decimal("29.15")),
-    ]
-    assert models.Order.objects.count() == 0
+    assert_refunded_once(fake, payment)
 
 
 def orphaned_and_paid(gql, fake) -> models.Payment:
@@ -255,13 +254,7 @@ def test_an_orphaned_payment_delivered_in_parallel_is_refunded_once(gql, fake):
     answers = deliver_all(events * 3, parallel=True)
 
     assert answers == [200] * 6
-    assert payment_state(payment) == ("cancelled", None, None)
-    assert refunds(fake) == [(2915, payment.psp_reference)]
-    assert ledger() == [
-        ("charge", "success", Decimal("29.15")),
-        ("refund", "success", Decimal("29.15")),
-    ]
-    assert models.Order.objects.count() == 0
+    assert_refunded_once(fake, payment)
 
 
 # checkoutComplete on a paid checkout that cannot become an order.
@@ -302,12 +295,7 @@ def test_a_paid_checkout_that_cannot_be_placed_is_refunded_at_once_and_only_once
 
     assert refused["order"] is None
     assert [e["code"] for e in refused["errors"]] == [code]
-    assert refunds(fake) == [(2915, payment.psp_reference)]
-    assert payment_state(payment) == ("cancelled", checkout.pk, None)
-    assert ledger() == [
-        ("charge", "success", Decimal("29.15")),
-        ("refund", "success", Decimal("29.15")),
-    ]
+    assert_refunded_once(fake, payment, checkout.pk)
 
     # when: things come back, then the webhooks and a retry come
     Stock.objects.update(quantity=10)
@@ -319,7 +307,4 @@ def test_a_paid_checkout_that_cannot_be_placed_is_refunded_at_once_and_only_once
     # then: no order on money given back; the shopper pays again
     assert answers == [200] * 6
     assert [e["code"] for e in again["errors"]] == ["PAYMENT_NOT_STARTED"]
-    assert models.Order.objects.count() == 0
-    assert refunds(fake) == [(2915, payment.psp_reference)]
-    assert payment_state(payment) == ("cancelled", checkout.pk, None)
-    assert len(ledger()) == 2
+    assert_refunded_once(fake, payment, checkout.pk)
