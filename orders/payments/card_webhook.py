@@ -94,14 +94,21 @@ def handle_event(type: str, obj: dict[str, Any]) -> None:
 
 def intent_changed(intent_id: str) -> None:
     """Bring the payment up to date with its intent; a paid checkout whose shopper
-    never came back is completed here."""
+    never came back is completed here.
+
+    A payment that can no longer become an order -- given back by the shop
+    already (CANCELLED), or whose checkout is gone without an order (merged
+    away at sign-in, deleted with its account) -- is given back again through
+    ``payment_supersede``: money taken since is refunded, an open session is
+    cancelled, and a repeat finds it done (nothing refunded twice)."""
     payment = Payment.objects.filter(psp_reference=intent_id).select_related("checkout").first()
     if payment is None:
         return
-    if payment.order_id is not None or payment.status == Payment.Status.CANCELLED:
+    if payment.order_id is not None:
         payment_confirm(payment)
         return
-    if payment.checkout is None:
+    if payment.status == Payment.Status.CANCELLED or payment.checkout is None:
+        payment_supersede(payment)
         return
     if payment_confirm(payment) not in (Payment.Status.CHARGED, Payment.Status.AUTHORIZED):
         return

@@ -334,8 +334,17 @@ def checkout_customer_attach(*, checkout: Checkout, user: User) -> Checkout:
     cart, the anonymous lines merge into it (quantities added, up to the line
     limit) and the anonymous checkout is deleted; the customer's is returned.
     TOO_MANY_LINES, and nothing changes, when the merged cart would be too long.
-    A payment started for a merged-away cart is settled first (cancelled, or
-    refunded if it was charged)."""
+
+    A payment started for a merged-away cart is settled first: cancelled at
+    Stripe at once (the shopper's open tab can no longer pay it), or refunded if
+    it was charged meanwhile; GATEWAY_UNAVAILABLE, and nothing merged, when the
+    provider does not answer. It is not moved to the merged cart: it was asked
+    for the guest cart's lines and total, the merged cart is another sale (other
+    lines, another total), and an intent moved under an open payment form could
+    charge an amount the shopper never saw. The shopper pays the merged cart
+    once, from its own start. A payment that slips past this (started in the
+    instant between settling and merging) is given back by the card webhook,
+    which never places an order for a payment whose checkout is gone."""
     from orders.services.payments import payments_supersede
 
     with transaction.atomic():

@@ -459,8 +459,13 @@ def _gateway_error() -> ValidationError:
     )
 
 
-def _current_payment(checkout: Checkout) -> Payment:
-    payment = checkout.payments.exclude(status=Payment.Status.CANCELLED).order_by("-pk").first()
+def _newest_payment(checkout: Checkout) -> Payment | None:
+    """The checkout's newest payment not given back or released."""
+    return checkout.payments.exclude(status=Payment.Status.CANCELLED).order_by("-pk").first()
+
+
+def _current_payment(checkout: Checkout, payment: Payment | None) -> Payment:
+    """``payment`` (``_newest_payment``), if it was started for this version."""
     if payment is None:
         raise _error(None, _("Start the payment first."), Code.PAYMENT_NOT_STARTED)
     if payment.details.get("checkout_version") != checkout.version:
@@ -602,25 +607,47 @@ def _complete_locked(
     consent.checkout_acceptance_check(accepted)
     consent.legal_texts_check(accepted)
     summary = checkout_summary(locked)
-    # Stock and the promo code are decided by placing the order, which gives a
-    # charged payment back.
-    problems = checkout_problems(summary, stock=False, promo=False)
-    if problems:
+    # For a payment that may have taken money, stock and the promo code are
+    # decided by placing the order, which gives it back; without one (never
+    # started, or given back already) the stock is why it cannot be paid.
+    newest = _newest_payment(locked)
+    paid = _paid_for(locked, newest)
+    problems = checkout_problems(summary, stock=not paid, promo=False)
+    if problems and not paid:
         raise problems
-    payment = _current_payment(locked)
+    payment = _current_payment(locked, newest)
     status = _provider_call(payment_confirm, payment)
-    failure = _unplaceable(summary, payment, status)
+    failure = problems or _unplaceable(summary, payment, status)
     if failure is None:
         try:
             return _place(summary, payment, status, actor, accepted)
         except ValidationError as exc:
             failure = exc
     if status in (Payment.Status.CHARGED, Payment.Status.AUTHORIZED):
-        with contextlib.suppress(PaymentError):  # on the ledger, for staff to retry
-            payment_give_back(
-                payment=payment, status=status, reason=RefundReason.UNPLACED, actor=None
-            )
+        _give_back_unplaced(payment, status)
     return failure
+
+
+def _paid_for(checkout: Checkout, payment: Payment | None) -> bool:
+    """Whether ``payment`` (``_newest_payment``) may have taken money for this
+    version of the checkout: it is then confirmed, and given back if the order
+    cannot be placed."""
+    return (
+        payment is not None
+        and payment.status in LIVE
+        and payment.details.get("checkout_version") == checkout.version
+    )
+
+
+def _give_back_unplaced(payment: Payment, status: PaymentStatus) -> None:
+    """Give back a payment taken for an order that cannot be placed, at once; it
+    then counts as cancelled, so neither a retry of ``checkoutComplete`` nor the
+    webhook places an order on money given back (the shopper pays again). A
+    provider failure leaves it on the ledger for the webhook or staff to retry."""
+    with contextlib.suppress(PaymentError):
+        payment_give_back(payment=payment, status=status, reason=RefundReason.UNPLACED, actor=None)
+        payment.status = Payment.Status.CANCELLED
+        payment.save(update_fields=["status", "updated_at"])
 
 
 def _provider_call(call: Callable[[Payment], PaymentStatus], payment: Payment) -> PaymentStatus:

@@ -40,7 +40,9 @@ Refused (typed errors, nothing changed), and why:
   address and e-mail to be delivered;
 - PAYMENT_IN_PROGRESS: a cart's payment taken (authorised or charged) but not
   yet an order: deleting the cart would strand the money; it becomes an order
-  (then ORDERS_IN_PROGRESS) or is given back first;
+  (then ORDERS_IN_PROGRESS) or is given back first. A payment only started
+  (the shopper may still be paying) is cancelled with the cart instead, and
+  refunded if it turns out taken meanwhile: the customer asked to leave;
 - UNSETTLED_BILL_CHARGES: installments still to be billed to (or accepted on
   but not yet paid with) a water bill. The charges name the contract, so erasing
   the person would not by itself lose them, but a charge the billing system
@@ -55,6 +57,7 @@ Every action is recorded with its actor in the shared history (``shop.audit``).
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import datetime
 from decimal import Decimal
@@ -70,7 +73,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.http import base36_to_int
@@ -81,6 +84,8 @@ from billing_bridge.selectors import OUTSTANDING
 from discounts.services import voucher_holds_release
 from invoicing.models import Invoice
 from orders.models import Checkout, Claim, ClaimAttachment, ClaimMessage, Order, Payment
+from orders.payments.base import PaymentError
+from orders.services.payments import payments_supersede
 from shop.accounts.errors import AccountErrorCode as Code
 from shop.accounts.models import Address, Consent, User
 from shop.accounts.recovery import redirect_url_clean
@@ -243,6 +248,7 @@ def account_delete(*, actor: User, token: str) -> User:
     _claims_erase(user)  # before the orders, which lead to them, are detached
     _orders_detach(user, placeholder)
     checkouts = Checkout.objects.filter(user=user)
+    _cart_payments_give_back(checkouts)
     voucher_holds_release(checkout_tokens=checkouts.values_list("token", flat=True))
     checkouts.delete()
     # Kept as the proof of what was accepted (text, version, time, order), no
@@ -253,6 +259,17 @@ def account_delete(*, actor: User, token: str) -> User:
     _user_anonymise(user, placeholder)
     record_change(actor=user, obj=user, action="change", message="Account deleted.")
     return user
+
+
+def _cart_payments_give_back(checkouts: QuerySet[Checkout]) -> None:
+    """Settle the payments the deleted carts started and nobody will complete:
+    the sessions are cancelled at once, so the shopper can no longer pay them
+    (one charged since the refusal check is refunded). If the provider does not
+    answer, the card webhook gives back whatever the payment takes later: a
+    payment without a checkout never becomes an order."""
+    for checkout in checkouts:
+        with contextlib.suppress(PaymentError):
+            payments_supersede(checkout=checkout)
 
 
 def _anonymous_address(address: dict[str, Any] | None) -> dict[str, Any] | None:
