@@ -164,3 +164,21 @@ class ShippingMethod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.zone}: {self.name}"
+
+
+class ShippingVersion(models.Model):
+    """One row whose ``token`` changes, by database triggers, in the transaction
+    of every write to zones, their rules, methods, pickup points and the methods'
+    points (migration 0011): however the write is made (services, admin, bulk
+    updates, cascades, raw SQL). A process keeps the active zones it read under the
+    token it read with them (``orders.selectors``): the token is read with the
+    checkout, so the first read after a committed write sees it. Random rather
+    than a counter: a rolled-back write's token is never issued again."""
+
+    token = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("shipping version")
+
+    def __str__(self) -> str:
+        return str(self.token)
