@@ -32,7 +32,8 @@ from discounts.selectors import (
     AppliedCode,
     Redeemer,
     applied_code,
-    live_sales,
+    promotion_sales,
+    promotion_version,
     variant_unit_price,
 )
 from orders.models import (
@@ -328,7 +329,9 @@ def checkout_summary(checkout: Checkout) -> CheckoutSummary:
     promotions, the zones) run once per operation and version of the checkout;
     with a code, ``applied_code`` reads too."""
     lines, free = _checkout_lines(checkout)
-    sales = _memoized("sales", live_sales)
+    sales = _memoized(
+        "sales", lambda: promotion_sales(getattr(checkout, "promotion_version", None))
+    )
     cart = [
         CartLine(
             key=line.pk,
@@ -404,7 +407,9 @@ def checkout_for(user: User | None, *, token: uuid.UUID | str, lock: bool = Fals
         token = uuid.UUID(str(token))
     except ValueError:
         raise NotFound from None
-    rows = Checkout.objects.filter(token=token).annotate(shipping_version=shipping_version())
+    rows = Checkout.objects.filter(token=token).annotate(
+        shipping_version=shipping_version(), promotion_version=promotion_version()
+    )
     checkout = (rows.select_for_update() if lock else rows).first()
     if checkout is None or not (checkout.user_id is None or _is(user, checkout.user_id)):
         raise NotFound

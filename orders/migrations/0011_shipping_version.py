@@ -3,8 +3,9 @@
 from django.db import migrations, models
 
 
-# Every write to these tables replaces the version's token in its own transaction
-# (see ``ShippingVersion``). The row is upserted: a flushed database gets it back.
+from shop.versions import version_triggers_create, version_triggers_drop
+
+# Every write to these replaces the shipping version's token (``ShippingVersion``).
 WATCHED = (
     "orders_shippingzone",
     "orders_postalcoderule",
@@ -13,48 +14,13 @@ WATCHED = (
     "orders_shippingmethod_pickup_points",
 )
 
-PG_FUNCTION = """
-CREATE FUNCTION orders_shipping_version_bump() RETURNS trigger AS $$
-BEGIN
-    INSERT INTO orders_shippingversion (id, token)
-    VALUES (1, (random() * 9.2e18)::bigint)
-    ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token;
-    RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
-"""
-
 
 def create_triggers(apps, schema_editor):
-    execute = schema_editor.execute
-    if schema_editor.connection.vendor == "postgresql":
-        execute(PG_FUNCTION)
-        for table in WATCHED:
-            execute(
-                f"CREATE TRIGGER {table}_version AFTER INSERT OR UPDATE OR DELETE ON {table}"
-                " FOR EACH STATEMENT EXECUTE FUNCTION orders_shipping_version_bump()"
-            )
-    else:
-        for table in WATCHED:
-            for event in ("INSERT", "UPDATE", "DELETE"):
-                execute(
-                    f"CREATE TRIGGER {table}_version_{event.lower()} AFTER {event} ON {table}"
-                    " BEGIN INSERT OR REPLACE INTO orders_shippingversion (id, token)"
-                    " VALUES (1, random()); END"
-                )
-    execute("INSERT INTO orders_shippingversion (id, token) VALUES (1, 1)")
+    version_triggers_create(schema_editor, table="orders_shippingversion", watched=WATCHED)
 
 
 def drop_triggers(apps, schema_editor):
-    execute = schema_editor.execute
-    if schema_editor.connection.vendor == "postgresql":
-        for table in WATCHED:
-            execute(f"DROP TRIGGER {table}_version ON {table}")
-        execute("DROP FUNCTION orders_shipping_version_bump()")
-    else:
-        for table in WATCHED:
-            for event in ("insert", "update", "delete"):
-                execute(f"DROP TRIGGER {table}_version_{event}")
+    version_triggers_drop(schema_editor, table="orders_shippingversion", watched=WATCHED)
 
 
 class Migration(migrations.Migration):

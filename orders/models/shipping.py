@@ -167,13 +167,10 @@ class ShippingMethod(models.Model):
 
 
 class ShippingVersion(models.Model):
-    """One row whose ``token`` changes, by database triggers, in the transaction
-    of every write to zones, their rules, methods, pickup points and the methods'
-    points (migration 0011): however the write is made (services, admin, bulk
-    updates, cascades, raw SQL). A process keeps the active zones it read under the
-    token it read with them (``orders.selectors``): the token is read with the
-    checkout, so the first read after a committed write sees it. Random rather
-    than a counter: a rolled-back write's token is never issued again."""
+    """One row whose ``token`` database triggers replace at every write to zones,
+    their rules, methods, pickup points and the methods' points (migration 0011,
+    ``shop.versions``). ``orders.selectors`` keeps the active zones per process
+    under the token read with the checkout."""
 
     token = models.BigIntegerField(default=0)
 

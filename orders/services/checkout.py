@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from catalog.models import ProductVariant
+from discounts.selectors import promotion_version
 from orders.errors import CheckoutErrorCode as Code
 from orders.models import Checkout, CheckoutLine, PickupPoint, ShippingMethod
 from orders.payments.base import PaymentError
@@ -55,7 +56,7 @@ def locked_checkout(checkout: Checkout | CheckoutRef) -> Checkout:
     locked = (
         Checkout.objects.select_for_update()
         .filter(pk=checkout.pk)
-        .annotate(shipping_version=shipping_version())
+        .annotate(shipping_version=shipping_version(), promotion_version=promotion_version())
         .first()
     )
     if locked is None:
