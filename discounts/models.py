@@ -224,3 +224,19 @@ class VoucherUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.get_status_display()})"
+
+
+class PromotionVersion(models.Model):
+    """One row whose ``token`` database triggers replace at every write to
+    promotions, their targets, collections' products and categories (what
+    ``discounts.selectors.live_sales`` reads; migration 0003, ``shop.versions``).
+    ``promotion_sales`` keeps the promotions per process under the token read
+    with the checkout."""
+
+    token = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("promotion version")
+
+    def __str__(self) -> str:
+        return str(self.token)

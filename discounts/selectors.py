@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Category, Collection, Product, ProductVariant
 from discounts import pricing
-from discounts.models import Promotion, Voucher, VoucherCode, VoucherUsage
+from discounts.models import Promotion, PromotionVersion, Voucher, VoucherCode, VoucherUsage
 from orders.errors import CheckoutErrorCode as Code
 from orders.models import Order, OrderLine
 from shop.money import quantize
@@ -110,21 +110,63 @@ def targets_of(
     }
 
 
+def _sales(promotions: QuerySet[Promotion]) -> list[tuple[Promotion, pricing.Sale]]:
+    """``promotions`` oldest first, each with its sale (targets: one or two more
+    queries when there is any)."""
+    found = list(promotions.order_by("starts_at", "pk"))
+    targets = targets_of(Promotion, [promotion.pk for promotion in found])
+    return [
+        (
+            promotion,
+            pricing.Sale(
+                promotion.pk,
+                promotion.name,
+                promotion.value_type,
+                promotion.value,
+                targets[promotion.pk],
+            ),
+        )
+        for promotion in found
+    ]
+
+
 def live_sales(now: datetime.datetime | None = None) -> list[pricing.Sale]:
     """The promotions running at ``now`` (default: now) with their targets,
     oldest first: one query, and one or two more when any runs."""
-    now = now or timezone.now()
-    promotions = list(Promotion.objects.filter(live_q(now)).order_by("starts_at", "pk"))
-    targets = targets_of(Promotion, [promotion.pk for promotion in promotions])
     return [
-        pricing.Sale(
-            promotion.pk,
-            promotion.name,
-            promotion.value_type,
-            promotion.value,
-            targets[promotion.pk],
-        )
-        for promotion in promotions
+        sale for _promotion, sale in _sales(Promotion.objects.filter(live_q(now or timezone.now())))
+    ]
+
+
+def promotion_version() -> Subquery:
+    """The promotion version's token (``PromotionVersion``) as a subquery, to read
+    with a row the operation reads anyway (``orders.selectors.checkout_for``)."""
+    return Subquery(PromotionVersion.objects.filter(pk=1).values("token")[:1])
+
+
+# The active promotions not ended when this process read them, with the time it
+# read them, under the promotion version's token read before them (read-only:
+# shared by the process's requests and threads).
+_sales_read: tuple[int, datetime.datetime, list[tuple[Promotion, pricing.Sale]]] | None = None
+
+
+def promotion_sales(version: int | None) -> list[pricing.Sale]:
+    """:func:`live_sales` now, from the process's copy when ``version`` (the token
+    read in this transaction; None: unknown) is the one it was read under. The copy
+    holds the promotions not ended when it was read; which of them run is decided
+    now, by their times."""
+    global _sales_read
+    now = timezone.now()
+    if version is None:
+        return live_sales(now)
+    read = _sales_read
+    if read is None or read[0] != version or read[1] > now:
+        not_ended = Q(is_active=True) & (Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        read = _sales_read = (version, now, _sales(Promotion.objects.filter(not_ended)))
+    return [
+        sale
+        for promotion, sale in read[2]
+        if promotion.starts_at <= now and (promotion.ends_at is None or promotion.ends_at > now)
     ]
 
 

@@ -15,7 +15,15 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
+from django.db.models import (
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    prefetch_related_objects,
+)
 
 from catalog.models import Product, ProductVariant, Stock
 from catalog.selectors import total_free_units
@@ -24,7 +32,8 @@ from discounts.selectors import (
     AppliedCode,
     Redeemer,
     applied_code,
-    live_sales,
+    promotion_sales,
+    promotion_version,
     variant_unit_price,
 )
 from orders.models import (
@@ -36,6 +45,7 @@ from orders.models import (
     PaymentTransaction,
     PostalCodeRule,
     ShippingMethod,
+    ShippingVersion,
     ShippingZone,
 )
 from orders.pricing import LineTotal, PricedLine, Totals, order_totals
@@ -99,9 +109,12 @@ def checkout_memo() -> Iterator[None]:
 
 
 def forget_shipping_zones() -> None:
+    """This operation wrote zones: it reads them again, never from the process's
+    copy (its token was read before the write, which is not committed yet)."""
     memo = _memo.get()
     if memo is not None:
         memo.pop("zones", None)
+        memo["zones written"] = True
 
 
 def forget_checkout_lines(checkout: Checkout) -> None:
@@ -130,15 +143,40 @@ def _memoized(key: object, read: Callable[[], T]) -> T:
     return value
 
 
-def _active_zones() -> list[ShippingZone]:
-    return _memoized("zones", active_zones)
+def shipping_version() -> Subquery:
+    """The shipping version's token (``ShippingVersion``), as a subquery: read
+    with the checkout (``checkout_for``), it costs no statement of its own."""
+    return Subquery(ShippingVersion.objects.filter(pk=1).values("token")[:1])
 
 
-def zones_serving(*, country: str, postal_code: str) -> list[ShippingZone]:
+# The active zones this process read last, under the shipping version's token
+# read before them (read-only: shared by the process's requests and threads).
+_zones_read: tuple[int, list[ShippingZone]] | None = None
+
+
+def _active_zones(version: int | None) -> list[ShippingZone]:
+    """The active zones: the process's copy when ``version`` (the token read
+    in this transaction, None: unknown) is the one they were read under."""
+    global _zones_read
+    memo = _memo.get()
+    if version is None or (memo is not None and "zones written" in memo):
+        return _memoized("zones", active_zones)
+    read = _zones_read
+    if read is None or read[0] != version:
+        read = _zones_read = (version, active_zones())
+    return read[1]
+
+
+def zones_serving(
+    *, country: str, postal_code: str, version: int | None = None
+) -> list[ShippingZone]:
+    """The active zones serving the address. ``version``: the shipping version's
+    token read in this transaction (:func:`shipping_version`), which lets the
+    zones come from the process's copy."""
     postal_code = spain.normalize_postal_code(postal_code)
     return [
         zone
-        for zone in _active_zones()
+        for zone in _active_zones(version)
         if zone_serves(zone, country=country, postal_code=postal_code)
     ]
 
@@ -291,7 +329,9 @@ def checkout_summary(checkout: Checkout) -> CheckoutSummary:
     promotions, the zones) run once per operation and version of the checkout;
     with a code, ``applied_code`` reads too."""
     lines, free = _checkout_lines(checkout)
-    sales = _memoized("sales", live_sales)
+    sales = _memoized(
+        "sales", lambda: promotion_sales(getattr(checkout, "promotion_version", None))
+    )
     cart = [
         CartLine(
             key=line.pk,
@@ -309,7 +349,11 @@ def checkout_summary(checkout: Checkout) -> CheckoutSummary:
     quotes: list[ShippingQuote] = []
     address = checkout.shipping_address
     if lines and address:
-        zones = zones_serving(country=address["country"], postal_code=address["postal_code"])
+        zones = zones_serving(
+            country=address["country"],
+            postal_code=address["postal_code"],
+            version=getattr(checkout, "shipping_version", None),
+        )
         quotes = shipping_quotes(zones, order_value=subtotal, weight_grams=weight)
     chosen = next((q for q in quotes if q.method.pk == checkout.shipping_method_id), None)
     promo = None
@@ -363,7 +407,9 @@ def checkout_for(user: User | None, *, token: uuid.UUID | str, lock: bool = Fals
         token = uuid.UUID(str(token))
     except ValueError:
         raise NotFound from None
-    rows = Checkout.objects.filter(token=token)
+    rows = Checkout.objects.filter(token=token).annotate(
+        shipping_version=shipping_version(), promotion_version=promotion_version()
+    )
     checkout = (rows.select_for_update() if lock else rows).first()
     if checkout is None or not (checkout.user_id is None or _is(user, checkout.user_id)):
         raise NotFound

@@ -11,7 +11,13 @@ from orders.models.order import (
     OrderLine,
 )
 from orders.models.payment import Payment, PaymentTransaction, ProviderEvent
-from orders.models.shipping import PickupPoint, PostalCodeRule, ShippingMethod, ShippingZone
+from orders.models.shipping import (
+    PickupPoint,
+    PostalCodeRule,
+    ShippingMethod,
+    ShippingVersion,
+    ShippingZone,
+)
 
 __all__ = [
     "Allocation",
@@ -34,5 +40,6 @@ __all__ = [
     "ProviderEvent",
     "Reservation",
     "ShippingMethod",
+    "ShippingVersion",
     "ShippingZone",
 ]

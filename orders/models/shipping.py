@@ -164,3 +164,18 @@ class ShippingMethod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.zone}: {self.name}"
+
+
+class ShippingVersion(models.Model):
+    """One row whose ``token`` database triggers replace at every write to zones,
+    their rules, methods, pickup points and the methods' points (migration 0011,
+    ``shop.versions``). ``orders.selectors`` keeps the active zones per process
+    under the token read with the checkout."""
+
+    token = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("shipping version")
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from catalog.models import ProductVariant
+from discounts.selectors import promotion_version
 from orders.errors import CheckoutErrorCode as Code
 from orders.models import Checkout, CheckoutLine, PickupPoint, ShippingMethod
 from orders.payments.base import PaymentError
@@ -29,6 +30,7 @@ from orders.selectors import (
     checkout_version_bumped,
     forget_checkout_lines,
     remember_checkout_lines,
+    shipping_version,
 )
 from orders.services.stock import (
     insufficient_stock,
@@ -51,7 +53,12 @@ def locked_checkout(checkout: Checkout | CheckoutRef) -> Checkout:
     A ``CheckoutRef`` is read here, locked, for its user (``NotFound`` otherwise)."""
     if isinstance(checkout, CheckoutRef):
         return checkout_for(checkout.user, token=checkout.token, lock=True)
-    locked = Checkout.objects.select_for_update().filter(pk=checkout.pk).first()
+    locked = (
+        Checkout.objects.select_for_update()
+        .filter(pk=checkout.pk)
+        .annotate(shipping_version=shipping_version(), promotion_version=promotion_version())
+        .first()
+    )
     if locked is None:
         raise _error("token", _("Checkout not found."), Code.NOT_FOUND)
     return locked

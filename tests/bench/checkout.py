@@ -162,7 +162,14 @@ def buy(client: Client, shop: Shop, lines: Sequence[tuple[ProductVariant, int]])
         "CheckoutShippingMethodUpdate",
         {"input": {"token": token, "shippingMethodId": method_id}},
     )
-    _step(client, flow, "CheckoutPaymentStart", {"input": {"token": token, "method": "CARD"}})
+    # The demo content publishes terms of sale: the shopper accepts them, as the
+    # storefront asks before paying.
+    _step(
+        client,
+        flow,
+        "CheckoutPaymentStart",
+        {"input": {"token": token, "method": "CARD", "acceptTermsOfSale": True}},
+    )
     _step(client, flow, "CheckoutComplete", {"input": {"token": token}})
     return flow
 
