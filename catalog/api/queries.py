@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import enum
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
@@ -10,6 +11,7 @@ import strawberry
 import strawberry_django
 from django.db.models import Q, QuerySet
 from strawberry.types import Info
+from strawberry.types.nodes import SelectedField, Selection
 from strawberry_django.optimizer import OptimizerConfig, optimize
 
 from catalog import models, selectors
@@ -147,6 +149,37 @@ def _one_of(
     return optimize(rows.filter(condition), info, config=NO_ONLY).first()
 
 
+def _fields(selections: Iterable[Selection]) -> dict[str, list[Selection]]:
+    """The selected fields by name, through fragments, each with its sub-selections."""
+    fields: dict[str, list[Selection]] = defaultdict(list)
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            fields[selection.name] += selection.selections
+        else:
+            for name, nested in _fields(selection.selections).items():
+                fields[name] += nested
+    return fields
+
+
+# Product fields reading free stock (ProductType and ProductVariantType).
+_STOCK_FIELDS = frozenset({"isAvailable", "quantityAvailable", "stocks"})
+
+
+def _product_reads(info: Info[ShopContext, None]) -> selectors.ProductReads:
+    """What the selection under ``product`` reads, as ``ProductType``'s optimizer
+    hints say: the optimizer walks the whole selection for them on every request,
+    which cost a product page more than its SQL."""
+    fields = _fields(info.selected_fields[0].selections)
+    variant_fields = _fields(fields.get("variants", ()))
+    return selectors.ProductReads(
+        category="category" in fields,
+        media="media" in fields or "thumbnail" in fields,
+        variants="variants" in fields or "pricing" in fields,
+        stock="isAvailable" in fields or not _STOCK_FIELDS.isdisjoint(variant_fields),
+        attributes="attributes" in fields,
+    )
+
+
 @strawberry.type
 class CatalogQueries:
     @strawberry_django.connection(
@@ -189,7 +222,11 @@ class CatalogQueries:
         id: strawberry.ID | None = None,
         slug: str | None = None,
     ) -> ProductType | None:
-        return _one_of(selectors.visible_products(info.context.user), info, id, slug, "Product")
+        condition = _by_id_or_slug(id, slug, "Product")
+        if condition is None:
+            return None
+        products = selectors.visible_products(info.context.user).filter(condition)
+        return selectors.product_page(products, _product_reads(info)).first()  # type: ignore[return-value]
 
     @strawberry_django.field(description="The category tree: top-level categories with children.")
     def categories(self, info: Info[ShopContext, None]) -> list[CategoryType]:
