@@ -131,3 +131,22 @@ def test_product_name_and_variant_ids_read_only_products_and_variants(
         body = gql(PRODUCT_SHORT, {"slug": "grifo"})
 
     assert len(body["data"]["product"]["variants"]) == size
+
+
+def test_product_fields_selected_through_fragments_are_loaded_with_the_page(
+    gql, django_assert_num_queries
+):
+    product = stocked_product(slug="grifo", warehouses=[WarehouseFactory()], quantity=4)
+    document = """
+        query($slug: String) { product(slug: $slug) { ...Page } }
+        fragment Page on Product { name ... on Product { variants { ...Stock } } }
+        fragment Stock on ProductVariant { sku quantityAvailable }
+    """
+
+    with django_assert_num_queries(3):  # product, variants, their stock
+        body = gql(document, {"slug": "grifo"})
+
+    assert body["data"]["product"]["variants"] == [
+        {"sku": variant.sku, "quantityAvailable": 4}
+        for variant in product.variants.order_by("position")
+    ]
