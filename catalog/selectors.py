@@ -27,6 +27,7 @@ from django.db.models import (
     Min,
     Model,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -273,6 +274,40 @@ def sort_products(
     if descending:
         return products.order_by(F(key).desc(nulls_last=True), "-pk")
     return products.order_by(F(key).asc(nulls_last=True), "pk")
+
+
+@dataclass(frozen=True)
+class ProductReads:
+    """Which relations of a product a page shows (see :func:`product_page`)."""
+
+    category: bool = False
+    media: bool = False
+    variants: bool = False
+    stock: bool = False
+    attributes: bool = False
+
+
+def product_page(products: QuerySet[Product], reads: ProductReads) -> QuerySet[Product]:
+    """``products`` (already filtered to what the caller may see) with the relations
+    ``reads`` names loaded: a query per relation, none per row. Media, variants and
+    specifications of a visible product are visible, so they are not filtered again."""
+    if reads.category:
+        products = products.select_related("category")
+    lookups: list[str | Prefetch] = []
+    if reads.media:
+        lookups.append("media")
+    if reads.variants or reads.stock:
+        lookups.append("variants")
+    if reads.stock:
+        lookups.append(Prefetch("variants__stocks", queryset=stocks_with_free_units()))
+    if reads.attributes:
+        lookups.append(
+            Prefetch(
+                "attribute_values",
+                queryset=ProductAttributeValue.objects.select_related("attribute", "choice"),
+            )
+        )
+    return products.prefetch_related(*lookups) if lookups else products
 
 
 # Everything below reads prefetched relations ("variants", "media"; stock rows

@@ -182,6 +182,14 @@ class ShopExecutionContext(StrawberryGraphQLCoreExecutionContext):
             parent_type, source, field_details_list, path, position_context
         )
 
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        # graphql-core's context refers to itself (async_helpers), so only the cycle
+        # collector frees it: drop its memos now (~1,700 objects for a product page;
+        # both are rebuilt on demand), or they pile up until one long collection.
+        self._compiled.clear()
+        self._relevant_sub_fields.clear()
+        return super().build_response(data)
+
     def _compile_field(self, parent_type: GraphQLObjectType, details: Any) -> Complete | None:
         key = (parent_type.name, id(details))
         run = self._compiled.get(key, _MISSING)

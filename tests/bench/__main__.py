@@ -72,6 +72,8 @@ from tests.operations import operation  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
 SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "1000,100000").split(",")]
+# The issue's short product read (issue 19's table).
+PRODUCT_SHORT = "query($slug: String) { product(slug: $slug) { name variants { id } } }"
 SEARCHES = ["grifo", "ducha ahorro", "filtro", "botella", "water saving", "aireador cromado"]
 
 
@@ -183,8 +185,10 @@ def bench_listing(client: Client, size: int) -> None:
         Product.objects.filter(is_published=True).order_by("pk").values_list("slug", flat=True)[0]
     )
     p50, p95 = measure(graphql_call(client, operation("storefront/Product"), {"slug": slug}))
+    n50, n95 = measure(graphql_call(client, PRODUCT_SHORT, {"slug": slug}))
     s50, s95 = measure(graphql_call(client, "{ shop { name } }", {}))
     print(f"product(slug) at {size:>7,} products   p50 {p50:7.2f} ms p95 {p95:7.2f} ms")
+    print(f"product(slug) {{ name variants {{ id }} }}   p50 {n50:7.2f} ms p95 {n95:7.2f} ms")
     print(f"{{ shop {{ name }} }}                       p50 {s50:7.2f} ms p95 {s95:7.2f} ms")
     at = f"at {size:,} products"
     record(f"ProductList(first:100) GraphQL/hand-written p50 ratio {at}", f"{g50 / h50:.2f}")
@@ -199,6 +203,8 @@ def bench_listing(client: Client, size: int) -> None:
     record(f"ProductList garbage collections per request {at}", f"{per_request:.2f}")
     record(f"ProductList(first:100) cached p50 / p95 {at}", f"{c50:.2f} / {c95:.2f} ms")
     record(f"Product(slug) p50 / p95 {at}", f"{p50:.2f} / {p95:.2f} ms")
+    short = "product(slug) { name variants { id } }"
+    record(f"{short} p50 / p95 {at}", f"{n50:.2f} / {n95:.2f} ms")
     record(f"{{ shop {{ name }} }} p50 / p95 {at}", f"{s50:.2f} / {s95:.2f} ms")
 
 

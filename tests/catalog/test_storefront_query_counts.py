@@ -29,6 +29,12 @@ pytestmark = pytest.mark.django_db
 
 COLLECTION_QUERIES = 7  # collection, products, their count, variants, stock, media, promotions
 CATEGORY_TREE_QUERIES = 1  # every visible category, once per request
+# product (with its category), media, variants, their stock, specifications,
+# the category tree (ancestors), live promotions (pricing)
+PRODUCT_PAGE_QUERIES = 7
+# product, variants
+PRODUCT_SHORT_QUERIES = 2
+PRODUCT_SHORT = "query($slug: String) { product(slug: $slug) { name variants { id } } }"
 
 
 @pytest.mark.parametrize("products", [3, 50])
@@ -99,3 +105,48 @@ def test_product_page_query_count_does_not_grow_with_variants_and_specifications
     large = _queries_for_product(gql, "grande")
 
     assert large == small
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_product_page_runs_a_fixed_number_of_queries(gql, django_assert_num_queries, size):
+    _product_of_size("grifo", size)
+
+    with django_assert_num_queries(PRODUCT_PAGE_QUERIES):
+        body = gql(operation("storefront/Product"), {"slug": "grifo"})
+
+    product = body["data"]["product"]
+    assert len(product["variants"]) == size
+    assert len(product["media"]) == size
+    assert len(product["attributes"]) == size
+    assert len(product["category"]["ancestors"]) == size
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_product_name_and_variant_ids_read_only_products_and_variants(
+    gql, django_assert_num_queries, size
+):
+    _product_of_size("grifo", size)
+
+    with django_assert_num_queries(PRODUCT_SHORT_QUERIES):
+        body = gql(PRODUCT_SHORT, {"slug": "grifo"})
+
+    assert len(body["data"]["product"]["variants"]) == size
+
+
+def test_product_fields_selected_through_fragments_are_loaded_with_the_page(
+    gql, django_assert_num_queries
+):
+    product = stocked_product(slug="grifo", warehouses=[WarehouseFactory()], quantity=4)
+    document = """
+        query($slug: String) { product(slug: $slug) { ...Page } }
+        fragment Page on Product { name ... on Product { variants { ...Stock } } }
+        fragment Stock on ProductVariant { sku quantityAvailable }
+    """
+
+    with django_assert_num_queries(3):  # product, variants, their stock
+        body = gql(document, {"slug": "grifo"})
+
+    assert body["data"]["product"]["variants"] == [
+        {"sku": variant.sku, "quantityAvailable": 4}
+        for variant in product.variants.order_by("position")
+    ]
