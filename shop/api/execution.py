@@ -114,18 +114,13 @@ def _leaf_field(read: Complete, named: Any, non_null: bool) -> Complete:
     return leaf
 
 
-def _leaf(coerce: Complete) -> Complete:
-    def leaf(value: Any) -> Any:
-        if value is None:
-            return None
-        if isinstance(value, Exception):
-            raise _Slow
-        coerced = coerce(value)
-        if coerced is None or coerced is Undefined:
-            raise _Slow
-        return coerced
+def _identity(value: Any) -> Any:
+    return value
 
-    return leaf
+
+def _leaf(named: Any) -> Complete:
+    """A leaf inside a list (rare): :func:`_leaf_field` on the value itself."""
+    return _leaf_field(_identity, named, False)
 
 
 def _non_null(inner: Complete) -> Complete:
@@ -268,7 +263,7 @@ class ShopExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return None
             return _non_null(inner) if isinstance(type_, GraphQLNonNull) else _list_of(inner)
         if is_leaf_type(type_):
-            return _leaf(type_.coerce_output_value)
+            return _leaf(type_)
         if isinstance(type_, GraphQLObjectType):
             return self._build_object(type_, details)
         return None
