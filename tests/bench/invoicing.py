@@ -41,6 +41,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from lxml import etree
 
 from invoicing import chain, conf
@@ -280,6 +282,11 @@ def _records_list_p50(rounds: int = 5) -> float:
         staff = User.objects.create_user(email="bench-billing@example.test", is_staff=True)
         staff.groups.add(Group.objects.get(name=BILLING_OPERATOR))
     client.force_login(staff)
+    # The admin asks staff for a second factor: pass it as its sign-in would.
+    device, _created = TOTPDevice.objects.get_or_create(user=staff, name="authenticator")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     timings = []
     for _ in range(rounds + 1):
         start = time.perf_counter()
