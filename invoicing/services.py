@@ -287,19 +287,24 @@ def _unit_paid(line: OrderLine) -> Decimal:
     return quantize(line.total_gross / line.quantity)
 
 
+def _sold(order: Order, line: OrderLine, quantity: int, gross: Decimal, tax: Decimal) -> _Line:
+    """``quantity`` units of ``line`` at the unit price paid, worth ``gross`` with ``tax``."""
+    return _Line(
+        order_line=line,
+        description=_line_name(line, order.language_code),
+        quantity=quantity,
+        unit_price_gross=_unit_paid(line),
+        tax_rate=_percent(line.tax_rate),
+        total_gross=gross,
+        total_tax=tax,
+    )
+
+
 def _order_lines(order: Order) -> list[_Line]:
     """Every line and the shipping, exactly as the order froze them; checked
     against the order's tax per rate (a difference is a bug, never issued)."""
     lines = [
-        _Line(
-            order_line=line,
-            description=_line_name(line, order.language_code),
-            quantity=line.quantity,
-            unit_price_gross=_unit_paid(line),
-            tax_rate=_percent(line.tax_rate),
-            total_gross=line.total_gross,
-            total_tax=line.total_tax,
-        )
+        _sold(order, line, line.quantity, line.total_gross, line.total_tax)
         for line in order.lines.all()
     ] + _shipping_line(order)
     tax: dict[Decimal, Decimal] = defaultdict(Decimal)
@@ -345,15 +350,7 @@ def _delivered_lines(order: Order, fulfillment: Fulfillment) -> tuple[list[_Line
         gross_to, tax_to = _part(line, before + shipped.quantity)
         gross_before, tax_before = _part(line, before)
         lines.append(
-            _Line(
-                order_line=line,
-                description=_line_name(line, order.language_code),
-                quantity=shipped.quantity,
-                unit_price_gross=_unit_paid(line),
-                tax_rate=_percent(line.tax_rate),
-                total_gross=gross_to - gross_before,
-                total_tax=tax_to - tax_before,
-            )
+            _sold(order, line, shipped.quantity, gross_to - gross_before, tax_to - tax_before)
         )
     first = not order.fulfillments.filter(pk__lt=fulfillment.pk).exists()
     delivered_before = Decimal(0) if first else order.shipping_gross
@@ -377,6 +374,23 @@ def _credit_left(order: Order, delivered_before: Decimal) -> Decimal:
     return max(Decimal(0), _refunded(order) - taken_off)
 
 
+def _given_back(parts: dict[Decimal, tuple[Decimal, Decimal]], description: str) -> list[_Line]:
+    """One negative line per rate of ``parts`` ({rate: (gross, tax)}, positive), the
+    highest rate first, each described by ``description`` with its ``%(rate)s``."""
+    return [
+        _Line(
+            order_line=None,
+            description=description % {"rate": _rate_text(rate)},
+            quantity=1,
+            unit_price_gross=-gross,
+            tax_rate=rate,
+            total_gross=-gross,
+            total_tax=-tax,
+        )
+        for rate, (gross, tax) in sorted(parts.items(), reverse=True)
+    ]
+
+
 def _net_of_credit(order: Order, lines: list[_Line], credit: Decimal) -> list[_Line]:
     """``lines`` of a delivery with ``credit`` (money given back before it) taken
     off as one negative line per rate, never below zero: the credit is spread
@@ -392,19 +406,7 @@ def _net_of_credit(order: Order, lines: list[_Line], credit: Decimal) -> list[_L
         return []
     parts = _refund_parts({rate: (g, t) for rate, (g, t) in delivery.items()}, credit)
     with translation.override(order.language_code):
-        return lines + [
-            _Line(
-                order_line=None,
-                description=_("Refunded before delivery, at %(rate)s %% IVA")
-                % {"rate": _rate_text(rate)},
-                quantity=1,
-                unit_price_gross=-gross,
-                tax_rate=rate,
-                total_gross=-gross,
-                total_tax=-tax,
-            )
-            for rate, (gross, tax) in sorted(parts.items(), reverse=True)
-        ]
+        return lines + _given_back(parts, _("Refunded before delivery, at %(rate)s %% IVA"))
 
 
 def _recipient(order: Order) -> _Recipient | None:
@@ -569,18 +571,7 @@ def invoice_rectify(
     )
     full = [invoice for invoice in originals if invoice.kind in _FULL]
     with translation.override(order.language_code):
-        lines = [
-            _Line(
-                order_line=None,
-                description=_("Refund at %(rate)s %% IVA") % {"rate": _rate_text(rate)},
-                quantity=1,
-                unit_price_gross=-gross,
-                tax_rate=rate,
-                total_gross=-gross,
-                total_tax=-tax,
-            )
-            for rate, (gross, tax) in sorted(_refund_parts(standing, amount).items(), reverse=True)
-        ]
+        lines = _given_back(_refund_parts(standing, amount), _("Refund at %(rate)s %% IVA"))
     numbers = ", ".join(invoice.full_number for invoice in originals)
     last = full[-1] if full else None
     return _issue(

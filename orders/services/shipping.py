@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -52,6 +52,19 @@ _assign = assign
 
 def _error(message: str, code: Code = Code.INVALID) -> ValidationError:
     return ValidationError(message, code=code)
+
+
+def _record(
+    *,
+    actor: User,
+    obj: models.Model,
+    action: Literal["add", "change", "delete"],
+    changed: Sequence[str] = (),
+) -> None:
+    """What every shipping write ends with: the zones are read afresh, and the
+    history entry says who did it and what it set. A deletion records first."""
+    forget_shipping_zones()
+    record_change(actor=actor, obj=obj, action=action, message=", ".join(changed))
 
 
 def _clean(obj: models.Model, errors: dict[str, Any], exclude: Sequence[str] = ()) -> None:
@@ -171,8 +184,7 @@ def shipping_zone_create(*, actor: User, data: dict[str, Any]) -> ShippingZone:
     an INVALID_POSTAL_CODE_RULE error on ``rules`` naming the rule's number (from 1)."""
     zone = ShippingZone()
     _save_zone(zone, data)
-    forget_shipping_zones()
-    record_change(actor=actor, obj=zone, action="add")
+    _record(actor=actor, obj=zone, action="add")
     return zone
 
 
@@ -182,16 +194,14 @@ def shipping_zone_update(*, actor: User, zone: ShippingZone, data: dict[str, Any
     # Concurrent replacements of the rules queue instead of merging.
     ShippingZone.objects.select_for_update().filter(pk=zone.pk).exists()
     changed = _save_zone(zone, data)
-    forget_shipping_zones()
-    record_change(actor=actor, obj=zone, action="change", message=", ".join(changed))
+    _record(actor=actor, obj=zone, action="change", changed=changed)
     return zone
 
 
 @transaction.atomic
 def shipping_zone_delete(*, actor: User, zone: ShippingZone) -> None:
     """Delete a zone with its rules and methods; pickup points stay."""
-    forget_shipping_zones()
-    record_change(actor=actor, obj=zone, action="delete")
+    _record(actor=actor, obj=zone, action="delete")
     zone.delete()
 
 
@@ -284,8 +294,7 @@ def shipping_method_create(
     position = int(zone.methods.aggregate(last=Max("position"))["last"] or 0) + 1
     method = ShippingMethod(zone=zone, position=position)
     _save_method(method, data)
-    forget_shipping_zones()
-    record_change(actor=actor, obj=method, action="add")
+    _record(actor=actor, obj=method, action="add")
     return method
 
 
@@ -296,16 +305,14 @@ def shipping_method_update(
     """Change a method; ``None`` clears a band, ``free_above`` or a weight limit, and
     ``pickup_points``, when given, replaces the method's pickup points."""
     changed = _save_method(method, data)
-    forget_shipping_zones()
-    record_change(actor=actor, obj=method, action="change", message=", ".join(changed))
+    _record(actor=actor, obj=method, action="change", changed=changed)
     return method
 
 
 @transaction.atomic
 def shipping_method_delete(*, actor: User, method: ShippingMethod) -> None:
     """Delete a method; its pickup points stay."""
-    forget_shipping_zones()
-    record_change(actor=actor, obj=method, action="delete")
+    _record(actor=actor, obj=method, action="delete")
     method.delete()
 
 
@@ -348,8 +355,7 @@ def pickup_point_create(*, actor: User, data: dict[str, Any]) -> PickupPoint:
     required and the postal code must be a Spanish one (INVALID)."""
     point = PickupPoint()
     _save_pickup_point(point, data)
-    forget_shipping_zones()
-    record_change(actor=actor, obj=point, action="add")
+    _record(actor=actor, obj=point, action="add")
     return point
 
 
@@ -358,8 +364,7 @@ def pickup_point_update(*, actor: User, point: PickupPoint, data: dict[str, Any]
     """Change a pickup point; ``is_active=False`` closes it for a while and keeps it
     in its methods."""
     changed = _save_pickup_point(point, data)
-    forget_shipping_zones()
-    record_change(actor=actor, obj=point, action="change", message=", ".join(changed))
+    _record(actor=actor, obj=point, action="change", changed=changed)
     return point
 
 
@@ -385,6 +390,5 @@ def pickup_point_delete(*, actor: User, point: PickupPoint) -> None:
         raise _error(
             _("It is the only pickup point of: %(methods)s.") % {"methods": names}, Code.IN_USE
         )
-    forget_shipping_zones()
-    record_change(actor=actor, obj=point, action="delete")
+    _record(actor=actor, obj=point, action="delete")
     point.delete()

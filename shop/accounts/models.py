@@ -91,6 +91,20 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
         return self.confirmed_at is not None
 
 
+# What a customer enters for an address; ``province`` is derived from the postal code.
+ADDRESS_FIELDS = (
+    "first_name",
+    "last_name",
+    "company_name",
+    "street_address_1",
+    "street_address_2",
+    "postal_code",
+    "city",
+    "phone",
+    "country",
+)
+
+
 class Address(models.Model):
     """A Spanish postal address; ``province`` is derived from the postal code."""
 

@@ -87,7 +87,7 @@ from orders.models import Checkout, Claim, ClaimAttachment, ClaimMessage, Order,
 from orders.payments.base import PaymentError
 from orders.services.payments import payments_supersede
 from shop.accounts.errors import AccountErrorCode as Code
-from shop.accounts.models import Address, Consent, User
+from shop.accounts.models import ADDRESS_FIELDS, Address, Consent, User
 from shop.accounts.recovery import redirect_url_clean
 from shop.audit import record_change
 from shop.outbox.services import outbox_enqueue
@@ -345,20 +345,7 @@ def _when(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-ADDRESS_EXPORT_FIELDS = (
-    "first_name",
-    "last_name",
-    "company_name",
-    "street_address_1",
-    "street_address_2",
-    "postal_code",
-    "city",
-    "province",
-    "country",
-    "phone",
-    "is_default_shipping",
-    "is_default_billing",
-)
+ADDRESS_EXPORT_FIELDS = (*ADDRESS_FIELDS, "province", "is_default_shipping", "is_default_billing")
 
 
 def account_data_export(*, actor: User) -> dict[str, Any]:

@@ -39,20 +39,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from orders.models import Order, OrderEvent
+from shop.accounts.models import ADDRESS_FIELDS
 from shop.accounts.privacy import DELETED_EMAIL_DOMAIN, KEPT_ADDRESS_KEYS
 
 log = logging.getLogger(__name__)
 BATCH = 500
 # Every address key that is not the tax territory: anything that finds the person.
 PERSONAL_ADDRESS_KEYS = (
-    "first_name",
-    "last_name",
-    "company_name",
-    "street_address_1",
-    "street_address_2",
-    "postal_code",
-    "city",
-    "phone",
+    *(key for key in ADDRESS_FIELDS if key not in KEPT_ADDRESS_KEYS),
     "tax_id",
 )
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from billing_bridge.services import contracts_link_vouched
 from shop.accounts import spain, throttle, two_factor
 from shop.accounts.errors import AccountErrorCode as Code
-from shop.accounts.models import Address, User
+from shop.accounts.models import ADDRESS_FIELDS, Address, User
 from shop.accounts.portal import PortalClaims, PortalTokenError, portal_claims
 from shop.accounts.tokens import TokenError, create_token, user_from_token
 from shop.throttle import Throttled
@@ -297,17 +297,6 @@ def account_update(*, actor: User, data: dict[str, Any]) -> User:
     return actor
 
 
-ADDRESS_FIELDS = (
-    "first_name",
-    "last_name",
-    "company_name",
-    "street_address_1",
-    "street_address_2",
-    "postal_code",
-    "city",
-    "phone",
-    "country",
-)
 REQUIRED_ADDRESS_FIELDS = ("first_name", "last_name", "street_address_1", "postal_code", "city")
 
 
