@@ -1,5 +1,7 @@
 """The geometry of the dashboard's charts, in SVG user units: what the templates
-in ``admin_ui/dashboard/`` draw, so they only place what is computed here."""
+in ``admin_ui/dashboard/`` draw, so they only place what is computed here. Each
+chart has a ``slug`` (its element ids), a title and a description for readers
+that do not see it (``chart.html``)."""
 
 from __future__ import annotations
 
@@ -89,6 +91,7 @@ class Tick:
 class ColumnChart:
     """Stacked columns, one a day, over a scale of amounts."""
 
+    slug: str
     title: str
     description: str
     columns: list[Column]

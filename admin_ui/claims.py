@@ -16,7 +16,7 @@ signed links the API hands to customers.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -40,6 +40,9 @@ from orders.selectors import payment_balance
 from orders.services import claims as services
 from orders.views import claim_photo_response
 from shop.money import CENT
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Status = Claim.Status
 Resolution = Claim.Resolution
@@ -142,13 +145,15 @@ class ClaimActionForm(forms.Form):
         self.claim = claim
 
 
-class AnswerForm(ClaimActionForm):
-    message = forms.CharField(
-        label=_("Message"),
-        max_length=services.MAX_TEXT,
-        widget=forms.Textarea,
-        help_text=_("The customer sees it with the claim and receives it by e-mail."),
+def _message(help_text: StrOrPromise) -> forms.CharField:
+    """The text a step sends the customer, ``help_text`` saying when they see it."""
+    return forms.CharField(
+        label=_("Message"), max_length=services.MAX_TEXT, widget=forms.Textarea, help_text=help_text
     )
+
+
+class AnswerForm(ClaimActionForm):
+    message = _message(_("The customer sees it with the claim and receives it by e-mail."))
 
 
 class ReviewForm(ClaimActionForm):
@@ -156,12 +161,7 @@ class ReviewForm(ClaimActionForm):
 
 
 class RejectForm(ClaimActionForm):
-    message = forms.CharField(
-        label=_("Message"),
-        max_length=services.MAX_TEXT,
-        widget=forms.Textarea,
-        help_text=_("Tell the customer why: they receive it by e-mail."),
-    )
+    message = _message(_("Tell the customer why: they receive it by e-mail."))
 
 
 class ResolveForm(ClaimActionForm):
@@ -181,12 +181,7 @@ class ResolveForm(ClaimActionForm):
         decimal_places=2,
         min_value=CENT,
     )
-    message = forms.CharField(
-        label=_("Message"),
-        max_length=services.MAX_TEXT,
-        widget=forms.Textarea,
-        help_text=_("The customer receives it by e-mail with the resolution."),
-    )
+    message = _message(_("The customer receives it by e-mail with the resolution."))
 
     def __init__(self, *args: Any, claim: Claim, **kwargs: Any) -> None:
         super().__init__(*args, claim=claim, **kwargs)
@@ -196,6 +191,10 @@ class ResolveForm(ClaimActionForm):
 
 
 # Claims
+
+
+# What rejecting and resolving both do.
+CLOSES = _("The claim is closed and the customer is e-mailed. This cannot be undone.")
 
 
 @admin.register(Claim)
@@ -221,14 +220,14 @@ class ClaimAdmin(ObjectActionsAdmin):
             RejectForm,
             title=_("Reject claim %(number)s"),
             submit=_("Reject the claim"),
-            intro=_("The claim is closed and the customer is e-mailed. This cannot be undone."),
+            intro=CLOSES,
         ),
         ObjectAction(
             "resolve",
             ResolveForm,
             title=_("Resolve claim %(number)s"),
             submit=_("Resolve the claim"),
-            intro=_("The claim is closed and the customer is e-mailed. This cannot be undone."),
+            intro=CLOSES,
         ),
     )
     actions = None

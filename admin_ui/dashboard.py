@@ -273,6 +273,7 @@ def sales_chart(sales: Sales) -> ColumnChart:
     if by_route:
         description += " " + "; ".join(f"{route_label(r)}: {euros(a)}" for r, a in by_route) + "."
     return ColumnChart(
+        "sales",
         gettext("Sales per day and payment route"),
         description,
         columns,

@@ -1,5 +1,5 @@
 // Pieces several pages share: product cards, totals, addresses, payload errors.
-import { h } from "./dom.js";
+import { check, h } from "./dom.js";
 
 const DROP = new URL("../favicon.svg", import.meta.url).href;
 
@@ -95,6 +95,12 @@ export function totals(ctx, source) {
 function formatRate(rate) {
   const value = Number(rate);
   return `${(value <= 1 ? value * 100 : value).toLocaleString()} %`;
+}
+
+/** The box to tick to accept a legal text, `text` followed by a link to read it. */
+export function consentCheck(ctx, attrs, text, options) {
+  const read = h("a", { href: "#/legal", target: "_blank" }, ctx.t("consent.read"));
+  return check({ type: "checkbox", value: "1", required: true, ...attrs }, [text, " ", read], options);
 }
 
 export function addressBlock(address) {

@@ -102,6 +102,11 @@ export function field(label, attrs = {}, { hint = "", control = "input", options
   );
 }
 
+/** A checkbox or radio button (`attrs`, with an `id`) and its `label`, in a row. */
+export function check(attrs, label, { rowClass = "check" } = {}) {
+  return h("div", { class: rowClass }, h("input", attrs), h("label", { for: attrs.id }, label));
+}
+
 export function formValues(form) {
   return Object.fromEntries(new FormData(form).entries());
 }

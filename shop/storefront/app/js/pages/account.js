@@ -1,6 +1,6 @@
 // Signing in (tokenCreate), registering (accountRegister), and the customer's
 // account: orders, water-supply contracts, claims.
-import { showPayloadErrors, statusLabel } from "../components.js";
+import { consentCheck, showPayloadErrors, statusLabel } from "../components.js";
 import { busy, field, formValues, h } from "../dom.js";
 import { accountSecurity, pageUrl } from "./recovery.js";
 import { privacySection } from "./privacy.js";
@@ -63,18 +63,7 @@ export async function register(ctx) {
       { name: "password", type: "password", required: true, autocomplete: "new-password", minlength: "8" },
       { hint: ctx.t("account.passwordHint") },
     ),
-    h(
-      "div",
-      { class: "check" },
-      h("input", { type: "checkbox", id: "ws-accept-privacy", name: "acceptPrivacyPolicy", value: "1", required: true }),
-      h(
-        "label",
-        { for: "ws-accept-privacy" },
-        ctx.t("consent.privacy"),
-        " ",
-        h("a", { href: "#/legal", target: "_blank" }, ctx.t("consent.read")),
-      ),
-    ),
+    consentCheck(ctx, { id: "ws-accept-privacy", name: "acceptPrivacyPolicy" }, ctx.t("consent.privacy")),
     h("button", { type: "submit" }, ctx.t("account.register")),
   );
   form.addEventListener("submit", async (event) => {

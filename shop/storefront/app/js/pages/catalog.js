@@ -1,6 +1,6 @@
 // Category listing and search: filters (price, in stock, attributes), sort, more.
 import { productCard } from "../components.js";
-import { append, field, h, sanitisedHtml } from "../dom.js";
+import { append, check, field, h, sanitisedHtml } from "../dom.js";
 
 const SORTS = {
   relevance: { field: "RANK", direction: "DESC" },
@@ -126,17 +126,9 @@ function filterForm(ctx, { q, min, max, sortKey, attributes }) {
       field(ctx.t("listing.min"), { name: "min", type: "number", min: "0", step: "0.01", value: min || "" }),
       field(ctx.t("listing.max"), { name: "max", type: "number", min: "0", step: "0.01", value: max || "" }),
     ),
-    h(
-      "div",
-      { class: "check" },
-      h("input", {
-        type: "checkbox",
-        id: "ws-stock",
-        name: "stock",
-        value: "1",
-        checked: ctx.query.get("stock") === "1",
-      }),
-      h("label", { for: "ws-stock" }, ctx.t("listing.inStock")),
+    check(
+      { type: "checkbox", id: "ws-stock", name: "stock", value: "1", checked: ctx.query.get("stock") === "1" },
+      ctx.t("listing.inStock"),
     ),
     attributes.map((a) => attributeFilter(ctx, a)),
     h("button", { type: "submit" }, ctx.t("listing.apply")),
@@ -156,12 +148,7 @@ function attributeFilter(ctx, attribute) {
   const chosen = ctx.query.getAll(name);
   if (attribute.type === "BOOLEAN") {
     const id = `ws-attr-${attribute.slug}`;
-    return h(
-      "div",
-      { class: "check" },
-      h("input", { type: "checkbox", id, name, value: "1", checked: chosen.includes("1") }),
-      h("label", { for: id }, attribute.name),
-    );
+    return check({ type: "checkbox", id, name, value: "1", checked: chosen.includes("1") }, attribute.name);
   }
   return h(
     "fieldset",
@@ -169,12 +156,8 @@ function attributeFilter(ctx, attribute) {
     h("legend", {}, attribute.name),
     attribute.choices.map((choice) => {
       const id = `ws-attr-${attribute.slug}-${choice.slug}`;
-      return h(
-        "div",
-        { class: "check" },
-        h("input", { type: "checkbox", id, name, value: choice.slug, checked: chosen.includes(choice.slug) }),
-        h("label", { for: id }, choice.name),
-      );
+      const checked = chosen.includes(choice.slug);
+      return check({ type: "checkbox", id, name, value: choice.slug, checked }, choice.name);
     }),
   );
 }

@@ -1,7 +1,7 @@
 // Checkout: e-mail and addresses, then shipping method (delivery or pickup point)
 // and payment (card, or the water bill with a contract and 1/2/3/6 installments).
-import { addressBlock, showPayloadErrors, totals } from "../components.js";
-import { busy, field, formValues, h, replace } from "../dom.js";
+import { addressBlock, consentCheck, showPayloadErrors, totals } from "../components.js";
+import { append, busy, check, field, formValues, h, replace } from "../dom.js";
 import { confirmWithStripe, isStripeSession } from "../stripe.js";
 
 const ADDRESS_FIELDS = [
@@ -265,18 +265,9 @@ export async function checkoutPage(ctx) {
 }
 
 function termsCheck(ctx) {
-  return h(
-    "div",
-    { class: "check terms" },
-    h("input", { type: "checkbox", id: "ws-accept-terms", name: "acceptTermsOfSale", value: "1", required: true }),
-    h(
-      "label",
-      { for: "ws-accept-terms" },
-      ctx.t("consent.terms"),
-      " ",
-      h("a", { href: "#/legal", target: "_blank" }, ctx.t("consent.read")),
-    ),
-  );
+  return consentCheck(ctx, { id: "ws-accept-terms", name: "acceptTermsOfSale" }, ctx.t("consent.terms"), {
+    rowClass: "check terms",
+  });
 }
 
 function addressFields(ctx, prefix, address, optional) {
@@ -366,18 +357,16 @@ function shippingFieldset(ctx, checkout, choose) {
         method.kind === "PICKUP"
           ? ctx.t("checkout.pickup")
           : ctx.t("checkout.days", { min: method.deliveryDaysMin, max: method.deliveryDaysMax });
-      return h(
-        "div",
-        { class: "check" },
-        h("input", {
+      return check(
+        {
           type: "radio",
           id,
           name: "shippingMethod",
           value: method.id,
           checked: method.id === chosen,
           onchange: () => choose(method.id, showPoints(method)),
-        }),
-        h("label", { for: id }, `${method.name} — ${ctx.money(method.price)} `, h("small", {}, days)),
+        },
+        [`${method.name} — ${ctx.money(method.price)} `, h("small", {}, days)],
       );
     }),
     pickupArea,
@@ -397,10 +386,8 @@ function paymentFieldset(ctx, checkout, contracts) {
     options.map((option) => {
       const id = `ws-pay-${option.code}`;
       const reasonId = `${id}-reason`;
-      return h(
-        "div",
-        { class: "check" },
-        h("input", {
+      const choice = check(
+        {
           type: "radio",
           id,
           name: "payment",
@@ -409,10 +396,10 @@ function paymentFieldset(ctx, checkout, contracts) {
           checked: option === firstEligible,
           "aria-describedby": option.eligible ? null : reasonId,
           onchange: () => (waterBill.hidden = option.code !== "WATER_BILL"),
-        }),
-        h("label", { for: id }, option.name),
-        option.eligible ? null : h("p", { class: "reason", id: reasonId }, option.reason),
+        },
+        option.name,
       );
+      return append(choice, option.eligible ? null : h("p", { class: "reason", id: reasonId }, option.reason));
     }),
     waterBill,
   );

@@ -1,6 +1,6 @@
 // Product: media, description, specifications, variants with stock, add to cart.
 import { placeholder } from "../components.js";
-import { h, sanitisedHtml } from "../dom.js";
+import { check, h, sanitisedHtml } from "../dom.js";
 
 export async function productPage(ctx) {
   const { product } = await ctx.api.op("Product", { slug: ctx.params.slug, thumbnailSize: "LARGE" });
@@ -45,23 +45,16 @@ export async function productPage(ctx) {
           h("legend", {}, ctx.t("product.variant")),
           variants.map((v) => {
             const id = `ws-variant-${v.sku}`;
-            return h(
-              "div",
-              { class: "check" },
-              h("input", {
+            return check(
+              {
                 type: "radio",
                 name: "variant",
                 id,
                 value: v.id,
                 checked: v === firstAvailable,
                 onchange: () => choose(v),
-              }),
-              h(
-                "label",
-                { for: id },
-                `${v.name} — ${ctx.money(v.price.gross)}`,
-                v.isAvailable ? "" : ` (${ctx.t("stock.out")})`,
-              ),
+              },
+              [`${v.name} — ${ctx.money(v.price.gross)}`, v.isAvailable ? "" : ` (${ctx.t("stock.out")})`],
             );
           }),
         )
