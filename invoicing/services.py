@@ -81,6 +81,7 @@ from shop.accounts.services import clean_address
 from shop.money import quantize
 from shop.outbox.services import outbox_enqueue, outbox_enqueue_many
 from shop.tax_ids import tax_id_clean
+from shop.validation import field_error
 
 WATER_BILL = "water_bill"
 ORIGINALS = (InvoiceType.F1, InvoiceType.F2, InvoiceType.F3)
@@ -121,11 +122,6 @@ def _percent(fraction: Decimal) -> Decimal:
 def _rate_text(rate: Decimal) -> str:
     """21.00 as "21", 5.50 as "5.5"."""
     return f"{rate:f}".rstrip("0").rstrip(".")
-
-
-def _error(field: str | None, message: str, code: Code) -> ValidationError:
-    error = ValidationError(message, code=code)
-    return ValidationError({field: error}) if field else error
 
 
 def _locked_series(kind: InvoiceType, year: int) -> InvoiceSeries:
@@ -610,19 +606,19 @@ def invoice_exchange_full(
         raise ValidationError({"tax_id": exc}) from exc
     name = name.strip()
     if not name or len(name) > 120:
-        raise _error(
+        raise field_error(
             "name", _("Enter the name or company name (120 characters at most)."), Code.REQUIRED
         )
     clean = clean_address(address)
     if order.invoices.filter(kind__in=_FULL).exists():
-        raise _error(None, _("This order already has a full invoice."), Code.ALREADY_FULL)
+        raise field_error(None, _("This order already has a full invoice."), Code.ALREADY_FULL)
     simplified = list(
         order.invoices.filter(kind=InvoiceType.F2)
         .exclude(records__kind=VerifactuRecord.Kind.ANULACION)
         .order_by("pk")
     )
     if not simplified:
-        raise _error(
+        raise field_error(
             None, _("This order has no simplified invoice to exchange."), Code.NO_SIMPLIFIED_INVOICE
         )
     lines = [
@@ -660,7 +656,9 @@ def invoice_record_cancel(*, actor: User, invoice: Invoice) -> VerifactuRecord:
     """
     chain.chain_lock()
     if invoice.records.filter(kind=VerifactuRecord.Kind.ANULACION).exists():
-        raise _error(None, _("This invoice's record is cancelled already."), Code.ALREADY_CANCELLED)
+        raise field_error(
+            None, _("This invoice's record is cancelled already."), Code.ALREADY_CANCELLED
+        )
     record = chain.record_append(
         invoice=invoice,
         kind=VerifactuRecord.Kind.ANULACION,
@@ -693,17 +691,19 @@ def verifactu_record_correct(*, actor: User | None, record: VerifactuRecord) -> 
         or last_answer is None
         or last_answer.status != RecordAnswer.Status.ACCEPTED_WITH_ERRORS
     ):
-        raise _error(
+        raise field_error(
             None,
             _("Only a registration the AEAT accepted with errors can be corrected."),
             Code.NOT_ACCEPTED_WITH_ERRORS,
         )
     if VerifactuRecord.objects.filter(corrects=record).exists():
-        raise _error(None, _("This record was corrected already."), Code.ALREADY_CORRECTED)
+        raise field_error(None, _("This record was corrected already."), Code.ALREADY_CORRECTED)
     if record.invoice.records.filter(
         kind=VerifactuRecord.Kind.ANULACION, position__gt=record.position
     ).exists():
-        raise _error(None, _("This invoice's record is cancelled already."), Code.ALREADY_CANCELLED)
+        raise field_error(
+            None, _("This invoice's record is cancelled already."), Code.ALREADY_CANCELLED
+        )
     correction = chain.record_append(
         invoice=record.invoice,
         kind=VerifactuRecord.Kind.ALTA,

@@ -20,6 +20,13 @@ DJANGO_CODES = {
 }
 
 
+def field_error(field: str | None, message: str, code: enum.StrEnum) -> ValidationError:
+    """The error a service raises: ``message`` with its domain ``code``, on ``field``
+    (an input field's name) or, for None, on the request as a whole."""
+    error = ValidationError(message, code=code)
+    return ValidationError({field: error}) if field else error
+
+
 def assign(obj: models.Model, data: dict[str, Any], fields: tuple[str, ...]) -> list[str]:
     """Set the ``fields`` present in ``data`` (None included: callers pass only what
     changes); returns their names, for the history entry."""

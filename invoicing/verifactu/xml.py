@@ -152,6 +152,21 @@ def _breakdown(parent: etree._Element, record: AltaRecord) -> None:
         _add(detail, "CuotaRepercutida", format_amount(line.quota))
 
 
+def _seal(
+    root: etree._Element,
+    record: AltaRecord | AnulacionRecord,
+    sif: SistemaInformatico,
+    huella: str,
+) -> None:
+    """How every record ends: the link to the previous one, the system that
+    generated it, when, and its ``huella``."""
+    _chain(root, record.previous)
+    _system(root, sif)
+    _add(root, "FechaHoraHusoGenRegistro", format_timestamp(record.generated_at))
+    _add(root, "TipoHuella", _SHA256)
+    _add(root, "Huella", huella)
+
+
 def registro_alta(record: AltaRecord, sif: SistemaInformatico) -> etree._Element:
     """The ``sum1:RegistroAlta`` element of an alta, its Huella computed."""
     root = etree.Element(_sf("RegistroAlta"), nsmap={"sum1": SF_NS})
@@ -174,11 +189,7 @@ def registro_alta(record: AltaRecord, sif: SistemaInformatico) -> etree._Element
     _breakdown(root, record)
     _add(root, "CuotaTotal", format_amount(record.total_quota))
     _add(root, "ImporteTotal", format_amount(record.total_amount))
-    _chain(root, record.previous)
-    _system(root, sif)
-    _add(root, "FechaHoraHusoGenRegistro", format_timestamp(record.generated_at))
-    _add(root, "TipoHuella", _SHA256)
-    _add(root, "Huella", huella_alta(record))
+    _seal(root, record, sif, huella_alta(record))
     return root
 
 
@@ -187,11 +198,7 @@ def registro_anulacion(record: AnulacionRecord, sif: SistemaInformatico) -> etre
     root = etree.Element(_sf("RegistroAnulacion"), nsmap={"sum1": SF_NS})
     _add(root, "IDVersion", ID_VERSION)
     _invoice(root, "IDFactura", record.invoice, _CANCELLED_ID)
-    _chain(root, record.previous)
-    _system(root, sif)
-    _add(root, "FechaHoraHusoGenRegistro", format_timestamp(record.generated_at))
-    _add(root, "TipoHuella", _SHA256)
-    _add(root, "Huella", huella_anulacion(record))
+    _seal(root, record, sif, huella_anulacion(record))
     return root
 
 

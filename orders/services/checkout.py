@@ -41,11 +41,7 @@ from orders.services.stock import (
 from shop.accounts.models import User
 from shop.accounts.services import clean_address
 from shop.tax_ids import tax_id_clean
-
-
-def _error(field: str | None, message: str, code: Code) -> ValidationError:
-    error = ValidationError(message, code=code)
-    return ValidationError({field: error}) if field else error
+from shop.validation import field_error
 
 
 def locked_checkout(checkout: Checkout | CheckoutRef) -> Checkout:
@@ -60,7 +56,7 @@ def locked_checkout(checkout: Checkout | CheckoutRef) -> Checkout:
         .first()
     )
     if locked is None:
-        raise _error("token", _("Checkout not found."), Code.NOT_FOUND)
+        raise field_error("token", _("Checkout not found."), Code.NOT_FOUND)
     return locked
 
 
@@ -98,7 +94,7 @@ def _clean_email(email: str) -> str:
     try:
         validate_email(email)
     except ValidationError:
-        raise _error("email", _("Enter a valid e-mail address."), Code.INVALID) from None
+        raise field_error("email", _("Enter a valid e-mail address."), Code.INVALID) from None
     return email
 
 
@@ -106,7 +102,7 @@ def _too_many_lines() -> ValidationError:
     message = _("A cart holds at most %(limit)d lines.") % {
         "limit": settings.SHOP_MAX_CHECKOUT_LINES
     }
-    return _error("lines", message, Code.TOO_MANY_LINES)
+    return field_error("lines", message, Code.TOO_MANY_LINES)
 
 
 def _for_sale(variant: ProductVariant) -> bool:
@@ -123,12 +119,12 @@ def _check_lines(
     limit = settings.SHOP_MAX_LINE_QUANTITY
     if any(not 0 <= quantity <= limit for quantity in wanted.values()):
         message = _("Quantities go from 1 to %(limit)d.") % {"limit": limit}
-        raise _error("lines", message, Code.INVALID_QUANTITY)
+        raise field_error("lines", message, Code.INVALID_QUANTITY)
     adding = [variant for variant, quantity in wanted.items() if quantity > 0]
     hidden = [str(variant) for variant in adding if not _for_sale(variant)]
     if hidden:
         message = _("No longer for sale: %(names)s.") % {"names": ", ".join(hidden)}
-        raise _error("lines", message, Code.PRODUCT_UNAVAILABLE)
+        raise field_error("lines", message, Code.PRODUCT_UNAVAILABLE)
     removing = {variant.pk for variant, quantity in wanted.items() if quantity == 0}
     remaining = (set(existing) | {variant.pk for variant in adding}) - removing
     if len(remaining) > settings.SHOP_MAX_CHECKOUT_LINES:
@@ -202,7 +198,7 @@ def _at_least_one(
     lines: Sequence[tuple[ProductVariant, int]],
 ) -> Sequence[tuple[ProductVariant, int]]:
     if any(quantity < 1 for _variant, quantity in lines):
-        raise _error("lines", _("Quantities must be at least 1."), Code.INVALID_QUANTITY)
+        raise field_error("lines", _("Quantities must be at least 1."), Code.INVALID_QUANTITY)
     return lines
 
 
@@ -315,7 +311,7 @@ def checkout_shipping_method_update(
     checkout = locked_checkout(checkout)
     available = {quote.method.pk: quote.method for quote in checkout_summary(checkout).quotes}
     if method.pk not in available:
-        raise _error(
+        raise field_error(
             "shippingMethod",
             _("This shipping method is not available for this address and cart."),
             Code.SHIPPING_NOT_AVAILABLE,
@@ -324,7 +320,7 @@ def checkout_shipping_method_update(
     if method.kind == ShippingMethod.Kind.PICKUP:
         points = {point.pk for point in method.pickup_points.all() if point.is_active}
         if pickup_point is None or pickup_point.pk not in points:
-            raise _error(
+            raise field_error(
                 "pickupPoint",
                 _("Choose one of this method's pickup points."),
                 Code.PICKUP_POINT_REQUIRED,
@@ -361,7 +357,7 @@ def checkout_customer_attach(*, checkout: Checkout, user: User) -> Checkout:
                 payments_supersede(checkout=checkout)
             except PaymentError as exc:
                 message = _("The payment service did not answer. Please try again in a moment.")
-                raise _error(None, message, Code.GATEWAY_UNAVAILABLE) from exc
+                raise field_error(None, message, Code.GATEWAY_UNAVAILABLE) from exc
     with transaction.atomic():
         return _attach(checkout=checkout, user=user)
 
@@ -373,7 +369,7 @@ def _attach(*, checkout: Checkout, user: User) -> Checkout:
     if checkout.user_id == user.pk:
         return checkout
     if checkout.user_id is not None:
-        raise _error(None, _("Checkout not found."), Code.NOT_FOUND)
+        raise field_error(None, _("Checkout not found."), Code.NOT_FOUND)
     target = Checkout.objects.select_for_update().filter(user=user).order_by("-updated_at").first()
     if target is None:
         checkout.user = user

@@ -43,6 +43,7 @@ from orders.services.stock import stock_allocate
 from shop.accounts.models import User
 from shop.money import is_whole_cents
 from shop.outbox.services import outbox_enqueue
+from shop.validation import field_error
 
 Status = Claim.Status
 CLAIM_TRANSITIONS: dict[Status, frozenset[Status]] = {
@@ -55,11 +56,6 @@ CLAIMABLE = (Order.Status.FULFILLED, Order.Status.PARTIALLY_FULFILLED)
 # Reasons about the whole order rather than some of its articles.
 LINELESS_REASONS = (Claim.Reason.BILLING, Claim.Reason.OTHER)
 MAX_TEXT = 4000
-
-
-def _error(field: str | None, message: str, code: Code) -> ValidationError:
-    error = ValidationError(message, code=code)
-    return ValidationError({field: error}) if field else error
 
 
 def _notify(claim: Claim, kind: str) -> None:
@@ -79,10 +75,10 @@ def claim_event(
 def _text(value: str, field: str) -> str:
     value = value.strip()
     if not value:
-        raise _error(field, _("Write a few words."), Code.REQUIRED)
+        raise field_error(field, _("Write a few words."), Code.REQUIRED)
     if len(value) > MAX_TEXT:
         message = _("At most %(count)d characters.") % {"count": MAX_TEXT}
-        raise _error(field, message, Code.INVALID)
+        raise field_error(field, message, Code.INVALID)
     return value
 
 
@@ -109,19 +105,19 @@ def claimable_quantities(order: Order) -> dict[int, int]:
 def _clean_photos(photos: Sequence[File]) -> list[tuple[File, str, int, int]]:
     if len(photos) > settings.SHOP_CLAIM_MAX_PHOTOS:
         message = _("At most %(count)d photos.") % {"count": settings.SHOP_CLAIM_MAX_PHOTOS}
-        raise _error("photos", message, Code.INVALID)
+        raise field_error("photos", message, Code.INVALID)
     cleaned = []
     for photo in photos:
         if photo.size is None or photo.size > settings.SHOP_CLAIM_MAX_PHOTO_BYTES:
             message = _("Each photo can be up to %(size)d MB.") % {
                 "size": settings.SHOP_CLAIM_MAX_PHOTO_BYTES // (1024 * 1024)
             }
-            raise _error("photos", message, Code.INVALID_PHOTO)
+            raise field_error("photos", message, Code.INVALID_PHOTO)
         try:
             image_format, width, height = validate_image(photo)
         except ValidationError as exc:
             message = _("Send photos as JPEG, PNG or WEBP images.")
-            raise _error("photos", message, Code.INVALID_PHOTO) from exc
+            raise field_error("photos", message, Code.INVALID_PHOTO) from exc
         upright = without_metadata(photo, image_format)
         with Image.open(upright) as image:
             width, height = image.size  # after turning it upright
@@ -170,25 +166,25 @@ def claim_create(
     """
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status not in CLAIMABLE:
-        raise _error(None, _("Only shipped orders can be claimed."), Code.NOT_CLAIMABLE)
+        raise field_error(None, _("Only shipped orders can be claimed."), Code.NOT_CLAIMABLE)
     ends = claim_window_ends(order)
     if ends is None or timezone.now() > ends:
         message = _("Claims close %(days)d days after shipping.") % {
             "days": settings.SHOP_CLAIM_WINDOW_DAYS
         }
-        raise _error(None, message, Code.WINDOW_CLOSED)
+        raise field_error(None, message, Code.WINDOW_CLOSED)
     if reason not in Claim.Reason.values:
-        raise _error("reason", _("Choose a reason."), Code.INVALID)
+        raise field_error("reason", _("Choose a reason."), Code.INVALID)
     left = claimable_quantities(order)
     wanted: dict[int, int] = {}
     for line, quantity in lines:
         if line.order_id != order.pk:
-            raise _error("lines", _("The line is not part of this order."), Code.INVALID_LINE)
+            raise field_error("lines", _("The line is not part of this order."), Code.INVALID_LINE)
         wanted[line.pk] = wanted.get(line.pk, 0) + quantity
     if not wanted and reason not in LINELESS_REASONS:
-        raise _error("lines", _("Choose the articles the claim is about."), Code.REQUIRED)
+        raise field_error("lines", _("Choose the articles the claim is about."), Code.REQUIRED)
     if any(quantity < 1 or quantity > left[pk] for pk, quantity in wanted.items()):
-        raise _error(
+        raise field_error(
             "lines",
             _("Claim at least one unit and no more than you bought and have not claimed yet."),
             Code.INVALID_QUANTITY,
@@ -220,7 +216,7 @@ def claim_message_add(
     CLAIM_CLOSED once the claim is resolved or rejected."""
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if not CLAIM_TRANSITIONS[Status(claim.status)]:
-        raise _error(None, _("This claim is closed."), Code.CLAIM_CLOSED)
+        raise field_error(None, _("This claim is closed."), Code.CLAIM_CLOSED)
     message = _add_message(claim, author=actor, body=body, photos=photos, from_staff=from_staff)
     claim_event(claim, ClaimEvent.Type.MESSAGE, actor, from_staff=from_staff)
     if from_staff:
@@ -232,7 +228,7 @@ def claim_transition(*, claim: Claim, to: Status, actor: User | None, message: s
     """Move ``claim`` (locked by the caller) to ``to`` if ``CLAIM_TRANSITIONS`` allows it."""
     current = Status(claim.status)
     if to not in CLAIM_TRANSITIONS[current]:
-        raise _error(
+        raise field_error(
             "status",
             _("A claim cannot go from “%(from)s” to “%(to)s”.")
             % {"from": current.label, "to": to.label},
@@ -253,7 +249,9 @@ def claim_update_status(*, actor: User, claim: Claim, status: Status, message: s
     Resolving goes through :func:`claim_resolve`."""
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if status == Status.RESOLVED:
-        raise _error("status", _("Resolve a claim with its resolution."), Code.INVALID_TRANSITION)
+        raise field_error(
+            "status", _("Resolve a claim with its resolution."), Code.INVALID_TRANSITION
+        )
     claim_transition(claim=claim, to=status, actor=actor, message=message)
     if message.strip():
         _add_message(claim, author=actor, body=message, photos=(), from_staff=True)
@@ -284,7 +282,7 @@ def claim_resolve(
     """
     body = _text(message, "message")
     if resolution not in Claim.Resolution.values:
-        raise _error("resolution", _("Choose a resolution."), Code.INVALID)
+        raise field_error("resolution", _("Choose a resolution."), Code.INVALID)
     if resolution == Claim.Resolution.REFUND:
         with transaction.atomic():
             locked = _open_claim(claim)
@@ -310,7 +308,7 @@ def _open_claim(claim: Claim) -> Claim:
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
     if Status.RESOLVED not in CLAIM_TRANSITIONS[Status(locked.status)]:
         current = Status(locked.status)
-        raise _error(
+        raise field_error(
             "status",
             _("A claim cannot go from “%(from)s” to “%(to)s”.")
             % {"from": current.label, "to": Status.RESOLVED.label},
@@ -322,7 +320,7 @@ def _open_claim(claim: Claim) -> Claim:
 def _refund(claim: Claim, actor: User, amount: Decimal | None) -> list[PaymentTransaction]:
     order = Order.objects.select_for_update().get(pk=claim.order_id)
     if amount is None or amount <= 0 or not is_whole_cents(amount):
-        raise _error("refundAmount", _("Enter the amount to refund."), Code.INVALID)
+        raise field_error("refundAmount", _("Enter the amount to refund."), Code.INVALID)
     # A refused attempt moved no money: the next one may ask for another amount
     # under a new key. An unanswered one is retried under its own key.
     refused = PaymentTransaction.objects.filter(
@@ -346,10 +344,12 @@ def _refund(claim: Claim, actor: User, amount: Decimal | None) -> list[PaymentTr
 def _check_refunded(rows: Sequence[PaymentTransaction]) -> None:
     """REFUND_FAILED unless every part of the refund succeeded or is settling."""
     if any(row.status == PaymentTransaction.Status.FAILED for row in rows):
-        raise _error(None, _("The refund was refused; the claim stays open."), Code.REFUND_FAILED)
+        raise field_error(
+            None, _("The refund was refused; the claim stays open."), Code.REFUND_FAILED
+        )
     if any(not row.psp_reference for row in rows):
         message = _("The payment service did not answer; resolve again to retry the refund.")
-        raise _error(None, message, Code.REFUND_FAILED)
+        raise field_error(None, message, Code.REFUND_FAILED)
 
 
 def _replacement(claim: Claim, actor: User) -> Order:
@@ -374,7 +374,9 @@ def _replacement(claim: Claim, actor: User) -> Order:
     for claimed in claim.lines.select_related("order_line__variant"):
         source = claimed.order_line
         if source.variant is None:
-            raise _error("lines", _("An article is no longer in the catalogue."), Code.INVALID_LINE)
+            raise field_error(
+                "lines", _("An article is no longer in the catalogue."), Code.INVALID_LINE
+            )
         line = OrderLine.objects.create(
             order=replacement,
             variant=source.variant,

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
@@ -36,6 +35,7 @@ from orders.selectors import CheckoutLineView, CheckoutSummary
 from orders.services.stock import stock_allocate, stock_deallocate, stock_fulfill
 from shop.accounts.models import User
 from shop.outbox.services import outbox_enqueue
+from shop.validation import field_error
 
 Status = Order.Status
 
@@ -45,11 +45,6 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.FULFILLED: frozenset(),
     Status.CANCELLED: frozenset(),
 }
-
-
-def _error(field: str | None, message: str, code: Code) -> ValidationError:
-    error = ValidationError(message, code=code)
-    return ValidationError({field: error}) if field else error
 
 
 def order_event(
@@ -70,7 +65,7 @@ def order_transition(*, order: Order, to: Status, actor: User | None, message: s
     """Move ``order`` (locked by the caller) to ``to`` if ``TRANSITIONS`` allows it."""
     current = Status(order.status)
     if to not in TRANSITIONS[current]:
-        raise _error(
+        raise field_error(
             "status",
             _("An order cannot go from “%(from)s” to “%(to)s”.")
             % {"from": current.label, "to": to.label},
@@ -286,7 +281,9 @@ def order_cancel(*, actor: User | None, order: Order, reason: str = "") -> Order
 
     order = _locked(order)
     if order.status != Status.UNFULFILLED:
-        raise _error(None, _("Only orders not yet shipped can be cancelled."), Code.CANNOT_CANCEL)
+        raise field_error(
+            None, _("Only orders not yet shipped can be cancelled."), Code.CANNOT_CANCEL
+        )
     order_transition(order=order, to=Status.CANCELLED, actor=actor, message=reason)
     stock_deallocate(lines=order.lines.all())
     voucher_usage_release_for_order(order=order)
@@ -311,18 +308,18 @@ def order_fulfill(
     cancelled or finished order; INVALID_QUANTITY beyond what is left to ship."""
     order = _locked(order)
     if order.status not in (Status.UNFULFILLED, Status.PARTIALLY_FULFILLED):
-        raise _error(None, _("This order cannot be shipped."), Code.CANNOT_FULFILL)
+        raise field_error(None, _("This order cannot be shipped."), Code.CANNOT_FULFILL)
     lines = {line.pk: line for line in order.lines.select_for_update()}
     wanted: dict[OrderLine, int] = {}
     for given, quantity in quantities:
         line = lines.get(given.pk)
         if line is None:
-            raise _error("lines", _("The line is not part of this order."), Code.NOT_FOUND)
+            raise field_error("lines", _("The line is not part of this order."), Code.NOT_FOUND)
         wanted[line] = wanted.get(line, 0) + quantity
     if not wanted or any(
         quantity < 1 or quantity > line.quantity_unfulfilled for line, quantity in wanted.items()
     ):
-        raise _error(
+        raise field_error(
             "lines",
             _("Ship at least one unit and no more than is left to ship of each line."),
             Code.INVALID_QUANTITY,
@@ -358,9 +355,9 @@ def order_fulfill(
 def order_note_add(*, actor: User, order: Order, message: str) -> OrderEvent:
     message = message.strip()
     if not message:
-        raise _error("message", _("Write the note."), Code.REQUIRED)
+        raise field_error("message", _("Write the note."), Code.REQUIRED)
     if len(message) > 2000:
-        raise _error("message", _("A note has at most 2000 characters."), Code.INVALID)
+        raise field_error("message", _("A note has at most 2000 characters."), Code.INVALID)
     return order_event(order, OrderEvent.Type.NOTE_ADDED, actor, message)
 
 

@@ -57,11 +57,7 @@ from shop.accounts import consent
 from shop.accounts.models import User
 from shop.accounts.recovery import may_buy
 from shop.money import is_whole_cents
-
-
-def _error(field: str | None, message: str, code: Code) -> ValidationError:
-    error = ValidationError(message, code=code)
-    return ValidationError({field: error}) if field else error
+from shop.validation import field_error
 
 
 def checkout_problems(
@@ -137,7 +133,7 @@ def _for_sale(view: CheckoutLineView) -> bool:
 def _method(code: str) -> PaymentMethod:
     method = get_payment_method(code)
     if method is None:
-        raise _error(
+        raise field_error(
             "method", _("This payment method is not offered."), Code.PAYMENT_METHOD_NOT_AVAILABLE
         )
     return method
@@ -258,7 +254,7 @@ def _check_may_buy(checkout: Checkout) -> None:
     if settings.ACCOUNT_UNCONFIRMED_MAY_BUY or checkout.user_id is None:
         return  # decided without reading the customer
     if not may_buy(checkout.user):
-        raise _error(
+        raise field_error(
             None,
             _("Confirm your e-mail address before buying: follow the link we sent you."),
             Code.ACCOUNT_NOT_CONFIRMED,
@@ -281,7 +277,7 @@ def _check_payable(
 
 def _refusal(eligibility: Eligibility) -> ValidationError:
     code = Code(eligibility.code) if eligibility.code else Code.PAYMENT_METHOD_NOT_AVAILABLE
-    return _error(eligibility.field, eligibility.reason, code)
+    return field_error(eligibility.field, eligibility.reason, code)
 
 
 def _started_as(payment: Payment, checkout: Checkout, options: dict[str, Any]) -> bool:
@@ -331,7 +327,7 @@ def _payment_session(
         stock_release_reservations(checkout=checkout)  # nothing to hold units for
         declined = isinstance(failure, PaymentDeclined)
         message = str(failure) if declined else _("The payment was declined.")
-        raise _error("method", message, Code.PAYMENT_DECLINED) from failure
+        raise field_error("method", message, Code.PAYMENT_DECLINED) from failure
     return payment, session
 
 
@@ -452,7 +448,7 @@ def _give_back_charge(
 
 
 def _gateway_error() -> ValidationError:
-    return _error(
+    return field_error(
         None,
         _("The payment service did not answer. Please try again in a moment."),
         Code.GATEWAY_UNAVAILABLE,
@@ -467,9 +463,9 @@ def _newest_payment(checkout: Checkout) -> Payment | None:
 def _current_payment(checkout: Checkout, payment: Payment | None) -> Payment:
     """``payment`` (``_newest_payment``), if it was started for this version."""
     if payment is None:
-        raise _error(None, _("Start the payment first."), Code.PAYMENT_NOT_STARTED)
+        raise field_error(None, _("Start the payment first."), Code.PAYMENT_NOT_STARTED)
     if payment.details.get("checkout_version") != checkout.version:
-        raise _error(
+        raise field_error(
             None,
             _("The cart changed after the payment started. Start the payment again."),
             Code.PAYMENT_OUTDATED,
@@ -600,7 +596,7 @@ def _complete_locked(
         order = Order.objects.filter(checkout_token=checkout.token).first()
         if order is not None:
             return order
-        raise _error("token", _("Checkout not found."), Code.NOT_FOUND)
+        raise field_error("token", _("Checkout not found."), Code.NOT_FOUND)
     _check_may_buy(locked)
     # Checked before the payment is asked, so never given back for them.
     accepted = {*accepted, *_accepted_at_start(locked)}
@@ -657,9 +653,9 @@ def _provider_call(call: Callable[[Payment], PaymentStatus], payment: Payment) -
     except GatewayUnavailable as exc:
         raise _gateway_error() from exc
     except PaymentDeclined as exc:
-        raise _error("method", str(exc), Code.PAYMENT_DECLINED) from exc
+        raise field_error("method", str(exc), Code.PAYMENT_DECLINED) from exc
     except PaymentError as exc:
-        raise _error(None, _("The payment was declined."), Code.PAYMENT_DECLINED) from exc
+        raise field_error(None, _("The payment was declined."), Code.PAYMENT_DECLINED) from exc
 
 
 def _unplaceable(
@@ -671,11 +667,13 @@ def _unplaceable(
     if summary.promo_problem is not None:
         return summary.promo_problem
     if payment.amount != summary.totals.total_gross:
-        return _error(None, _("The amount paid does not match the total."), Code.PAYMENT_OUTDATED)
+        return field_error(
+            None, _("The amount paid does not match the total."), Code.PAYMENT_OUTDATED
+        )
     if status in DEAD:
-        return _error(None, _("The payment was declined."), Code.PAYMENT_DECLINED)
+        return field_error(None, _("The payment was declined."), Code.PAYMENT_DECLINED)
     if status not in (Payment.Status.CHARGED, Payment.Status.AUTHORIZED):
-        return _error(None, _("The payment is not finished yet."), Code.PAYMENT_PENDING)
+        return field_error(None, _("The payment is not finished yet."), Code.PAYMENT_PENDING)
     eligibility = _method(payment.method).eligibility(
         summary.checkout, amount=payment.amount, options=payment.details.get("options") or {}
     )

@@ -272,7 +272,9 @@ def _cart_payments_give_back(checkouts: QuerySet[Checkout]) -> None:
             payments_supersede(checkout=checkout)
 
 
-def _anonymous_address(address: dict[str, Any] | None) -> dict[str, Any] | None:
+def address_territory(address: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What an order's address snapshot keeps once its person is erased: the
+    tax territory (``KEPT_ADDRESS_KEYS``)."""
     if address is None:
         return None
     return {key: address[key] for key in KEPT_ADDRESS_KEYS if key in address}
@@ -285,11 +287,11 @@ def _orders_detach(user: User, placeholder: str) -> None:
             # The F1 recipient: what its invoices name (module docstring).
             kept_billing = {key: value for key, value in billing.items() if key != "phone"}
         else:
-            kept_billing = _anonymous_address(billing) or {}
+            kept_billing = address_territory(billing) or {}
         order.user = None
         order.email = placeholder
         order.billing_address = kept_billing
-        order.shipping_address = _anonymous_address(order.shipping_address)
+        order.shipping_address = address_territory(order.shipping_address)
         order.customer_note = ""
         order.save(
             update_fields=[

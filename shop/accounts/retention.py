@@ -40,7 +40,7 @@ from django.utils import timezone
 
 from orders.models import Order, OrderEvent
 from shop.accounts.models import ADDRESS_FIELDS
-from shop.accounts.privacy import DELETED_EMAIL_DOMAIN, KEPT_ADDRESS_KEYS
+from shop.accounts.privacy import DELETED_EMAIL_DOMAIN, KEPT_ADDRESS_KEYS, address_territory
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -72,12 +72,6 @@ def _due(now: datetime | None) -> QuerySet[Order]:
     )
 
 
-def _territory(address: dict[str, object] | None) -> dict[str, object] | None:
-    if address is None:
-        return None
-    return {key: address[key] for key in KEPT_ADDRESS_KEYS if key in address}
-
-
 def orders_retention_erase(*, now: datetime | None = None) -> int:
     """Erase the personal data left on the detached orders of deleted accounts
     placed before :func:`retention_cutoff`; returns how many orders changed.
@@ -89,8 +83,8 @@ def orders_retention_erase(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             batch = list(_due(now).select_for_update(skip_locked=True).order_by("pk")[:BATCH])
             for order in batch:
-                order.billing_address = _territory(order.billing_address) or {}
-                order.shipping_address = _territory(order.shipping_address)
+                order.billing_address = address_territory(order.billing_address) or {}
+                order.shipping_address = address_territory(order.shipping_address)
                 order.customer_note = ""
                 order.save(
                     update_fields=[
