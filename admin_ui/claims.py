@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, QuerySet, Value, When
 from django.http import FileResponse, Http404, HttpRequest
@@ -271,22 +271,8 @@ class ClaimAdmin(ObjectActionsAdmin):
             },
         ),
     )
-    readonly_fields = (
-        "number",
-        "order",
-        "customer_email",
-        "user",
-        "reason",
-        "status",
-        "created_at",
-        "age",
-        "description",
-        "resolution",
-        "refund",
-        "replacement_order",
-        "resolved_at",
-        "refundable",
-    )
+    # Every change goes through an action, with its service.
+    readonly_fields = tuple(flatten_fieldsets(fieldsets))
     inlines = (ClaimLineInline, ClaimMessageInline, ClaimEventInline)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Claim]:

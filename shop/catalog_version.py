@@ -19,19 +19,18 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
 
 from shop.audit import record_change
 
 if TYPE_CHECKING:
-    from django.db.models import Model
-
     from shop.accounts.models import User
 
 KEY = "catalog-version"
+PositionedT = TypeVar("PositionedT", bound=models.Model)
 
 
 def catalog_changed() -> None:
@@ -44,7 +43,7 @@ def catalog_changed() -> None:
 def record_catalog_change(
     *,
     actor: User,
-    obj: Model,
+    obj: models.Model,
     action: Literal["add", "change", "delete"],
     changed: Sequence[str] = (),
 ) -> None:
@@ -54,6 +53,20 @@ def record_catalog_change(
     A deletion records before it deletes: the entry needs the row's key."""
     catalog_changed()
     record_change(actor=actor, obj=obj, action=action, message=", ".join(changed))
+
+
+def positions_record(
+    *, actor: User, model: type[PositionedT], rows: dict[int, PositionedT], ids: list[int]
+) -> list[PositionedT]:
+    """Give ``rows`` of ``model`` (by primary key, locked by the caller) the positions 1, 2, ...
+    in the order of ``ids``, which the caller checked names each of them once; each
+    change is recorded. Returns the rows in their new order."""
+    for position, pk in enumerate(ids, start=1):
+        rows[pk].position = position  # type: ignore[attr-defined]
+    model._default_manager.bulk_update(rows.values(), ["position"])
+    for row in rows.values():
+        record_catalog_change(actor=actor, obj=row, action="change", changed=["position"])
+    return [rows[pk] for pk in ids]
 
 
 def _bump() -> None:

@@ -23,7 +23,7 @@ from catalog.media import (
 from catalog.models import Product, ProductMedia
 from catalog.services._common import _assign, _invalid, _next_position
 from shop.accounts.models import User
-from shop.catalog_version import record_catalog_change
+from shop.catalog_version import positions_record, record_catalog_change
 from shop.validation import full_clean
 
 
@@ -103,12 +103,7 @@ def product_media_reorder(
     media = {m.pk: m for m in product.media.select_for_update().order_by("pk")}
     if sorted(media_ids) != sorted(media):
         raise _invalid("media", _("List every image of the product exactly once."))
-    for position, pk in enumerate(media_ids, start=1):
-        media[pk].position = position
-    ProductMedia.objects.bulk_update(media.values(), ["position"])
-    for item in media.values():
-        record_catalog_change(actor=actor, obj=item, action="change", changed=["position"])
-    return [media[pk] for pk in media_ids]
+    return positions_record(actor=actor, model=ProductMedia, rows=media, ids=media_ids)
 
 
 @transaction.atomic

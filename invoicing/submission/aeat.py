@@ -75,6 +75,19 @@ def soap_envelope(body: etree._Element) -> bytes:
     return etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
 
 
+def checked_request(records: Sequence[OutgoingRecord], *, incident: bool, refusal: str) -> bytes:
+    """The SOAP request submitting ``records``, checked against the AEAT's schema
+    first: a document it refuses is :class:`SubmissionRefused` (without code), its
+    message ``refusal`` and why, and goes nowhere."""
+    document = submission_xml(records, incident=incident)
+    request = soap_envelope(document)
+    try:
+        validate(document)
+    except SchemaInvalid as exc:
+        raise SubmissionRefused(f"{refusal}, invalid: {exc}", request=request) from exc
+    return request
+
+
 def _write_private(path: Path, content: bytes) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as stream:
@@ -149,12 +162,7 @@ class AeatChannel(VerifactuChannel):
         checked against the AEAT's schema first: one it refuses is not sent (a
         :class:`SubmissionRefused` without code). A 5xx answer without a Fault, a
         timeout or a connection error is :class:`ChannelUnavailable`."""
-        document = submission_xml(records, incident=incident)
-        request = soap_envelope(document)
-        try:
-            validate(document)
-        except SchemaInvalid as exc:
-            raise SubmissionRefused(f"Not sent, invalid: {exc}", request=request) from exc
+        request = checked_request(records, incident=incident, refusal="Not sent")
         try:
             response = requests.post(
                 self.url,

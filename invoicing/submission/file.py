@@ -21,16 +21,13 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from invoicing.submission.aeat import soap_envelope
+from invoicing.submission.aeat import checked_request
 from invoicing.submission.base import (
     OutgoingRecord,
-    SubmissionRefused,
     SubmissionResult,
     SubmissionStatus,
     VerifactuChannel,
-    submission_xml,
 )
-from invoicing.verifactu.xml import SchemaInvalid, validate
 from shop.files import write_atomically
 
 ANSWER_SUFFIX = ".answer.xml"
@@ -54,12 +51,7 @@ class FileChannel(VerifactuChannel):
         """Write ``VF-<UTC time>-<SHA-256 prefix>.xml``; returns a ``written`` result
         without record results. A document the schema refuses is not written
         (:class:`SubmissionRefused`); a write that fails raises ``OSError``."""
-        document = submission_xml(records, incident=incident)
-        request = soap_envelope(document)
-        try:
-            validate(document)
-        except SchemaInvalid as exc:
-            raise SubmissionRefused(f"Not written, invalid: {exc}", request=request) from exc
+        request = checked_request(records, incident=incident, refusal="Not written")
         stamp = timezone.now().strftime("%Y%m%dT%H%M%S%fZ")
         reference = f"VF-{stamp}-{hashlib.sha256(request).hexdigest()[:12]}"
         write_atomically(file_dir() / f"{reference}.xml", request)

@@ -13,7 +13,7 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from shop.accounts.models import User
-from shop.catalog_version import record_catalog_change
+from shop.catalog_version import positions_record, record_catalog_change
 from shop.content.errors import ContentErrorCode as Code
 from shop.content.models import FaqCategory, FaqEntry, HomePageSection, LegalPage, ShopSettings
 from shop.validation import full_clean
@@ -158,12 +158,7 @@ def home_page_sections_reorder(*, actor: User, section_ids: list[int]) -> list[H
                 )
             }
         )
-    for position, pk in enumerate(section_ids, start=1):
-        sections[pk].position = position
-    HomePageSection.objects.bulk_update(sections.values(), ["position"])
-    for section in sections.values():
-        record_catalog_change(actor=actor, obj=section, action="change", changed=["position"])
-    return [sections[pk] for pk in section_ids]
+    return positions_record(actor=actor, model=HomePageSection, rows=sections, ids=section_ids)
 
 
 FAQ_CATEGORY_FIELDS = ("name", "name_en", "position")

@@ -102,6 +102,12 @@ export function field(label, attrs = {}, { hint = "", control = "input", options
   );
 }
 
+/** A password field: the current one, or a `fresh` one (8 characters at least, as the shop requires). */
+export function passwordField(label, name, { fresh = false, hint = "" } = {}) {
+  const kind = fresh ? { autocomplete: "new-password", minlength: "8" } : { autocomplete: "current-password" };
+  return field(label, { name, type: "password", required: true, ...kind }, { hint });
+}
+
 /** A checkbox or radio button (`attrs`, with an `id`) and its `label`, in a row. */
 export function check(attrs, label, { rowClass = "check" } = {}) {
   return h("div", { class: rowClass }, h("input", attrs), h("label", { for: attrs.id }, label));

@@ -1,7 +1,7 @@
 // Signing in (tokenCreate), registering (accountRegister), and the customer's
 // account: orders, water-supply contracts, claims.
 import { consentCheck, showPayloadErrors, statusLabel } from "../components.js";
-import { busy, field, formValues, h } from "../dom.js";
+import { busy, field, formValues, h, passwordField } from "../dom.js";
 import { accountSecurity, pageUrl } from "./recovery.js";
 import { privacySection } from "./privacy.js";
 
@@ -15,7 +15,7 @@ export async function signIn(ctx) {
     "form",
     { "aria-labelledby": "ws-signin" },
     field(ctx.t("account.email"), { name: "email", type: "email", required: true, autocomplete: "username" }),
-    field(ctx.t("account.password"), { name: "password", type: "password", required: true, autocomplete: "current-password" }),
+    passwordField(ctx.t("account.password"), "password"),
     h("button", { type: "submit" }, ctx.t("account.signIn")),
   );
   form.addEventListener("submit", async (event) => {
@@ -58,11 +58,7 @@ export async function register(ctx) {
     field(ctx.t("address.firstName"), { name: "firstName", autocomplete: "given-name" }),
     field(ctx.t("address.lastName"), { name: "lastName", autocomplete: "family-name" }),
     field(ctx.t("account.email"), { name: "email", type: "email", required: true, autocomplete: "email" }),
-    field(
-      ctx.t("account.password"),
-      { name: "password", type: "password", required: true, autocomplete: "new-password", minlength: "8" },
-      { hint: ctx.t("account.passwordHint") },
-    ),
+    passwordField(ctx.t("account.password"), "password", { fresh: true, hint: ctx.t("account.passwordHint") }),
     consentCheck(ctx, { id: "ws-accept-privacy", name: "acceptPrivacyPolicy" }, ctx.t("consent.privacy")),
     h("button", { type: "submit" }, ctx.t("account.register")),
   );

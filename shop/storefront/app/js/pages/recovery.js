@@ -3,7 +3,7 @@
 // (setPassword), confirming the address (accountConfirm), confirming a new
 // address (confirmEmailChange), and the account page's password and e-mail forms.
 import { showPayloadErrors } from "../components.js";
-import { busy, field, formValues, h } from "../dom.js";
+import { busy, field, formValues, h, passwordField } from "../dom.js";
 
 // The links e-mailed lead back to this storefront's own pages.
 const STOREFRONT = new URL("../../", import.meta.url).href; // this file is js/pages/recovery.js
@@ -60,11 +60,7 @@ export async function resetPassword(ctx) {
     "form",
     { "aria-labelledby": "ws-reset" },
     h("p", {}, ctx.t("recovery.resetFor", { email })),
-    field(
-      ctx.t("recovery.newPassword"),
-      { name: "password", type: "password", required: true, autocomplete: "new-password", minlength: "8" },
-      { hint: ctx.t("account.passwordHint") },
-    ),
+    passwordField(ctx.t("recovery.newPassword"), "password", { fresh: true, hint: ctx.t("account.passwordHint") }),
     h("button", { type: "submit" }, ctx.t("recovery.save")),
   );
   form.addEventListener("submit", async (event) => {
@@ -175,12 +171,7 @@ export function accountSecurity(ctx, me) {
     "form",
     { "aria-labelledby": "ws-email-change" },
     field(ctx.t("recovery.newEmail"), { name: "newEmail", type: "email", required: true, autocomplete: "email" }),
-    field(ctx.t("recovery.currentPassword"), {
-      name: "password",
-      type: "password",
-      required: true,
-      autocomplete: "current-password",
-    }),
+    passwordField(ctx.t("recovery.currentPassword"), "password"),
     h("button", { type: "submit" }, ctx.t("recovery.changeEmail")),
   );
   emailForm.addEventListener("submit", async (event) => {
@@ -205,17 +196,11 @@ export function accountSecurity(ctx, me) {
   const passwordForm = h(
     "form",
     { "aria-labelledby": "ws-password-change" },
-    field(ctx.t("recovery.currentPassword"), {
-      name: "oldPassword",
-      type: "password",
-      required: true,
-      autocomplete: "current-password",
+    passwordField(ctx.t("recovery.currentPassword"), "oldPassword"),
+    passwordField(ctx.t("recovery.newPassword"), "newPassword", {
+      fresh: true,
+      hint: ctx.t("recovery.passwordChangeHint"),
     }),
-    field(
-      ctx.t("recovery.newPassword"),
-      { name: "newPassword", type: "password", required: true, autocomplete: "new-password", minlength: "8" },
-      { hint: ctx.t("recovery.passwordChangeHint") },
-    ),
     h("button", { type: "submit" }, ctx.t("recovery.save")),
   );
   passwordForm.addEventListener("submit", async (event) => {
