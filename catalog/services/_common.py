@@ -13,6 +13,8 @@ from django.utils.text import slugify
 
 from catalog.errors import CatalogErrorCode as Code
 from catalog.models import Category, Collection, Product, Warehouse
+from shop.accounts.models import User
+from shop.catalog_version import record_catalog_change
 from shop.content.services import clean_rich_text
 from shop.validation import assign, full_clean, save_unique
 
@@ -47,7 +49,7 @@ def _clean_described(obj: Category | Product | Collection) -> None:
     full_clean(obj, Code)
 
 
-def _save(
+def _store(
     obj: ModelT,
     data: dict[str, Any],
     fields: tuple[str, ...],
@@ -61,3 +63,22 @@ def _save(
     clean(obj)
     save_unique(obj, Code)
     return changed
+
+
+def _save(
+    obj: ModelT,
+    data: dict[str, Any],
+    fields: tuple[str, ...],
+    clean: Callable[[ModelT], None] = _validate,
+    *,
+    actor: User,
+) -> ModelT:
+    """:func:`_store`, then the record of who did it: an add when ``obj`` is new,
+    else a change naming the fields set."""
+    adding = obj._state.adding
+    changed = _store(obj, data, fields, clean)
+    if adding:
+        record_catalog_change(actor=actor, obj=obj, action="add")
+    else:
+        record_catalog_change(actor=actor, obj=obj, action="change", changed=changed)
+    return obj

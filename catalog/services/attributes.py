@@ -40,10 +40,7 @@ def _clean_attribute(attribute: Attribute) -> None:
 @transaction.atomic
 def attribute_create(*, actor: User, data: dict[str, Any]) -> Attribute:
     """Add an attribute; ``slug``, ``name`` and ``type`` are required."""
-    attribute = Attribute()
-    _save(attribute, data, ATTRIBUTE_FIELDS, _clean_attribute)
-    record_catalog_change(actor=actor, obj=attribute, action="add")
-    return attribute
+    return _save(Attribute(), data, ATTRIBUTE_FIELDS, _clean_attribute, actor=actor)
 
 
 @transaction.atomic
@@ -51,9 +48,7 @@ def attribute_update(*, actor: User, attribute: Attribute, data: dict[str, Any])
     """Change an attribute; its ``type`` only while no product has a value of it."""
     # Locked, so a product cannot be given a value while the type changes.
     Attribute.objects.select_for_update().filter(pk=attribute.pk).exists()
-    changed = _save(attribute, data, ATTRIBUTE_FIELDS, _clean_attribute)
-    record_catalog_change(actor=actor, obj=attribute, action="change", changed=changed)
-    return attribute
+    return _save(attribute, data, ATTRIBUTE_FIELDS, _clean_attribute, actor=actor)
 
 
 @transaction.atomic

@@ -45,18 +45,13 @@ def _clean_category(category: Category) -> None:
 @transaction.atomic
 def category_create(*, actor: User, data: dict[str, Any]) -> Category:
     """Add a category; the slug defaults to the slugified name. Raises ``ValidationError``."""
-    category = Category()
-    _save(category, data, CATEGORY_FIELDS, _clean_category)
-    record_catalog_change(actor=actor, obj=category, action="add")
-    return category
+    return _save(Category(), data, CATEGORY_FIELDS, _clean_category, actor=actor)
 
 
 @transaction.atomic
 def category_update(*, actor: User, category: Category, data: dict[str, Any]) -> Category:
     """Change a category; ``parent`` may not be the category or one below it (INVALID)."""
-    changed = _save(category, data, CATEGORY_FIELDS, _clean_category)
-    record_catalog_change(actor=actor, obj=category, action="change", changed=changed)
-    return category
+    return _save(category, data, CATEGORY_FIELDS, _clean_category, actor=actor)
 
 
 @transaction.atomic

@@ -28,17 +28,12 @@ COLLECTION_FIELDS = (
 @transaction.atomic
 def collection_create(*, actor: User, data: dict[str, Any]) -> Collection:
     """Add a collection (without products); the slug defaults to the slugified name."""
-    collection = Collection()
-    _save(collection, data, COLLECTION_FIELDS, _clean_described)
-    record_catalog_change(actor=actor, obj=collection, action="add")
-    return collection
+    return _save(Collection(), data, COLLECTION_FIELDS, _clean_described, actor=actor)
 
 
 @transaction.atomic
 def collection_update(*, actor: User, collection: Collection, data: dict[str, Any]) -> Collection:
-    changed = _save(collection, data, COLLECTION_FIELDS, _clean_described)
-    record_catalog_change(actor=actor, obj=collection, action="change", changed=changed)
-    return collection
+    return _save(collection, data, COLLECTION_FIELDS, _clean_described, actor=actor)
 
 
 @transaction.atomic

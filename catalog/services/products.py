@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from catalog.errors import CatalogErrorCode as Code
 from catalog.media import delete_files, media_files
 from catalog.models import Attribute, AttributeChoice, Product, ProductAttributeValue, Stock
-from catalog.services._common import _clean_described, _save
+from catalog.services._common import _clean_described, _store
 from shop.accounts.models import User
 from shop.catalog_version import record_catalog_change
 
@@ -123,7 +123,7 @@ def _set_attributes(product: Product, values: Sequence[AttributeValueData]) -> N
 
 
 def _save_product(product: Product, data: dict[str, Any]) -> list[str]:
-    changed = _save(product, data, PRODUCT_FIELDS, _clean_described)
+    changed = _store(product, data, PRODUCT_FIELDS, _clean_described)
     if data.get("attributes") is not None:
         _set_attributes(product, data["attributes"])
         changed.append("attributes")

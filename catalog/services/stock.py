@@ -32,17 +32,12 @@ def _clean_warehouse(warehouse: Warehouse) -> None:
 @transaction.atomic
 def warehouse_create(*, actor: User, data: dict[str, Any]) -> Warehouse:
     """Add a warehouse; the slug defaults to the slugified name."""
-    warehouse = Warehouse()
-    _save(warehouse, data, WAREHOUSE_FIELDS, _clean_warehouse)
-    record_catalog_change(actor=actor, obj=warehouse, action="add")
-    return warehouse
+    return _save(Warehouse(), data, WAREHOUSE_FIELDS, _clean_warehouse, actor=actor)
 
 
 @transaction.atomic
 def warehouse_update(*, actor: User, warehouse: Warehouse, data: dict[str, Any]) -> Warehouse:
-    changed = _save(warehouse, data, WAREHOUSE_FIELDS, _clean_warehouse)
-    record_catalog_change(actor=actor, obj=warehouse, action="change", changed=changed)
-    return warehouse
+    return _save(warehouse, data, WAREHOUSE_FIELDS, _clean_warehouse, actor=actor)
 
 
 @transaction.atomic

@@ -81,17 +81,13 @@ def variant_create(*, actor: User, product: Product, data: dict[str, Any]) -> Pr
     """Add a variant to ``product``, after its last one unless ``position`` is given.
     SKU unique (UNIQUE); price >= 0 with at most 2 decimals; compare-at above it."""
     variant = ProductVariant(product=product, position=_next_position(product.variants.all()))
-    _save(variant, data, VARIANT_FIELDS, _clean_variant)
-    record_catalog_change(actor=actor, obj=variant, action="add")
-    return variant
+    return _save(variant, data, VARIANT_FIELDS, _clean_variant, actor=actor)
 
 
 @transaction.atomic
 def variant_update(*, actor: User, variant: ProductVariant, data: dict[str, Any]) -> ProductVariant:
     """Change a variant; ``compare_at_price=None`` removes the compare-at price."""
-    changed = _save(variant, data, VARIANT_FIELDS, _clean_variant)
-    record_catalog_change(actor=actor, obj=variant, action="change", changed=changed)
-    return variant
+    return _save(variant, data, VARIANT_FIELDS, _clean_variant, actor=actor)
 
 
 @transaction.atomic

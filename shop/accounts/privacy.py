@@ -280,6 +280,15 @@ def address_territory(address: dict[str, Any] | None) -> dict[str, Any] | None:
     return {key: address[key] for key in KEPT_ADDRESS_KEYS if key in address}
 
 
+def order_person_erase(order: Order, *, billing_address: dict[str, Any]) -> list[str]:
+    """Set on ``order`` what it keeps of its buyer: ``billing_address``, the
+    territory of its shipping address and no note. Returns the fields to save."""
+    order.billing_address = billing_address
+    order.shipping_address = address_territory(order.shipping_address)
+    order.customer_note = ""
+    return ["billing_address", "shipping_address", "customer_note", "updated_at"]
+
+
 def _orders_detach(user: User, placeholder: str) -> None:
     for order in Order.objects.filter(user=user).order_by("pk"):
         billing = order.billing_address or {}
@@ -290,19 +299,8 @@ def _orders_detach(user: User, placeholder: str) -> None:
             kept_billing = address_territory(billing) or {}
         order.user = None
         order.email = placeholder
-        order.billing_address = kept_billing
-        order.shipping_address = address_territory(order.shipping_address)
-        order.customer_note = ""
-        order.save(
-            update_fields=[
-                "user",
-                "email",
-                "billing_address",
-                "shipping_address",
-                "customer_note",
-                "updated_at",
-            ]
-        )
+        erased = order_person_erase(order, billing_address=kept_billing)
+        order.save(update_fields=["user", "email", *erased])
 
 
 def _claims_erase(user: User) -> None:

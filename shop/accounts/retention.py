@@ -40,7 +40,12 @@ from django.utils import timezone
 
 from orders.models import Order, OrderEvent
 from shop.accounts.models import ADDRESS_FIELDS
-from shop.accounts.privacy import DELETED_EMAIL_DOMAIN, KEPT_ADDRESS_KEYS, address_territory
+from shop.accounts.privacy import (
+    DELETED_EMAIL_DOMAIN,
+    KEPT_ADDRESS_KEYS,
+    address_territory,
+    order_person_erase,
+)
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -83,17 +88,8 @@ def orders_retention_erase(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             batch = list(_due(now).select_for_update(skip_locked=True).order_by("pk")[:BATCH])
             for order in batch:
-                order.billing_address = address_territory(order.billing_address) or {}
-                order.shipping_address = address_territory(order.shipping_address)
-                order.customer_note = ""
-                order.save(
-                    update_fields=[
-                        "billing_address",
-                        "shipping_address",
-                        "customer_note",
-                        "updated_at",
-                    ]
-                )
+                billing = address_territory(order.billing_address) or {}
+                order.save(update_fields=order_person_erase(order, billing_address=billing))
             OrderEvent.objects.filter(order__in=batch).exclude(message="").update(message="")
         erased += len(batch)
         if len(batch) < BATCH:
