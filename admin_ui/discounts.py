@@ -34,6 +34,22 @@ from shop.money import quantize
 RENAMES = {"startsAt": "starts_at", "endsAt": "ends_at"}
 
 
+class UsageColumns:
+    """The list columns a promotion and a voucher share, from their usage figures
+    (annotated by the admin's queryset)."""
+
+    def stats(self, obj: Any) -> selectors.PromotionStats | selectors.VoucherStats:
+        raise NotImplementedError
+
+    @admin.display(description=_("discount given"), ordering="usage_discount")
+    def discount_given(self, obj: Any) -> str:
+        return euros(self.stats(obj).discount)
+
+    @admin.display(description=_("revenue"), ordering="usage_revenue")
+    def revenue(self, obj: Any) -> str:
+        return euros(self.stats(obj).revenue)
+
+
 class PromotionForm(ServiceCheckedForm):
     service_renames = RENAMES
 
@@ -46,7 +62,7 @@ class PromotionForm(ServiceCheckedForm):
 
 
 @admin.register(Promotion)
-class PromotionAdmin(ServiceAdmin):
+class PromotionAdmin(UsageColumns, ServiceAdmin):
     writes = Writes(
         "promotion",
         (*services.PROMOTION_FIELDS, *services.PROMOTION_TARGETS),
@@ -76,23 +92,19 @@ class PromotionAdmin(ServiceAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Promotion]:
         return selectors.promotions_with_usage(super().get_queryset(request), targets=False)
 
+    @override
+    def stats(self, obj: Any) -> selectors.PromotionStats:
+        return selectors.promotion_stats(obj)
+
     @admin.display(description=_("orders"), ordering="usage_orders")
     def orders(self, obj: Promotion) -> int:
-        return selectors.promotion_stats(obj).orders
-
-    @admin.display(description=_("discount given"), ordering="usage_discount")
-    def discount_given(self, obj: Promotion) -> str:
-        return euros(selectors.promotion_stats(obj).discount)
-
-    @admin.display(description=_("revenue"), ordering="usage_revenue")
-    def revenue(self, obj: Promotion) -> str:
-        return euros(selectors.promotion_stats(obj).revenue)
+        return self.stats(obj).orders
 
     @admin.display(description=_("usage and revenue"))
     def usage_summary(self, obj: Promotion) -> str:
         if obj.pk is None:
             return "-"
-        stats = selectors.promotion_stats(obj)
+        stats = self.stats(obj)
         return str(
             _("%(orders)d orders (not cancelled); %(discount)s given, %(revenue)s of orders.")
             % {
@@ -126,7 +138,7 @@ class GenerateCodesForm(forms.Form):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(ObjectToolsMixin, ServiceAdmin):
+class VoucherAdmin(UsageColumns, ObjectToolsMixin, ServiceAdmin):
     writes = Writes(
         "voucher",
         (*services.VOUCHER_FIELDS, *services.VOUCHER_TARGETS),
@@ -166,21 +178,17 @@ class VoucherAdmin(ObjectToolsMixin, ServiceAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Voucher]:
         return selectors.vouchers_with_usage(super().get_queryset(request))
 
+    @override
+    def stats(self, obj: Any) -> selectors.VoucherStats:
+        return selectors.voucher_stats(obj)
+
     @admin.display(description=_("uses"), ordering="usage_uses")
     def uses(self, obj: Voucher) -> int:
-        return selectors.voucher_stats(obj).uses
-
-    @admin.display(description=_("discount given"), ordering="usage_discount")
-    def discount_given(self, obj: Voucher) -> str:
-        return euros(selectors.voucher_stats(obj).discount)
-
-    @admin.display(description=_("revenue"), ordering="usage_revenue")
-    def revenue(self, obj: Voucher) -> str:
-        return euros(selectors.voucher_stats(obj).revenue)
+        return self.stats(obj).uses
 
     @admin.display(description=_("usage and revenue"))
     def usage_summary(self, obj: Voucher) -> str:
-        stats = selectors.voucher_stats(obj)
+        stats = self.stats(obj)
         codes = obj.codes.count()
         return str(
             _(

@@ -9,10 +9,10 @@ to change; they raise ``ValidationError`` keyed by model field, with
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -45,6 +45,7 @@ COUNTRY_CODES = frozenset(
 # Lists arrive in variables, which the request's token limit does not count.
 MAX_RULES = 500
 MAX_AMOUNT = Decimal("1e8")
+ModelT = TypeVar("ModelT", bound=models.Model)
 
 
 _assign = assign
@@ -65,6 +66,24 @@ def _record(
     history entry says who did it and what it set. A deletion records first."""
     forget_shipping_zones()
     record_change(actor=actor, obj=obj, action=action, message=", ".join(changed))
+
+
+def _save(
+    save: Callable[[ModelT, dict[str, Any]], list[str]],
+    obj: ModelT,
+    data: dict[str, Any],
+    *,
+    actor: User,
+) -> ModelT:
+    """``save`` (one of the ``_save_*`` below) ``data`` on ``obj``, then :func:`_record`
+    it: an add when ``obj`` is new, else a change naming the fields set."""
+    adding = obj._state.adding
+    changed = save(obj, data)
+    if adding:
+        _record(actor=actor, obj=obj, action="add")
+    else:
+        _record(actor=actor, obj=obj, action="change", changed=changed)
+    return obj
 
 
 def _clean(obj: models.Model, errors: dict[str, Any], exclude: Sequence[str] = ()) -> None:
@@ -182,10 +201,7 @@ def shipping_zone_create(*, actor: User, data: dict[str, Any]) -> ShippingZone:
     upper-cased, repeats dropped) are required; ``rules`` is a list of
     :class:`PostalCodeRuleData` (none: the whole of the countries). A faulty rule is
     an INVALID_POSTAL_CODE_RULE error on ``rules`` naming the rule's number (from 1)."""
-    zone = ShippingZone()
-    _save_zone(zone, data)
-    _record(actor=actor, obj=zone, action="add")
-    return zone
+    return _save(_save_zone, ShippingZone(), data, actor=actor)
 
 
 @transaction.atomic
@@ -193,9 +209,7 @@ def shipping_zone_update(*, actor: User, zone: ShippingZone, data: dict[str, Any
     """Change a zone; ``rules``, when given, replaces every rule (``[]`` removes them all)."""
     # Concurrent replacements of the rules queue instead of merging.
     ShippingZone.objects.select_for_update().filter(pk=zone.pk).exists()
-    changed = _save_zone(zone, data)
-    _record(actor=actor, obj=zone, action="change", changed=changed)
-    return zone
+    return _save(_save_zone, zone, data, actor=actor)
 
 
 @transaction.atomic
@@ -292,10 +306,7 @@ def shipping_method_create(
     list of :class:`PickupPoint`) is required for pickup methods, refused for others.
     """
     position = int(zone.methods.aggregate(last=Max("position"))["last"] or 0) + 1
-    method = ShippingMethod(zone=zone, position=position)
-    _save_method(method, data)
-    _record(actor=actor, obj=method, action="add")
-    return method
+    return _save(_save_method, ShippingMethod(zone=zone, position=position), data, actor=actor)
 
 
 @transaction.atomic
@@ -304,9 +315,7 @@ def shipping_method_update(
 ) -> ShippingMethod:
     """Change a method; ``None`` clears a band, ``free_above`` or a weight limit, and
     ``pickup_points``, when given, replaces the method's pickup points."""
-    changed = _save_method(method, data)
-    _record(actor=actor, obj=method, action="change", changed=changed)
-    return method
+    return _save(_save_method, method, data, actor=actor)
 
 
 @transaction.atomic
@@ -353,19 +362,14 @@ def _save_pickup_point(point: PickupPoint, data: dict[str, Any]) -> list[str]:
 def pickup_point_create(*, actor: User, data: dict[str, Any]) -> PickupPoint:
     """Add a pickup point (a customer office); every field but ``opening_hours_en`` is
     required and the postal code must be a Spanish one (INVALID)."""
-    point = PickupPoint()
-    _save_pickup_point(point, data)
-    _record(actor=actor, obj=point, action="add")
-    return point
+    return _save(_save_pickup_point, PickupPoint(), data, actor=actor)
 
 
 @transaction.atomic
 def pickup_point_update(*, actor: User, point: PickupPoint, data: dict[str, Any]) -> PickupPoint:
     """Change a pickup point; ``is_active=False`` closes it for a while and keeps it
     in its methods."""
-    changed = _save_pickup_point(point, data)
-    _record(actor=actor, obj=point, action="change", changed=changed)
-    return point
+    return _save(_save_pickup_point, point, data, actor=actor)
 
 
 @transaction.atomic
