@@ -70,22 +70,36 @@ def can_see_unpublished(user: User | None) -> bool:
     return staff_may(user, "catalog.view_product")
 
 
-def visible_products(user: User | None) -> QuerySet[Product]:
-    """Published products in published categories; everything for catalogue staff."""
-    products = Product.objects.defer("search_vector")
+def product_for_sale(product: Product) -> bool:
+    """What a shopper may see and buy of the catalogue: a published product in a
+    published category (the rule of :func:`shown_products`, on a loaded row)."""
+    return product.is_published and product.category.is_published
+
+
+def shown_products(user: User | None, via: str = "") -> Q:
+    """The products ``user`` may see, reached through ``via`` (a relation path such
+    as ``"product__"``): those for sale, or every one for catalogue staff."""
     if can_see_unpublished(user):
-        return products
-    return products.filter(is_published=True, category__is_published=True)
+        return Q()
+    return Q(**{f"{via}is_published": True, f"{via}category__is_published": True})
+
+
+def shown_published(user: User | None) -> Q:
+    """The categories or collections ``user`` may see: the published ones, or every
+    one for catalogue staff."""
+    return Q() if can_see_unpublished(user) else Q(is_published=True)
+
+
+def visible_products(user: User | None) -> QuerySet[Product]:
+    return Product.objects.defer("search_vector").filter(shown_products(user))
 
 
 def visible_categories(user: User | None) -> QuerySet[Category]:
-    categories = Category.objects.all()
-    return categories if can_see_unpublished(user) else categories.filter(is_published=True)
+    return Category.objects.filter(shown_published(user))
 
 
 def visible_collections(user: User | None) -> QuerySet[Collection]:
-    collections = Collection.objects.all()
-    return collections if can_see_unpublished(user) else collections.filter(is_published=True)
+    return Collection.objects.filter(shown_published(user))
 
 
 def category_descendant_ids(category_ids: Iterable[int]) -> set[int]:

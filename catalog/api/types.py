@@ -73,9 +73,7 @@ class ProductMediaType(ModelNode):
     def get_queryset(
         cls, queryset: QuerySet[models.ProductMedia], info: Info, **_kwargs: Any
     ) -> QuerySet[models.ProductMedia]:
-        if selectors.can_see_unpublished(_user(info)):
-            return queryset
-        return queryset.filter(product__is_published=True, product__category__is_published=True)
+        return queryset.filter(selectors.shown_products(_user(info), via="product__"))
 
     @row_field()
     def alt(self, root: models.ProductMedia) -> str:
@@ -172,9 +170,7 @@ class ProductVariantType(ModelNode):
     def get_queryset(
         cls, queryset: QuerySet[models.ProductVariant], info: Info, **_kwargs: Any
     ) -> QuerySet[models.ProductVariant]:
-        if selectors.can_see_unpublished(_user(info)):
-            return queryset
-        return queryset.filter(product__is_published=True, product__category__is_published=True)
+        return queryset.filter(selectors.shown_products(_user(info), via="product__"))
 
 
 @strawberry.type
@@ -312,9 +308,7 @@ class CategoryType(ModelNode):
     def get_queryset(
         cls, queryset: QuerySet[models.Category], info: Info, **_kwargs: Any
     ) -> QuerySet[models.Category]:
-        if selectors.can_see_unpublished(_user(info)):
-            return queryset
-        return queryset.filter(is_published=True)
+        return queryset.filter(selectors.shown_published(_user(info)))
 
 
 @strawberry_django.type(models.Product, name="Product")
@@ -397,9 +391,7 @@ class ProductType(ModelNode):
     def get_queryset(
         cls, queryset: QuerySet[models.Product], info: Info, **_kwargs: Any
     ) -> QuerySet[models.Product]:
-        if selectors.can_see_unpublished(_user(info)):
-            return queryset
-        return queryset.filter(is_published=True, category__is_published=True)
+        return queryset.filter(selectors.shown_products(_user(info)))
 
 
 @strawberry_django.type(models.Collection, name="Collection")
@@ -431,9 +423,7 @@ class CollectionType(ModelNode):
     def get_queryset(
         cls, queryset: QuerySet[models.Collection], info: Info, **_kwargs: Any
     ) -> QuerySet[models.Collection]:
-        if selectors.can_see_unpublished(_user(info)):
-            return queryset
-        return queryset.filter(is_published=True)
+        return queryset.filter(selectors.shown_published(_user(info)))
 
 
 @strawberry.type

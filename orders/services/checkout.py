@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from catalog.models import ProductVariant
+from catalog.selectors import product_for_sale
 from discounts.selectors import promotion_version
 from orders.errors import CheckoutErrorCode as Code
 from orders.models import Checkout, CheckoutLine, PickupPoint, ShippingMethod
@@ -105,12 +106,6 @@ def _too_many_lines() -> ValidationError:
     return field_error("lines", message, Code.TOO_MANY_LINES)
 
 
-def _for_sale(variant: ProductVariant) -> bool:
-    """The rule of ``catalog.selectors.visible_products`` for shoppers, read from
-    the variant's product and category (joined by the API's ``fetch_many``)."""
-    return variant.product.is_published and variant.product.category.is_published
-
-
 def _check_lines(
     checkout: Checkout | None, wanted: dict[ProductVariant, int], existing: Iterable[int]
 ) -> dict[int, int | None]:
@@ -121,7 +116,7 @@ def _check_lines(
         message = _("Quantities go from 1 to %(limit)d.") % {"limit": limit}
         raise field_error("lines", message, Code.INVALID_QUANTITY)
     adding = [variant for variant, quantity in wanted.items() if quantity > 0]
-    hidden = [str(variant) for variant in adding if not _for_sale(variant)]
+    hidden = [str(variant) for variant in adding if not product_for_sale(variant.product)]
     if hidden:
         message = _("No longer for sale: %(names)s.") % {"names": ", ".join(hidden)}
         raise field_error("lines", message, Code.PRODUCT_UNAVAILABLE)

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.selectors import product_for_sale
 from orders.errors import CheckoutErrorCode as Code
 from orders.errors import OrderErrorCode
 from orders.invoicer import get_invoicer
@@ -37,7 +38,6 @@ from orders.payments.base import (
 )
 from orders.payments.keys import RefundReason
 from orders.selectors import (
-    CheckoutLineView,
     CheckoutRef,
     CheckoutSummary,
     checkout_for,
@@ -81,7 +81,7 @@ def checkout_problems(
     if promo and summary.promo_problem is not None:
         for field, field_errors in summary.promo_problem.error_dict.items():
             errors.setdefault(field, []).extend(field_errors)
-    hidden = [str(view.variant) for view in summary.lines if not _for_sale(view)]
+    hidden = [str(view.variant) for view in summary.lines if not product_for_sale(view.product)]
     if hidden:
         message = _("No longer for sale: %(names)s.") % {"names": ", ".join(hidden)}
         errors.setdefault("lines", []).append(
@@ -123,11 +123,6 @@ def _missing(summary: CheckoutSummary) -> list[tuple[str, str, Code]]:
         ),
     ]
     return [(field, message, code) for failed, field, message, code in checks if failed]
-
-
-def _for_sale(view: CheckoutLineView) -> bool:
-    """The same rule as the catalogue's ``visible_products`` for shoppers."""
-    return view.product.is_published and view.product.category.is_published
 
 
 def _method(code: str) -> PaymentMethod:
