@@ -1,5 +1,5 @@
 // Pieces several pages share: product cards, totals, addresses, payload errors.
-import { check, h } from "./dom.js";
+import { busy, check, formValues, h } from "./dom.js";
 
 const DROP = new URL("../favicon.svg", import.meta.url).href;
 
@@ -101,6 +101,25 @@ function formatRate(rate) {
 export function consentCheck(ctx, attrs, text, options) {
   const read = h("a", { href: "#/legal", target: "_blank" }, ctx.t("consent.read"));
   return check({ type: "checkbox", value: "1", required: true, ...attrs }, [text, " ", read], options);
+}
+
+/**
+ * Run `work(values)` when `form` is submitted with valid values, its controls
+ * disabled meanwhile; what the API or the network throws is shown to the shopper.
+ */
+export function whenSubmitted(ctx, form, work) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!form.reportValidity()) return;
+    const values = formValues(form); // before busy(): disabled controls are not submitted
+    await busy(form, async () => {
+      try {
+        await work(values);
+      } catch (error) {
+        ctx.showError(ctx.errorMessage(error));
+      }
+    });
+  });
 }
 
 export function addressBlock(address) {

@@ -1,7 +1,7 @@
 // Signing in (tokenCreate), registering (accountRegister), and the customer's
 // account: orders, water-supply contracts, claims.
-import { consentCheck, showPayloadErrors, statusLabel } from "../components.js";
-import { busy, field, formValues, h, passwordField } from "../dom.js";
+import { consentCheck, showPayloadErrors, statusLabel, whenSubmitted } from "../components.js";
+import { field, h, passwordField } from "../dom.js";
 import { accountSecurity, pageUrl } from "./recovery.js";
 import { privacySection } from "./privacy.js";
 
@@ -18,18 +18,9 @@ export async function signIn(ctx) {
     passwordField(ctx.t("account.password"), "password"),
     h("button", { type: "submit" }, ctx.t("account.signIn")),
   );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (!form.reportValidity()) return;
-    const { email, password } = formValues(form);
-    await busy(form, async () => {
-      try {
-        const ok = await tokenCreate(ctx, email, password, form);
-        if (ok) ctx.navigate(safeNext(ctx));
-      } catch (error) {
-        ctx.showError(ctx.errorMessage(error));
-      }
-    });
+  whenSubmitted(ctx, form, async ({ email, password }) => {
+    const ok = await tokenCreate(ctx, email, password, form);
+    if (ok) ctx.navigate(safeNext(ctx));
   });
   return [
     h("h1", { id: "ws-signin" }, ctx.t("account.signInTitle")),
@@ -62,25 +53,16 @@ export async function register(ctx) {
     consentCheck(ctx, { id: "ws-accept-privacy", name: "acceptPrivacyPolicy" }, ctx.t("consent.privacy")),
     h("button", { type: "submit" }, ctx.t("account.register")),
   );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (!form.reportValidity()) return;
-    const values = formValues(form);
-    await busy(form, async () => {
-      try {
-        const input = {
-          ...values,
-          acceptPrivacyPolicy: values.acceptPrivacyPolicy === "1",
-          languageCode: ctx.lang.toUpperCase(),
-          redirectUrl: pageUrl("confirm"),
-        };
-        const payload = (await ctx.api.op("AccountRegister", { input })).accountRegister;
-        if (payload.errors.length) return showPayloadErrors(ctx, payload.errors, form);
-        if (await tokenCreate(ctx, values.email, values.password, form)) ctx.navigate("/account?welcome=registered");
-      } catch (error) {
-        ctx.showError(ctx.errorMessage(error));
-      }
-    });
+  whenSubmitted(ctx, form, async (values) => {
+    const input = {
+      ...values,
+      acceptPrivacyPolicy: values.acceptPrivacyPolicy === "1",
+      languageCode: ctx.lang.toUpperCase(),
+      redirectUrl: pageUrl("confirm"),
+    };
+    const payload = (await ctx.api.op("AccountRegister", { input })).accountRegister;
+    if (payload.errors.length) return showPayloadErrors(ctx, payload.errors, form);
+    if (await tokenCreate(ctx, values.email, values.password, form)) ctx.navigate("/account?welcome=registered");
   });
   return [
     h("h1", { id: "ws-register" }, ctx.t("account.registerTitle")),

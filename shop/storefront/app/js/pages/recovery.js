@@ -2,8 +2,8 @@
 // (requestPasswordReset), choosing a new password from the e-mailed link
 // (setPassword), confirming the address (accountConfirm), confirming a new
 // address (confirmEmailChange), and the account page's password and e-mail forms.
-import { showPayloadErrors } from "../components.js";
-import { busy, field, formValues, h, passwordField } from "../dom.js";
+import { showPayloadErrors, whenSubmitted } from "../components.js";
+import { field, h, passwordField } from "../dom.js";
 
 // The links e-mailed lead back to this storefront's own pages.
 const STOREFRONT = new URL("../../", import.meta.url).href; // this file is js/pages/recovery.js
@@ -25,23 +25,14 @@ export async function forgotPassword(ctx) {
     }),
     h("button", { type: "submit" }, ctx.t("recovery.send")),
   );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (!form.reportValidity()) return;
-    const { email } = formValues(form);
-    await busy(form, async () => {
-      try {
-        const input = { email, redirectUrl: pageUrl("reset-password") };
-        const payload = (await ctx.api.op("RequestPasswordReset", { input })).requestPasswordReset;
-        if (payload.errors.length) return showPayloadErrors(ctx, payload.errors, form);
-        ctx.clearError();
-        // The same words whether or not the address has an account.
-        result.replaceChildren(done(ctx.t("recovery.sent", { email })));
-        form.hidden = true;
-      } catch (error) {
-        ctx.showError(ctx.errorMessage(error));
-      }
-    });
+  whenSubmitted(ctx, form, async ({ email }) => {
+    const input = { email, redirectUrl: pageUrl("reset-password") };
+    const payload = (await ctx.api.op("RequestPasswordReset", { input })).requestPasswordReset;
+    if (payload.errors.length) return showPayloadErrors(ctx, payload.errors, form);
+    ctx.clearError();
+    // The same words whether or not the address has an account.
+    result.replaceChildren(done(ctx.t("recovery.sent", { email })));
+    form.hidden = true;
   });
   return [
     h("h1", { id: "ws-forgot" }, ctx.t("recovery.forgotTitle")),
@@ -63,22 +54,13 @@ export async function resetPassword(ctx) {
     passwordField(ctx.t("recovery.newPassword"), "password", { fresh: true, hint: ctx.t("account.passwordHint") }),
     h("button", { type: "submit" }, ctx.t("recovery.save")),
   );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (!form.reportValidity()) return;
-    const { password } = formValues(form);
-    await busy(form, async () => {
-      try {
-        const payload = (await ctx.api.op("SetPassword", { input: { email, token, password } })).setPassword;
-        if (payload.errors.length || !payload.token) return showPayloadErrors(ctx, payload.errors, form);
-        ctx.session.signIn({ token: payload.token, refreshToken: payload.refreshToken, email: payload.user.email });
-        await ctx.cart.attach();
-        ctx.announce(ctx.t("recovery.passwordSaved"));
-        ctx.navigate("/account?welcome=password");
-      } catch (error) {
-        ctx.showError(ctx.errorMessage(error));
-      }
-    });
+  whenSubmitted(ctx, form, async ({ password }) => {
+    const payload = (await ctx.api.op("SetPassword", { input: { email, token, password } })).setPassword;
+    if (payload.errors.length || !payload.token) return showPayloadErrors(ctx, payload.errors, form);
+    ctx.session.signIn({ token: payload.token, refreshToken: payload.refreshToken, email: payload.user.email });
+    await ctx.cart.attach();
+    ctx.announce(ctx.t("recovery.passwordSaved"));
+    ctx.navigate("/account?welcome=password");
   });
   return [h("h1", { id: "ws-reset" }, ctx.t("recovery.resetTitle")), form];
 }
@@ -174,22 +156,13 @@ export function accountSecurity(ctx, me) {
     passwordField(ctx.t("recovery.currentPassword"), "password"),
     h("button", { type: "submit" }, ctx.t("recovery.changeEmail")),
   );
-  emailForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (!emailForm.reportValidity()) return;
-    const values = formValues(emailForm);
-    await busy(emailForm, async () => {
-      try {
-        const input = { ...values, redirectUrl: pageUrl("email-change") };
-        const payload = (await ctx.api.op("RequestEmailChange", { input })).requestEmailChange;
-        if (payload.errors.length) return showPayloadErrors(ctx, payload.errors, emailForm);
-        ctx.clearError();
-        emailForm.reset();
-        emailResult.replaceChildren(done(ctx.t("recovery.emailChangeSent", { email: values.newEmail })));
-      } catch (error) {
-        ctx.showError(ctx.errorMessage(error));
-      }
-    });
+  whenSubmitted(ctx, emailForm, async (values) => {
+    const input = { ...values, redirectUrl: pageUrl("email-change") };
+    const payload = (await ctx.api.op("RequestEmailChange", { input })).requestEmailChange;
+    if (payload.errors.length) return showPayloadErrors(ctx, payload.errors, emailForm);
+    ctx.clearError();
+    emailForm.reset();
+    emailResult.replaceChildren(done(ctx.t("recovery.emailChangeSent", { email: values.newEmail })));
   });
 
   const passwordResult = h("div", {});
@@ -203,23 +176,14 @@ export function accountSecurity(ctx, me) {
     }),
     h("button", { type: "submit" }, ctx.t("recovery.save")),
   );
-  passwordForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (!passwordForm.reportValidity()) return;
-    const values = formValues(passwordForm);
-    await busy(passwordForm, async () => {
-      try {
-        const payload = (await ctx.api.op("PasswordChange", { input: values })).passwordChange;
-        if (payload.errors.length || !payload.token) return showPayloadErrors(ctx, payload.errors, passwordForm);
-        ctx.clearError();
-        // Every earlier token is refused now: carry on with the new ones.
-        ctx.session.signIn({ token: payload.token, refreshToken: payload.refreshToken, email: payload.user.email });
-        passwordForm.reset();
-        passwordResult.replaceChildren(done(ctx.t("recovery.passwordSaved")));
-      } catch (error) {
-        ctx.showError(ctx.errorMessage(error));
-      }
-    });
+  whenSubmitted(ctx, passwordForm, async (values) => {
+    const payload = (await ctx.api.op("PasswordChange", { input: values })).passwordChange;
+    if (payload.errors.length || !payload.token) return showPayloadErrors(ctx, payload.errors, passwordForm);
+    ctx.clearError();
+    // Every earlier token is refused now: carry on with the new ones.
+    ctx.session.signIn({ token: payload.token, refreshToken: payload.refreshToken, email: payload.user.email });
+    passwordForm.reset();
+    passwordResult.replaceChildren(done(ctx.t("recovery.passwordSaved")));
   });
 
   const portal = me.isPortalCustomer;
