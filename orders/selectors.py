@@ -1,7 +1,7 @@
 """Reads: which zones serve an address and which methods apply; a checkout's lines,
 shipping and totals; who may see a checkout, an order or a claim (one
-``NotFound`` for "missing" and "not yours"); an order's payment status. One
-place computes each of these."""
+``NotFound`` for "missing" and "not yours"); an order's payment status; the
+payments no order will use still to give back. One place computes each of these."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
+    Exists,
     OuterRef,
     Prefetch,
     Q,
@@ -590,3 +591,23 @@ def payment_refundable(payment: Payment) -> Decimal:
 def _sum(total: Decimal | None) -> Decimal:
     """A ledger sum in cents: SQLite sums decimals with extra digits ("17.0500000000000")."""
     return quantize(total or Decimal(0))
+
+
+def payments_to_give_back() -> QuerySet[Payment]:
+    """Payments no order will use that may still hold a shopper's money, for
+    staff: in no order, their checkout gone or the payment given up (cancelled),
+    and either money still taken (charged or authorised), or a give-back that
+    failed (perhaps with a retry due, ``give_back_retry_at``), or a refund of it
+    refused or never answered."""
+    unsettled = PaymentTransaction.objects.filter(
+        payment=OuterRef("pk"), kind=PaymentTransaction.Kind.REFUND
+    ).filter(
+        Q(status=PaymentTransaction.Status.FAILED)
+        | Q(status=PaymentTransaction.Status.PENDING, psp_reference="")
+    )
+    held = (Payment.Status.CHARGED, Payment.Status.AUTHORIZED)
+    return Payment.objects.filter(
+        Q(checkout__isnull=True) | Q(status=Payment.Status.CANCELLED),
+        Q(status__in=held) | ~Q(give_back_error="") | Exists(unsettled),
+        order__isnull=True,
+    )
