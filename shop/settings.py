@@ -209,7 +209,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The catalogues: locale/ in a checkout, shop/locale/ in an installed wheel
+# (pyproject.toml ships them there).
+_WHEEL_LOCALE = Path(__file__).resolve().parent / "locale"
+LOCALE_PATHS = [_WHEEL_LOCALE if _WHEEL_LOCALE.is_dir() else BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Madrid"
 USE_I18N = True
 USE_TZ = True
