@@ -16,7 +16,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 from typing_extensions import override
 
 from admin_ui.common import ReadOnlyAdmin, ReadOnlyInline, actor
@@ -26,6 +26,32 @@ from orders.services.give_backs import payments_give_back_retry
 
 # Who may refund an order (the order manager) may give back a payment no order uses.
 GIVE_BACK_PERMISSION = "orders.change_order"
+# What staff are told of a retry: a field of ``GiveBackRetry``, its message, its level.
+OUTCOMES = (
+    (
+        "given_back",
+        ngettext_lazy("%(count)d payment given back.", "%(count)d payments given back.", "count"),
+        messages.SUCCESS,
+    ),
+    (
+        "failed",
+        ngettext_lazy(
+            "%(count)d payment could not be given back: see its error.",
+            "%(count)d payments could not be given back: see their errors.",
+            "count",
+        ),
+        messages.ERROR,
+    ),
+    (
+        "skipped",
+        ngettext_lazy(
+            "%(count)d payment had nothing to give back.",
+            "%(count)d payments had nothing to give back.",
+            "count",
+        ),
+        messages.WARNING,
+    ),
+)
 
 
 class LedgerInline(ReadOnlyInline):
@@ -104,36 +130,7 @@ class PaymentAdmin(ReadOnlyAdmin):
     def retry_give_back(self, request: HttpRequest, queryset: QuerySet[Payment]) -> None:
         ids = list(queryset.values_list("pk", flat=True))
         outcome = payments_give_back_retry(actor=actor(request), ids=ids)
-        if outcome.given_back:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d payment given back.",
-                    "%(count)d payments given back.",
-                    outcome.given_back,
-                )
-                % {"count": outcome.given_back},
-                messages.SUCCESS,
-            )
-        if outcome.failed:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d payment could not be given back: see its error.",
-                    "%(count)d payments could not be given back: see their errors.",
-                    outcome.failed,
-                )
-                % {"count": outcome.failed},
-                messages.ERROR,
-            )
-        if outcome.skipped:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d payment had nothing to give back.",
-                    "%(count)d payments had nothing to give back.",
-                    outcome.skipped,
-                )
-                % {"count": outcome.skipped},
-                messages.WARNING,
-            )
+        for field, message, level in OUTCOMES:
+            count = getattr(outcome, field)
+            if count:
+                self.message_user(request, message % {"count": count}, level)

@@ -49,6 +49,7 @@ from orders.models import (
     ShippingVersion,
     ShippingZone,
 )
+from orders.payments import keys
 from orders.pricing import LineTotal, PricedLine, Totals, order_totals
 from shop.accounts import spain
 from shop.accounts.models import User
@@ -593,21 +594,32 @@ def _sum(total: Decimal | None) -> Decimal:
     return quantize(total or Decimal(0))
 
 
+# Refunds refused, or never answered (no provider reference): a retry with their
+# key may settle them.
+_UNSETTLED_REFUND = Q(kind=PaymentTransaction.Kind.REFUND) & (
+    Q(status=PaymentTransaction.Status.FAILED)
+    | Q(status=PaymentTransaction.Status.PENDING, psp_reference="")
+)
+
+
+def payment_give_backs_unsettled(payment: Payment) -> list[str]:
+    """The reasons (``keys.RefundReason`` values) of the payment's give-backs
+    whose refund was refused or never answered, in order."""
+    rows = payment.transactions.filter(_UNSETTLED_REFUND)
+    reasons = {keys.parse(key).reason for key in rows.values_list("idempotency_key", flat=True)}
+    return sorted(reasons & {reason.value for reason in keys.RefundReason})
+
+
 def payments_to_give_back() -> QuerySet[Payment]:
     """Payments no order will use that may still hold a shopper's money, for
-    staff: in no order, their checkout gone or the payment given up (cancelled),
-    and either money still taken (charged or authorised), or a give-back that
-    failed (perhaps with a retry due, ``give_back_retry_at``), or a refund of it
-    refused or never answered."""
-    unsettled = PaymentTransaction.objects.filter(
-        payment=OuterRef("pk"), kind=PaymentTransaction.Kind.REFUND
-    ).filter(
-        Q(status=PaymentTransaction.Status.FAILED)
-        | Q(status=PaymentTransaction.Status.PENDING, psp_reference="")
-    )
+    staff: in no order, and either the last give-back of it failed (perhaps
+    with a retry due, ``give_back_retry_at``), or its checkout is gone or it was
+    given up (cancelled) with money still taken (charged or authorised) or a
+    refund of it refused or never answered."""
+    unsettled = PaymentTransaction.objects.filter(_UNSETTLED_REFUND, payment=OuterRef("pk"))
     held = (Payment.Status.CHARGED, Payment.Status.AUTHORIZED)
+    unused = Q(checkout__isnull=True) | Q(status=Payment.Status.CANCELLED)
     return Payment.objects.filter(
-        Q(checkout__isnull=True) | Q(status=Payment.Status.CANCELLED),
-        Q(status__in=held) | ~Q(give_back_error="") | Exists(unsettled),
+        ~Q(give_back_error="") | (unused & (Q(status__in=held) | Exists(unsettled))),
         order__isnull=True,
     )

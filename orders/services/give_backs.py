@@ -20,10 +20,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from orders.models import Payment
+from orders.models import Checkout, Payment
 from orders.payments.base import GatewayUnavailable, PaymentError
-from orders.selectors import payments_to_give_back
-from orders.services.payments import payment_confirm, supersede_confirmed
+from orders.payments.keys import RefundReason
+from orders.selectors import payment_give_backs_unsettled, payments_to_give_back
+from orders.services.payments import payment_confirm, payment_give_back, supersede_confirmed
 from shop.accounts.models import User
 from shop.audit import record_change
 from shop.outbox.services import retry_delay
@@ -36,11 +37,13 @@ RETRY_BATCH = 50
 def payment_supersede(*, payment: Payment, actor: User | None) -> Payment:
     """Give back ``payment``, which no checkout will use: money taken is refunded
     in full (reason SUPERSEDED), an open session is cancelled at the provider,
-    and it then counts as cancelled. A payment placed in an order meanwhile is
-    left alone. Returns the payment as locked and updated.
+    and it then counts as cancelled; an earlier give-back of it refused or never
+    answered is retried first with its own key. A payment placed in an order
+    meanwhile is left alone. Returns the payment as locked and updated.
 
-    Under the payment's row lock: a parallel call waits, then finds it given
-    back (it asks the provider for the payment's state, refunds nothing).
+    Under the locks of its checkout (if any) and its own row: a parallel call
+    waits, then finds it given back (it asks the provider for the payment's
+    state, refunds nothing).
     A provider failure is recorded on the payment (``give_back_attempts``,
     ``give_back_error``) with the ledger row, and raised. When the provider did
     not answer (``GatewayUnavailable``) a retry is scheduled
@@ -50,11 +53,24 @@ def payment_supersede(*, payment: Payment, actor: User | None) -> Payment:
     """
     failure: PaymentError | None = None
     with transaction.atomic():
+        # Its checkout first, as checkoutComplete locks them: an order being
+        # placed from it is placed, or sees the payment given back, never both.
+        checkout = Payment.objects.filter(pk=payment.pk).values("checkout_id")
+        list(Checkout.objects.select_for_update().filter(pk__in=checkout).values_list("pk"))
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         if locked.order_id is not None:
             return locked
         try:
-            supersede_confirmed(locked, payment_confirm(locked), actor)
+            status = payment_confirm(locked)
+            # An earlier give-back (the order could not be placed) refused or never
+            # answered is retried with its own key first: never answered, it counts
+            # as refunded, so superseding alone would refund nothing and leave it.
+            for reason in payment_give_backs_unsettled(locked):
+                if reason != RefundReason.SUPERSEDED:
+                    payment_give_back(
+                        payment=locked, reason=RefundReason(reason), actor=actor, status=status
+                    )
+            supersede_confirmed(locked, status, actor)
         except PaymentError as exc:
             failure = exc
             _failed(locked, exc)

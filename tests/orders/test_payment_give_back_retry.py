@@ -22,12 +22,20 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog.models import Stock
 from orders import models, tasks
 from orders.selectors import payments_to_give_back
 from orders.services import give_backs
 from shop.accounts.roles import CATALOGUE_MANAGER, ORDER_MANAGER
 from tests.factories import StaffFactory, staff_in_role
-from tests.orders.test_card_payment_given_back import ledger, orphaned_and_paid, refunds
+from tests.orders.test_card_payment_given_back import (
+    complete,
+    ledger,
+    orphaned_and_paid,
+    refunds,
+    start,
+    two_bottles,
+)
 from tests.orders.test_card_webhooks import Delivery
 from tests.parallel import run_together
 
@@ -304,3 +312,34 @@ def test_the_task_and_staff_retrying_at_once_refund_once(gql, fake):
     # payment's lock and found it made.
     assert (refund_posts(fake), fake.idempotent_replays) == (2, 0)
     assert give_back_state(payment) == ("cancelled", 1, None, "")
+
+
+def test_an_unplaced_give_back_stripe_kept_not_answering_is_retried_with_its_own_key(gql, fake):
+    # given: a paid checkout whose stock ran out; Stripe does not answer the
+    # refund at checkoutComplete, nor twice at the webhook
+    checkout = two_bottles()
+    payment = start(gql, checkout)
+    fake.succeed(payment.psp_reference)
+    Stock.objects.update(quantity=1)
+    fake.fail_next(3, status=503, path=REFUNDS, method="POST")
+    refused_order = complete(gql, checkout)
+    assert [e["code"] for e in refused_order["errors"]] == ["INSUFFICIENT_STOCK"]
+
+    assert paid_webhook(fake, payment) == 503
+
+    # then: the refund is still owed, and the task has it
+    status, attempts, retry_at, _error = give_back_state(payment)
+    assert (status, attempts) == ("charged", 1)
+    assert retry_at is not None
+    assert ledger() == [
+        ("charge", "success", Decimal("29.15")),
+        ("refund", "pending", Decimal("29.15")),
+    ]
+    assert list(payments_to_give_back()) == [payment]
+
+    assert give_backs.payments_give_back_retry_due(now=retry_at) == 1
+
+    assert_given_back_once(fake, payment)
+    keys = {r.idempotency_key for r in fake.requests_to(REFUNDS, "POST")}
+    assert keys == {f"{payment.idempotency_key}:refund:unplaced"}
+    assert refund_posts(fake) == 4
