@@ -101,8 +101,9 @@ def intent_changed(intent_id: str) -> None:
     already (CANCELLED), or whose checkout is gone without an order (merged
     away at sign-in, deleted with its account) -- is given back again through
     ``payment_supersede``: money taken since is refunded, an open session is
-    cancelled, and a repeat finds it done (nothing refunded twice). One that
-    fails is retried by ``orders.tasks.payments_give_back_retry_due``."""
+    cancelled, and a repeat finds it done (nothing refunded twice). One the
+    provider did not answer is retried by ``orders.tasks.payments_give_back_retry_due``;
+    a refused one waits for staff (the payments' admin)."""
     payment = Payment.objects.filter(psp_reference=intent_id).select_related("checkout").first()
     if payment is None:
         return
