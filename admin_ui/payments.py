@@ -26,6 +26,7 @@ from orders.services.give_backs import payments_give_back_retry
 
 # Who may refund an order (the order manager) may give back a payment no order uses.
 GIVE_BACK_PERMISSION = "orders.change_order"
+GIVE_BACK_FIELDS = ("give_back_attempts", "give_back_retry_at", "give_back_error")
 # What staff are told of a retry: a field of ``GiveBackRetry``, its message, its level.
 OUTCOMES = (
     (
@@ -94,9 +95,7 @@ class PaymentAdmin(ReadOnlyAdmin):
         "status",
         "order",
         "psp_reference",
-        "give_back_attempts",
-        "give_back_retry_at",
-        "give_back_error",
+        *GIVE_BACK_FIELDS,
     )
     list_filter = (GiveBackFilter, "status", "method", ("order", admin.EmptyFieldListFilter))
     search_fields = ("psp_reference", "order__number", "order__email")
@@ -109,9 +108,7 @@ class PaymentAdmin(ReadOnlyAdmin):
         "status",
         "order",
         "psp_reference",
-        "give_back_attempts",
-        "give_back_retry_at",
-        "give_back_error",
+        *GIVE_BACK_FIELDS,
     )
     readonly_fields = fields
     inlines = (LedgerInline,)
