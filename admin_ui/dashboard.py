@@ -30,7 +30,7 @@ from catalog.models import ProductVariant
 from catalog.selectors import variant_free_units
 from orders.models import Claim, Order
 from orders.payments import get_payment_method
-from orders.selectors import with_payment_sums
+from orders.selectors import payments_to_give_back, with_payment_sums
 from shop.accounts.models import User
 from shop.money import quantize
 
@@ -332,11 +332,14 @@ def _short_date(day: date) -> str:
 def dashboard_for(user: User) -> Dashboard:
     """The blocks ``user`` may see, each needing the view permission of its area:
     sales and orders ``orders.view_order``, claims ``orders.view_claim``, bill
-    charges ``billing_bridge.view_billcharge``, stock ``catalog.view_stock``."""
+    charges ``billing_bridge.view_billcharge``, stock ``catalog.view_stock``, the
+    payments to give back (shown when there are any) ``orders.view_payment``."""
     kpis: list[Kpi] = []
     blocks: dict[str, Any] = {}
     if user.has_perm("orders.view_order"):
         kpis += _sales_and_orders(blocks)
+    if user.has_perm("orders.view_payment"):
+        kpis += _give_backs()
     if user.has_perm("orders.view_claim"):
         kpis += _claims(blocks)
     if user.has_perm("billing_bridge.view_billcharge"):
@@ -404,6 +407,15 @@ def _sales_and_orders(blocks: dict[str, Any]) -> list[Kpi]:
             f"{orders_url}?status__in={','.join(TO_SHIP)}",
         ),
     ]
+
+
+def _give_backs() -> list[Kpi]:
+    """Payments no order uses whose give-back failed (one query), when any."""
+    count = payments_to_give_back().count()
+    if not count:
+        return []
+    url = _url("orders_payment_changelist", query="give_back=due")
+    return [Kpi(gettext("Payments to give back"), str(count), url)]
 
 
 def _claims(blocks: dict[str, Any]) -> list[Kpi]:

@@ -1,7 +1,7 @@
 """Reads: which zones serve an address and which methods apply; a checkout's lines,
 shipping and totals; who may see a checkout, an order or a claim (one
-``NotFound`` for "missing" and "not yours"); an order's payment status. One
-place computes each of these."""
+``NotFound`` for "missing" and "not yours"); an order's payment status; the
+payments no order will use still to give back. One place computes each of these."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
+    Exists,
     OuterRef,
     Prefetch,
     Q,
@@ -48,6 +49,7 @@ from orders.models import (
     ShippingVersion,
     ShippingZone,
 )
+from orders.payments import keys
 from orders.pricing import LineTotal, PricedLine, Totals, order_totals
 from shop.accounts import spain
 from shop.accounts.models import User
@@ -590,3 +592,34 @@ def payment_refundable(payment: Payment) -> Decimal:
 def _sum(total: Decimal | None) -> Decimal:
     """A ledger sum in cents: SQLite sums decimals with extra digits ("17.0500000000000")."""
     return quantize(total or Decimal(0))
+
+
+# Refunds refused, or never answered (no provider reference): a retry with their
+# key may settle them.
+_UNSETTLED_REFUND = Q(kind=PaymentTransaction.Kind.REFUND) & (
+    Q(status=PaymentTransaction.Status.FAILED)
+    | Q(status=PaymentTransaction.Status.PENDING, psp_reference="")
+)
+
+
+def payment_give_backs_unsettled(payment: Payment) -> list[str]:
+    """The reasons (``keys.RefundReason`` values) of the payment's give-backs
+    whose refund was refused or never answered, in order."""
+    rows = payment.transactions.filter(_UNSETTLED_REFUND)
+    reasons = {keys.parse(key).reason for key in rows.values_list("idempotency_key", flat=True)}
+    return sorted(reasons & {reason.value for reason in keys.RefundReason})
+
+
+def payments_to_give_back() -> QuerySet[Payment]:
+    """Payments no order will use that may still hold a shopper's money, for
+    staff: in no order, and either the last give-back of it failed (perhaps
+    with a retry due, ``give_back_retry_at``), or its checkout is gone or it was
+    given up (cancelled) with money still taken (charged or authorised) or a
+    refund of it refused or never answered."""
+    unsettled = PaymentTransaction.objects.filter(_UNSETTLED_REFUND, payment=OuterRef("pk"))
+    held = (Payment.Status.CHARGED, Payment.Status.AUTHORIZED)
+    unused = Q(checkout__isnull=True) | Q(status=Payment.Status.CANCELLED)
+    return Payment.objects.filter(
+        ~Q(give_back_error="") | (unused & (Q(status__in=held) | Exists(unsettled))),
+        order__isnull=True,
+    )

@@ -7,6 +7,7 @@ from typing import Any
 from celery import shared_task
 
 from orders import claim_emails, emails
+from orders.services import give_backs
 from orders.services.stock import reservations_delete_expired
 
 
@@ -18,6 +19,14 @@ def reservations_release_expired() -> int:
 
     voucher_holds_release_expired()
     return reservations_delete_expired()
+
+
+@shared_task
+def payments_give_back_retry_due() -> int:
+    """Retry giving back the payments no order will use whose provider did not
+    answer, once their retry is due (scheduled every 5 minutes by beat). Returns
+    how many were given back."""
+    return give_backs.payments_give_back_retry_due()
 
 
 # The e-mail tasks are owed through the outbox (shop.outbox), which retries them:

@@ -209,7 +209,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The catalogues: locale/ in a checkout, shop/locale/ in an installed wheel
+# (pyproject.toml ships them there).
+_WHEEL_LOCALE = Path(__file__).resolve().parent / "locale"
+LOCALE_PATHS = [_WHEEL_LOCALE if _WHEEL_LOCALE.is_dir() else BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Madrid"
 USE_I18N = True
 USE_TZ = True
@@ -275,6 +278,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "release-expired-reservations": {
         "task": "orders.tasks.reservations_release_expired",
         "schedule": 60.0,
+    },
+    # Payments no order will use whose give-back the provider did not answer.
+    "retry-payment-give-backs": {
+        "task": "orders.tasks.payments_give_back_retry_due",
+        "schedule": 300.0,
+        "options": {"expires": 300.0},
     },
     # Bills are cut off at the end of the day: export what is due every night.
     "export-due-bill-charges": {
@@ -398,6 +407,9 @@ SHOP_PAYMENT_METHODS: dict[str, str] = {
 # dotted path of an ``orders.invoicer.Invoicer`` (see there).
 SHOP_INVOICER = "invoicing.services.ShopInvoicer"
 SHOP_RESERVATION_MINUTES = env_int("SHOP_RESERVATION_MINUTES", 15)
+# Giving back a payment no order will use: how many failed attempts (the provider
+# not answering) before the retry task stops and leaves it to staff.
+SHOP_GIVE_BACK_ATTEMPTS = env_int("SHOP_GIVE_BACK_ATTEMPTS", 8)
 SHOP_MAX_LINE_QUANTITY = env_int("SHOP_MAX_LINE_QUANTITY", 50)
 SHOP_MAX_CHECKOUT_LINES = env_int("SHOP_MAX_CHECKOUT_LINES", 50)
 # The admin dashboard lists tracked variants with fewer free units than this.

@@ -21,7 +21,8 @@ Deliberate simplifications (the fake is stricter than Stripe where they differ):
   metadata and description change), and unknown parameters are refused;
 * an injected failure (:meth:`FakeStripe.fail_next`, :meth:`FakeStripe.timeout_next`
   before processing, :meth:`FakeStripe.reset_next`) never reaches the "API", so
-  nothing is stored under the idempotency key and a retry with the same key runs;
+  nothing is stored under the idempotency key and a retry with the same key runs
+  (:meth:`FakeStripe.slow_next` only delays the request, which then runs);
 * only automatic capture, one charge per successful intent, no customers.
 """
 
@@ -50,7 +51,7 @@ API_VERSION = "2026-10-28.endive"  # stripe-python 16.1's pinned version
 WEBHOOK_SECRET = "whsec_test"  # what the ``stripe_settings`` fixture configures
 
 Json = dict[str, Any]
-FaultKind = Literal["fail", "timeout", "reset"]
+FaultKind = Literal["fail", "timeout", "reset", "slow"]
 
 # Test payment methods (https://docs.stripe.com/testing#cards) -> outcome of confirm.
 SUCCEEDING_PAYMENT_METHODS = frozenset(
@@ -521,6 +522,13 @@ class FakeStripe:
             Fault("timeout", n, path, method, after_processing=after_processing, seconds=seconds)
         )
 
+    def slow_next(
+        self, n: int = 1, *, seconds: float = 0.5, path: str = "/", method: str | None = None
+    ) -> None:
+        """The next ``n`` matching requests wait ``seconds`` before they are carried
+        out and answered as usual: a slow Stripe, so that parallel callers overlap."""
+        self._add_fault(Fault("slow", n, path, method, seconds=seconds))
+
     def reset_next(self, n: int = 1, *, path: str = "/", method: str | None = None) -> None:
         """The next ``n`` matching requests get a TCP reset instead of an answer, unprocessed."""
         self._add_fault(Fault("reset", n, path, method))
@@ -603,6 +611,9 @@ class FakeStripe:
             )
 
         fault = self._take_fault(method, path)
+        if fault is not None and fault.kind == "slow":
+            self._stopping.wait(fault.seconds)
+            fault = None
         if fault is not None and fault.kind == "reset":
             handler.drop(reset=True)
             return

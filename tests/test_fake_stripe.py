@@ -243,6 +243,31 @@ def test_timeout_before_processing(fake_stripe: FakeStripe, client: stripe.Strip
     assert fake_stripe.idempotent_replays == 0
 
 
+def test_a_slow_request_is_answered_late_and_others_are_not_held(
+    fake_stripe: FakeStripe, client: stripe.StripeClient
+) -> None:
+    intent = _paid_intent(client)
+    fake_stripe.slow_next(1, seconds=0.5, path="/v1/refunds", method="POST")
+    answered: list[str] = []
+    took: list[float] = []
+
+    def refund() -> None:
+        started = time.monotonic()
+        client.v1.refunds.create({"payment_intent": intent.id, "amount": 100})
+        took.append(time.monotonic() - started)
+        answered.append("refund")
+
+    slow = threading.Thread(target=refund)
+    slow.start()
+    client.v1.payment_intents.retrieve(intent.id)
+    answered.append("retrieve")
+    slow.join(timeout=5)
+
+    assert answered == ["retrieve", "refund"]
+    assert took[0] >= 0.5
+    assert [r["amount"] for r in fake_stripe.refunds.values()] == [100]
+
+
 def test_timeout_after_processing(fake_stripe: FakeStripe, client: stripe.StripeClient) -> None:
     """Stripe charged, the client timed out: the retry with the same key sees the charge."""
     intent = client.v1.payment_intents.create(CREATE)

@@ -43,6 +43,11 @@ class Payment(models.Model):
     psp_reference = models.CharField(_("provider reference"), max_length=255, blank=True)
     # What the method needs to keep (e.g. chosen contract and installments).
     details = models.JSONField(default=dict, blank=True)
+    # Giving back a payment no order will use (``payment_supersede``): failed
+    # attempts, the last failure, and when the retry task tries again.
+    give_back_attempts = models.PositiveSmallIntegerField(_("give-back attempts"), default=0)
+    give_back_error = models.CharField(_("give-back error"), max_length=300, blank=True)
+    give_back_retry_at = models.DateTimeField(_("give-back retry"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -52,6 +57,14 @@ class Payment(models.Model):
         ordering = ("pk",)
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="orders_payment_amount_gt_0"),
+        ]
+        indexes = [
+            # The retry task's "due" scan: only the few payments with a retry pending.
+            models.Index(
+                fields=["give_back_retry_at"],
+                condition=Q(give_back_retry_at__isnull=False),
+                name="orders_payment_give_back_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -25,8 +25,9 @@ from orders.invoicer import get_invoicer
 from orders.models import Order, OrderEvent, Payment, PaymentTransaction, ProviderEvent
 from orders.payments.base import GatewayUnavailable, PaymentError
 from orders.payments.card import client, refund_status, stripe_errors
+from orders.services.give_backs import payment_supersede
 from orders.services.orders import order_event
-from orders.services.payments import checkout_complete, payment_confirm, payment_supersede
+from orders.services.payments import checkout_complete, payment_confirm
 
 log = logging.getLogger(__name__)
 PROVIDER = "stripe"
@@ -100,7 +101,9 @@ def intent_changed(intent_id: str) -> None:
     already (CANCELLED), or whose checkout is gone without an order (merged
     away at sign-in, deleted with its account) -- is given back again through
     ``payment_supersede``: money taken since is refunded, an open session is
-    cancelled, and a repeat finds it done (nothing refunded twice)."""
+    cancelled, and a repeat finds it done (nothing refunded twice). One the
+    provider did not answer is retried by ``orders.tasks.payments_give_back_retry_due``;
+    a refused one waits for staff (the payments' admin)."""
     payment = Payment.objects.filter(psp_reference=intent_id).select_related("checkout").first()
     if payment is None:
         return
@@ -108,7 +111,7 @@ def intent_changed(intent_id: str) -> None:
         payment_confirm(payment)
         return
     if payment.status == Payment.Status.CANCELLED or payment.checkout is None:
-        payment_supersede(payment)
+        payment_supersede(payment=payment, actor=None)
         return
     if payment_confirm(payment) not in (Payment.Status.CHARGED, Payment.Status.AUTHORIZED):
         return
@@ -121,7 +124,7 @@ def intent_changed(intent_id: str) -> None:
         log.info("Paid checkout %s not completed: %s", payment.checkout.token, exc.messages)
         payment.refresh_from_db()
         if payment.order_id is None:
-            payment_supersede(payment)
+            payment_supersede(payment=payment, actor=None)
 
 
 def refund_changed(refund_id: str, *, ledger_key: str = "") -> None:

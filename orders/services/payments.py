@@ -354,7 +354,7 @@ def _settle_earlier_payments(
         if reusable is None and payment.method == method.code and status in UNPAID:
             reusable = payment
         else:
-            _supersede(payment, status)
+            supersede_confirmed(payment, status)
     return reusable
 
 
@@ -363,16 +363,13 @@ def payments_supersede(*, checkout: Checkout) -> None:
     meanwhile is refunded in full, the others are cancelled at the provider; each
     then counts as cancelled. Provider errors propagate."""
     for payment in checkout.payments.filter(status__in=LIVE):
-        _supersede(payment, payment_confirm(payment))
+        supersede_confirmed(payment, payment_confirm(payment))
 
 
-def payment_supersede(payment: Payment) -> None:
-    """Give back one payment a checkout will not use (see ``payments_supersede``)."""
-    _supersede(payment, payment_confirm(payment))
-
-
-def _supersede(payment: Payment, status: PaymentStatus) -> None:
-    payment_give_back(payment=payment, status=status, reason=RefundReason.SUPERSEDED, actor=None)
+def supersede_confirmed(payment: Payment, status: PaymentStatus, actor: User | None = None) -> None:
+    """Give back ``payment`` (just confirmed as ``status``) for SUPERSEDED; it then
+    counts as cancelled. Provider errors propagate, the payment as it was."""
+    payment_give_back(payment=payment, status=status, reason=RefundReason.SUPERSEDED, actor=actor)
     if payment.status != Payment.Status.CANCELLED:
         payment.status = Payment.Status.CANCELLED
         payment.save(update_fields=["status", "updated_at"])

@@ -87,10 +87,12 @@ RELAY_BATCH = 100
 PUBLISH_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2, "socket_timeout": 5}
 
 
-def retry_delay(attempts: int) -> timedelta:
+def retry_delay(
+    attempts: int, *, first: timedelta = RETRY_FIRST, most: timedelta = RETRY_MAX
+) -> timedelta:
     """How long after its ``attempts``-th attempt failed a message is tried again:
-    30 s after the first, doubling each time, at most 30 minutes."""
-    return min(RETRY_FIRST * 2 ** min(max(attempts - 1, 0), 16), RETRY_MAX)
+    ``first`` (30 s) after the first, doubling each time, at most ``most`` (30 minutes)."""
+    return min(first * 2 ** min(max(attempts - 1, 0), 16), most)
 
 
 def _task(path: str) -> Task:
