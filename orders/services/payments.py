@@ -44,6 +44,7 @@ from orders.selectors import (
     checkout_summary,
     payment_balance,
     payment_refundable,
+    with_versions,
 )
 from orders.services.checkout import locked_checkout
 from orders.services.orders import order_event, order_place
@@ -174,12 +175,11 @@ def checkout_payment_start(
     """
     method = _method(method_code)
     options = options or {}
-    consent.checkout_acceptance_check(accepted)
-    consent.legal_texts_check(accepted)
     reusable: Payment | None = None
     while True:
         with transaction.atomic():
             checkout = locked_checkout(checkout)
+            _acceptance_check(checkout, accepted)
             summary = _check_payable(checkout, method, options)
             # Every payment of the checkout, locked: a parallel start may be
             # storing its session in one; nobody adds any while we hold the checkout.
@@ -198,6 +198,15 @@ def checkout_payment_start(
             except PaymentError as exc:
                 raise _gateway_error() from exc
     return _payment_session(payment, method, checkout)
+
+
+def _acceptance_check(checkout: Checkout, accepted: Collection[str]) -> None:
+    """The terms of sale among ``accepted`` once published, and every text of
+    ``accepted`` published (``shop.accounts.consent``), read under the legal
+    texts version read with the locked checkout."""
+    version = getattr(checkout, "legal_version", None)
+    consent.checkout_acceptance_check(accepted, version=version)
+    consent.legal_texts_check(accepted, version=version)
 
 
 def _others_live(payments: list[Payment], payment: Payment) -> bool:
@@ -576,9 +585,8 @@ def _lock_buyer(checkout: Checkout | CheckoutRef) -> None:
         list(User.objects.select_for_update().filter(pk=user_id).values_list("pk"))
 
 
-def _accepted_at_start(checkout: Checkout) -> list[str]:
-    """The legal texts accepted when the checkout's current payment started."""
-    payment = checkout.payments.exclude(status=Payment.Status.CANCELLED).order_by("-pk").first()
+def _accepted_at_start(payment: Payment | None) -> list[str]:
+    """The legal texts accepted when ``payment`` (``_newest_payment``) started."""
     return list(payment.details.get("accepted", [])) if payment else []
 
 
@@ -593,7 +601,7 @@ def _complete_locked(
     if isinstance(checkout, CheckoutRef):
         locked = checkout_for(checkout.user, token=checkout.token, lock=True)
     else:
-        locked = Checkout.objects.select_for_update().filter(pk=checkout.pk).first()
+        locked = with_versions(Checkout.objects.select_for_update().filter(pk=checkout.pk)).first()
     if locked is None:
         # Placing deletes the checkout in the order's transaction: placed already
         # (perhaps by a duplicate request we queued behind), or never there.
@@ -602,15 +610,14 @@ def _complete_locked(
             return order
         raise _error("token", _("Checkout not found."), Code.NOT_FOUND)
     _check_may_buy(locked)
+    newest = _newest_payment(locked)
     # Checked before the payment is asked, so never given back for them.
-    accepted = {*accepted, *_accepted_at_start(locked)}
-    consent.checkout_acceptance_check(accepted)
-    consent.legal_texts_check(accepted)
+    accepted = {*accepted, *_accepted_at_start(newest)}
+    _acceptance_check(locked, accepted)
     summary = checkout_summary(locked)
     # For a payment that may have taken money, stock and the promo code are
     # decided by placing the order, which gives it back; without one (never
     # started, or given back already) the stock is why it cannot be paid.
-    newest = _newest_payment(locked)
     paid = _paid_for(locked, newest)
     problems = checkout_problems(summary, stock=not paid, promo=False)
     if problems and not paid:
@@ -700,6 +707,7 @@ def _place(
             user_id=order.user_id,
             context=consent.CHECKOUT,
             reference=str(order),
+            version=getattr(summary.checkout, "legal_version", None),
         )
         return order
 
