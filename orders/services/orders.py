@@ -35,7 +35,7 @@ from orders.models import (
 from orders.selectors import CheckoutLineView, CheckoutSummary
 from orders.services.stock import stock_allocate, stock_deallocate, stock_fulfill
 from shop.accounts.models import User
-from shop.outbox.services import outbox_enqueue
+from shop.outbox.services import outbox_batch, outbox_enqueue
 
 Status = Order.Status
 
@@ -85,12 +85,6 @@ def _address_text(address: dict[str, str] | None) -> dict[str, str] | None:
     return dict(address) if address else None
 
 
-def order_number_assign(order: Order) -> None:
-    """Number a new order (its shop-wide format: ``TA-000042``, from its key)."""
-    order.number = f"TA-{order.pk:06d}"
-    order.save(update_fields=["number"])
-
-
 def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | None) -> Order:
     """Create the order of a paid checkout, freeze its lines and totals, allocate
     its stock and delete the checkout. Call inside a transaction holding the
@@ -101,8 +95,7 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
     from discounts.services import voucher_usage_commit
 
     checkout: Checkout = summary.checkout
-    order = _order_create(summary, payment)
-    order_number_assign(order)
+    order = _order_create(summary, payment)  # numbered by the insert (``Order.number``)
     lines = _order_lines_create(order, summary)
     stock_allocate(
         checkout=checkout,
@@ -114,8 +107,9 @@ def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | Non
     _checkout_delete(checkout)
     # What the invoicer and the answer read of the new order, as written.
     _prefetched(order, lines=lines, fulfillments=[])
-    get_invoicer().order_placed(order, payment)
-    _notify(order, "confirmation")
+    with outbox_batch():  # the invoicer's messages and the confirmation: one insert
+        get_invoicer().order_placed(order, payment)
+        _notify(order, "confirmation")
     return order
 
 
