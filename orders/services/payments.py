@@ -9,7 +9,7 @@ a charge that cannot become an order (stock ran out) is given back at once.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -57,6 +57,7 @@ from orders.services.stock import (
 from shop.accounts import consent
 from shop.accounts.models import User
 from shop.accounts.recovery import may_buy
+from shop.content.models import LegalPage
 from shop.money import is_whole_cents
 
 
@@ -200,13 +201,13 @@ def checkout_payment_start(
     return _payment_session(payment, method, checkout)
 
 
-def _acceptance_check(checkout: Checkout, accepted: Collection[str]) -> None:
+def _acceptance_check(checkout: Checkout, accepted: Collection[str]) -> dict[str, LegalPage]:
     """The terms of sale among ``accepted`` once published, and every text of
     ``accepted`` published (``shop.accounts.consent``), read under the legal
-    texts version read with the locked checkout."""
+    texts version read with the locked checkout; returns those texts."""
     version = getattr(checkout, "legal_version", None)
     consent.checkout_acceptance_check(accepted, version=version)
-    consent.legal_texts_check(accepted, version=version)
+    return consent.legal_texts_check(accepted, version=version)
 
 
 def _others_live(payments: list[Payment], payment: Payment) -> bool:
@@ -613,7 +614,7 @@ def _complete_locked(
     newest = _newest_payment(locked)
     # Checked before the payment is asked, so never given back for them.
     accepted = {*accepted, *_accepted_at_start(newest)}
-    _acceptance_check(locked, accepted)
+    texts = _acceptance_check(locked, accepted)
     summary = checkout_summary(locked)
     # For a payment that may have taken money, stock and the promo code are
     # decided by placing the order, which gives it back; without one (never
@@ -627,7 +628,7 @@ def _complete_locked(
     failure = problems or _unplaceable(summary, payment, status)
     if failure is None:
         try:
-            return _place(summary, payment, status, actor, accepted)
+            return _place(summary, payment, status, actor, texts)
         except ValidationError as exc:
             failure = exc
     if status in (Payment.Status.CHARGED, Payment.Status.AUTHORIZED):
@@ -694,22 +695,36 @@ def _place(
     payment: Payment,
     status: PaymentStatus,
     actor: User | None,
-    accepted: Collection[str] = (),
+    accepted: Mapping[str, LegalPage],
 ) -> Order:
-    """Capture an authorised payment and place the order, all or nothing."""
+    """Capture an authorised payment and place the order, all or nothing, with the
+    consents to the legal ``accepted`` (as ``_acceptance_check`` read them: they
+    cannot refuse). ``order_place`` refuses before its first write, so placing on
+    a charged payment needs no savepoint; a capture's writes need one, to go
+    with a refusal of the order."""
+    if status != Payment.Status.AUTHORIZED:
+        return _placed(summary, payment, actor, accepted)
     with transaction.atomic():
-        if status == Payment.Status.AUTHORIZED:
-            payment_capture(payment)
-        order = order_place(summary=summary, payment=payment, actor=actor)
-        consent.consents_record(
-            documents=accepted,
-            email=order.email,
-            user_id=order.user_id,
-            context=consent.CHECKOUT,
-            reference=str(order),
-            version=getattr(summary.checkout, "legal_version", None),
-        )
-        return order
+        payment_capture(payment)
+        return _placed(summary, payment, actor, accepted)
+
+
+def _placed(
+    summary: CheckoutSummary,
+    payment: Payment,
+    actor: User | None,
+    accepted: Mapping[str, LegalPage],
+) -> Order:
+    order = order_place(summary=summary, payment=payment, actor=actor)
+    consent.consents_record(
+        documents=list(accepted),
+        email=order.email,
+        user_id=order.user_id,
+        context=consent.CHECKOUT,
+        reference=str(order),
+        pages=accepted,
+    )
+    return order
 
 
 def payment_capture(payment: Payment) -> PaymentStatus:

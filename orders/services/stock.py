@@ -153,13 +153,33 @@ def stock_release_reservations(*, checkout: Checkout) -> None:
     Reservation.objects.filter(line__checkout=checkout).delete()
 
 
+AllocationPlan = list[tuple[int, Stock, int]]
+
+
+def stock_allocation_plan(
+    *, checkout: Checkout | None, wanted: Sequence[tuple[ProductVariant, int]]
+) -> AllocationPlan:
+    """Lock the stock of ``wanted`` (variant, units) and split it over the stock
+    rows (the checkout's own reservations count as free for it), for
+    :func:`stock_allocate` in this transaction; INSUFFICIENT_STOCK naming every
+    variant short. Writes nothing."""
+    return _plan(wanted, checkout=checkout)[0]
+
+
 def stock_allocate(
-    *, checkout: Checkout | None, lines: Sequence[tuple[OrderLine, ProductVariant]]
+    *,
+    checkout: Checkout | None,
+    lines: Sequence[tuple[OrderLine, ProductVariant]],
+    plan: AllocationPlan | None = None,
 ) -> None:
     """Allocate the order lines' units (the checkout's own reservations count as
-    free for it) and drop its reservations. Call inside a transaction."""
+    free for it) and drop its reservations. Call inside a transaction. ``plan``:
+    :func:`stock_allocation_plan`'s for these lines, read already."""
     catalog_changed()
-    plan, _held = _plan([(variant, line.quantity) for line, variant in lines], checkout=checkout)
+    if plan is None:
+        plan = stock_allocation_plan(
+            checkout=checkout, wanted=[(variant, line.quantity) for line, variant in lines]
+        )
     taken: dict[int, int] = defaultdict(int)
     for _index, stock, units in plan:
         taken[stock.pk] += units

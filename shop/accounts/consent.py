@@ -8,7 +8,7 @@ of the text as it read, so a later edit cannot blur what was accepted.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -89,15 +89,17 @@ def consents_record(
     user_id: int | None,
     context: Consent.Context,
     reference: str = "",
-    version: int | None = None,
+    pages: Mapping[str, LegalPage] | None = None,
 ) -> list[Consent]:
     """Record that ``email`` (and the user ``user_id``) accepted each legal text of
     ``documents`` (``LegalPage.Kind`` values) as it reads now; call it in the
     transaction of what is accepted for. Raises as :func:`legal_texts_check`,
-    recording nothing (``version``: as there)."""
+    recording nothing; given the ``pages`` it returned in this transaction for
+    ``documents``, reads nothing and cannot refuse."""
     if not documents:
         return []
-    pages = legal_texts_check(documents, version=version)
+    if pages is None:
+        pages = legal_texts_check(documents)
     now = timezone.now()
     return Consent.objects.bulk_create(
         Consent(
