@@ -339,24 +339,39 @@ def voucher_usage_reserve(*, summary: CheckoutSummary, until: datetime) -> None:
     _usage_take(summary, expires_at=until)
 
 
-def voucher_usage_commit(*, summary: CheckoutSummary, order: Order) -> None:
-    """Turn the checkout's held use into the order's (inside ``order_place``).
-    A hold that expired is taken again if the limits still allow it;
-    VOUCHER_USED_UP on ``promoCode`` otherwise (the caller gives the payment back)."""
-    _usage_take(summary, order=order, status=VoucherUsage.Status.USED, expires_at=None)
+def voucher_usage_check(*, summary: CheckoutSummary) -> VoucherCode | None:
+    """The summary's code, its voucher's row locked, when its limits leave the
+    checkout a use (its held one, or one taken again after its hold expired);
+    VOUCHER_USED_UP on ``promoCode`` otherwise. None without a usable code.
+    Writes nothing: ``order_place`` decides with it before its first write."""
+    code = _locked_code(summary)
+    if code is not None:
+        problem = usage_problem(code, _redeemer(summary.checkout))
+        if problem is not None:
+            raise problem
+    return code
+
+
+def voucher_usage_commit(
+    *, summary: CheckoutSummary, order: Order, code: VoucherCode | None
+) -> None:
+    """Turn the checkout's held use of ``code`` (:func:`voucher_usage_check`'s,
+    in this transaction; None: nothing to do) into the order's."""
+    if code is not None:
+        _usage_write(summary, code, order=order, status=VoucherUsage.Status.USED, expires_at=None)
 
 
 def _usage_take(summary: CheckoutSummary, **outcome: object) -> None:
     """Take one use of the summary's code (none without a usable code): the
     checkout's held use, or a new one, gets ``outcome``. VOUCHER_USED_UP when
     the code's limits leave no use."""
-    code = _locked_code(summary)
-    if code is None:
-        return
+    code = voucher_usage_check(summary=summary)
+    if code is not None:
+        _usage_write(summary, code, **outcome)
+
+
+def _usage_write(summary: CheckoutSummary, code: VoucherCode, **outcome: object) -> None:
     checkout = summary.checkout
-    problem = usage_problem(code, _redeemer(checkout))
-    if problem is not None:
-        raise problem
     VoucherUsage.objects.update_or_create(
         checkout_token=checkout.token,
         status=VoucherUsage.Status.RESERVED,

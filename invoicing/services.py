@@ -49,7 +49,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -124,18 +124,29 @@ def _rate_text(rate: Decimal) -> str:
     return f"{rate:f}".rstrip("0").rstrip(".")
 
 
-def _locked_series(kind: InvoiceType, year: int) -> InvoiceSeries:
-    """The series row, locked; created on first use (a parallel creator's row is
-    waited for, never duplicated)."""
-    series = InvoiceSeries.objects.select_for_update().filter(kind=kind, year=year).first()
-    if series is not None:
-        return series
+def _series_create(kind: InvoiceType, year: int) -> None:
+    """The series of ``kind`` and ``year``, created on first use (a parallel
+    creator's row is waited for, never duplicated)."""
     try:
         with transaction.atomic():
             InvoiceSeries.objects.create(kind=kind, year=year, prefix=f"{kind}-{year}")
     except IntegrityError:
         pass
-    return InvoiceSeries.objects.select_for_update().get(kind=kind, year=year)
+
+
+def _number_bump(kind: InvoiceType, year: int) -> tuple[str, int] | None:
+    """The series' prefix and the number taken from it, in one ``UPDATE ...
+    RETURNING`` that locks its row until the transaction ends (PostgreSQL, and
+    SQLite 3.35+); None when the series does not exist yet."""
+    table = connection.ops.quote_name(InvoiceSeries._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET next_number = next_number + 1"  # noqa: S608 (model table name)
+            " WHERE kind = %s AND year = %s RETURNING prefix, next_number - 1",
+            [str(kind), year],
+        )
+        row = cursor.fetchone()
+    return (row[0], int(row[1])) if row else None
 
 
 def _issue(
@@ -156,16 +167,16 @@ def _issue(
     here, first, before the series: one order of locks)."""
     chain.chain_lock()
     issued_at = timezone.now()
-    series, number = _number_take(kind, issued_at)
+    prefix, number = _number_take(kind, issued_at)
     by_rate = _sums_by_rate(lines)
     total_gross = sum((gross for gross, _tax in by_rate.values()), Decimal(0))
     total_tax = sum((tax for _gross, tax in by_rate.values()), Decimal(0))
     invoice = Invoice.objects.create(
         order=order,
         kind=kind,
-        series=series.prefix,
+        series=prefix,
         number=number,
-        full_number=f"{series.prefix}-{number:06d}",
+        full_number=f"{prefix}-{number:06d}",
         issued_at=issued_at,
         operation_date=operation_date or issued_at.astimezone(SPANISH_TIME).date(),
         language_code=order.language_code,
@@ -189,14 +200,18 @@ def _issue(
     return invoice
 
 
-def _number_take(kind: InvoiceType, issued_at: datetime) -> tuple[InvoiceSeries, int]:
+def _number_take(kind: InvoiceType, issued_at: datetime) -> tuple[str, int]:
     """The next number of the series of ``kind`` for the year of ``issued_at``
-    (Spanish time), taken: the series stays locked until the transaction ends."""
-    series = _locked_series(kind, issued_at.astimezone(SPANISH_TIME).year)
-    number = series.next_number
-    series.next_number = number + 1
-    series.save(update_fields=["next_number"])
-    return series, number
+    (Spanish time), taken, with the series' prefix: the series stays locked
+    until the transaction ends."""
+    year = issued_at.astimezone(SPANISH_TIME).year
+    taken = _number_bump(kind, year)
+    if taken is None:
+        _series_create(kind, year)
+        taken = _number_bump(kind, year)
+    if taken is None:
+        raise InvoiceSeries.DoesNotExist(f"{kind}-{year}")
+    return taken
 
 
 def _sums_by_rate(lines: Sequence[_Line]) -> dict[Decimal, list[Decimal]]:

@@ -27,7 +27,7 @@ from django.db.models import (
 )
 
 from catalog.models import Product, ProductVariant, Stock
-from catalog.selectors import total_free_units
+from catalog.selectors import total_free_units, variant_free_units
 from discounts.pricing import CartLine, UnitPrice, shipping_discount, voucher_shares
 from discounts.selectors import (
     AppliedCode,
@@ -54,6 +54,7 @@ from orders.pricing import LineTotal, PricedLine, Totals, order_totals
 from shop.accounts import spain
 from shop.accounts.models import User
 from shop.accounts.selectors import staff_may
+from shop.content.selectors import legal_version
 from shop.errors import NotFound
 from shop.money import quantize
 
@@ -302,6 +303,17 @@ def checkout_lines_with_free(checkout: Checkout) -> CheckoutLines:
     return lines, free
 
 
+def new_cart_variants() -> QuerySet[ProductVariant]:
+    """Variants as a new checkout's lines are checked and priced from them, in
+    one query: with product and category (what is for sale), ``free_units`` (the
+    units free for a checkout holding no reservations:
+    ``orders.services.stock.quantities_available``'s figure) and the promotion
+    version, under which the live promotions come from the process's copy."""
+    return ProductVariant.objects.select_related("product__category").annotate(
+        free_units=variant_free_units(), promotion_version=promotion_version()
+    )
+
+
 def remember_checkout_lines(checkout: Checkout, lines: CheckoutLines) -> None:
     """Lines a service has just written (with their variants, products and
     categories): the summary of this version of the checkout reads these."""
@@ -388,6 +400,17 @@ def checkout_summary(checkout: Checkout) -> CheckoutSummary:
     return CheckoutSummary(checkout, views, weight, tuple(quotes), chosen, totals, promo, free=free)
 
 
+def with_versions(checkouts: QuerySet[Checkout]) -> QuerySet[Checkout]:
+    """Checkouts read with the shipping, promotion and legal texts versions (no
+    statement of their own), under which the zones, the live promotions and the
+    legal texts come from the process's copies."""
+    return checkouts.annotate(
+        shipping_version=shipping_version(),
+        promotion_version=promotion_version(),
+        legal_version=legal_version(),
+    )
+
+
 @dataclass(frozen=True)
 class CheckoutRef:
     """The checkout with ``token`` as ``user`` names it, not read yet: a mutation
@@ -409,9 +432,7 @@ def checkout_for(user: User | None, *, token: uuid.UUID | str, lock: bool = Fals
         token = uuid.UUID(str(token))
     except ValueError:
         raise NotFound from None
-    rows = Checkout.objects.filter(token=token).annotate(
-        shipping_version=shipping_version(), promotion_version=promotion_version()
-    )
+    rows = with_versions(Checkout.objects.filter(token=token))
     checkout = (rows.select_for_update() if lock else rows).first()
     if checkout is None or not (checkout.user_id is None or _is(user, checkout.user_id)):
         raise NotFound

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -31,6 +31,32 @@ def _money_field(verbose_name: StrOrPromise) -> models.DecimalField:
     return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, default=Decimal(0))
 
 
+class OrderNumber(models.Func):
+    """An order's number from its key, as the database computes it in the insert
+    (a generated column, returned by the insert): ``TA-`` and the key padded with
+    zeros to six digits, longer keys whole (``TA-000042``, ``TA-1234567``)."""
+
+    arity = 1
+    output_field = models.CharField(max_length=20)
+    # {key} three times: its parameters too (none for the column itself).
+    _SQLITE = (
+        "'TA-' || CASE WHEN {key} < 1000000 THEN substr('000000' || {key}, -6)"
+        " ELSE CAST({key} AS TEXT) END"
+    )
+    _POSTGRESQL = (
+        "'TA-' || CASE WHEN {key} < 1000000 THEN lpad(({key})::text, 6, '0') ELSE ({key})::text END"
+    )
+
+    def as_sqlite(
+        self, compiler: Any, connection: Any, **_extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        key, params = compiler.compile(self.source_expressions[0])
+        template = self._POSTGRESQL if connection.vendor == "postgresql" else self._SQLITE
+        return template.format(key=key), (*params, *params, *params)
+
+    as_postgresql = as_sqlite
+
+
 class Order(models.Model):
     class Status(models.TextChoices):
         UNFULFILLED = "unfulfilled", _("Unfulfilled")
@@ -38,10 +64,12 @@ class Order(models.Model):
         FULFILLED = "fulfilled", _("Fulfilled")
         CANCELLED = "cancelled", _("Cancelled")
 
-    # Derived from the primary key right after the insert; NULL (not "") until then,
-    # so the unique constraint holds.
-    number = models.CharField(  # noqa: DJ001
-        _("number"), max_length=20, unique=True, null=True, editable=False
+    number = models.GeneratedField(
+        expression=OrderNumber("id"),
+        output_field=models.CharField(max_length=20),
+        db_persist=True,
+        unique=True,
+        verbose_name=_("number"),
     )
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     checkout_token = models.UUIDField(unique=True, editable=False)

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from catalog.models import ProductVariant
 from catalog.selectors import product_for_sale
-from discounts.selectors import promotion_version
 from orders.errors import CheckoutErrorCode as Code
 from orders.models import Checkout, CheckoutLine, PickupPoint, ShippingMethod
 from orders.payments.base import PaymentError
@@ -31,7 +30,7 @@ from orders.selectors import (
     checkout_version_bumped,
     forget_checkout_lines,
     remember_checkout_lines,
-    shipping_version,
+    with_versions,
 )
 from orders.services.stock import (
     insufficient_stock,
@@ -50,12 +49,7 @@ def locked_checkout(checkout: Checkout | CheckoutRef) -> Checkout:
     A ``CheckoutRef`` is read here, locked, for its user (``NotFound`` otherwise)."""
     if isinstance(checkout, CheckoutRef):
         return checkout_for(checkout.user, token=checkout.token, lock=True)
-    locked = (
-        Checkout.objects.select_for_update()
-        .filter(pk=checkout.pk)
-        .annotate(shipping_version=shipping_version(), promotion_version=promotion_version())
-        .first()
-    )
+    locked = with_versions(Checkout.objects.select_for_update().filter(pk=checkout.pk)).first()
     if locked is None:
         raise field_error("token", _("Checkout not found."), Code.NOT_FOUND)
     return locked
@@ -178,6 +172,11 @@ def checkout_create(
     checkout = Checkout(user=user, language_code=language_code)
     checkout.email = _clean_email(email) if email else (user.email if user else "")
     wanted = _merge(_at_least_one(lines))
+    # Read with the variants (``selectors.new_cart_variants``): the answer's summary
+    # then prices the lines from the process's promotions.
+    versions = {getattr(variant, "promotion_version", None) for variant in wanted}
+    if len(versions) == 1:
+        checkout.promotion_version = versions.pop()  # type: ignore[attr-defined]
     # A new checkout has no lines nor reservations: nothing to lock, read or release.
     free = _check_lines(None, wanted, ()) if wanted else {}
     checkout.save()
@@ -298,20 +297,25 @@ def checkout_billing_address_update(
 def checkout_shipping_method_update(
     *,
     checkout: Checkout | CheckoutRef,
-    method: ShippingMethod,
+    method: ShippingMethod | int,
     pickup_point: PickupPoint | None = None,
 ) -> Checkout:
     """Choose among the methods available to the checkout; a pickup method needs
-    one of its pickup points."""
+    one of its pickup points. ``method`` may be given by its key (the API's way:
+    it is then found among the available ones, read with the summary; NOT_FOUND
+    on ``shippingMethodId`` when there is no such method)."""
     checkout = locked_checkout(checkout)
     available = {quote.method.pk: quote.method for quote in checkout_summary(checkout).quotes}
-    if method.pk not in available:
+    method_id = method if isinstance(method, int) else method.pk
+    if method_id not in available:
+        if isinstance(method, int) and not ShippingMethod.objects.filter(pk=method).exists():
+            raise field_error("shippingMethodId", _("Not found."), Code.NOT_FOUND)
         raise field_error(
             "shippingMethod",
             _("This shipping method is not available for this address and cart."),
             Code.SHIPPING_NOT_AVAILABLE,
         )
-    method = available[method.pk]
+    method = available[method_id]
     if method.kind == ShippingMethod.Kind.PICKUP:
         points = {point.pk for point in method.pickup_points.all() if point.is_active}
         if pickup_point is None or pickup_point.pk not in points:

@@ -37,7 +37,7 @@ from orders.models import (
     PaymentTransaction,
 )
 from orders.payments import keys
-from orders.services.orders import order_event, order_number_assign
+from orders.services.orders import order_event
 from orders.services.payments import order_payment_refund
 from orders.services.stock import stock_allocate
 from shop.accounts.models import User
@@ -369,7 +369,6 @@ def _replacement(claim: Claim, actor: User) -> Order:
         payment_method="replacement",
         customer_note=_("Replacement for claim %(number)s") % {"number": claim.number},
     )
-    order_number_assign(replacement)
     lines = []
     for claimed in claim.lines.select_related("order_line__variant"):
         source = claimed.order_line

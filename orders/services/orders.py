@@ -32,9 +32,14 @@ from orders.models import (
     ShippingMethod,
 )
 from orders.selectors import CheckoutLineView, CheckoutSummary
-from orders.services.stock import stock_allocate, stock_deallocate, stock_fulfill
+from orders.services.stock import (
+    stock_allocate,
+    stock_allocation_plan,
+    stock_deallocate,
+    stock_fulfill,
+)
 from shop.accounts.models import User
-from shop.outbox.services import outbox_enqueue
+from shop.outbox.services import outbox_batch, outbox_enqueue
 from shop.validation import field_error
 
 Status = Order.Status
@@ -80,37 +85,40 @@ def _address_text(address: dict[str, str] | None) -> dict[str, str] | None:
     return dict(address) if address else None
 
 
-def order_number_assign(order: Order) -> None:
-    """Number a new order (its shop-wide format: ``TA-000042``, from its key)."""
-    order.number = f"TA-{order.pk:06d}"
-    order.save(update_fields=["number"])
-
-
 def order_place(*, summary: CheckoutSummary, payment: Payment, actor: User | None) -> Order:
     """Create the order of a paid checkout, freeze its lines and totals, allocate
     its stock and delete the checkout. Call inside a transaction holding the
-    checkout's lock; raises INSUFFICIENT_STOCK (nothing kept) from allocation.
-    The invoicer is told in this transaction (see ``orders.invoicer``). The
-    promo code's use becomes the order's; VOUCHER_USED_UP (on ``promoCode``)
-    when its limits no longer allow it."""
-    from discounts.services import voucher_usage_commit
+    checkout's lock. The invoicer is told in this transaction (see
+    ``orders.invoicer``). The promo code's use becomes the order's.
+
+    Refuses before its first write, so a refusal leaves nothing to undo:
+    INSUFFICIENT_STOCK from the stock's plan, VOUCHER_USED_UP (on ``promoCode``)
+    when the code's limits no longer allow it."""
+    from discounts.services import voucher_usage_check, voucher_usage_commit
 
     checkout: Checkout = summary.checkout
-    order = _order_create(summary, payment)
-    order_number_assign(order)
-    lines = _order_lines_create(order, summary)
+    # Locked in this order: the promotions of the prices, the stock, the voucher.
+    promotions = _locked_promotions(summary)
+    plan = stock_allocation_plan(
+        checkout=checkout, wanted=[(view.variant, view.line.quantity) for view in summary.lines]
+    )
+    code = voucher_usage_check(summary=summary)
+    order = _order_create(summary, payment)  # numbered by the insert (``Order.number``)
+    lines = _order_lines_create(order, summary, promotions)
     stock_allocate(
         checkout=checkout,
         lines=[(line, view.variant) for line, view in zip(lines, summary.lines, strict=True)],
+        plan=plan,
     )
-    voucher_usage_commit(summary=summary, order=order)
+    voucher_usage_commit(summary=summary, order=order, code=code)
     _payments_move(checkout, payment, order)
     _placed_events(order, payment, actor)
     _checkout_delete(checkout)
     # What the invoicer and the answer read of the new order, as written.
     _prefetched(order, lines=lines, fulfillments=[])
-    get_invoicer().order_placed(order, payment)
-    _notify(order, "confirmation")
+    with outbox_batch():  # the invoicer's messages and the confirmation: one insert
+        get_invoicer().order_placed(order, payment)
+        _notify(order, "confirmation")
     return order
 
 
@@ -154,10 +162,12 @@ def _order_create(summary: CheckoutSummary, payment: Payment) -> Order:
     )
 
 
-def _order_lines_create(order: Order, summary: CheckoutSummary) -> list[OrderLine]:
+def _order_lines_create(
+    order: Order, summary: CheckoutSummary, promotions: set[int]
+) -> list[OrderLine]:
     """The order's lines, frozen from the checkout's priced lines; each links the
-    promotion that priced it while that promotion still exists."""
-    promotions = _locked_promotions(summary)
+    promotion that priced it while that promotion still exists (``promotions``:
+    :func:`_locked_promotions`)."""
     return OrderLine.objects.bulk_create(
         OrderLine(
             order=order,

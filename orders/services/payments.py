@@ -9,7 +9,7 @@ a charge that cannot become an order (stock ran out) is given back at once.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -44,6 +44,7 @@ from orders.selectors import (
     checkout_summary,
     payment_balance,
     payment_refundable,
+    with_versions,
 )
 from orders.services.checkout import locked_checkout
 from orders.services.orders import order_event, order_place
@@ -56,6 +57,7 @@ from orders.services.stock import (
 from shop.accounts import consent
 from shop.accounts.models import User
 from shop.accounts.recovery import may_buy
+from shop.content.models import LegalPage
 from shop.money import is_whole_cents
 from shop.validation import field_error
 
@@ -165,12 +167,11 @@ def checkout_payment_start(
     """
     method = _method(method_code)
     options = options or {}
-    consent.checkout_acceptance_check(accepted)
-    consent.legal_texts_check(accepted)
     reusable: Payment | None = None
     while True:
         with transaction.atomic():
             checkout = locked_checkout(checkout)
+            _acceptance_check(checkout, accepted)
             summary = _check_payable(checkout, method, options)
             # Every payment of the checkout, locked: a parallel start may be
             # storing its session in one; nobody adds any while we hold the checkout.
@@ -189,6 +190,15 @@ def checkout_payment_start(
             except PaymentError as exc:
                 raise _gateway_error() from exc
     return _payment_session(payment, method, checkout)
+
+
+def _acceptance_check(checkout: Checkout, accepted: Collection[str]) -> dict[str, LegalPage]:
+    """The terms of sale among ``accepted`` once published, and every text of
+    ``accepted`` published (``shop.accounts.consent``), read under the legal
+    texts version read with the locked checkout; returns those texts."""
+    version = getattr(checkout, "legal_version", None)
+    consent.checkout_acceptance_check(accepted, version=version)
+    return consent.legal_texts_check(accepted, version=version)
 
 
 def _others_live(payments: list[Payment], payment: Payment) -> bool:
@@ -564,9 +574,8 @@ def _lock_buyer(checkout: Checkout | CheckoutRef) -> None:
         list(User.objects.select_for_update().filter(pk=user_id).values_list("pk"))
 
 
-def _accepted_at_start(checkout: Checkout) -> list[str]:
-    """The legal texts accepted when the checkout's current payment started."""
-    payment = checkout.payments.exclude(status=Payment.Status.CANCELLED).order_by("-pk").first()
+def _accepted_at_start(payment: Payment | None) -> list[str]:
+    """The legal texts accepted when ``payment`` (``_newest_payment``) started."""
     return list(payment.details.get("accepted", [])) if payment else []
 
 
@@ -581,7 +590,7 @@ def _complete_locked(
     if isinstance(checkout, CheckoutRef):
         locked = checkout_for(checkout.user, token=checkout.token, lock=True)
     else:
-        locked = Checkout.objects.select_for_update().filter(pk=checkout.pk).first()
+        locked = with_versions(Checkout.objects.select_for_update().filter(pk=checkout.pk)).first()
     if locked is None:
         # Placing deletes the checkout in the order's transaction: placed already
         # (perhaps by a duplicate request we queued behind), or never there.
@@ -590,15 +599,14 @@ def _complete_locked(
             return order
         raise field_error("token", _("Checkout not found."), Code.NOT_FOUND)
     _check_may_buy(locked)
+    newest = _newest_payment(locked)
     # Checked before the payment is asked, so never given back for them.
-    accepted = {*accepted, *_accepted_at_start(locked)}
-    consent.checkout_acceptance_check(accepted)
-    consent.legal_texts_check(accepted)
+    accepted = {*accepted, *_accepted_at_start(newest)}
+    texts = _acceptance_check(locked, accepted)
     summary = checkout_summary(locked)
     # For a payment that may have taken money, stock and the promo code are
     # decided by placing the order, which gives it back; without one (never
     # started, or given back already) the stock is why it cannot be paid.
-    newest = _newest_payment(locked)
     paid = _paid_for(locked, newest)
     problems = checkout_problems(summary, stock=not paid, promo=False)
     if problems and not paid:
@@ -608,7 +616,7 @@ def _complete_locked(
     failure = problems or _unplaceable(summary, payment, status)
     if failure is None:
         try:
-            return _place(summary, payment, status, actor, accepted)
+            return _place(summary, payment, status, actor, texts)
         except ValidationError as exc:
             failure = exc
     if status in (Payment.Status.CHARGED, Payment.Status.AUTHORIZED):
@@ -677,21 +685,36 @@ def _place(
     payment: Payment,
     status: PaymentStatus,
     actor: User | None,
-    accepted: Collection[str] = (),
+    accepted: Mapping[str, LegalPage],
 ) -> Order:
-    """Capture an authorised payment and place the order, all or nothing."""
+    """Capture an authorised payment and place the order, all or nothing, with the
+    consents to the legal ``accepted`` (as ``_acceptance_check`` read them: they
+    cannot refuse). ``order_place`` refuses before its first write, so placing on
+    a charged payment needs no savepoint; a capture's writes need one, to go
+    with a refusal of the order."""
+    if status != Payment.Status.AUTHORIZED:
+        return _placed(summary, payment, actor, accepted)
     with transaction.atomic():
-        if status == Payment.Status.AUTHORIZED:
-            payment_capture(payment)
-        order = order_place(summary=summary, payment=payment, actor=actor)
-        consent.consents_record(
-            documents=accepted,
-            email=order.email,
-            user_id=order.user_id,
-            context=consent.CHECKOUT,
-            reference=str(order),
-        )
-        return order
+        payment_capture(payment)
+        return _placed(summary, payment, actor, accepted)
+
+
+def _placed(
+    summary: CheckoutSummary,
+    payment: Payment,
+    actor: User | None,
+    accepted: Mapping[str, LegalPage],
+) -> Order:
+    order = order_place(summary=summary, payment=payment, actor=actor)
+    consent.consents_record(
+        documents=list(accepted),
+        email=order.email,
+        user_id=order.user_id,
+        context=consent.CHECKOUT,
+        reference=str(order),
+        pages=accepted,
+    )
+    return order
 
 
 def payment_capture(payment: Payment) -> PaymentStatus:

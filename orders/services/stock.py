@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, Exists, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,8 +37,13 @@ def quantities_available(
 ) -> dict[int, int | None]:
     """Units ``checkout`` could buy now per variant (None: not tracked), its own
     reservations counted as its own (``catalog.selectors.free_units``). Reads
-    without locks, in one query: a hint for the cart; allocation decides under locks."""
+    without locks, in one query (none for a new checkout when the variants were
+    read with their ``free_units``): a hint for the cart; allocation decides under locks."""
     free: dict[int, int | None] = {variant.pk: None for variant in variants}
+    if checkout is None and all(hasattr(variant, "free_units") for variant in variants):
+        # Read with the variants (``orders.selectors.new_cart_variants``).
+        free.update((v.pk, v.free_units) for v in variants if v.track_inventory)  # type: ignore[attr-defined]
+        return free
     totals = (
         ProductVariant.objects.filter(
             pk__in=[variant.pk for variant in variants if variant.track_inventory]
@@ -86,23 +91,33 @@ def _lock_stocks(variant_ids: Iterable[int]) -> dict[int, list[Stock]]:
 
 def _plan(
     wanted: Sequence[tuple[ProductVariant, int]], *, checkout: Checkout | None
-) -> list[tuple[int, Stock, int]]:
+) -> tuple[list[tuple[int, Stock, int]], bool | None]:
     """Lock the stock and split each wanted quantity over the variant's rows.
 
-    Returns ``(index in wanted, stock, units)``; raises INSUFFICIENT_STOCK
-    naming every variant that cannot be covered.
+    Returns ``(index in wanted, stock, units)`` and whether ``checkout`` holds
+    reservations (None: not read); raises INSUFFICIENT_STOCK naming every
+    variant that cannot be covered.
     """
     tracked = [(index, variant, qty) for index, (variant, qty) in enumerate(wanted)]
     tracked = [item for item in tracked if item[1].track_inventory]
     stocks = _lock_stocks(variant.pk for _index, variant, _qty in tracked)
+    own = _own(checkout)
     # Read in a statement of its own, after the locks: on PostgreSQL it then sees
-    # the reservations committed by the buyer this one queued behind.
-    free = dict(
-        stocks_with_free_units(checkout_id=_own(checkout))
-        .filter(pk__in=[stock.pk for rows in stocks.values() for stock in rows])
+    # the reservations committed by the buyer this one queued behind. Whether the
+    # checkout holds any is read with it: under the checkout's lock (the caller's)
+    # nobody else adds any (only this module's stock_reserve does, under it).
+    held = Exists(Reservation.objects.filter(line__checkout_id=own)) if own else Value(False)
+    rows = (
+        stocks_with_free_units(checkout_id=own)
+        .filter(pk__in=[stock.pk for group in stocks.values() for stock in group])
+        .annotate(held=held)
         .order_by()
-        .values_list("pk", "free")
+        .values_list("pk", "free", "held")
     )
+    free: dict[int, int] = {}
+    holds: bool | None = None
+    for pk, units, any_held in rows:
+        free[pk], holds = units, any_held
     plan: list[tuple[int, Stock, int]] = []
     short: list[str] = []
     for index, variant, quantity in tracked:
@@ -117,15 +132,16 @@ def _plan(
             short.append(str(variant))
     if short:
         raise insufficient_stock(short)
-    return plan
+    return plan, holds
 
 
 def stock_reserve(*, checkout: Checkout, lines: Sequence[CheckoutLine], until: datetime) -> None:
     """Hold the lines' units for ``checkout`` until ``until``, replacing its
-    earlier reservations. Call inside a transaction."""
+    earlier reservations. Call inside a transaction, holding the checkout's lock."""
     catalog_changed()
-    plan = _plan([(line.variant, line.quantity) for line in lines], checkout=checkout)
-    Reservation.objects.filter(line__checkout=checkout).delete()
+    plan, held = _plan([(line.variant, line.quantity) for line in lines], checkout=checkout)
+    if held is not False:
+        Reservation.objects.filter(line__checkout=checkout).delete()
     Reservation.objects.bulk_create(
         Reservation(line=lines[index], stock=stock, quantity=units, expires_at=until)
         for index, stock, units in plan
@@ -137,13 +153,33 @@ def stock_release_reservations(*, checkout: Checkout) -> None:
     Reservation.objects.filter(line__checkout=checkout).delete()
 
 
+AllocationPlan = list[tuple[int, Stock, int]]
+
+
+def stock_allocation_plan(
+    *, checkout: Checkout | None, wanted: Sequence[tuple[ProductVariant, int]]
+) -> AllocationPlan:
+    """Lock the stock of ``wanted`` (variant, units) and split it over the stock
+    rows (the checkout's own reservations count as free for it), for
+    :func:`stock_allocate` in this transaction; INSUFFICIENT_STOCK naming every
+    variant short. Writes nothing."""
+    return _plan(wanted, checkout=checkout)[0]
+
+
 def stock_allocate(
-    *, checkout: Checkout | None, lines: Sequence[tuple[OrderLine, ProductVariant]]
+    *,
+    checkout: Checkout | None,
+    lines: Sequence[tuple[OrderLine, ProductVariant]],
+    plan: AllocationPlan | None = None,
 ) -> None:
     """Allocate the order lines' units (the checkout's own reservations count as
-    free for it) and drop its reservations. Call inside a transaction."""
+    free for it) and drop its reservations. Call inside a transaction. ``plan``:
+    :func:`stock_allocation_plan`'s for these lines, read already."""
     catalog_changed()
-    plan = _plan([(variant, line.quantity) for line, variant in lines], checkout=checkout)
+    if plan is None:
+        plan = stock_allocation_plan(
+            checkout=checkout, wanted=[(variant, line.quantity) for line, variant in lines]
+        )
     taken: dict[int, int] = defaultdict(int)
     for _index, stock, units in plan:
         taken[stock.pk] += units

@@ -8,7 +8,7 @@ of the text as it read, so a later edit cannot blur what was accepted.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from shop.accounts.errors import AccountErrorCode as Code
 from shop.accounts.models import Consent
 from shop.content.models import LegalPage
+from shop.content.selectors import published_legal_texts
 
 REGISTRATION = Consent.Context.REGISTRATION
 CHECKOUT = Consent.Context.CHECKOUT
@@ -36,13 +37,18 @@ def legal_text_digest(page: LegalPage) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def legal_texts_check(documents: Collection[str]) -> dict[str, LegalPage]:
+def legal_texts_check(
+    documents: Collection[str], *, version: int | None = None
+) -> dict[str, LegalPage]:
     """The published legal texts of ``documents`` by kind; INVALID on
     ``accept_<kind>`` (the input's flag) for one the shop has not published
-    (one cannot accept what does not exist)."""
+    (one cannot accept what does not exist). ``version``: the legal texts
+    version read in this transaction (``shop.content.selectors.legal_version``),
+    which lets the texts come from the process's copy."""
     if not documents:
         return {}
-    pages = {page.kind: page for page in LegalPage.objects.filter(kind__in=list(documents))}
+    published = published_legal_texts(version)
+    pages = {kind: published[kind] for kind in documents if kind in published}
     missing = sorted(set(documents) - pages.keys())
     if missing:
         raise ValidationError(
@@ -56,16 +62,16 @@ def legal_texts_check(documents: Collection[str]) -> dict[str, LegalPage]:
     return pages
 
 
-def checkout_acceptance_check(accepted: Collection[str]) -> None:
+def checkout_acceptance_check(accepted: Collection[str], *, version: int | None = None) -> None:
     """Placing an order needs the terms of sale accepted once the shop has
     published them: general terms bind only once the buyer accepts them (Ley
     7/1998 de Condiciones Generales de la Contratación, art. 5; shown before
     contracting, LSSI art. 27.4), and the recorded acceptance is the shop's
     proof. A shop with no terms published sells without them (nothing to show,
     nothing to require). Raises ``ValidationError``
-    REQUIRED on ``accept_terms_of_sale``."""
+    REQUIRED on ``accept_terms_of_sale``. ``version``: as for :func:`legal_texts_check`."""
     terms = str(LegalPage.Kind.TERMS_OF_SALE)
-    if terms in accepted or not LegalPage.objects.filter(kind=terms).exists():
+    if terms in accepted or terms not in published_legal_texts(version):
         return
     raise ValidationError(
         {
@@ -83,14 +89,17 @@ def consents_record(
     user_id: int | None,
     context: Consent.Context,
     reference: str = "",
+    pages: Mapping[str, LegalPage] | None = None,
 ) -> list[Consent]:
     """Record that ``email`` (and the user ``user_id``) accepted each legal text of
     ``documents`` (``LegalPage.Kind`` values) as it reads now; call it in the
     transaction of what is accepted for. Raises as :func:`legal_texts_check`,
-    recording nothing."""
+    recording nothing; given the ``pages`` it returned in this transaction for
+    ``documents``, reads nothing and cannot refuse."""
     if not documents:
         return []
-    pages = legal_texts_check(documents)
+    if pages is None:
+        pages = legal_texts_check(documents)
     now = timezone.now()
     return Consent.objects.bulk_create(
         Consent(

@@ -127,3 +127,18 @@ class LegalPage(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class LegalVersion(models.Model):
+    """One row whose ``token`` database triggers replace at every write to the
+    legal pages (migration 0003, ``shop.versions``). ``shop.content.selectors``
+    keeps the published legal texts per process under the token read with the
+    checkout."""
+
+    token = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("legal texts version")
+
+    def __str__(self) -> str:
+        return str(self.token)

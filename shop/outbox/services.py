@@ -61,7 +61,9 @@ the same rules: a task that raises is logged and kept for the relay.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -102,33 +104,66 @@ def _task(path: str) -> Task:
     return task
 
 
+# Inside outbox_batch(): the messages enqueued, written together at its end.
+_batch: ContextVar[list[Message] | None] = ContextVar("outbox_batch", default=None)
+
+
+@contextmanager
+def outbox_batch() -> Iterator[None]:
+    """Within, the messages enqueued are written in one insert when the block
+    ends (inside the caller's transaction still: they exist exactly when it
+    commits) and relayed together after the commit; until the block ends they
+    have no ``pk``. A nested block joins the outer one; a block that raises
+    writes nothing (its transaction is rolling back)."""
+    if _batch.get() is not None:
+        yield
+        return
+    token = _batch.set([])
+    try:
+        yield
+        pending = _batch.get() or []
+    finally:
+        _batch.reset(token)
+    if pending:
+        _write(pending)
+
+
+def _write(messages: list[Message]) -> list[Message]:
+    created = Message.objects.bulk_create(messages)
+    # The caller's work is committed by then: whatever relaying meets must not undo its answer.
+    transaction.on_commit(
+        partial(outbox_relay, ids=[message.pk for message in created]), robust=True
+    )
+    return created
+
+
+def _enqueue(messages: list[Message]) -> list[Message]:
+    pending = _batch.get()
+    if pending is None:
+        return _write(messages)
+    pending.extend(messages)
+    return messages
+
+
 def outbox_enqueue(*, task: str, kwargs: Mapping[str, Any] | None = None) -> Message:
     """Owe one run of ``task(**kwargs)`` once the current transaction commits.
 
     ``task`` is the dotted path of a Celery task (``"orders.tasks.order_email_send"``);
     ``kwargs`` holds JSON values (ids, strings, numbers), never model instances.
     Call it inside the transaction whose commit the work depends on: the message
-    is written there, relayed right after the commit, and kept until the task
-    has run. Returns the message; raises ``ImportError`` or ``TypeError`` at
-    once when ``task`` names no Celery task.
+    is written there (at the end of an :func:`outbox_batch`), relayed right after
+    the commit, and kept until the task has run. Returns the message; raises
+    ``ImportError`` or ``TypeError`` at once when ``task`` names no Celery task.
     """
     _task(task)
-    message = Message.objects.create(task=task, kwargs=dict(kwargs or {}))
-    # The caller's work is committed by then: whatever relaying meets must not undo its answer.
-    transaction.on_commit(partial(outbox_relay, ids=[message.pk]), robust=True)
-    return message
+    return _enqueue([Message(task=task, kwargs=dict(kwargs or {}))])[0]
 
 
 def outbox_enqueue_many(*, messages: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Message]:
     """:func:`outbox_enqueue` for several ``(task, kwargs)`` at once, in one insert."""
     for task, _kwargs in messages:
         _task(task)
-    created = Message.objects.bulk_create(
-        Message(task=task, kwargs=dict(kwargs)) for task, kwargs in messages
-    )
-    ids = [message.pk for message in created]
-    transaction.on_commit(partial(outbox_relay, ids=ids), robust=True)
-    return created
+    return _enqueue([Message(task=task, kwargs=dict(kwargs)) for task, kwargs in messages])
 
 
 def _record_failure(message: Message, now: datetime, error: BaseException) -> None:

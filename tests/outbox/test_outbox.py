@@ -13,6 +13,7 @@ from typing import TypeVar
 import pytest
 from django.core import mail
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from kombu import Connection
 from redis import Redis
@@ -21,7 +22,13 @@ from orders.models import Order, OrderEvent
 from shop import catalog_version
 from shop.celery import app as celery_app
 from shop.outbox.models import Message
-from shop.outbox.services import outbox_enqueue, outbox_relay, retry_delay
+from shop.outbox.services import (
+    outbox_batch,
+    outbox_enqueue,
+    outbox_enqueue_many,
+    outbox_relay,
+    retry_delay,
+)
 from shop.outbox.tasks import outbox_message_deliver, outbox_relay_due
 from tests.factories.orders import place_order, ready_checkout
 from tests.operations import operation
@@ -271,6 +278,52 @@ def test_a_rolled_back_transaction_owes_nothing(django_capture_on_commit_callbac
     assert callbacks == []
     assert Message.objects.count() == 1  # the order's own confirmation
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_batch_writes_its_messages_in_one_insert_and_relays_them_once(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        order = place_order()
+    Message.objects.all().delete()
+    task = "orders.tasks.order_email_send"
+
+    with (
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+        transaction.atomic(),
+        CaptureQueriesContext(connection) as queries,
+        outbox_batch(),
+    ):
+        first = outbox_enqueue(task=task, kwargs=owed_confirmation(order))
+        with outbox_batch():  # a nested block joins the outer one
+            outbox_enqueue_many(messages=[(task, {"order_id": order.pk, "kind": "x"})])
+        assert first.pk is None
+        assert not Message.objects.exists()
+
+    assert len(queries) == 2  # the check above, and the one insert
+    assert first.pk is not None
+    assert sorted(Message.objects.values_list("kwargs__kind", flat=True)) == ["confirmation", "x"]
+    assert [callback.keywords for callback in callbacks] == [
+        {"ids": list(Message.objects.order_by("pk").values_list("pk", flat=True))}
+    ]
+
+
+@pytest.mark.django_db
+def test_a_batch_that_raises_writes_nothing(django_capture_on_commit_callbacks):
+    def owe_then_fail() -> None:
+        with outbox_batch():
+            outbox_enqueue(task="orders.tasks.order_email_send", kwargs={"order_id": 1})
+            raise KeyError("refused")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(KeyError):
+        owe_then_fail()
+
+    assert callbacks == []
+    assert not Message.objects.exists()
+    with outbox_batch():  # and the next block starts empty
+        pass
+    assert not Message.objects.exists()
 
 
 @pytest.mark.django_db

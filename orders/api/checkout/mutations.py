@@ -26,8 +26,9 @@ from shop.accounts.api.mutations import AddressInput
 from shop.accounts.consent import accepted_documents
 from shop.accounts.models import User
 from shop.api.context import ShopContext
-from shop.api.inputs import fetch, fetch_many, given_fields
+from shop.api.inputs import fetch, fetch_many, given_fields, not_found
 from shop.api.mutations import mutation
+from shop.api.relay import decode_id
 from shop.api.types import LanguageCode
 from shop.errors import NotFound
 from shop.i18n import current_language
@@ -174,7 +175,10 @@ def _checkout(info: Info[ShopContext, None], token: uuid.UUID) -> selectors.Chec
     return selectors.CheckoutRef(info.context.user, token)
 
 
-def _lines(lines: list[CheckoutLineInput]) -> list[tuple[ProductVariant, int]]:
+def _lines(
+    lines: list[CheckoutLineInput], *, new: bool = False
+) -> list[tuple[ProductVariant, int]]:
+    """``new``: the lines of a new checkout (read with what it checks them with)."""
     variants = fetch_many(
         ProductVariant,
         "ProductVariant",
@@ -182,7 +186,11 @@ def _lines(lines: list[CheckoutLineInput]) -> list[tuple[ProductVariant, int]]:
         codes=CheckoutErrorCode,
         field="lines",
         # The services check what is for sale, and the summary prices, from these.
-        queryset=ProductVariant.objects.select_related("product__category"),
+        queryset=(
+            selectors.new_cart_variants()
+            if new
+            else ProductVariant.objects.select_related("product__category")
+        ),
     )
     return [(variant, line.quantity) for variant, line in zip(variants, lines, strict=True)]
 
@@ -211,7 +219,7 @@ class CheckoutMutations:
         checkout = services.checkout_create(
             user=info.context.user,
             email=input.email or "",
-            lines=_lines(input.lines),
+            lines=_lines(input.lines, new=True),
             language_code=language,
         )
         return _payload(checkout)
@@ -287,13 +295,10 @@ class CheckoutMutations:
         self, info: Info[ShopContext, None], input: CheckoutShippingMethodUpdateInput
     ) -> CheckoutPayload:
         checkout = _checkout(info, input.token)
-        method = fetch(
-            models.ShippingMethod,
-            "ShippingMethod",
-            input.shipping_method_id,
-            codes=CheckoutErrorCode,
-            field="shippingMethodId",
-        )
+        # Found by the service among the methods available (no read of its own).
+        method_id = decode_id(input.shipping_method_id, "ShippingMethod")
+        if method_id is None:
+            raise not_found("shippingMethodId", CheckoutErrorCode)
         point = None
         if input.pickup_point_id is not None:
             point = fetch(
@@ -305,7 +310,7 @@ class CheckoutMutations:
             )
         return _payload(
             services.checkout_shipping_method_update(
-                checkout=checkout, method=method, pickup_point=point
+                checkout=checkout, method=method_id, pickup_point=point
             )
         )
 
