@@ -205,17 +205,34 @@ def hint_lookups(definition: Any, prefix: str = "") -> list[str]:
     return lookups
 
 
+# (type name, field name, prefix) -> what the field needs (None: a hint not in
+# PAGE_PLAN); the schema is built once, so its hints never change.
+_field_needs: dict[tuple[str, str, str], frozenset[str] | None] = {}
+
+
+def _needs(type_: Any, name: str, prefix: str) -> frozenset[str] | None:
+    key = (type_.name, name, prefix)
+    if key not in _field_needs:
+        field = type_.fields.get(name)
+        definition = field.extensions.get(DEFINITION_BACKREF) if field else None
+        lookups = hint_lookups(definition, prefix)
+        _field_needs[key] = (
+            frozenset().union(*(PAGE_PLAN[lookup] for lookup in lookups))
+            if all(lookup in PAGE_PLAN for lookup in lookups)
+            else None
+        )
+    return _field_needs[key]
+
+
 def _plan(type_: Any, names: Iterable[str], prefix: str = "") -> set[str] | None:
     """The ``ProductReads`` fields the selected ``names`` of graphql-core object
     type ``type_`` need, or None when a hint is not in ``PAGE_PLAN``."""
     needs: set[str] = set()
     for name in names:
-        field = type_.fields.get(name)
-        definition = field.extensions.get(DEFINITION_BACKREF) if field else None
-        for lookup in hint_lookups(definition, prefix):
-            if lookup not in PAGE_PLAN:
-                return None
-            needs |= PAGE_PLAN[lookup]
+        field_needs = _needs(type_, name, prefix)
+        if field_needs is None:
+            return None
+        needs |= field_needs
     return needs
 
 
@@ -287,7 +304,9 @@ class CatalogQueries:
         reads = _product_reads(info)
         if reads is None:
             return optimize(products, info, config=NO_ONLY).first()  # type: ignore[return-value]
-        return selectors.product_page(products, reads).first()  # type: ignore[return-value]
+        # One row at most (slugs and pks are unique): no ordering to compile or sort.
+        page = selectors.product_page(products, reads).order_by()[:1]
+        return next(iter(page), None)  # type: ignore[return-value]
 
     @strawberry_django.field(description="The category tree: top-level categories with children.")
     def categories(self, info: Info[ShopContext, None]) -> list[CategoryType]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from graphql import GraphQLObjectType, get_named_type
 
+from catalog.api import queries
 from catalog.api.queries import DEFINITION_BACKREF, PAGE_PLAN, hint_lookups
 from shop.schema import schema
 from tests.factories.catalog import MediaFactory, ProductFactory, WarehouseFactory, stocked_product
@@ -72,6 +73,7 @@ def test_a_hint_missing_from_the_plan_loads_the_page_through_the_optimizer(gql, 
     product = ProductFactory(slug="grifo")
     MediaFactory(product=product, position=1)
     monkeypatch.delitem(PAGE_PLAN, "media")
+    monkeypatch.setattr(queries, "_field_needs", {})
 
     body = gql('{ product(slug: "grifo") { slug media { position } } }')
 
