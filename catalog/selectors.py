@@ -296,6 +296,8 @@ class ProductReads:
 
 # The annotation carrying a variant's free units over every warehouse.
 FREE_UNITS = "free_units_total"
+# Built once: it depends on nothing of the request (annotating copies it).
+_PROMOTION_VERSION = promotion_version()
 
 
 def product_page(products: QuerySet[Product], reads: ProductReads) -> QuerySet[Product]:
@@ -307,7 +309,7 @@ def product_page(products: QuerySet[Product], reads: ProductReads) -> QuerySet[P
     (``discounts.selectors.promotion_version``): live promotions then come from
     the process's copy."""
     if reads.prices:
-        products = products.annotate(promotion_version=promotion_version())
+        products = products.annotate(promotion_version=_PROMOTION_VERSION)
     if reads.category:
         products = products.select_related("category")
     lookups: list[str | Prefetch] = []
