@@ -49,6 +49,7 @@ from catalog.models import (
     ProductVariant,
     Stock,
 )
+from discounts.selectors import promotion_version
 from orders.models import Reservation
 from shop.accounts.models import User
 from shop.accounts.selectors import staff_may
@@ -292,27 +293,48 @@ def sort_products(
 
 @dataclass(frozen=True)
 class ProductReads:
-    """Which relations of a product a page shows (see :func:`product_page`)."""
+    """Which relations of a product a page shows (see :func:`product_page`).
+
+    ``stock``: each variant's free units (:func:`variant_quantity_available`);
+    ``stock_rows``: the stock rows themselves, with theirs; ``prices``: prices
+    after promotions."""
 
     category: bool = False
     media: bool = False
     variants: bool = False
     stock: bool = False
+    stock_rows: bool = False
     attributes: bool = False
+    prices: bool = False
+
+
+# The annotation carrying a variant's free units over every warehouse.
+FREE_UNITS = "free_units_total"
+# Built once: it depends on nothing of the request (annotating copies it).
+_PROMOTION_VERSION = promotion_version()
 
 
 def product_page(products: QuerySet[Product], reads: ProductReads) -> QuerySet[Product]:
     """``products`` (already filtered to what the caller may see) with the relations
-    ``reads`` names loaded: a query per relation, none per row. Media, variants and
-    specifications of a visible product are visible, so they are not filtered again."""
+    ``reads`` names loaded: a query per relation, none per row. Free units are an
+    annotation of the variants' query rather than a read of their stock. Media,
+    variants and specifications of a visible product are visible, so they are not
+    filtered again. For ``prices``, each row carries ``promotion_version``
+    (``discounts.selectors.promotion_version``): live promotions then come from
+    the process's copy."""
+    if reads.prices:
+        products = products.annotate(promotion_version=_PROMOTION_VERSION)
     if reads.category:
         products = products.select_related("category")
     lookups: list[str | Prefetch] = []
     if reads.media:
         lookups.append("media")
-    if reads.variants or reads.stock:
-        lookups.append("variants")
-    if reads.stock:
+    if reads.variants or reads.stock or reads.stock_rows:
+        variants = ProductVariant.objects.all()
+        if reads.stock:
+            variants = variants.annotate(**{FREE_UNITS: variant_free_units()})
+        lookups.append(Prefetch("variants", queryset=variants))
+    if reads.stock_rows:
         lookups.append(Prefetch("variants__stocks", queryset=stocks_with_free_units()))
     if reads.attributes:
         lookups.append(
@@ -385,8 +407,12 @@ def variant_free_units(*, checkout_id: int | None = None) -> Coalesce:
 
 def variant_quantity_available(variant: ProductVariant) -> int:
     """Free units over every warehouse for the public (every live reservation
-    taken). Reads ``stocks`` prefetched from :func:`stocks_with_free_units`
-    (see ``free_stock`` in the API), else queries them."""
+    taken). Reads the :data:`FREE_UNITS` annotation (:func:`product_page`), else
+    ``stocks`` prefetched from :func:`stocks_with_free_units` (see ``FreeStockHint``
+    in the API), else queries them."""
+    annotated: int | None = getattr(variant, FREE_UNITS, None)
+    if annotated is not None:
+        return annotated
     cache = getattr(variant, "_prefetched_objects_cache", {})
     stocks = (
         cache["stocks"] if "stocks" in cache else stocks_with_free_units().filter(variant=variant)

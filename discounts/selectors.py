@@ -170,11 +170,13 @@ def promotion_sales(version: int | None) -> list[pricing.Sale]:
     ]
 
 
-def request_sales(memo: dict[str, Any]) -> list[pricing.Sale]:
+def request_sales(memo: dict[str, Any], *, version: int | None = None) -> list[pricing.Sale]:
     """:func:`live_sales`, read once per request (``ShopContext.memo``), so a list
-    of any length prices its products with the same few queries."""
+    of any length prices its products with the same few queries; from the
+    process's copy (:func:`promotion_sales`) when the caller read the promotion
+    version (``version``) with its rows."""
     if "discounts:sales" not in memo:
-        memo["discounts:sales"] = live_sales()
+        memo["discounts:sales"] = promotion_sales(version)
     sales: list[pricing.Sale] = memo["discounts:sales"]
     return sales
 

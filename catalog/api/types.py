@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -24,7 +24,13 @@ from strawberry.types import Info
 
 from catalog import models, selectors
 from catalog.errors import CatalogErrorCode
-from discounts.selectors import product_prices, request_sales, variant_unit_price
+from discounts.pricing import Sale
+from discounts.selectors import (
+    product_prices,
+    promotion_version,
+    request_sales,
+    variant_unit_price,
+)
 from shop.accounts.selectors import staff_may
 from shop.api.context import ShopContext
 from shop.api.errors import ShopError
@@ -86,20 +92,33 @@ class ProductMediaType(ModelNode):
         return Image(url=_thumbnail_url(root, size), alt=localized(root, "alt"))
 
 
-def free_stock(path: str) -> Callable[[Info], Prefetch]:
+@dataclass(frozen=True)
+class FreeStockHint:
     """An optimizer hint prefetching the stock rows at ``path`` with their free
     units (``selectors.stocks_with_free_units``). Every field asking for ``path``
-    gets the same ``Prefetch`` in a request, so their hints merge."""
+    gets the same ``Prefetch`` in a request, so their hints merge. ``rows``: the
+    field shows the rows themselves, not only the units they leave free (the
+    product page loads those as a sum, ``selectors.product_page``)."""
 
-    def hint(info: Info) -> Prefetch:
+    path: str
+    rows: bool = False
+
+    def __call__(self, info: Info) -> Prefetch:
         memo = info.context.memo
-        key = f"free-stock:{path}"
+        key = f"free-stock:{self.path}"
         if key not in memo:
-            memo[key] = Prefetch(path, queryset=selectors.stocks_with_free_units())
+            memo[key] = Prefetch(self.path, queryset=selectors.stocks_with_free_units())
         prefetch: Prefetch = memo[key]
         return prefetch
 
-    return hint
+
+# An optimizer hint for prices: the promotion version read with the row, so live
+# promotions come from the process's copy (``request_sales``).
+PROMOTION_VERSION = {"promotion_version": promotion_version()}
+
+
+def _sales(info: Info[ShopContext, None], row: Any) -> list[Sale]:
+    return request_sales(info.context.memo, version=getattr(row, "promotion_version", None))
 
 
 @strawberry_django.type(models.ProductVariant, name="ProductVariant")
@@ -129,11 +148,13 @@ class ProductVariantType(ModelNode):
 
     @strawberry_django.field(
         select_related=["product"],
+        annotate=PROMOTION_VERSION,
         description="The price after live promotions, the catalogue's price and `onSale`.",
     )
     def pricing(self, root: models.ProductVariant, info: Info[ShopContext, None]) -> VariantPricing:
         product = root.product
-        unit = variant_unit_price(root, product, request_sales(info.context.memo))
+        version_row = root if hasattr(root, "promotion_version") else product
+        unit = variant_unit_price(root, product, _sales(info, version_row))
         rate = product.tax_rate
         return VariantPricing(
             price=_taxed(unit.price, rate),
@@ -144,19 +165,19 @@ class ProductVariantType(ModelNode):
         )
 
     @row_field(
-        prefetch_related=[free_stock("stocks")],
+        prefetch_related=[FreeStockHint("stocks")],
         description="Units that can be bought now, all warehouses, less those other "
         "shoppers hold while they pay.",
     )
     def quantity_available(self, root: models.ProductVariant) -> int:
         return selectors.variant_quantity_available(root)
 
-    @row_field(prefetch_related=[free_stock("stocks")])
+    @row_field(prefetch_related=[FreeStockHint("stocks")])
     def is_available(self, root: models.ProductVariant) -> bool:
         return selectors.variant_is_available(root)
 
     @strawberry_django.field(
-        prefetch_related=[free_stock("stocks")],
+        prefetch_related=[FreeStockHint("stocks", rows=True)],
         description="Stock per warehouse; null unless the caller may view stock.",
     )
     def stocks(
@@ -340,7 +361,7 @@ class ProductType(ModelNode):
     def category(self, root: models.Product) -> CategoryType:
         return root.category  # type: ignore[return-value]
 
-    @row_field(prefetch_related=[free_stock("variants__stocks")], description="In display order.")
+    @row_field(prefetch_related=["variants"], description="In display order.")
     def variants(self, root: models.Product) -> list[ProductVariantType]:
         return selectors.related(root, "variants")  # type: ignore[return-value]
 
@@ -357,11 +378,9 @@ class ProductType(ModelNode):
             return None
         return Image(url=_thumbnail_url(first, size), alt=localized(first, "alt"))
 
-    @row_field(prefetch_related=["variants"])
+    @row_field(prefetch_related=["variants"], annotate=PROMOTION_VERSION)
     def pricing(self, root: models.Product, info: Info[ShopContext, None]) -> ProductPricing:
-        prices = product_prices(
-            root, selectors.related(root, "variants"), request_sales(info.context.memo)
-        )
+        prices = product_prices(root, selectors.related(root, "variants"), _sales(info, root))
         if prices is None:
             return ProductPricing(price_range=None, on_sale=False)
         rate = root.tax_rate
@@ -374,7 +393,7 @@ class ProductType(ModelNode):
         )
 
     @row_field(
-        prefetch_related=[free_stock("variants__stocks")],
+        prefetch_related=[FreeStockHint("variants__stocks")],
         description="Some variant can be bought now.",
     )
     def is_available(self, root: models.Product) -> bool:

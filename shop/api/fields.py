@@ -63,11 +63,12 @@ def row_field(
     description: str | None = None,
     select_related: list[str] | None = None,
     prefetch_related: list[Any] | None = None,
+    annotate: dict[str, Any] | None = None,
 ) -> Any:
     """A :class:`RowField`: assigned (``sku: str = row_field()``) it reads the row's
     attribute; as a decorator it wraps a ``(self, root)`` method.
 
-    ``select_related``/``prefetch_related`` are optimizer hints, as on
+    ``select_related``/``prefetch_related``/``annotate`` are optimizer hints, as on
     ``strawberry_django.field``: the resolver may rely on them being loaded.
     """
     return RowField(
@@ -75,6 +76,7 @@ def row_field(
         description=description,
         select_related=select_related,
         prefetch_related=prefetch_related,
+        annotate=annotate,
     )
 
 

@@ -29,9 +29,10 @@ pytestmark = pytest.mark.django_db
 
 COLLECTION_QUERIES = 7  # collection, products, their count, variants, stock, media, promotions
 CATEGORY_TREE_QUERIES = 1  # every visible category, once per request
-# product (with its category), media, variants, their stock, specifications,
-# the category tree (ancestors), live promotions (pricing)
-PRODUCT_PAGE_QUERIES = 7
+# product (with its category and the promotion version), media, variants with
+# their free units, specifications, the category tree (ancestors); live
+# promotions come from the process's copy once read
+PRODUCT_PAGE_QUERIES = 5
 # product, variants
 PRODUCT_SHORT_QUERIES = 2
 PRODUCT_SHORT = "query($slug: String) { product(slug: $slug) { name variants { id } } }"
@@ -91,6 +92,7 @@ def _product_of_size(slug: str, size: int) -> None:
 
 
 def _queries_for_product(gql, slug: str) -> int:
+    gql(operation("storefront/Product"), {"slug": slug})  # the process's copies, read once
     with CaptureQueriesContext(connection) as queries:
         body = gql(operation("storefront/Product"), {"slug": slug})
     assert "errors" not in body
@@ -110,6 +112,7 @@ def test_product_page_query_count_does_not_grow_with_variants_and_specifications
 @pytest.mark.parametrize("size", [1, 6])
 def test_product_page_runs_a_fixed_number_of_queries(gql, django_assert_num_queries, size):
     _product_of_size("grifo", size)
+    gql(operation("storefront/Product"), {"slug": "grifo"})  # the process's copies, read once
 
     with django_assert_num_queries(PRODUCT_PAGE_QUERIES):
         body = gql(operation("storefront/Product"), {"slug": "grifo"})
@@ -143,7 +146,7 @@ def test_product_fields_selected_through_fragments_are_loaded_with_the_page(
         fragment Stock on ProductVariant { sku quantityAvailable }
     """
 
-    with django_assert_num_queries(3):  # product, variants, their stock
+    with django_assert_num_queries(2):  # product, variants with their free units
         body = gql(document, {"slug": "grifo"})
 
     assert body["data"]["product"]["variants"] == [
