@@ -63,9 +63,9 @@ def warm_documents() -> None:
 
 def collect_after_response() -> None:
     """Collect the young generation, or an older one when its counter passed its
-    threshold, by the allocation counter's rule (so about every 10th call the
-    middle one, every 100th all of them: the start-up heap is frozen, so that
-    is only what was made since).
+    threshold, by the allocation counter's rule (with the default thresholds every
+    12th call the middle one, every 133rd all of them: the start-up heap is
+    frozen, so that is only what was made since).
 
     Call it after the response has been sent: the client does not wait for it."""
     counts, thresholds = gc.get_count(), gc.get_threshold()
