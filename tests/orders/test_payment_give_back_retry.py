@@ -77,8 +77,12 @@ def refund_posts(fake) -> int:
 
 
 def retry_in_admin(client: Client, payment: models.Payment):
+    """The admin's retry action, in English (the admin speaks Spanish by default)."""
     return client.post(
-        LIST, {"action": "retry_give_back", "_selected_action": [payment.pk]}, follow=True
+        LIST,
+        {"action": "retry_give_back", "_selected_action": [payment.pk]},
+        follow=True,
+        headers={"Accept-Language": "en"},
     )
 
 
@@ -276,7 +280,7 @@ def test_the_dashboard_counts_the_payments_to_give_back_only_when_there_are_any(
     client.force_login(staff_in_role(ORDER_MANAGER))
 
     def kpis() -> dict[str, str]:
-        dashboard = client.get("/admin/").context["dashboard"]
+        dashboard = client.get("/admin/", headers={"Accept-Language": "en"}).context["dashboard"]
         return {kpi.label: (kpi.value, kpi.url) for kpi in dashboard.kpis}
 
     assert "Payments to give back" not in kpis()
